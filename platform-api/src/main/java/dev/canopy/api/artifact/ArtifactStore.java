@@ -1,0 +1,42 @@
+package dev.canopy.api.artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Where immutable content (dataset versions, later checkpoints and models) lives, addressed by key. The default
+ * is a directory under {@code $CANOPY_HOME/artifacts}; an object store can implement the same contract.
+ *
+ * <p>Writing is two-phase so that nothing half-written is ever visible: content is streamed into a
+ * {@link Staged} area first and becomes readable under its key only on {@link Staged#commit(String)}.
+ */
+public interface ArtifactStore {
+
+    /** Starts a staged write. Close it without committing to discard what was written. */
+    Staged stage() throws IOException;
+
+    /** Opens committed content for reading; fails with {@link java.nio.file.NoSuchFileException} if absent. */
+    InputStream open(String key) throws IOException;
+
+    /** Size in bytes of committed content. */
+    long size(String key) throws IOException;
+
+    boolean exists(String key);
+
+    /** Content being written, not yet visible under any key. */
+    interface Staged extends AutoCloseable {
+
+        OutputStream output();
+
+        /**
+         * Makes the content readable under {@code key}, atomically. If the key exists already (content-addressed
+         * keys make that the normal case for a repeated upload) the existing content is kept.
+         */
+        void commit(String key) throws IOException;
+
+        /** Discards the staged content unless it was committed. */
+        @Override
+        void close() throws IOException;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.canopy.api.artifact;
+
+import dev.canopy.api.config.CanopyConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** {@link ArtifactStore} in a directory: {@code $CANOPY_HOME/artifacts/<key>}, staging in {@code .staging}. */
+@ApplicationScoped
+class FileSystemArtifactStore implements ArtifactStore {
+
+    private final Path root;
+    private final Path staging;
+
+    @Inject
+    FileSystemArtifactStore(CanopyConfig config) {
+        this(config.homeDirectory().resolve("artifacts"));
+    }
+
+    FileSystemArtifactStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.staging = this.root.resolve(".staging");
+    }
+
+    @Override
+    public Staged stage() throws IOException {
+        Files.createDirectories(staging);
+        return new StagedFile(Files.createTempFile(staging, "upload-", ".part"));
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        return Files.newInputStream(resolve(key));
+    }
+
+    @Override
+    public long size(String key) throws IOException {
+        return Files.size(resolve(key));
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return Files.isRegularFile(resolve(key));
+    }
+
+    private Path resolve(String key) {
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root) || path.startsWith(staging) || key.isBlank()) {
+            throw new IllegalArgumentException("Artifact key outside the store: " + key);
+        }
+        return path;
+    }
+
+    private final class StagedFile implements Staged {
+
+        private final Path file;
+        private final OutputStream output;
+        private boolean committed;
+
+        StagedFile(Path file) throws IOException {
+            this.file = file;
+            this.output = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        }
+
+        @Override
+        public OutputStream output() {
+            return output;
+        }
+
+        @Override
+        public void commit(String key) throws IOException {
+            output.close();
+            Path target = resolve(key);
+            Files.createDirectories(target.getParent());
+            try {
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException e) {
+                // Same key, same content: keep what is there.
+                Files.deleteIfExists(file);
+            }
+            if (!Files.exists(target)) {
+                throw new IOException("Artifact " + key + " was not stored");
+            }
+            committed = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            output.close();
+            if (!committed) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.canopy.api.dataset;
+
+import java.util.List;
+
+/**
+ * Summary of one dataset column.
+ *
+ * @param name the header name, trimmed
+ * @param type the inferred type
+ * @param missing how many rows have no value (empty, blank or a missing token such as {@code NA})
+ * @param distinct how many distinct non-missing values the column has, exact unless {@code distinctCapped}
+ * @param distinctCapped true when counting stopped at the profiler's cap, so that {@code distinct} is the cap and
+ *     the real number is larger
+ * @param min the smallest value; null unless the type is {@link ColumnType#NUMERIC}
+ * @param max the largest value; null unless the type is {@link ColumnType#NUMERIC}
+ * @param mean the arithmetic mean; null unless the type is {@link ColumnType#NUMERIC}
+ * @param std the sample standard deviation (divisor n-1); null unless the type is {@link ColumnType#NUMERIC} and
+ *     the column has at least two values
+ * @param topCategories the most frequent values, most frequent first and ties by value ascending; empty unless
+ *     the type is {@link ColumnType#CATEGORICAL} or {@link ColumnType#BOOLEAN}. When {@code distinctCapped}, only
+ *     the values met before the cap was reached were counted, so the list is approximate.
+ */
+public record ColumnProfile(
+        String name,
+        ColumnType type,
+        long missing,
+        long distinct,
+        boolean distinctCapped,
+        Double min,
+        Double max,
+        Double mean,
+        Double std,
+        List<CategoryCount> topCategories) {
+
+    public ColumnProfile {
+        topCategories = List.copyOf(topCategories);
+    }
+
+    /**
+     * One value of a column and the number of rows that hold it.
+     *
+     * @param value the value, trimmed, exactly as written (case is kept)
+     * @param count the number of rows holding it
+     */
+    public record CategoryCount(String value, long count) {}
+}

@@ -1,0 +1,88 @@
+package dev.canopy.api.dataset;
+
+import dev.canopy.api.dataset.DatasetRecords.CreateDatasetRequest;
+import dev.canopy.api.dataset.DatasetRecords.DatasetResponse;
+import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
+import dev.canopy.api.dataset.DatasetService.Content;
+import dev.canopy.api.dataset.DatasetService.UploadResult;
+import dev.canopy.api.error.Created;
+import dev.canopy.api.error.StreamedBody;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import org.jboss.resteasy.reactive.RestResponse;
+
+@Path("/api/v1/teams/{team}/datasets")
+public class DatasetResource {
+
+    @Inject
+    DatasetService service;
+
+    @POST
+    public RestResponse<DatasetResponse> create(@PathParam("team") String team, @Valid CreateDatasetRequest request) {
+        DatasetResponse dataset = service.create(team, request);
+        return Created.at(URI.create("/api/v1/teams/" + team + "/datasets/" + dataset.name()), dataset);
+    }
+
+    @GET
+    public List<DatasetResponse> list(@PathParam("team") String team) {
+        return service.list(team);
+    }
+
+    @GET
+    @Path("/{dataset}")
+    public DatasetResponse get(@PathParam("team") String team, @PathParam("dataset") String dataset) {
+        return service.get(team, dataset);
+    }
+
+    @GET
+    @Path("/{dataset}/versions")
+    public List<VersionResponse> versions(@PathParam("team") String team, @PathParam("dataset") String dataset) {
+        return service.versions(team, dataset);
+    }
+
+    /** Uploads a CSV as a new version (201), or finds the version with the same bytes (200). */
+    @POST
+    @Path("/{dataset}/versions")
+    @Consumes({"text/csv", "text/plain", "application/octet-stream"})
+    @StreamedBody
+    public RestResponse<VersionResponse> upload(
+            @PathParam("team") String team, @PathParam("dataset") String dataset, InputStream body) throws IOException {
+        UploadResult result = service.upload(team, dataset, body);
+        VersionResponse version = result.version();
+        URI location = URI.create("/api/v1/teams/" + team + "/datasets/" + dataset + "/versions/" + version.version());
+        return result.created() ? Created.at(location, version) : RestResponse.ok(version);
+    }
+
+    @GET
+    @Path("/{dataset}/versions/{version}")
+    public VersionResponse version(
+            @PathParam("team") String team,
+            @PathParam("dataset") String dataset,
+            @PathParam("version") String version) {
+        return service.version(team, dataset, version);
+    }
+
+    @GET
+    @Path("/{dataset}/versions/{version}/content")
+    @Produces("text/csv")
+    public RestResponse<InputStream> content(
+            @PathParam("team") String team, @PathParam("dataset") String dataset, @PathParam("version") String version)
+            throws IOException {
+        Content content = service.content(team, dataset, version);
+        return RestResponse.ResponseBuilder.ok(content.stream(), "text/csv; charset=utf-8")
+                .header("Content-Length", content.sizeBytes())
+                .header("ETag", "\"" + content.sha256() + "\"")
+                .header("Content-Disposition", "attachment; filename=\"" + content.fileName() + "\"")
+                .build();
+    }
+}

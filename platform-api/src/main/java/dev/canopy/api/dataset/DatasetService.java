@@ -1,0 +1,148 @@
+package dev.canopy.api.dataset;
+
+import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.dataset.DatasetRecords.CreateDatasetRequest;
+import dev.canopy.api.dataset.DatasetRecords.DatasetResponse;
+import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
+import dev.canopy.api.error.Conflict;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Datasets and their immutable versions. */
+@ApplicationScoped
+public class DatasetService {
+
+    @Inject
+    DatasetRepository datasets;
+
+    @Inject
+    DatasetVersionRepository versions;
+
+    @Inject
+    TeamAccess access;
+
+    @Inject
+    DatasetUpload upload;
+
+    @Inject
+    ArtifactStore store;
+
+    @Transactional
+    DatasetResponse create(String team, CreateDatasetRequest request) {
+        TeamScope scope = access.write(team);
+        if (datasets.findByTeamAndName(scope.teamId(), request.name()).isPresent()) {
+            throw new Conflict("Dataset '" + request.name() + "' already exists", "name", "already taken");
+        }
+        Dataset dataset =
+                new Dataset(scope.teamId(), request.name(), request.description(), scope.userId(), Instant.now());
+        datasets.persist(dataset);
+        Log.infof("Dataset %s (%s) created in team %s", dataset.name, dataset.id, scope.teamName());
+        return toResponse(dataset);
+    }
+
+    List<DatasetResponse> list(String team) {
+        TeamScope scope = access.read(team);
+        return datasets.findByTeam(scope.teamId()).stream()
+                .map(this::toResponse)
+                .toList();
+    }
+
+    DatasetResponse get(String team, String name) {
+        return toResponse(find(access.read(team), name));
+    }
+
+    List<VersionResponse> versions(String team, String name) {
+        Dataset dataset = find(access.read(team), name);
+        return versions.findByDataset(dataset.id).stream()
+                .map(VersionResponse::from)
+                .toList();
+    }
+
+    VersionResponse version(String team, String name, String version) {
+        return VersionResponse.from(findVersion(access.read(team), name, version));
+    }
+
+    /** Content of a version, for download. The caller closes the stream. */
+    Content content(String team, String name, String version) throws IOException {
+        DatasetVersion v = findVersion(access.read(team), name, version);
+        return new Content(
+                store.open(v.artifactKey), v.sizeBytes, v.sha256, v.dataset.name + "-v" + v.version + ".csv");
+    }
+
+    record Content(InputStream stream, long sizeBytes, String sha256, String fileName) {}
+
+    /**
+     * Streams a CSV into a new version, or returns the existing version with the same bytes. Nothing is kept
+     * if the CSV is malformed or too large. Runs outside any transaction while the body streams in.
+     */
+    UploadResult upload(String team, String name, InputStream body) throws IOException {
+        TeamScope scope = access.write(team);
+        UUID datasetId = find(scope, name).id;
+        return upload.receive(scope, datasetId, body);
+    }
+
+    record UploadResult(VersionResponse version, boolean created) {}
+
+    /** Resolves a dataset version of a team for another feature; {@code version} may be "latest". */
+    public DatasetVersionRef resolve(TeamScope scope, String dataset, String version) {
+        return DatasetVersionRef.from(findVersion(scope, dataset, version));
+    }
+
+    /** Looks up versions by id within a team (for lineage display); unknown ids are skipped. */
+    public List<DatasetVersionRef> findVersions(TeamScope scope, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return versions.list("id in ?1", ids).stream()
+                .filter(v -> v.dataset.teamId.equals(scope.teamId()))
+                .map(DatasetVersionRef::from)
+                .toList();
+    }
+
+    private Dataset find(TeamScope scope, String name) {
+        return datasets.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("dataset", name));
+    }
+
+    private DatasetVersion findVersion(TeamScope scope, String name, String version) {
+        Dataset dataset = find(scope, name);
+        Optional<DatasetVersion> found = "latest".equals(version)
+                ? versions.findLatest(dataset.id)
+                : versions.findByNumber(dataset.id, parseVersion(version));
+        return found.orElseThrow(() -> new NotFound("version " + version + " of dataset '" + name + "' not found"));
+    }
+
+    private static int parseVersion(String version) {
+        try {
+            int number = Integer.parseInt(version);
+            if (number > 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidRequest("version", "must be a positive integer or 'latest', not '" + version + "'");
+    }
+
+    private DatasetResponse toResponse(Dataset dataset) {
+        Optional<DatasetVersion> latest = versions.findLatest(dataset.id);
+        return new DatasetResponse(
+                dataset.id,
+                dataset.name,
+                dataset.description,
+                dataset.createdAt,
+                latest.map(v -> v.version).orElse(null),
+                latest.map(v -> v.version).orElse(0));
+    }
+}

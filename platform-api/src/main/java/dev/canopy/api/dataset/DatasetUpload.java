@@ -1,0 +1,86 @@
+package dev.canopy.api.dataset;
+
+import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
+import dev.canopy.api.dataset.DatasetService.UploadResult;
+import dev.canopy.api.error.ErrorResponse;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.team.TeamScope;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Receiving a dataset version: stream the body through the profiler into a staged artifact (one pass, constant
+ * memory), then register it in a short transaction. A malformed or oversized upload leaves nothing behind.
+ */
+@ApplicationScoped
+class DatasetUpload {
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    DatasetRepository datasets;
+
+    @Inject
+    DatasetVersionRepository versions;
+
+    @Inject
+    DatasetConfig config;
+
+    UploadResult receive(TeamScope scope, UUID datasetId, InputStream body) throws IOException {
+        try (ArtifactStore.Staged staged = store.stage()) {
+            UploadStream stream = new UploadStream(
+                    body, staged.output(), config.maxUploadSize().asLongValue());
+            DatasetProfile profile = profile(stream);
+            stream.drain();
+            return register(scope, datasetId, stream.sha256Hex(), stream.count(), profile, staged);
+        }
+    }
+
+    private DatasetProfile profile(UploadStream stream) throws IOException {
+        try {
+            return new CsvProfiler(config.distinctCap(), config.topCategories()).profile(stream);
+        } catch (CsvFormatException e) {
+            throw new InvalidRequest(
+                    "Malformed CSV at line " + e.line() + ": " + e.problem(),
+                    List.of(new ErrorResponse.Detail("content", "line " + e.line() + ": " + e.problem())));
+        }
+    }
+
+    @Transactional
+    UploadResult register(
+            TeamScope scope,
+            UUID datasetId,
+            String sha256,
+            long size,
+            DatasetProfile profile,
+            ArtifactStore.Staged staged)
+            throws IOException {
+        Dataset dataset = datasets.lockForNewVersion(datasetId);
+        Optional<DatasetVersion> existing = versions.findBySha256(datasetId, sha256);
+        if (existing.isPresent()) {
+            return new UploadResult(VersionResponse.from(existing.get()), false);
+        }
+        String key = "datasets/" + scope.teamId() + "/" + sha256 + ".csv";
+        // The content is in place before the row that points at it: a failure in between leaves an orphan
+        // file (found again by its hash), never a version without content.
+        staged.commit(key);
+        int number = versions.highestNumber(datasetId) + 1;
+        DatasetVersion version =
+                new DatasetVersion(dataset, number, sha256, size, profile, key, scope.userId(), Instant.now());
+        versions.persist(version);
+        Log.infof(
+                "Dataset %s version %d stored: %d rows, %d bytes, sha256 %s",
+                dataset.name, number, version.rowCount, size, sha256);
+        return new UploadResult(VersionResponse.from(version), true);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.canopy.api.dataset;
+
+import dev.canopy.api.dataset.ColumnProfile.CategoryCount;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Counts occurrences of up to {@code cap} distinct values; once that many are known, new values are ignored and
+ * the counter reports that it is capped.
+ *
+ * <p>An open-addressing table keyed by the chars themselves rather than a {@code HashMap<String, ...>}: counting a
+ * value that is already known, or ignoring one past the cap, then allocates nothing, which matters at one lookup
+ * per field of multi-GB files.
+ */
+final class DistinctCounts {
+
+    private static final int INITIAL_CAPACITY = 16;
+
+    private final int cap;
+    private char[][] keys = new char[INITIAL_CAPACITY][];
+    private int[] hashes = new int[INITIAL_CAPACITY];
+    private long[] counts = new long[INITIAL_CAPACITY];
+    private int size;
+    private boolean capped;
+
+    DistinctCounts(int cap) {
+        this.cap = cap;
+    }
+
+    /** Counts one occurrence of {@code value}. */
+    void add(CharSlice value) {
+        int hash = value.contentHash();
+        int mask = keys.length - 1;
+        int slot = spread(hash) & mask;
+        while (keys[slot] != null) {
+            if (hashes[slot] == hash && value.contentEquals(keys[slot])) {
+                counts[slot]++;
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+        if (size == cap) {
+            capped = true;
+            return;
+        }
+        keys[slot] = value.toCharArray();
+        hashes[slot] = hash;
+        counts[slot] = 1;
+        size++;
+        // Keeping the table at most half full keeps probe sequences short.
+        if (2 * size > keys.length) {
+            grow();
+        }
+    }
+
+    /** The number of distinct values counted, at most the cap. */
+    int size() {
+        return size;
+    }
+
+    /** Whether a value was ignored because the cap had been reached. */
+    boolean capped() {
+        return capped;
+    }
+
+    /** The {@code limit} most frequent values, most frequent first and ties by value ascending. */
+    List<CategoryCount> top(int limit) {
+        Comparator<Integer> order = Comparator.<Integer>comparingLong(slot -> -counts[slot])
+                .thenComparing(slot -> keys[slot], Arrays::compare);
+        return slots().boxed()
+                .sorted(order)
+                .limit(limit)
+                .map(slot -> new CategoryCount(new String(keys[slot]), counts[slot]))
+                .toList();
+    }
+
+    private IntStream slots() {
+        return IntStream.range(0, keys.length).filter(slot -> keys[slot] != null);
+    }
+
+    private void grow() {
+        char[][] oldKeys = keys;
+        int[] oldHashes = hashes;
+        long[] oldCounts = counts;
+        keys = new char[2 * oldKeys.length][];
+        hashes = new int[keys.length];
+        counts = new long[keys.length];
+        int mask = keys.length - 1;
+        for (int old = 0; old < oldKeys.length; old++) {
+            if (oldKeys[old] != null) {
+                int slot = spread(oldHashes[old]) & mask;
+                while (keys[slot] != null) {
+                    slot = (slot + 1) & mask;
+                }
+                keys[slot] = oldKeys[old];
+                hashes[slot] = oldHashes[old];
+                counts[slot] = oldCounts[old];
+            }
+        }
+    }
+
+    /** Mixes the high bits in, since the table index only uses the low ones. */
+    private static int spread(int hash) {
+        int mixed = hash * 0x9E3779B9;
+        return mixed ^ (mixed >>> 16);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.canopy.api.dataset;
+
+import dev.canopy.api.error.PayloadTooLarge;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The request body as the profiler reads it: every byte read is counted against the size limit, hashed with
+ * SHA-256 and copied to the staged artifact, so a dataset version is received, checked and stored in one pass
+ * with constant memory.
+ */
+final class UploadStream extends FilterInputStream {
+
+    private final OutputStream copy;
+    private final MessageDigest sha256;
+    private final long maxBytes;
+    private long count;
+
+    UploadStream(InputStream in, OutputStream copy, long maxBytes) {
+        super(in);
+        this.copy = copy;
+        this.maxBytes = maxBytes;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = in.read(buffer, offset, length);
+        if (n > 0) {
+            count += n;
+            if (count > maxBytes) {
+                throw new PayloadTooLarge("Dataset uploads are limited to " + maxBytes + " bytes");
+            }
+            sha256.update(buffer, offset, n);
+            copy.write(buffer, offset, n);
+        }
+        return n;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        // Skipping would leave bytes out of the hash and the copy.
+        return 0;
+    }
+
+    /** Reads what the consumer left unread, so that the hash and copy cover the whole body. */
+    void drain() throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        while (read(buffer, 0, buffer.length) >= 0) {
+            // keep reading
+        }
+    }
+
+    long count() {
+        return count;
+    }
+
+    String sha256Hex() {
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+}

@@ -1,0 +1,140 @@
+package dev.canopy.api.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.logging.Log;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Turns every failure into the one {@link ErrorResponse} body; stack traces go to the log only. */
+class ErrorMappers {
+
+    @ServerExceptionMapper
+    Response apiException(ApiException e) {
+        return respond(e.code().status(), e.toResponse());
+    }
+
+    @ServerExceptionMapper
+    Response constraintViolation(ConstraintViolationException e) {
+        List<ErrorResponse.Detail> details = e.getConstraintViolations().stream()
+                .map(v -> new ErrorResponse.Detail(fieldOf(v), v.getMessage()))
+                .sorted(Comparator.comparing(ErrorResponse.Detail::field))
+                .toList();
+        String message = details.stream()
+                .map(d -> d.field() + ": " + d.problem())
+                .collect(Collectors.joining("; ", "Invalid request: ", ""));
+        return respond(400, ErrorResponse.of(ErrorCode.INVALID_REQUEST, message, details));
+    }
+
+    /** More specific than Quarkus's own mapper for this type, which answers with an empty body. */
+    @ServerExceptionMapper
+    Response mismatchedJson(MismatchedInputException e) {
+        return malformedJson(e);
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(JsonProcessingException e) {
+        String field = e instanceof JsonMappingException mapping ? pathOf(mapping) : "";
+        String location = e.getLocation() == null
+                ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr();
+        String problem = e.getOriginalMessage() == null ? "malformed JSON" : firstLine(e.getOriginalMessage());
+        List<ErrorResponse.Detail> details =
+                field.isEmpty() ? List.of() : List.of(new ErrorResponse.Detail(field, problem));
+        return respond(
+                400,
+                ErrorResponse.of(ErrorCode.INVALID_REQUEST, "Malformed JSON" + location + ": " + problem, details));
+    }
+
+    @ServerExceptionMapper
+    Response webApplication(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json);
+        }
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return internal(e);
+        }
+        ErrorCode code =
+                switch (status) {
+                    case 401 -> ErrorCode.UNAUTHENTICATED;
+                    case 403 -> ErrorCode.FORBIDDEN;
+                    case 404 -> ErrorCode.NOT_FOUND;
+                    case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+                    default -> ErrorCode.INVALID_REQUEST;
+                };
+        String message = status == 404 ? "No such resource" : e.getMessage();
+        return respond(status, ErrorResponse.of(code, message, List.of()));
+    }
+
+    @ServerExceptionMapper
+    Response unexpected(Throwable e) {
+        return internal(e);
+    }
+
+    private static Response internal(Throwable e) {
+        String errorId = UUID.randomUUID().toString();
+        Log.errorf(e, "Unexpected error %s", errorId);
+        return respond(
+                500,
+                new ErrorResponse(
+                        ErrorCode.INTERNAL,
+                        "Internal error; the server log holds the details under error id " + errorId,
+                        List.of(),
+                        errorId));
+    }
+
+    private static Response respond(int status, ErrorResponse body) {
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(body)
+                .build();
+    }
+
+    /** "create.request.points[3].key" becomes "points[3].key": the method and parameter are noise. */
+    private static String fieldOf(ConstraintViolation<?> violation) {
+        List<String> parts = new ArrayList<>();
+        String parameter = "";
+        for (Path.Node node : violation.getPropertyPath()) {
+            switch (node.getKind()) {
+                case METHOD, CONSTRUCTOR, CROSS_PARAMETER, RETURN_VALUE -> parts.clear();
+                case PARAMETER -> {
+                    parts.clear();
+                    parameter = node.getName();
+                }
+                default ->
+                    parts.add(node.getIndex() == null ? node.getName() : node.getName() + "[" + node.getIndex() + "]");
+            }
+        }
+        return parts.isEmpty() ? parameter : String.join(".", parts);
+    }
+
+    private static String pathOf(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String firstLine(String text) {
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.canopy.api.run;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+@ApplicationScoped
+class RunRepository implements PanacheRepositoryBase<Run, UUID> {
+
+    Optional<Run> findInTeam(UUID teamId, UUID runId) {
+        return find("id = ?1 and teamId = ?2", runId, teamId).firstResultOptional();
+    }
+
+    /**
+     * Locks the run against status changes (FOR SHARE) for as long as the transaction writes to it, so that no
+     * metric lands after the run has ended; concurrent writers do not block each other.
+     */
+    Optional<Run> findInTeamForWrite(UUID teamId, UUID runId) {
+        return find("id = ?1 and teamId = ?2", runId, teamId)
+                .withLock(LockModeType.PESSIMISTIC_READ)
+                .firstResultOptional();
+    }
+
+    List<Run> listByIds(Collection<UUID> ids) {
+        return ids.isEmpty() ? List.of() : list("id in ?1", ids);
+    }
+}

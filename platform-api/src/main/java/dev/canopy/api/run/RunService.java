@@ -1,0 +1,176 @@
+package dev.canopy.api.run;
+
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.InvalidState;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.experiment.ExperimentRef;
+import dev.canopy.api.experiment.ExperimentService;
+import dev.canopy.api.run.RunRecords.CreateRunRequest;
+import dev.canopy.api.run.RunRecords.DatasetInput;
+import dev.canopy.api.run.RunRecords.RunResponse;
+import dev.canopy.api.run.RunRecords.UpdateRunRequest;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** Runs: creation, params, tags, lineage and status. Search is {@link RunSearch}, metrics {@link MetricIngestion}. */
+@ApplicationScoped
+public class RunService {
+
+    private static final int MAX_KEY = 250;
+    private static final int MAX_PARAM_VALUE = 6000;
+    private static final int MAX_TAG_VALUE = 8000;
+
+    @Inject
+    RunRepository runs;
+
+    @Inject
+    TeamAccess access;
+
+    @Inject
+    ExperimentService experiments;
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    RunViews views;
+
+    @Transactional
+    RunResponse create(String team, CreateRunRequest request) {
+        if (request.recipe() != null || request.dataset() != null) {
+            throw new InvalidRequest(
+                    "recipe", "this server tracks runs only; training runs on Canopy runners are not available yet");
+        }
+        TeamScope scope = access.write(team);
+        ExperimentRef experiment = experiments.require(scope, request.experiment());
+        Instant now = Instant.now();
+        String name = request.name() == null || request.name().isBlank() ? defaultName(now) : request.name();
+        Run run = Run.tracked(scope.teamId(), experiment.id(), name, scope.userId(), now);
+        orEmpty(request.params())
+                .forEach((k, v) -> run.logParam(checkKey("params", k), checkValue("params", k, v, MAX_PARAM_VALUE)));
+        orEmpty(request.tags())
+                .forEach((k, v) -> run.setTag(checkKey("tags", k), checkValue("tags", k, v, MAX_TAG_VALUE)));
+        if (request.inputs() != null) {
+            request.inputs().forEach(input -> run.inputs.add(resolveInput(scope, input)));
+        }
+        runs.persist(run);
+        Log.infof(
+                "Run %s (%s) started in experiment %s of team %s",
+                run.id, run.name, experiment.name(), scope.teamName());
+        return views.of(scope, run);
+    }
+
+    RunResponse get(String team, UUID runId) {
+        TeamScope scope = access.read(team);
+        return views.of(scope, find(scope, runId));
+    }
+
+    @Transactional
+    RunResponse update(String team, UUID runId, UpdateRunRequest request) {
+        TeamScope scope = access.write(team);
+        Run run = find(scope, runId);
+        if (request.status() != null) {
+            if (run.kind != RunKind.TRACKED && request.status() != run.status) {
+                throw new InvalidState("Run " + runId + " is trained by Canopy; its status follows its runner");
+            }
+            run.moveTo(request.status(), Instant.now());
+            Log.infof("Run %s is now %s", run.id, run.status);
+        }
+        if (request.tags() != null) {
+            request.tags().forEach((k, v) -> {
+                if (v == null) {
+                    run.removeTag(k);
+                } else {
+                    run.setTag(checkKey("tags", k), checkValue("tags", k, v, MAX_TAG_VALUE));
+                }
+            });
+        }
+        if (request.name() != null && !request.name().isBlank()) {
+            run.name = request.name();
+        }
+        return views.of(scope, run);
+    }
+
+    @Transactional
+    RunResponse logParams(String team, UUID runId, Map<String, String> params) {
+        TeamScope scope = access.write(team);
+        Run run = find(scope, runId);
+        params.forEach((k, v) -> run.logParam(checkKey("params", k), checkValue("params", k, v, MAX_PARAM_VALUE)));
+        return views.of(scope, run);
+    }
+
+    @Transactional
+    RunResponse addInput(String team, UUID runId, DatasetInput input) {
+        TeamScope scope = access.write(team);
+        Run run = find(scope, runId);
+        run.inputs.add(resolveInput(scope, input));
+        return views.of(scope, run);
+    }
+
+    /** Ends a run as KILLED. */
+    @Transactional
+    RunResponse cancel(String team, UUID runId) {
+        TeamScope scope = access.write(team);
+        Run run = find(scope, runId);
+        run.moveTo(RunStatus.KILLED, Instant.now());
+        Log.infof("Run %s killed by user %s", run.id, scope.userId());
+        return views.of(scope, run);
+    }
+
+    /**
+     * The run, locked against status changes until the caller's transaction ends; refused unless it accepts
+     * writes (it is RUNNING).
+     */
+    Run requireRunningForWrite(TeamScope scope, UUID runId) {
+        Run run = runs.findInTeamForWrite(scope.teamId(), runId).orElseThrow(() -> new NotFound("run", runId));
+        if (run.status != RunStatus.RUNNING) {
+            throw new InvalidState(
+                    "Run " + runId + " is " + run.status + "; metrics are accepted only while it is RUNNING");
+        }
+        return run;
+    }
+
+    Run find(TeamScope scope, UUID runId) {
+        return runs.findInTeam(scope.teamId(), runId).orElseThrow(() -> new NotFound("run", runId));
+    }
+
+    private UUID resolveInput(TeamScope scope, DatasetInput input) {
+        return datasets.resolve(scope, input.name(), input.version()).id();
+    }
+
+    private static String defaultName(Instant now) {
+        return "run-" + now.toString().replace(":", "").replace("-", "").substring(0, 15);
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> map) {
+        return map == null ? Map.of() : map;
+    }
+
+    static String checkKey(String field, String key) {
+        if (key == null
+                || key.isBlank()
+                || key.length() > MAX_KEY
+                || key.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidRequest(field, "keys must be 1-" + MAX_KEY + " characters without control characters");
+        }
+        return key;
+    }
+
+    private static String checkValue(String field, String key, String value, int max) {
+        if (value == null) {
+            throw new InvalidRequest(field + "." + key, "must not be null");
+        }
+        if (value.length() > max) {
+            throw new InvalidRequest(field + "." + key, "must be at most " + max + " characters");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.canopy.api.run;
+
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.experiment.ExperimentService;
+import dev.canopy.api.run.RunRecords.InputResponse;
+import dev.canopy.api.run.RunRecords.RunResponse;
+import dev.canopy.api.team.TeamScope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Builds run responses in bulk: experiment names, inputs and latest metrics in one query each. */
+@ApplicationScoped
+class RunViews {
+
+    @Inject
+    ExperimentService experiments;
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    MetricSeriesRepository series;
+
+    RunResponse of(TeamScope scope, Run run) {
+        return of(scope, List.of(run)).get(0);
+    }
+
+    List<RunResponse> of(TeamScope scope, List<Run> runs) {
+        Set<UUID> experimentIds = runs.stream().map(r -> r.experimentId).collect(Collectors.toSet());
+        Map<UUID, String> experimentNames = experiments.namesOf(experimentIds);
+        Set<UUID> inputIds = new HashSet<>();
+        runs.forEach(r -> inputIds.addAll(r.inputs));
+        Map<UUID, DatasetVersionRef> inputs = datasets.findVersions(scope, List.copyOf(inputIds)).stream()
+                .collect(Collectors.toMap(DatasetVersionRef::id, Function.identity()));
+        Map<UUID, Map<String, Double>> metrics =
+                series.latestValues(runs.stream().map(r -> r.id).toList());
+        return runs.stream()
+                .map(r -> toResponse(r, experimentNames, inputs, metrics.getOrDefault(r.id, Map.of())))
+                .toList();
+    }
+
+    private static RunResponse toResponse(
+            Run run,
+            Map<UUID, String> experimentNames,
+            Map<UUID, DatasetVersionRef> inputs,
+            Map<String, Double> latestMetrics) {
+        List<InputResponse> runInputs = run.inputs.stream()
+                .map(inputs::get)
+                .filter(v -> v != null)
+                .sorted(Comparator.comparing(DatasetVersionRef::dataset).thenComparing(DatasetVersionRef::version))
+                .map(v -> new InputResponse(v.dataset(), v.version(), v.sha256()))
+                .toList();
+        return new RunResponse(
+                run.id,
+                experimentNames.get(run.experimentId),
+                run.name,
+                run.status,
+                run.kind,
+                run.recipe,
+                new TreeMap<>(run.params),
+                new TreeMap<>(run.tags),
+                runInputs.isEmpty() ? null : runInputs.get(0),
+                runInputs,
+                run.createdAt,
+                run.startedAt,
+                run.endedAt,
+                run.attempt,
+                run.priority,
+                new TreeMap<>(latestMetrics),
+                run.error);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.canopy.api.team;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+@ApplicationScoped
+class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID> {
+
+    Optional<ApiToken> findByHashWithUser(String tokenHash) {
+        return find(
+                        "select t from ApiToken t join fetch t.user left join fetch t.team where t.tokenHash = ?1",
+                        tokenHash)
+                .firstResultOptional();
+    }
+
+    List<ApiToken> findByUser(UUID userId) {
+        return find("select t from ApiToken t left join fetch t.team where t.user.id = ?1 order by t.createdAt", userId)
+                .list();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.canopy.api.team;
+
+import dev.canopy.api.error.Unauthenticated;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Every {@code /api/**} request must carry {@code Authorization: Bearer <token>} for a token that exists, is
+ * not revoked and has not expired. Runs on the worker thread of the (blocking) endpoint, so it may query.
+ */
+class BearerTokenFilter {
+
+    private static final String SCHEME = "Bearer ";
+
+    @Inject
+    TokenService tokens;
+
+    @Inject
+    CurrentCaller currentCaller;
+
+    @ServerRequestFilter
+    void authenticate(ContainerRequestContext request) {
+        if (!request.getUriInfo().getPath().startsWith("/api/")) {
+            return;
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+            throw new Unauthenticated("Missing 'Authorization: Bearer <token>' header");
+        }
+        String secret = header.substring(SCHEME.length()).trim();
+        Caller caller = tokens.authenticate(secret)
+                .orElseThrow(() -> new Unauthenticated("The bearer token is unknown, revoked or expired"));
+        currentCaller.set(caller);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.canopy.api.team;
+
+import dev.canopy.api.error.Forbidden;
+import dev.canopy.api.error.NotFound;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The one gate to team-scoped data. Every feature resolves the team of a request through here.
+ *
+ * <p>A team the caller is not a member of (or that the token is not valid for) is reported as not found, so
+ * that team names do not leak. Being a platform admin grants no access to a team's data: it allows creating
+ * teams and managing their members.
+ */
+@ApplicationScoped
+public class TeamAccess {
+
+    @Inject
+    CurrentCaller currentCaller;
+
+    @Inject
+    TeamRepository teams;
+
+    @Inject
+    MembershipRepository memberships;
+
+    /** Resolves {@code teamName} for the caller, who needs at least {@code needed} there. */
+    public TeamScope require(String teamName, Role needed) {
+        Caller caller = currentCaller.get();
+        Team team = teams.findByName(teamName).orElseThrow(() -> new NotFound("team", teamName));
+        if (caller.tokenTeamId() != null && !caller.tokenTeamId().equals(team.id)) {
+            throw new NotFound("team", teamName);
+        }
+        Role role = memberships
+                .findByTeamAndUser(team.id, caller.userId())
+                .map(m -> m.role.min(caller.tokenRole()))
+                .orElseThrow(() -> new NotFound("team", teamName));
+        if (!role.atLeast(needed)) {
+            throw new Forbidden("Role " + role + " in team '" + teamName + "' may not do this; it needs " + needed);
+        }
+        return new TeamScope(team.id, team.name, caller.userId(), role);
+    }
+
+    /** Shorthand for reading: any member may read. */
+    public TeamScope read(String teamName) {
+        return require(teamName, Role.VIEWER);
+    }
+
+    /** Shorthand for writing data: members and admins. */
+    public TeamScope write(String teamName) {
+        return require(teamName, Role.MEMBER);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.canopy.api.team;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Request and response records of API tokens. */
+final class TokenRecords {
+
+    private TokenRecords() {}
+
+    /**
+     * @param team narrows the token to one team the user belongs to
+     * @param role caps the token's role (never above the user's own)
+     * @param expiresAt when the token stops working; never, if absent
+     */
+    record CreateTokenRequest(@NotBlank @Size(max = 100) String name, String team, Role role, Instant expiresAt) {}
+
+    /** The only response that carries the secret: it is shown once, at creation. */
+    record CreatedTokenResponse(
+            UUID id,
+            String name,
+            String token,
+            String user,
+            String team,
+            Role role,
+            Instant expiresAt,
+            Instant createdAt) {}
+
+    record TokenResponse(
+            UUID id, String name, String team, Role role, Instant createdAt, Instant expiresAt, Instant revokedAt) {
+        static TokenResponse from(ApiToken t) {
+            return new TokenResponse(
+                    t.id, t.name, t.team == null ? null : t.team.name, t.role, t.createdAt, t.expiresAt, t.revokedAt);
+        }
+    }
+}

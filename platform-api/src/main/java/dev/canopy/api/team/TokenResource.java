@@ -1,0 +1,70 @@
+package dev.canopy.api.team;
+
+import dev.canopy.api.error.Created;
+import dev.canopy.api.team.TeamRecords.CreateUserRequest;
+import dev.canopy.api.team.TeamRecords.UserResponse;
+import dev.canopy.api.team.TokenRecords.CreateTokenRequest;
+import dev.canopy.api.team.TokenRecords.CreatedTokenResponse;
+import dev.canopy.api.team.TokenRecords.TokenResponse;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/** Users and their API tokens. */
+@Path("/api/v1")
+public class TokenResource {
+
+    @Inject
+    TokenService tokens;
+
+    @Inject
+    UserService users;
+
+    @POST
+    @Path("/tokens")
+    public RestResponse<CreatedTokenResponse> create(@Valid CreateTokenRequest request) {
+        CreatedTokenResponse token = tokens.createForCaller(request);
+        return Created.at(URI.create("/api/v1/tokens/" + token.id()), token);
+    }
+
+    @GET
+    @Path("/tokens")
+    public List<TokenResponse> list() {
+        return tokens.listOwn();
+    }
+
+    @DELETE
+    @Path("/tokens/{id}")
+    public void revoke(@PathParam("id") UUID id) {
+        tokens.revoke(id);
+    }
+
+    @POST
+    @Path("/users")
+    public RestResponse<UserResponse> createUser(@Valid CreateUserRequest request) {
+        UserResponse user = users.create(request);
+        return Created.at(URI.create("/api/v1/users/" + user.name()), user);
+    }
+
+    @GET
+    @Path("/users")
+    public List<UserResponse> listUsers() {
+        return users.list();
+    }
+
+    @POST
+    @Path("/users/{user}/tokens")
+    public RestResponse<CreatedTokenResponse> createForUser(
+            @PathParam("user") String user, @Valid CreateTokenRequest request) {
+        CreatedTokenResponse token = tokens.createForUser(user, request);
+        return Created.at(URI.create("/api/v1/tokens/" + token.id()), token);
+    }
+}

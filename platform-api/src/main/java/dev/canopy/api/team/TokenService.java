@@ -1,0 +1,126 @@
+package dev.canopy.api.team;
+
+import dev.canopy.api.error.Forbidden;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.team.TokenRecords.CreateTokenRequest;
+import dev.canopy.api.team.TokenRecords.CreatedTokenResponse;
+import dev.canopy.api.team.TokenRecords.TokenResponse;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Issues, lists, revokes and checks API tokens. */
+@ApplicationScoped
+public class TokenService {
+
+    @Inject
+    ApiTokenRepository tokens;
+
+    @Inject
+    UserRepository users;
+
+    @Inject
+    TeamRepository teams;
+
+    @Inject
+    MembershipRepository memberships;
+
+    @Inject
+    CurrentCaller currentCaller;
+
+    /** The caller a token secret stands for, if the token exists, is not revoked and has not expired. */
+    public Optional<Caller> authenticate(String secret) {
+        return tokens.findByHashWithUser(TokenSecrets.hash(secret))
+                .filter(t -> t.isUsableAt(Instant.now()))
+                .map(t -> new Caller(
+                        t.user.id, t.user.name, t.user.platformAdmin, t.id, t.team == null ? null : t.team.id, t.role));
+    }
+
+    /** A new token for the caller, never wider than the token making the request. */
+    @Transactional
+    CreatedTokenResponse createForCaller(CreateTokenRequest request) {
+        Caller caller = currentCaller.get();
+        User user = users.findById(caller.userId());
+        String team = request.team();
+        if (caller.tokenTeamId() != null) {
+            String callerTeam = teams.findById(caller.tokenTeamId()).name;
+            if (team != null && !team.equals(callerTeam)) {
+                throw new NotFound("team", team);
+            }
+            team = callerTeam;
+        }
+        Role role = request.role() == null ? caller.tokenRole() : request.role().min(caller.tokenRole());
+        return issue(user, new CreateTokenRequest(request.name(), team, role, request.expiresAt()));
+    }
+
+    /** A new token for another user: platform admins only (this is how a new user gets a first token). */
+    @Transactional
+    CreatedTokenResponse createForUser(String userName, CreateTokenRequest request) {
+        if (!currentCaller.get().actsAsPlatformAdmin()) {
+            throw new Forbidden("Only a platform admin may issue tokens for other users");
+        }
+        User user = users.findByName(userName).orElseThrow(() -> new NotFound("user", userName));
+        return issue(user, request);
+    }
+
+    /** Issues a token without a caller; used once, by the first start. */
+    @Transactional
+    CreatedTokenResponse createBootstrapToken(User user, String name) {
+        return issue(user, new CreateTokenRequest(name, null, null, null));
+    }
+
+    List<TokenResponse> listOwn() {
+        return tokens.findByUser(currentCaller.get().userId()).stream()
+                .map(TokenResponse::from)
+                .toList();
+    }
+
+    /** Revokes one of the caller's tokens (a platform admin may revoke anyone's). */
+    @Transactional
+    public void revoke(UUID tokenId) {
+        Caller caller = currentCaller.get();
+        ApiToken token = tokens.findByIdOptional(tokenId)
+                .filter(t -> t.user.id.equals(caller.userId()) || caller.actsAsPlatformAdmin())
+                .orElseThrow(() -> new NotFound("token", tokenId));
+        token.revoke(Instant.now());
+        Log.infof("Token %s of user %s revoked by %s", token.id, token.user.name, caller.userName());
+    }
+
+    private CreatedTokenResponse issue(User user, CreateTokenRequest request) {
+        Instant now = Instant.now();
+        if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
+            throw new InvalidRequest("expiresAt", "must be in the future");
+        }
+        Team team = null;
+        Role role = request.role();
+        if (request.team() != null) {
+            team = teams.findByName(request.team()).orElseThrow(() -> new NotFound("team", request.team()));
+            Membership membership = memberships
+                    .findByTeamAndUser(team.id, user.id)
+                    .orElseThrow(() -> new NotFound("team", request.team()));
+            if (role != null && !membership.role.atLeast(role)) {
+                throw new InvalidRequest("role", "cannot exceed the user's role " + membership.role + " in the team");
+            }
+        }
+        String secret = TokenSecrets.newSecret();
+        ApiToken token =
+                new ApiToken(user, request.name(), TokenSecrets.hash(secret), team, role, request.expiresAt(), now);
+        tokens.persist(token);
+        Log.infof("Token %s ('%s') issued to user %s", token.id, token.name, user.name);
+        return new CreatedTokenResponse(
+                token.id,
+                token.name,
+                secret,
+                user.name,
+                team == null ? null : team.name,
+                role,
+                token.expiresAt,
+                token.createdAt);
+    }
+}

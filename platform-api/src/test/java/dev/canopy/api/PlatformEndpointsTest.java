@@ -1,0 +1,39 @@
+package dev.canopy.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** Health, metrics, OpenAPI and the dashboard are served without a token; the API is not. */
+@QuarkusTest
+class PlatformEndpointsTest {
+
+    @Test
+    void healthIncludesTheDatabase() {
+        given().get("/q/health")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("Database connections health check"));
+    }
+
+    @Test
+    void exposesPrometheusMetrics() {
+        given().get("/api/v1/me").then().statusCode(401);
+        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests_seconds_count"));
+    }
+
+    @Test
+    void describesTheApiInOpenApiWithSwaggerUi() {
+        given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .body("paths.'/api/v1/teams/{team}/runs/search'.post", notNullValue());
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+}

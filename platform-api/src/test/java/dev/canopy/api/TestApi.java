@@ -1,0 +1,95 @@
+package dev.canopy.api;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Test data made through the public API, as a client would make it. */
+public final class TestApi {
+
+    private TestApi() {}
+
+    /** The token the first start wrote to {@code $CANOPY_HOME/admin-token}. */
+    public static String adminToken() {
+        String home = ConfigProvider.getConfig().getValue("canopy.home", String.class);
+        try {
+            return Files.readString(Path.of(home, "admin-token")).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static RequestSpecification as(String token) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON);
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** A new team; the admin user is its first admin. */
+    public static String newTeam() {
+        String team = unique("team");
+        as(adminToken()).body(Map.of("name", team)).post("/api/v1/teams").then().statusCode(201);
+        return team;
+    }
+
+    /** A new user with {@code role} in {@code team}; returns a token for that user. */
+    public static String newMember(String team, String role) {
+        String user = unique("user");
+        as(adminToken()).body(Map.of("name", user)).post("/api/v1/users").then().statusCode(201);
+        as(adminToken())
+                .body(Map.of("user", user, "role", role))
+                .post("/api/v1/teams/{team}/members", team)
+                .then()
+                .statusCode(201);
+        return as(adminToken())
+                .body(Map.of("name", "test"))
+                .post("/api/v1/users/{user}/tokens", user)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
+    }
+
+    public static void newExperiment(String token, String team, String experiment) {
+        as(token)
+                .body(Map.of("name", experiment))
+                .post("/api/v1/teams/{team}/experiments", team)
+                .then()
+                .statusCode(201);
+    }
+
+    /** A new tracked run (RUNNING) in a new experiment; returns its id. */
+    public static String newRun(String token, String team) {
+        String experiment = unique("exp");
+        newExperiment(token, team, experiment);
+        return as(token)
+                .body(Map.of("experiment", experiment))
+                .post("/api/v1/teams/{team}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+    }
+
+    public static void newDataset(String token, String team, String dataset) {
+        as(token)
+                .body(Map.of("name", dataset))
+                .post("/api/v1/teams/{team}/datasets", team)
+                .then()
+                .statusCode(201);
+    }
+
+    public static RequestSpecification csv(String token, String content) {
+        return given().auth().oauth2(token).contentType("text/csv").body(content);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.canopy.api.error;
+
+import static dev.canopy.api.TestApi.adminToken;
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newDataset;
+import static dev.canopy.api.TestApi.newRun;
+import static dev.canopy.api.TestApi.unique;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Oversized requests get 413 in the error format, with and without a Content-Length, and store nothing. */
+@QuarkusTest
+@TestProfile(LimitsTest.SmallLimits.class)
+class LimitsTest {
+
+    public static class SmallLimits implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "canopy.api.max-request-size", "64K",
+                    "canopy.datasets.max-upload-size", "1K",
+                    "canopy.metrics.max-batch-points", "100");
+        }
+    }
+
+    static String csvOf(int bytes) {
+        StringBuilder csv = new StringBuilder("a,b\n");
+        while (csv.length() < bytes) {
+            csv.append("12345,67890\n");
+        }
+        return csv.toString();
+    }
+
+    @Test
+    void refusesAnOversizedUploadAndKeepsNothing() {
+        String dataset = unique("too-big");
+        newDataset(adminToken(), "default", dataset);
+        given().auth()
+                .oauth2(adminToken())
+                .contentType("text/csv")
+                .body(csvOf(4096))
+                .post("/api/v1/teams/default/datasets/{d}/versions", dataset)
+                .then()
+                .statusCode(413)
+                .body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        // Chunked: no Content-Length, the limit is enforced while reading.
+        given().auth()
+                .oauth2(adminToken())
+                .contentType("text/csv")
+                .body(new ByteArrayInputStream(csvOf(4096).getBytes()))
+                .post("/api/v1/teams/default/datasets/{d}/versions", dataset)
+                .then()
+                .statusCode(413)
+                .body("code", equalTo("PAYLOAD_TOO_LARGE"));
+        as(adminToken())
+                .get("/api/v1/teams/default/datasets/{d}/versions", dataset)
+                .then()
+                .body("size()", equalTo(0));
+        given().auth()
+                .oauth2(adminToken())
+                .contentType("text/csv")
+                .body(csvOf(500))
+                .post("/api/v1/teams/default/datasets/{d}/versions", dataset)
+                .then()
+                .statusCode(201);
+    }
+
+    @Test
+    void refusesAnOversizedJsonBody() {
+        String name = "x".repeat(70 * 1024);
+        as(adminToken())
+                .body(Map.of("name", name))
+                .post("/api/v1/teams/default/experiments")
+                .then()
+                .statusCode(413)
+                .body("code", equalTo("PAYLOAD_TOO_LARGE"))
+                .body("message", equalTo("Request bodies are limited to 65536 bytes"));
+        as(adminToken())
+                .body(new ByteArrayInputStream(("{\"name\": \"" + name + "\"}").getBytes()))
+                .post("/api/v1/teams/default/experiments")
+                .then()
+                .statusCode(413)
+                .body("code", equalTo("PAYLOAD_TOO_LARGE"));
+    }
+
+    @Test
+    void refusesABatchWithTooManyPoints() {
+        String run = newRun(adminToken(), "default");
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            points.add(Map.of("key", "loss", "step", i, "value", 1.0));
+        }
+        as(adminToken())
+                .body(Map.of("points", points))
+                .post("/api/v1/teams/default/runs/{r}/metrics", run)
+                .then()
+                .statusCode(413)
+                .body("message", equalTo("A batch may carry at most 100 points, not 101"));
+    }
+}

@@ -1,0 +1,188 @@
+package dev.canopy.api.run;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newRun;
+import static dev.canopy.api.TestApi.newTeam;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class MetricTest {
+
+    String team;
+    String token;
+    String run;
+
+    @BeforeEach
+    void run() {
+        team = newTeam();
+        token = newMember(team, "MEMBER");
+        run = newRun(token, team);
+    }
+
+    static Map<String, Object> point(String key, long step, Object value) {
+        Map<String, Object> point = new HashMap<>();
+        point.put("key", key);
+        point.put("step", step);
+        point.put("timestamp", 1_700_000_000_000L + step);
+        point.put("value", value);
+        return point;
+    }
+
+    @Test
+    void ingestsTenThousandPointsWithNonFiniteValuesInOneBatch() {
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (int step = 0; step < 10_000; step++) {
+            Object value =
+                    switch (step) {
+                        case 10 -> "NaN";
+                        case 11 -> "Infinity";
+                        case 12 -> "-Infinity";
+                        default -> step * 0.5;
+                    };
+            points.add(point("loss", step, value));
+        }
+        as(token)
+                .body(Map.of("batchId", "b-1", "points", points))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(10_000))
+                .body("duplicate", equalTo(false));
+
+        JsonPath history = as(token)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics/loss", team, run)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(history.getBoolean("downsampled")).isFalse();
+        assertThat(history.getList("points")).hasSize(10_000);
+        assertThat(history.getList("points.step", Integer.class).subList(9, 14)).containsExactly(9, 10, 11, 12, 13);
+        assertThat(history.getList("points.value").subList(10, 13)).containsExactly("NaN", "Infinity", "-Infinity");
+        assertThat(history.getString("points[0].timestamp")).isEqualTo("2023-11-14T22:13:20Z");
+        as(token).get("/api/v1/teams/{t}/runs/{r}", team, run).then().body("latestMetrics.loss", equalTo(4999.5f));
+    }
+
+    @Test
+    void aRetriedBatchChangesNothing() {
+        Map<String, Object> batch =
+                Map.of("batchId", "retry-me", "points", List.of(point("acc", 1, 0.5), point("acc", 2, 0.6)));
+        as(token)
+                .body(batch)
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .body("accepted", equalTo(2));
+        as(token)
+                .body(batch)
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(0))
+                .body("duplicate", equalTo(true));
+        as(token)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .body("[0].key", equalTo("acc"))
+                .body("[0].points", equalTo(2));
+    }
+
+    @Test
+    void theLatestValueIsThatOfTheHighestStepThenTimestamp() {
+        post(List.of(point("acc", 5, 0.9), point("acc", 3, 0.7)));
+        post(List.of(point("acc", 4, 0.8)));
+        as(token).get("/api/v1/teams/{t}/runs/{r}", team, run).then().body("latestMetrics.acc", equalTo(0.9f));
+        Map<String, Object> later = point("acc", 5, 0.95);
+        later.put("timestamp", "2030-01-01T00:00:00Z");
+        post(List.of(later));
+        as(token)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .body("[0].latestValue", equalTo(0.95f))
+                .body("[0].latestStep", equalTo(5))
+                .body("[0].latestTimestamp", equalTo("2030-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void downsamplingKeepsSpikesAndDips() {
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (int step = 0; step < 10_000; step++) {
+            double value = step == 7777 ? 1000 : step == 2222 ? -1000 : Math.sin(step / 100.0);
+            points.add(point("signal", step, value));
+        }
+        post(points);
+        JsonPath downsampled = as(token)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics/signal?maxPoints=100", team, run)
+                .then()
+                .statusCode(200)
+                .body("downsampled", equalTo(true))
+                .body("totalPoints", equalTo(10_000))
+                .extract()
+                .jsonPath();
+        List<Integer> steps = downsampled.getList("points.step", Integer.class);
+        assertThat(steps)
+                .hasSizeLessThanOrEqualTo(100)
+                .hasSizeGreaterThan(50)
+                .contains(2222, 7777)
+                .isSorted();
+        assertThat(downsampled.getList("points.value", Float.class)).contains(1000f, -1000f);
+    }
+
+    @Test
+    void refusesPointsForFinishedAndUnknownRunsAndBadPoints() {
+        as(token)
+                .body(Map.of("points", List.of(Map.of("key", "x", "value", "soon"))))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_REQUEST"))
+                .body("details[0].field", equalTo("points[0].value"));
+        Map<String, Object> noValue = new HashMap<>(point("x", 1, 1));
+        noValue.remove("value");
+        as(token)
+                .body(Map.of("points", List.of(point("x", 0, 1), noValue)))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("points[1].value"));
+
+        as(token)
+                .body(Map.of("status", "FINISHED"))
+                .patch("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .statusCode(200);
+        as(token)
+                .body(Map.of("points", List.of(point("x", 1, 1))))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("INVALID_STATE"))
+                .body("message", equalTo("Run " + run + " is FINISHED; metrics are accepted only while it is RUNNING"));
+        as(token)
+                .body(Map.of("points", List.of(point("x", 1, 1))))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, "00000000-0000-0000-0000-000000000000")
+                .then()
+                .statusCode(404)
+                .body("code", equalTo("NOT_FOUND"));
+        as(token).get("/api/v1/teams/{t}/runs/{r}/metrics", team, run).then().body("size()", equalTo(0));
+    }
+
+    private void post(List<Map<String, Object>> points) {
+        as(token)
+                .body(Map.of("points", points))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(points.size()));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.canopy.api.run;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.csv;
+import static dev.canopy.api.TestApi.newDataset;
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newTeam;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class RunTest {
+
+    String team;
+    String token;
+
+    @BeforeEach
+    void team() {
+        team = newTeam();
+        token = newMember(team, "MEMBER");
+        newExperiment(token, team, "baseline");
+    }
+
+    @Test
+    void startsATrackedRunWithParamsTagsAndLineage() {
+        newDataset(token, team, "iris");
+        csv(token, "a,b\n1,2\n")
+                .post("/api/v1/teams/{t}/datasets/iris/versions", team)
+                .then()
+                .statusCode(201);
+        String id = as(token)
+                .body(Map.of(
+                        "experiment", "baseline",
+                        "params", Map.of("lr", 0.01, "layers", "[64, 32]"),
+                        "tags", Map.of("stage", "dev"),
+                        "inputs", List.of(Map.of("name", "iris", "version", "latest"))))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .body("status", equalTo("RUNNING"))
+                .body("kind", equalTo("TRACKED"))
+                .body("experiment", equalTo("baseline"))
+                .body("name", startsWith("run-"))
+                .body("params", equalTo(Map.of("lr", "0.01", "layers", "[64, 32]")))
+                .body("tags", equalTo(Map.of("stage", "dev")))
+                .body("dataset.dataset", equalTo("iris"))
+                .body("dataset.version", equalTo(1))
+                .body("startedAt", notNullValue())
+                .body("endedAt", nullValue())
+                .extract()
+                .path("id");
+        as(token)
+                .get("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(200)
+                .body("inputs.size()", equalTo(1));
+    }
+
+    @Test
+    void paramsAreImmutableTagsAreNot() {
+        String id = run(Map.of("lr", "0.1"));
+        as(token)
+                .body(Map.of("params", Map.of("lr", "0.1", "epochs", "5")))
+                .post("/api/v1/teams/{t}/runs/{id}/params", team, id)
+                .then()
+                .statusCode(200)
+                .body("params", equalTo(Map.of("lr", "0.1", "epochs", "5")));
+        as(token)
+                .body(Map.of("params", Map.of("lr", "0.2")))
+                .post("/api/v1/teams/{t}/runs/{id}/params", team, id)
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("CONFLICT"))
+                .body("details[0].field", equalTo("params.lr"));
+        as(token).get("/api/v1/teams/{t}/runs/{id}", team, id).then().body("params.lr", equalTo("0.1"));
+
+        as(token)
+                .body("{\"tags\": {\"stage\": \"prod\"}}")
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .body("tags.stage", equalTo("prod"));
+        as(token)
+                .body("{\"tags\": {\"stage\": null}}")
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .body("tags", equalTo(Map.of()));
+    }
+
+    @Test
+    void followsTheStatusLifecycle() {
+        String id = run(Map.of());
+        as(token)
+                .body(Map.of("status", "FINISHED"))
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("FINISHED"))
+                .body("endedAt", notNullValue());
+        as(token)
+                .body(Map.of("status", "RUNNING"))
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("INVALID_STATE"))
+                .body("message", equalTo("Run " + id + " cannot go from FINISHED to RUNNING"));
+        as(token)
+                .body(Map.of("params", Map.of("late", "1")))
+                .post("/api/v1/teams/{t}/runs/{id}/params", team, id)
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("INVALID_STATE"));
+        as(token)
+                .body(Map.of("status", "QUEUED"))
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(409);
+
+        String killed = run(Map.of());
+        as(token)
+                .post("/api/v1/teams/{t}/runs/{id}/cancel", team, killed)
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("KILLED"));
+    }
+
+    @Test
+    void refusesRunsOfUnknownExperimentsAndTrainingRequests() {
+        as(token)
+                .body(Map.of("experiment", "nope"))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(404)
+                .body("message", equalTo("experiment 'nope' not found"));
+        as(token)
+                .body(Map.of("experiment", "baseline", "recipe", "tabular-classification"))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("recipe"));
+        as(token)
+                .body(Map.of("experiment", "baseline", "params", Map.of("", "x")))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("params"));
+    }
+
+    private String run(Map<String, String> params) {
+        return as(token)
+                .body(Map.of("experiment", "baseline", "params", params))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+    }
+}

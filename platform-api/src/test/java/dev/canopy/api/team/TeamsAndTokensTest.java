@@ -1,0 +1,234 @@
+package dev.canopy.api.team;
+
+import static dev.canopy.api.TestApi.adminToken;
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newTeam;
+import static dev.canopy.api.TestApi.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class TeamsAndTokensTest {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @ConfigProperty(name = "canopy.home")
+    String home;
+
+    @Test
+    void firstStartWroteAnAdminTokenReadableOnlyByItsOwner() throws Exception {
+        Path file = Path.of(home, "admin-token");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        as(adminToken())
+                .get("/api/v1/me")
+                .then()
+                .statusCode(200)
+                .body("user", equalTo("admin"))
+                .body("platformAdmin", equalTo(true))
+                .body("teams.find { it.name == 'default' }.role", equalTo("ADMIN"));
+    }
+
+    @Test
+    void refusesRequestsWithoutAValidToken() {
+        given().get("/api/v1/me")
+                .then()
+                .statusCode(401)
+                .body("code", equalTo("UNAUTHENTICATED"))
+                .body("message", equalTo("Missing 'Authorization: Bearer <token>' header"));
+        given().auth()
+                .oauth2("cnp_not-a-real-token")
+                .get("/api/v1/teams/default/datasets")
+                .then()
+                .statusCode(401)
+                .body("code", equalTo("UNAUTHENTICATED"))
+                .body("message", equalTo("The bearer token is unknown, revoked or expired"));
+    }
+
+    @Test
+    void storesOnlyTheHashOfA256BitSecretShownOnce() throws Exception {
+        Map<String, Object> created = as(adminToken())
+                .body(Map.of("name", "hash-check"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .as(Map.class);
+        String secret = (String) created.get("token");
+        assertThat(secret).startsWith("cnp_");
+        assertThat(Base64.getUrlDecoder().decode(secret.substring(4))).hasSize(32);
+
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT * FROM api_tokens WHERE id = ?::uuid")) {
+            q.setString(1, (String) created.get("id"));
+            try (ResultSet row = q.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                assertThat(row.getString("token_hash")).isEqualTo(TokenSecrets.hash(secret));
+                for (int i = 1; i <= row.getMetaData().getColumnCount(); i++) {
+                    assertThat(String.valueOf(row.getObject(i))).doesNotContain(secret.substring(4));
+                }
+            }
+        }
+        as(adminToken()).get("/api/v1/tokens").then().statusCode(200).body("token", not(hasItem(secret)));
+    }
+
+    @Test
+    void revokedAndExpiredTokensStopWorking() {
+        String token = as(adminToken())
+                .body(Map.of("name", "short"))
+                .post("/api/v1/tokens")
+                .then()
+                .extract()
+                .path("token");
+        String id = as(token).get("/api/v1/me").then().statusCode(200).extract().path("token.id");
+        as(token).delete("/api/v1/tokens/{id}", id).then().statusCode(204);
+        as(token).get("/api/v1/me").then().statusCode(401);
+
+        String expiring = as(adminToken())
+                .body(Map.of(
+                        "name",
+                        "expiring",
+                        "expiresAt",
+                        Instant.now().plusSeconds(1).toString()))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
+        as(expiring).get("/api/v1/me").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> as(expiring).get("/api/v1/me").then().statusCode(401));
+    }
+
+    @Test
+    void refusesATokenThatExpiresInThePast() {
+        as(adminToken())
+                .body(Map.of("name", "past", "expiresAt", "2020-01-01T00:00:00Z"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_REQUEST"))
+                .body("details[0].field", equalTo("expiresAt"));
+    }
+
+    @Test
+    void onlyPlatformAdminsCreateTeamsAndUsers() {
+        String team = newTeam();
+        String admin = newMember(team, "ADMIN");
+        as(admin)
+                .body(Map.of("name", unique("t")))
+                .post("/api/v1/teams")
+                .then()
+                .statusCode(403)
+                .body("code", equalTo("FORBIDDEN"));
+        as(admin).body(Map.of("name", unique("u"))).post("/api/v1/users").then().statusCode(403);
+        as(adminToken())
+                .body(Map.of("name", team))
+                .post("/api/v1/teams")
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("CONFLICT"));
+    }
+
+    @Test
+    void teamAdminsManageMembersAndKeepAtLeastOneAdmin() {
+        String team = newTeam();
+        String member = newMember(team, "MEMBER");
+        as(member)
+                .body(Map.of("user", "admin", "role", "VIEWER"))
+                .post("/api/v1/teams/{team}/members", team)
+                .then()
+                .statusCode(403);
+        as(adminToken())
+                .body(Map.of("user", "admin", "role", "VIEWER"))
+                .post("/api/v1/teams/{team}/members", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].problem", equalTo("team '" + team + "' must keep at least one admin"));
+        as(member)
+                .get("/api/v1/teams/{team}/members", team)
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(2));
+    }
+
+    @Test
+    void aTokenNarrowedToATeamAndRoleCannotReachFurther() {
+        String team = newTeam();
+        String other = newTeam();
+        String narrowed = as(adminToken())
+                .body(Map.of("name", "narrow", "team", team, "role", "VIEWER"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
+        as(narrowed).get("/api/v1/teams/{team}", team).then().statusCode(200).body("role", equalTo("VIEWER"));
+        as(narrowed).get("/api/v1/teams/{team}", other).then().statusCode(404).body("code", equalTo("NOT_FOUND"));
+        as(narrowed)
+                .body(Map.of("name", "d"))
+                .post("/api/v1/teams/{team}/datasets", team)
+                .then()
+                .statusCode(403);
+        as(narrowed)
+                .body(Map.of("name", unique("t")))
+                .post("/api/v1/teams")
+                .then()
+                .statusCode(403);
+
+        // A token made with a narrowed token is narrowed the same way.
+        String derived = as(narrowed)
+                .body(Map.of("name", "derived", "role", "ADMIN"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .body("team", equalTo(team))
+                .body("role", equalTo("VIEWER"))
+                .extract()
+                .path("token");
+        as(derived).get("/api/v1/teams/{team}", other).then().statusCode(404);
+        as(narrowed)
+                .body(Map.of("name", "other", "team", other))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
+    void viewersReadButCannotWrite() {
+        String team = newTeam();
+        String viewer = newMember(team, "VIEWER");
+        as(viewer).get("/api/v1/teams/{team}/datasets", team).then().statusCode(200);
+        as(viewer)
+                .body(Map.of("name", "x"))
+                .post("/api/v1/teams/{team}/datasets", team)
+                .then()
+                .statusCode(403)
+                .body("code", equalTo("FORBIDDEN"))
+                .body("message", equalTo("Role VIEWER in team '" + team + "' may not do this; it needs MEMBER"));
+        as(viewer).get("/api/v1/me").then().body("token.team", nullValue());
+    }
+}
