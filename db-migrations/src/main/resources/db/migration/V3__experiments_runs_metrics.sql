@@ -59,6 +59,7 @@ CREATE TABLE metric_series (
     run_id            uuid              NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     key               varchar(250)      NOT NULL,
     point_count       bigint            NOT NULL DEFAULT 0,
+    block_count       bigint            NOT NULL DEFAULT 0,
     min_step          bigint,
     max_step          bigint,
     min_timestamp     bigint,
@@ -80,11 +81,26 @@ CREATE TABLE metric_points (
 );
 CREATE INDEX metric_points_series_step ON metric_points (series_id, step);
 
+-- Summaries of up to 64 consecutive points (by step, then timestamp) of one ingestion batch: their extent
+-- and their lowest and highest point. A long series is downsampled from these instead of from every point.
+CREATE TABLE metric_blocks (
+    series_id        bigint            NOT NULL,
+    first_step       bigint            NOT NULL,
+    first_timestamp  bigint            NOT NULL,
+    point_count      integer           NOT NULL,
+    min_step         bigint            NOT NULL,
+    min_timestamp    bigint            NOT NULL,
+    min_value        double precision  NOT NULL,
+    max_step         bigint            NOT NULL,
+    max_timestamp    bigint            NOT NULL,
+    max_value        double precision  NOT NULL
+);
+CREATE INDEX metric_blocks_series_step ON metric_blocks (series_id, first_step);
+
 -- Batch ids already applied, so that a retried batch changes nothing.
 CREATE TABLE metric_batches (
     run_id       uuid          NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     batch_id     varchar(100)  NOT NULL,
-    point_count  integer       NOT NULL,
     received_at  timestamptz   NOT NULL,
     PRIMARY KEY (run_id, batch_id)
 );

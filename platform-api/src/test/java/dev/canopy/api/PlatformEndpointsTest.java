@@ -14,6 +14,12 @@ import org.junit.jupiter.api.Test;
 class PlatformEndpointsTest {
 
     @Test
+    void servesTheDashboardWithoutAToken() {
+        given().get("/").then().statusCode(200).body(containsString("<title>Canopy</title>"));
+        given().get("/canopy.js").then().statusCode(200).body(containsString("/api/v1"));
+    }
+
+    @Test
     void healthIncludesTheDatabase() {
         given().get("/q/health")
                 .then()

@@ -5,7 +5,6 @@ import dev.canopy.api.dataset.DatasetRecords.DatasetResponse;
 import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
 import dev.canopy.api.dataset.DatasetService.Content;
 import dev.canopy.api.dataset.DatasetService.UploadResult;
-import dev.canopy.api.error.Created;
 import dev.canopy.api.error.StreamedBody;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -30,7 +29,7 @@ public class DatasetResource {
     @POST
     public RestResponse<DatasetResponse> create(@PathParam("team") String team, @Valid CreateDatasetRequest request) {
         DatasetResponse dataset = service.create(team, request);
-        return Created.at(URI.create("/api/v1/teams/" + team + "/datasets/" + dataset.name()), dataset);
+        return created(URI.create("/api/v1/teams/" + team + "/datasets/" + dataset.name()), dataset);
     }
 
     @GET
@@ -60,7 +59,7 @@ public class DatasetResource {
         UploadResult result = service.upload(team, dataset, body);
         VersionResponse version = result.version();
         URI location = URI.create("/api/v1/teams/" + team + "/datasets/" + dataset + "/versions/" + version.version());
-        return result.created() ? Created.at(location, version) : RestResponse.ok(version);
+        return result.created() ? created(location, version) : RestResponse.ok(version);
     }
 
     @GET
@@ -84,5 +83,9 @@ public class DatasetResource {
                 .header("ETag", "\"" + content.sha256() + "\"")
                 .header("Content-Disposition", "attachment; filename=\"" + content.fileName() + "\"")
                 .build();
+    }
+
+    private static <T> RestResponse<T> created(URI location, T body) {
+        return RestResponse.ResponseBuilder.<T>created(location).entity(body).build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.canopy.api.dataset;
 
 import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetRecords.CreateDatasetRequest;
 import dev.canopy.api.dataset.DatasetRecords.DatasetResponse;
 import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
@@ -15,7 +16,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -46,7 +46,7 @@ public class DatasetService {
             throw new Conflict("Dataset '" + request.name() + "' already exists", "name", "already taken");
         }
         Dataset dataset =
-                new Dataset(scope.teamId(), request.name(), request.description(), scope.userId(), Instant.now());
+                new Dataset(scope.teamId(), request.name(), request.description(), scope.userId(), DatabaseTime.now());
         datasets.persist(dataset);
         Log.infof("Dataset %s (%s) created in team %s", dataset.name, dataset.id, scope.teamName());
         return toResponse(dataset);

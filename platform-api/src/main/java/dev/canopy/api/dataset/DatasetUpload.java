@@ -1,6 +1,7 @@
 package dev.canopy.api.dataset;
 
 import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
 import dev.canopy.api.dataset.DatasetService.UploadResult;
 import dev.canopy.api.error.ErrorResponse;
@@ -12,7 +13,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -76,7 +76,7 @@ class DatasetUpload {
         staged.commit(key);
         int number = versions.highestNumber(datasetId) + 1;
         DatasetVersion version =
-                new DatasetVersion(dataset, number, sha256, size, profile, key, scope.userId(), Instant.now());
+                new DatasetVersion(dataset, number, sha256, size, profile, key, scope.userId(), DatabaseTime.now());
         versions.persist(version);
         Log.infof(
                 "Dataset %s version %d stored: %d rows, %d bytes, sha256 %s",

@@ -1,6 +1,5 @@
 package dev.canopy.api.experiment;
 
-import dev.canopy.api.error.Created;
 import dev.canopy.api.experiment.ExperimentRecords.CreateExperimentRequest;
 import dev.canopy.api.experiment.ExperimentRecords.ExperimentResponse;
 import jakarta.inject.Inject;
@@ -27,7 +26,7 @@ public class ExperimentResource {
         ExperimentResponse experiment = service.create(team, request);
         String path =
                 URLEncoder.encode(experiment.name(), StandardCharsets.UTF_8).replace("+", "%20");
-        return Created.at(URI.create("/api/v1/teams/" + team + "/experiments/" + path), experiment);
+        return created(URI.create("/api/v1/teams/" + team + "/experiments/" + path), experiment);
     }
 
     @GET
@@ -39,5 +38,9 @@ public class ExperimentResource {
     @Path("/{experiment}")
     public ExperimentResponse get(@PathParam("team") String team, @PathParam("experiment") String experiment) {
         return service.get(team, experiment);
+    }
+
+    private static <T> RestResponse<T> created(URI location, T body) {
+        return RestResponse.ResponseBuilder.<T>created(location).entity(body).build();
     }
 }

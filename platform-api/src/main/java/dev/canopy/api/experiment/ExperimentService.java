@@ -1,5 +1,6 @@
 package dev.canopy.api.experiment;
 
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.experiment.ExperimentRecords.CreateExperimentRequest;
@@ -10,7 +11,6 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +33,8 @@ public class ExperimentService {
         if (experiments.findByTeamAndName(scope.teamId(), request.name()).isPresent()) {
             throw new Conflict("Experiment '" + request.name() + "' already exists", "name", "already taken");
         }
-        Experiment experiment =
-                new Experiment(scope.teamId(), request.name(), request.description(), scope.userId(), Instant.now());
+        Experiment experiment = new Experiment(
+                scope.teamId(), request.name(), request.description(), scope.userId(), DatabaseTime.now());
         experiments.persist(experiment);
         Log.infof("Experiment %s (%s) created in team %s", experiment.name, experiment.id, scope.teamName());
         return ExperimentResponse.from(experiment);

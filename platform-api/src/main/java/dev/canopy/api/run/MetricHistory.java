@@ -20,7 +20,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.hibernate.Session;
@@ -77,51 +76,71 @@ class MetricHistory {
 
     /**
      * Buckets the series by step (by timestamp if every point has the same step) into {@code maxPoints / 2}
-     * equal ranges and keeps, per bucket, the point with the lowest and the one with the highest value (one
-     * NaN point for a bucket holding only NaNs). Spikes survive; at most {@code maxPoints} points come back.
+     * equal ranges and keeps, per bucket, the point with the lowest and the one with the highest value (NaN only
+     * where a bucket holds nothing else). Spikes survive; at most {@code maxPoints} points come back.
+     *
+     * <p>A long series is bucketed from its block summaries (64 points each, see {@link MetricStore}): a block
+     * belongs to the bucket its first point falls in, so buckets end on block boundaries and their extremes stay
+     * exact. That reads one row per 64 points. Short or finely fragmented series are bucketed from the points.
      */
     private List<Point> downsample(MetricSeries s, int maxPoints) {
         boolean byStep = s.maxStep > s.minStep;
-        String axis = byStep ? "step" : "timestamp";
         long low = byStep ? s.minStep : s.minTimestamp;
         long high = (byStep ? s.maxStep : s.maxTimestamp) + 1;
-        int buckets = maxPoints / 2;
-        String sql = DOWNSAMPLE.formatted(axis);
+        Buckets buckets = new Buckets(maxPoints / 2, low, high);
+        boolean fromBlocks = s.blockCount >= 2L * maxPoints && s.blockCount * 4 <= s.pointCount;
+        String sql = fromBlocks
+                ? FROM_BLOCKS.formatted(byStep ? "first_step" : "first_timestamp")
+                : FROM_POINTS.formatted(byStep ? "step" : "timestamp", byStep ? 2 : 3);
         return entityManager.unwrap(Session.class).doReturningWork(connection -> {
             try (PreparedStatement query = connection.prepareStatement(sql)) {
-                query.setLong(1, low);
-                query.setLong(2, high);
-                query.setInt(3, buckets);
-                query.setLong(4, s.id);
-                List<Point> points = new ArrayList<>();
+                if (fromBlocks) {
+                    query.setLong(1, s.id);
+                } else {
+                    query.setLong(1, low);
+                    query.setLong(2, high);
+                    query.setInt(3, maxPoints / 2);
+                    query.setLong(4, s.id);
+                }
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
-                        points.add(
-                                new Point(rows.getLong(1), Instant.ofEpochMilli(rows.getLong(2)), rows.getDouble(3)));
+                        buckets.add(rows.getLong(1), point(rows, 2));
+                        buckets.add(rows.getLong(5), point(rows, 6));
                     }
                 }
-                return points;
+                return buckets.points();
             }
         });
     }
 
-    /**
-     * min/max over {value, step, timestamp} arrays finds each bucket's extreme point in one pass; NaN sorts above
-     * every number in PostgreSQL, so the minimum is NaN only for an all-NaN bucket and the maximum ignores NaN
-     * unless nothing else is there.
-     */
-    private static final String DOWNSAMPLE =
+    private static Point point(ResultSet rows, int column) throws SQLException {
+        return new Point(
+                rows.getLong(column), Instant.ofEpochMilli(rows.getLong(column + 1)), rows.getDouble(column + 2));
+    }
+
+    /** Each block with its lowest and highest point, placed at the block's first step (or timestamp). */
+    private static final String FROM_BLOCKS =
             """
-            SELECT DISTINCT e[2]::int8 AS step, e[3]::int8 AS ts, e[1] AS value
+            SELECT %1$s, min_step, min_timestamp, min_value, %1$s, max_step, max_timestamp, max_value
+            FROM metric_blocks WHERE series_id = ?
+            """;
+
+    /**
+     * Each bucket's lowest and highest point straight from the points, for series without useful blocks:
+     * min/max over {value, step, timestamp} arrays finds them in one pass. NaN sorts above every number in
+     * PostgreSQL, so the minimum is NaN only for an all-NaN bucket and the maximum skips NaN unless that is all.
+     */
+    private static final String FROM_POINTS =
+            """
+            SELECT lo[%2$d]::int8, lo[2]::int8, lo[3]::int8, lo[1], hi[%2$d]::int8, hi[2]::int8, hi[3]::int8, hi[1]
             FROM (
                 SELECT min(a) AS lo, coalesce(max(a) FILTER (WHERE a[1] <> 'NaN'), min(a)) AS hi
                 FROM (
-                    SELECT width_bucket(%s, ?, ?, ?) AS b, ARRAY[value, step::float8, timestamp::float8] AS a
+                    SELECT width_bucket(%1$s, ?, ?, ?) AS b, ARRAY[value, step::float8, timestamp::float8] AS a
                     FROM metric_points WHERE series_id = ?
                 ) p
                 GROUP BY b
-            ) g CROSS JOIN LATERAL (VALUES (g.lo), (g.hi)) v(e)
-            ORDER BY step, ts
+            ) g
             """;
 
     private StreamingOutput streamWhole(MetricSeries s) {

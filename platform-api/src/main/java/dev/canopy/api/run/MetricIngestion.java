@@ -1,31 +1,37 @@
 package dev.canopy.api.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.PayloadTooLarge;
 import dev.canopy.api.run.MetricRecords.IngestResponse;
-import dev.canopy.api.run.MetricRecords.MetricBatchRequest;
-import dev.canopy.api.run.MetricRecords.PointRequest;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hibernate.Session;
 
 /**
- * Metric ingestion: a whole batch in one transaction, points written with PostgreSQL's binary COPY, series
- * bookkeeping (count, extent, latest value) in one statement per batch. A batch id is claimed in the same
- * transaction, so a retried batch is either fully applied once or not at all.
+ * Metric ingestion, a whole batch in one transaction: points are COPYed into PostgreSQL while the body is still
+ * being parsed ({@link PointCopy}), then block summaries, new series and series bookkeeping (count, extent,
+ * latest value) follow. A batch id is claimed in the same transaction, so a retried batch is applied once or not
+ * at all. The run stays locked meanwhile: batches of one run apply one after the other.
  */
 @ApplicationScoped
 class MetricIngestion {
+
+    private static final int MAX_KEY = 250;
 
     @Inject
     EntityManager entityManager;
@@ -42,69 +48,144 @@ class MetricIngestion {
     @Inject
     MetricStore store;
 
+    @Inject
+    ObjectMapper mapper;
+
     @Transactional
-    IngestResponse ingest(String team, UUID runId, MetricBatchRequest batch) {
+    IngestResponse ingest(String team, UUID runId, byte[] body) {
         TeamScope scope = access.write(team);
-        List<PointRequest> points = batch.points();
-        if (points.size() > config.maxBatchPoints()) {
-            throw new PayloadTooLarge(
-                    "A batch may carry at most " + config.maxBatchPoints() + " points, not " + points.size());
-        }
-        long now = System.currentTimeMillis();
-        Map<String, SeriesBatch> byKey = summarise(points, now);
         runs.requireRunningForWrite(scope, runId);
-        return entityManager
-                .unwrap(Session.class)
-                .doReturningWork(connection -> write(connection, runId, batch, byKey, now));
+        return entityManager.unwrap(Session.class).doReturningWork(connection -> write(connection, runId, body));
     }
 
-    private IngestResponse write(
-            Connection connection, UUID runId, MetricBatchRequest batch, Map<String, SeriesBatch> byKey, long now)
-            throws SQLException {
-        List<PointRequest> points = batch.points();
-        if (batch.batchId() != null && !store.claimBatch(connection, runId, batch.batchId(), points.size())) {
+    private IngestResponse write(Connection connection, UUID runId, byte[] body) throws SQLException {
+        Batch batch = new Batch(connection, runId, store.seriesOf(connection, runId), System.currentTimeMillis());
+        try {
+            if (!new MetricBatchReader(mapper.getFactory()).read(body, batch)) {
+                throw new InvalidRequest("points", "is required");
+            }
+            batch.copy.finish();
+        } catch (DuplicateBatch duplicate) {
+            batch.copy.cancel();
+            return new IngestResponse(0, true);
+        } catch (IOException e) {
+            batch.copy.cancel();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            batch.copy.cancel();
+            throw e;
+        }
+        if (batch.batchId != null && !batch.claimed && !store.claimBatch(connection, runId, batch.batchId)) {
+            // The id came after the points, which are written already: undo them.
+            QuarkusTransaction.setRollbackOnly();
             return new IngestResponse(0, true);
         }
-        if (points.isEmpty()) {
-            return new IngestResponse(0, false);
-        }
-        Map<String, Long> seriesIds = store.seriesIds(connection, runId, byKey.keySet());
-        store.copyPoints(connection, points, seriesIds, now);
-        store.updateSeries(connection, seriesIds, byKey);
-        return new IngestResponse(points.size(), false);
+        List<SeriesBatch> series = bySeries(batch.points, batch.copy.ids());
+        store.insertSeries(connection, runId, batch.copy.created());
+        store.copyBlocks(connection, batch.points, series);
+        store.updateSeries(connection, series);
+        return new IngestResponse(batch.points.size(), false);
     }
 
-    /** Validates every point and summarises the batch per key. Missing steps are 0, missing timestamps now. */
-    private static Map<String, SeriesBatch> summarise(List<PointRequest> points, long now) {
-        Map<String, SeriesBatch> byKey = new LinkedHashMap<>();
+    /** Thrown from inside the reader to stop at a batch id the run has seen before. */
+    private static final class DuplicateBatch extends RuntimeException {
+        DuplicateBatch() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The batch as it streams in: each point is checked, kept for the summaries and handed to COPY at once. */
+    private final class Batch implements MetricBatchReader.Sink {
+
+        final PointColumns points = new PointColumns(1024);
+        final PointCopy copy;
+        private final Connection connection;
+        private final UUID runId;
+        private final long now;
+        String batchId;
+        boolean claimed;
+        private String lastKey;
+
+        Batch(Connection connection, UUID runId, Map<String, Long> existingSeries, long now) throws SQLException {
+            this.connection = connection;
+            this.runId = runId;
+            this.copy = new PointCopy(connection, existingSeries);
+            this.now = now;
+        }
+
+        @Override
+        public void batchId(String id) {
+            if (id.isEmpty() || id.length() > 100) {
+                throw new InvalidRequest("batchId", "must be 1-100 characters");
+            }
+            batchId = id;
+            if (points.size() == 0) {
+                claimed = true;
+                if (!sql(() -> store.claimBatch(connection, runId, id))) {
+                    throw new DuplicateBatch();
+                }
+            }
+        }
+
+        @Override
+        public void point(String key, long step, long timestamp, double value) {
+            if (points.size() == config.maxBatchPoints()) {
+                throw new PayloadTooLarge("A batch may carry at most " + config.maxBatchPoints() + " points");
+            }
+            long at = timestamp == PointColumns.NO_TIMESTAMP ? now : timestamp;
+            if (key != lastKey && !copy.ids().containsKey(key)) {
+                checkKey(key, points.size());
+            }
+            lastKey = key;
+            points.add(key, step, at, value);
+            sql(() -> {
+                copy.write(copy.seriesId(key), step, at, value);
+                return null;
+            });
+        }
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T sql(SqlWork<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Metric ingestion failed in the database", e);
+        }
+    }
+
+    /** Groups the batch by key; every key has its series id by now. */
+    private static List<SeriesBatch> bySeries(PointColumns points, Map<String, Long> ids) {
+        Map<String, SeriesBatch> byKey = new HashMap<>();
+        List<SeriesBatch> series = new ArrayList<>();
+        SeriesBatch last = null;
         for (int i = 0; i < points.size(); i++) {
-            PointRequest point = points.get(i);
-            if (point == null) {
-                throw new InvalidRequest("points[" + i + "]", "must not be null");
+            String key = points.key(i);
+            if (last == null || !last.key.equals(key)) {
+                last = byKey.get(key);
+                if (last == null) {
+                    last = new SeriesBatch(key);
+                    last.seriesId = ids.get(key);
+                    byKey.put(key, last);
+                    series.add(last);
+                }
             }
-            if (point.value() == null) {
-                throw new InvalidRequest(
-                        "points[" + i + "].value", "must be a number, \"NaN\", \"Infinity\" or \"-Infinity\"");
-            }
-            String key = point.key();
-            if (key == null
-                    || key.isBlank()
-                    || key.length() > 250
-                    || key.chars().anyMatch(Character::isISOControl)) {
-                throw new InvalidRequest(
-                        "points[" + i + "].key", "must be 1-250 characters without control characters");
-            }
-            byKey.computeIfAbsent(key, k -> new SeriesBatch())
-                    .add(stepOf(point), timestampOf(point, now), point.value());
+            last.add(i, points.step(i), points.timestamp(i), points.value(i));
         }
-        return byKey;
+        return series;
     }
 
-    static long stepOf(PointRequest point) {
-        return point.step() == null ? 0 : point.step();
-    }
-
-    static long timestampOf(PointRequest point, long now) {
-        return point.timestamp() == null ? now : point.timestamp();
+    private static void checkKey(String key, int index) {
+        boolean valid = !key.isBlank() && key.length() <= MAX_KEY;
+        for (int c = 0; valid && c < key.length(); c++) {
+            valid = !Character.isISOControl(key.charAt(c));
+        }
+        if (!valid) {
+            throw new InvalidRequest(
+                    "points[" + index + "].key", "must be 1-" + MAX_KEY + " characters without control characters");
+        }
     }
 }

@@ -1,16 +1,8 @@
 package dev.canopy.api.run;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
-import java.io.IOException;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Request and response records of metrics. */
 final class MetricRecords {
@@ -18,18 +10,19 @@ final class MetricRecords {
     private MetricRecords() {}
 
     /**
-     * A batch of points. With a {@code batchId}, sending the same batch again changes nothing.
-     *
-     * @param points each with a key, a step (default 0), a timestamp (epoch milliseconds or ISO-8601; default:
-     *     when received) and a value (a number, or "NaN", "Infinity", "-Infinity")
+     * A batch of points, as documented in the OpenAPI document (the body itself is read by
+     * {@link MetricBatchReader}). With a {@code batchId}, sending the same batch again changes nothing; put it
+     * before {@code points} so that a retry is recognised before anything is written.
      */
-    record MetricBatchRequest(@Size(min = 1, max = 100) String batchId, @NotNull List<PointRequest> points) {}
+    record MetricBatchRequest(
+            @Schema(maxLength = 100) String batchId, @Schema(required = true) List<PointDocument> points) {}
 
-    record PointRequest(
-            String key,
-            Long step,
-            @JsonDeserialize(using = TimestampDeserializer.class) Long timestamp,
-            Double value) {}
+    /** One point on the wire. */
+    record PointDocument(
+            @Schema(required = true) String key,
+            @Schema(description = "default 0") Long step,
+            @Schema(description = "epoch milliseconds or ISO-8601; default: when received") String timestamp,
+            @Schema(required = true, description = "a number, \"NaN\", \"Infinity\" or \"-Infinity\"") Double value) {}
 
     record IngestResponse(int accepted, boolean duplicate) {}
 
@@ -45,26 +38,6 @@ final class MetricRecords {
                     s.latestStep,
                     s.latestTimestamp == null ? null : Instant.ofEpochMilli(s.latestTimestamp),
                     s.latestValue);
-        }
-    }
-
-    /** Accepts epoch milliseconds (as MLflow sends them) or an ISO-8601 instant. */
-    static final class TimestampDeserializer extends JsonDeserializer<Long> {
-
-        @Override
-        public Long deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-            if (parser.currentToken() == JsonToken.VALUE_NUMBER_INT) {
-                return parser.getLongValue();
-            }
-            if (parser.currentToken() == JsonToken.VALUE_STRING) {
-                try {
-                    return Instant.parse(parser.getText()).toEpochMilli();
-                } catch (DateTimeException e) {
-                    return (Long) context.handleWeirdStringValue(
-                            Long.class, parser.getText(), "not an ISO-8601 instant or epoch milliseconds");
-                }
-            }
-            return (Long) context.handleUnexpectedToken(Long.class, parser);
         }
     }
 }

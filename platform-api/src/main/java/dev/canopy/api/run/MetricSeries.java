@@ -29,6 +29,9 @@ class MetricSeries {
     @Column(name = "point_count", nullable = false)
     long pointCount;
 
+    @Column(name = "block_count", nullable = false)
+    long blockCount;
+
     @Column(name = "min_step")
     Long minStep;
 

@@ -4,7 +4,7 @@ import dev.canopy.api.run.MetricRecords.IngestResponse;
 import dev.canopy.api.run.MetricRecords.MetricBatchRequest;
 import dev.canopy.api.run.MetricRecords.SeriesResponse;
 import jakarta.inject.Inject;
-import jakarta.validation.Valid;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -14,6 +14,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 @Path("/api/v1/teams/{team}/runs/{runId}/metrics")
 public class RunMetricsResource {
@@ -24,10 +27,14 @@ public class RunMetricsResource {
     @Inject
     MetricHistory history;
 
-    /** Logs a batch of points (10,000 and more per request are fine); a retried {@code batchId} changes nothing. */
+    /**
+     * Logs a batch of points (10,000 and more per request are fine); a retried {@code batchId} changes nothing.
+     * The body is read by {@link MetricBatchReader} while the points are written, not bound to objects first.
+     */
     @POST
-    public IngestResponse log(
-            @PathParam("team") String team, @PathParam("runId") UUID runId, @Valid MetricBatchRequest batch) {
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(schema = @Schema(implementation = MetricBatchRequest.class)))
+    public IngestResponse log(@PathParam("team") String team, @PathParam("runId") UUID runId, byte[] batch) {
         return ingestion.ingest(team, runId, batch);
     }
 

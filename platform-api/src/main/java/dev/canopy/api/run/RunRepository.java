@@ -16,12 +16,12 @@ class RunRepository implements PanacheRepositoryBase<Run, UUID> {
     }
 
     /**
-     * Locks the run against status changes (FOR SHARE) for as long as the transaction writes to it, so that no
-     * metric lands after the run has ended; concurrent writers do not block each other.
+     * Locks the run (FOR NO KEY UPDATE) for as long as the transaction writes to it: no metric lands after the run
+     * has ended, and the metric batches of one run apply one after the other, so they never deadlock on its series.
      */
     Optional<Run> findInTeamForWrite(UUID teamId, UUID runId) {
         return find("id = ?1 and teamId = ?2", runId, teamId)
-                .withLock(LockModeType.PESSIMISTIC_READ)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResultOptional();
     }
 

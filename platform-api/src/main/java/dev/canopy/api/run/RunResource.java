@@ -1,6 +1,5 @@
 package dev.canopy.api.run;
 
-import dev.canopy.api.error.Created;
 import dev.canopy.api.run.RunRecords.CreateRunRequest;
 import dev.canopy.api.run.RunRecords.DatasetInput;
 import dev.canopy.api.run.RunRecords.LogParamsRequest;
@@ -35,7 +34,7 @@ public class RunResource {
     @POST
     public RestResponse<RunResponse> create(@PathParam("team") String team, @Valid CreateRunRequest request) {
         RunResponse run = service.create(team, request);
-        return Created.at(URI.create("/api/v1/teams/" + team + "/runs/" + run.id()), run);
+        return created(URI.create("/api/v1/teams/" + team + "/runs/" + run.id()), run);
     }
 
     /** Lists runs newest first, optionally of one experiment; {@link #search} does the rest. */
@@ -86,5 +85,9 @@ public class RunResource {
     @Path("/{runId}/cancel")
     public RunResponse cancel(@PathParam("team") String team, @PathParam("runId") UUID runId) {
         return service.cancel(team, runId);
+    }
+
+    private static <T> RestResponse<T> created(URI location, T body) {
+        return RestResponse.ResponseBuilder.<T>created(location).entity(body).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.canopy.api.run;
 
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
@@ -51,7 +52,7 @@ public class RunService {
         }
         TeamScope scope = access.write(team);
         ExperimentRef experiment = experiments.require(scope, request.experiment());
-        Instant now = Instant.now();
+        Instant now = DatabaseTime.now();
         String name = request.name() == null || request.name().isBlank() ? defaultName(now) : request.name();
         Run run = Run.tracked(scope.teamId(), experiment.id(), name, scope.userId(), now);
         orEmpty(request.params())
@@ -81,7 +82,7 @@ public class RunService {
             if (run.kind != RunKind.TRACKED && request.status() != run.status) {
                 throw new InvalidState("Run " + runId + " is trained by Canopy; its status follows its runner");
             }
-            run.moveTo(request.status(), Instant.now());
+            run.moveTo(request.status(), DatabaseTime.now());
             Log.infof("Run %s is now %s", run.id, run.status);
         }
         if (request.tags() != null) {
@@ -120,7 +121,7 @@ public class RunService {
     RunResponse cancel(String team, UUID runId) {
         TeamScope scope = access.write(team);
         Run run = find(scope, runId);
-        run.moveTo(RunStatus.KILLED, Instant.now());
+        run.moveTo(RunStatus.KILLED, DatabaseTime.now());
         Log.infof("Run %s killed by user %s", run.id, scope.userId());
         return views.of(scope, run);
     }
@@ -154,7 +155,7 @@ public class RunService {
         return map == null ? Map.of() : map;
     }
 
-    static String checkKey(String field, String key) {
+    private static String checkKey(String field, String key) {
         if (key == null
                 || key.isBlank()
                 || key.length() > MAX_KEY

@@ -1,6 +1,7 @@
 package dev.canopy.api.team;
 
 import dev.canopy.api.config.CanopyConfig;
+import dev.canopy.api.config.DatabaseTime;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,7 +67,7 @@ class Bootstrap {
         if (users.count() > 0) {
             return null;
         }
-        Instant now = Instant.now();
+        Instant now = DatabaseTime.now();
         Team team = new Team(DEFAULT_TEAM, now);
         User admin = new User(ADMIN_USER, true, now);
         teams.persist(team);

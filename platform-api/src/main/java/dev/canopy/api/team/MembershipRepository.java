@@ -13,6 +13,15 @@ class MembershipRepository implements PanacheRepositoryBase<Membership, UUID> {
         return find("team.id = ?1 and user.id = ?2", teamId, userId).firstResultOptional();
     }
 
+    /** The user's membership in the named team, with the team, in one query. */
+    Optional<Membership> findByTeamNameAndUser(String teamName, UUID userId) {
+        return find(
+                        "select m from Membership m join fetch m.team t where t.name = ?1 and m.user.id = ?2",
+                        teamName,
+                        userId)
+                .firstResultOptional();
+    }
+
     List<Membership> findByUserWithTeam(UUID userId) {
         return find("select m from Membership m join fetch m.team where m.user.id = ?1 order by m.team.name", userId)
                 .list();

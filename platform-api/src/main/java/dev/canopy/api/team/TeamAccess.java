@@ -19,22 +19,18 @@ public class TeamAccess {
     CurrentCaller currentCaller;
 
     @Inject
-    TeamRepository teams;
-
-    @Inject
     MembershipRepository memberships;
 
     /** Resolves {@code teamName} for the caller, who needs at least {@code needed} there. */
     public TeamScope require(String teamName, Role needed) {
         Caller caller = currentCaller.get();
-        Team team = teams.findByName(teamName).orElseThrow(() -> new NotFound("team", teamName));
-        if (caller.tokenTeamId() != null && !caller.tokenTeamId().equals(team.id)) {
-            throw new NotFound("team", teamName);
-        }
-        Role role = memberships
-                .findByTeamAndUser(team.id, caller.userId())
-                .map(m -> m.role.min(caller.tokenRole()))
+        Membership membership = memberships
+                .findByTeamNameAndUser(teamName, caller.userId())
+                .filter(m ->
+                        caller.tokenTeamId() == null || caller.tokenTeamId().equals(m.team.id))
                 .orElseThrow(() -> new NotFound("team", teamName));
+        Team team = membership.team;
+        Role role = membership.role.min(caller.tokenRole());
         if (!role.atLeast(needed)) {
             throw new Forbidden("Role " + role + " in team '" + teamName + "' may not do this; it needs " + needed);
         }

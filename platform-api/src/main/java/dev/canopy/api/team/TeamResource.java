@@ -1,6 +1,5 @@
 package dev.canopy.api.team;
 
-import dev.canopy.api.error.Created;
 import dev.canopy.api.team.TeamRecords.AddMemberRequest;
 import dev.canopy.api.team.TeamRecords.CreateTeamRequest;
 import dev.canopy.api.team.TeamRecords.MeResponse;
@@ -39,7 +38,7 @@ public class TeamResource {
     @Path("/teams")
     public RestResponse<TeamResponse> create(@Valid CreateTeamRequest request) {
         TeamResponse team = service.create(request.name());
-        return Created.at(URI.create("/api/v1/teams/" + team.name()), team);
+        return created(URI.create("/api/v1/teams/" + team.name()), team);
     }
 
     @GET
@@ -62,7 +61,7 @@ public class TeamResource {
         boolean added = service.putMember(team, request);
         List<MemberResponse> members = service.members(team);
         return added
-                ? Created.at(URI.create("/api/v1/teams/" + team + "/members/" + request.user()), members)
+                ? created(URI.create("/api/v1/teams/" + team + "/members/" + request.user()), members)
                 : RestResponse.ok(members);
     }
 
@@ -70,5 +69,9 @@ public class TeamResource {
     @Path("/teams/{team}/members/{user}")
     public void removeMember(@PathParam("team") String team, @PathParam("user") String user) {
         service.removeMember(team, user);
+    }
+
+    private static <T> RestResponse<T> created(URI location, T body) {
+        return RestResponse.ResponseBuilder.<T>created(location).entity(body).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.canopy.api.team;
 
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.InvalidRequest;
@@ -46,7 +47,7 @@ class TeamService {
         if (teams.findByName(name).isPresent()) {
             throw new Conflict("Team '" + name + "' already exists", "name", "already taken");
         }
-        Instant now = Instant.now();
+        Instant now = DatabaseTime.now();
         Team team = new Team(name, now);
         teams.persist(team);
         memberships.persist(new Membership(team, users.findById(caller.userId()), Role.ADMIN, now));
@@ -98,7 +99,7 @@ class TeamService {
             refuseDemotingLastAdmin(team, existing.get(), request.role());
             existing.get().role = request.role();
         } else {
-            memberships.persist(new Membership(team, user, request.role(), Instant.now()));
+            memberships.persist(new Membership(team, user, request.role(), DatabaseTime.now()));
         }
         Log.infof(
                 "User %s is now %s in team %s (by %s)",

@@ -1,6 +1,5 @@
 package dev.canopy.api.team;
 
-import dev.canopy.api.error.Created;
 import dev.canopy.api.team.TeamRecords.CreateUserRequest;
 import dev.canopy.api.team.TeamRecords.UserResponse;
 import dev.canopy.api.team.TokenRecords.CreateTokenRequest;
@@ -32,7 +31,7 @@ public class TokenResource {
     @Path("/tokens")
     public RestResponse<CreatedTokenResponse> create(@Valid CreateTokenRequest request) {
         CreatedTokenResponse token = tokens.createForCaller(request);
-        return Created.at(URI.create("/api/v1/tokens/" + token.id()), token);
+        return created(URI.create("/api/v1/tokens/" + token.id()), token);
     }
 
     @GET
@@ -51,7 +50,7 @@ public class TokenResource {
     @Path("/users")
     public RestResponse<UserResponse> createUser(@Valid CreateUserRequest request) {
         UserResponse user = users.create(request);
-        return Created.at(URI.create("/api/v1/users/" + user.name()), user);
+        return created(URI.create("/api/v1/users/" + user.name()), user);
     }
 
     @GET
@@ -65,6 +64,10 @@ public class TokenResource {
     public RestResponse<CreatedTokenResponse> createForUser(
             @PathParam("user") String user, @Valid CreateTokenRequest request) {
         CreatedTokenResponse token = tokens.createForUser(user, request);
-        return Created.at(URI.create("/api/v1/tokens/" + token.id()), token);
+        return created(URI.create("/api/v1/tokens/" + token.id()), token);
+    }
+
+    private static <T> RestResponse<T> created(URI location, T body) {
+        return RestResponse.ResponseBuilder.<T>created(location).entity(body).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.canopy.api.team;
 
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
@@ -37,7 +38,7 @@ public class TokenService {
     /** The caller a token secret stands for, if the token exists, is not revoked and has not expired. */
     public Optional<Caller> authenticate(String secret) {
         return tokens.findByHashWithUser(TokenSecrets.hash(secret))
-                .filter(t -> t.isUsableAt(Instant.now()))
+                .filter(t -> t.isUsableAt(DatabaseTime.now()))
                 .map(t -> new Caller(
                         t.user.id, t.user.name, t.user.platformAdmin, t.id, t.team == null ? null : t.team.id, t.role));
     }
@@ -88,12 +89,12 @@ public class TokenService {
         ApiToken token = tokens.findByIdOptional(tokenId)
                 .filter(t -> t.user.id.equals(caller.userId()) || caller.actsAsPlatformAdmin())
                 .orElseThrow(() -> new NotFound("token", tokenId));
-        token.revoke(Instant.now());
+        token.revoke(DatabaseTime.now());
         Log.infof("Token %s of user %s revoked by %s", token.id, token.user.name, caller.userName());
     }
 
     private CreatedTokenResponse issue(User user, CreateTokenRequest request) {
-        Instant now = Instant.now();
+        Instant now = DatabaseTime.now();
         if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
             throw new InvalidRequest("expiresAt", "must be in the future");
         }

@@ -1,5 +1,6 @@
 package dev.canopy.api.team;
 
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.team.TeamRecords.CreateUserRequest;
@@ -8,7 +9,6 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.List;
 
 /** Users of the platform; managed by platform admins. */
@@ -27,7 +27,7 @@ class UserService {
         if (users.findByName(request.name()).isPresent()) {
             throw new Conflict("User '" + request.name() + "' already exists", "name", "already taken");
         }
-        User user = new User(request.name(), Boolean.TRUE.equals(request.platformAdmin()), Instant.now());
+        User user = new User(request.name(), Boolean.TRUE.equals(request.platformAdmin()), DatabaseTime.now());
         users.persist(user);
         Log.infof(
                 "User %s (%s) created by %s",

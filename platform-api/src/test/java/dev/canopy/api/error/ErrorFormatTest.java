@@ -2,6 +2,7 @@ package dev.canopy.api.error;
 
 import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newRun;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -37,9 +38,10 @@ class ErrorFormatTest {
                 .body("code", equalTo("INVALID_REQUEST"))
                 .body("message", containsString("Malformed JSON at line 1"))
                 .body(not(containsString("at com.fasterxml")));
+        String run = newRun(adminToken(), "default");
         as(adminToken())
                 .body(Map.of("points", List.of(Map.of("key", "x", "step", "seven", "value", 1))))
-                .post("/api/v1/teams/default/runs/00000000-0000-0000-0000-000000000000/metrics")
+                .post("/api/v1/teams/default/runs/{r}/metrics", run)
                 .then()
                 .statusCode(400)
                 .body("code", equalTo("INVALID_REQUEST"))

@@ -98,6 +98,33 @@ class MetricTest {
     }
 
     @Test
+    void aRetryIsRecognisedWhereverTheBatchIdStands() {
+        String first = "{\"batchId\": \"front\", \"points\": [{\"key\": \"f\", \"value\": 1}]}";
+        String last =
+                "{\"points\": [{\"key\": \"l\", \"value\": 1}, {\"key\": \"l2\", \"value\": 2}], \"batchId\": \"back\"}";
+        for (String body : List.of(first, last)) {
+            as(token)
+                    .body(body)
+                    .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                    .then()
+                    .body("duplicate", equalTo(false));
+            as(token)
+                    .body(body)
+                    .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                    .then()
+                    .statusCode(200)
+                    .body("accepted", equalTo(0))
+                    .body("duplicate", equalTo(true));
+        }
+        // The late duplicate was rolled back whole: no second copy of its points, no stray series.
+        as(token)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .body("key", equalTo(List.of("f", "l", "l2")))
+                .body("points", equalTo(List.of(1, 1, 1)));
+    }
+
+    @Test
     void theLatestValueIsThatOfTheHighestStepThenTimestamp() {
         post(List.of(point("acc", 5, 0.9), point("acc", 3, 0.7)));
         post(List.of(point("acc", 4, 0.8)));

@@ -7,6 +7,8 @@ import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newTeam;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -93,6 +95,17 @@ class TeamIsolationTest {
                 .then()
                 .statusCode(404)
                 .body("code", equalTo("NOT_FOUND"));
+
+        // Team lists and tokens: the outsider sees neither team A nor the tokens of its members.
+        as(outsider).get("/api/v1/teams").then().body("name", equalTo(List.of(teamB)));
+        String ownersToken = as(ownerA).get("/api/v1/me").then().extract().path("token.id");
+        as(outsider)
+                .delete("/api/v1/tokens/{id}", ownersToken)
+                .then()
+                .statusCode(404)
+                .body("code", equalTo("NOT_FOUND"));
+        as(outsider).get("/api/v1/tokens").then().body("id", not(hasItem(ownersToken)));
+        as(ownerA).get("/api/v1/me").then().statusCode(200);
 
         // Team B's search sees none of team A's runs; team A's data is untouched.
         as(outsider)

@@ -1,0 +1,16 @@
+package dev.canopy.api.config;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.jackson.ObjectMapperCustomizer;
+import jakarta.inject.Singleton;
+
+/** Metric batches are mostly decimals: the fast double parser reads them several times faster than the JDK's. */
+@Singleton
+class JacksonCustomizer implements ObjectMapperCustomizer {
+
+    @Override
+    public void customize(ObjectMapper mapper) {
+        mapper.enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER.mappedFeature());
+    }
+}
