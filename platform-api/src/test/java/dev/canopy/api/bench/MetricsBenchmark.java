@@ -9,9 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -50,9 +48,9 @@ public final class MetricsBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int[] batchSizes = {10_000, 50_000};
         try (PlatformProcess platform = PlatformProcess.start(
-                        Path.of("target/quarkus-app/quarkus-run.jar"),
+                        PlatformProcess.jar(),
                         System.getProperty("bench.jvm", "-Xmx1g").split(" "));
-                Connection db = DriverManager.getConnection(platform.jdbcUrl())) {
+                Connection db = platform.connect()) {
             Api api = new Api(platform.baseUrl(), platform.adminToken());
             api.post("/api/v1/teams/default/experiments", "{\"name\":\"bench\"}");
 
@@ -135,7 +133,7 @@ public final class MetricsBenchmark {
         List<Connection> connections = new ArrayList<>();
         List<Long> series = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
-            connections.add(DriverManager.getConnection(platform.jdbcUrl()));
+            connections.add(platform.connect());
             series.add(newSeries(db, api.newRun()));
         }
         long t0 = System.nanoTime();

@@ -3,6 +3,8 @@ package dev.canopy.api.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** The packaged platform started as a separate process with its own home, as a user starts it. */
 final class PlatformProcess implements AutoCloseable {
@@ -29,6 +32,11 @@ final class PlatformProcess implements AutoCloseable {
         this.process = process;
         this.httpPort = httpPort;
         this.databasePort = databasePort;
+    }
+
+    /** The packaged platform: {@code -Dcanopy.jar}, or where the build puts it relative to platform-api. */
+    static Path jar() {
+        return Path.of(System.getProperty("canopy.jar", "target/quarkus-app/quarkus-run.jar"));
     }
 
     static PlatformProcess start(Path jar, String... jvmOptions) throws IOException, InterruptedException {
@@ -68,6 +76,13 @@ final class PlatformProcess implements AutoCloseable {
 
     String jdbcUrl() {
         return "jdbc:postgresql://localhost:" + databasePort + "/postgres?user=postgres";
+    }
+
+    /** A JDBC connection to the platform's embedded database (no DriverManager: it misses drivers under exec:java). */
+    Connection connect() throws SQLException {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(jdbcUrl());
+        return dataSource.getConnection();
     }
 
     String adminToken() throws IOException {

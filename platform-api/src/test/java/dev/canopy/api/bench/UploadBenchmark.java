@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,7 +27,7 @@ public final class UploadBenchmark {
     public static void main(String[] args) throws Exception {
         long bytes = args.length > 0 ? Long.parseLong(args[0]) : 1L << 30;
         String heap = "-Xmx256m";
-        try (PlatformProcess platform = PlatformProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), heap)) {
+        try (PlatformProcess platform = PlatformProcess.start(PlatformProcess.jar(), heap)) {
             HttpClient http = HttpClient.newHttpClient();
             String token = platform.adminToken();
             String base = platform.baseUrl() + "/api/v1/teams/default/datasets";
