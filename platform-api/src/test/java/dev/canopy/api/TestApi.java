@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +88,22 @@ public final class TestApi {
                 .post("/api/v1/teams/{team}/datasets", team)
                 .then()
                 .statusCode(201);
+    }
+
+    /** The penguins dataset (344 rows, with missing values) as version 1 of a new dataset {@code name}. */
+    public static void newPenguins(String token, String team, String name) {
+        newDataset(token, team, name);
+        try (InputStream penguins = TestApi.class.getResourceAsStream("/datasets/penguins.csv")) {
+            given().auth()
+                    .oauth2(token)
+                    .contentType("text/csv")
+                    .body(penguins.readAllBytes())
+                    .post("/api/v1/teams/{t}/datasets/{d}/versions", team, name)
+                    .then()
+                    .statusCode(201);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static RequestSpecification csv(String token, String content) {

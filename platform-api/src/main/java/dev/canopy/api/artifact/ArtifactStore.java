@@ -24,6 +24,9 @@ public interface ArtifactStore {
 
     boolean exists(String key);
 
+    /** Removes committed content; nothing happens if there is none. */
+    void delete(String key) throws IOException;
+
     /** Content being written, not yet visible under any key. */
     interface Staged extends AutoCloseable {
 

@@ -50,6 +50,11 @@ class FileSystemArtifactStore implements ArtifactStore {
         return Files.isRegularFile(resolve(key));
     }
 
+    @Override
+    public void delete(String key) throws IOException {
+        Files.deleteIfExists(resolve(key));
+    }
+
     private Path resolve(String key) {
         Path path = root.resolve(key).normalize();
         if (!path.startsWith(root) || path.startsWith(staging) || key.isBlank()) {

@@ -76,12 +76,32 @@ public class DatasetService {
 
     /** Content of a version, for download. The caller closes the stream. */
     Content content(String team, String name, String version) throws IOException {
-        DatasetVersion v = findVersion(access.read(team), name, version);
+        return contentOf(findVersion(access.read(team), name, version));
+    }
+
+    private Content contentOf(DatasetVersion v) throws IOException {
         return new Content(
                 store.open(v.artifactKey), v.sizeBytes, v.sha256, v.dataset.name + "-v" + v.version + ".csv");
     }
 
-    record Content(InputStream stream, long sizeBytes, String sha256, String fileName) {}
+    /** The bytes of a dataset version, for download; the receiver closes the stream. */
+    public record Content(InputStream stream, long sizeBytes, String sha256, String fileName) {}
+
+    /**
+     * A dataset version by id, without a team check: for the worker protocol, whose caller (a runner holding a
+     * run's lease) has been checked already.
+     */
+    public DatasetVersionRef version(UUID versionId) {
+        return DatasetVersionRef.from(
+                versions.findByIdOptional(versionId).orElseThrow(() -> new NotFound("dataset version", versionId)));
+    }
+
+    /** The content of a dataset version by id; same caveat as {@link #version(UUID)}. */
+    public Content open(UUID versionId) throws IOException {
+        DatasetVersion v =
+                versions.findByIdOptional(versionId).orElseThrow(() -> new NotFound("dataset version", versionId));
+        return contentOf(v);
+    }
 
     /**
      * Streams a CSV into a new version, or returns the existing version with the same bytes. Nothing is kept
@@ -98,6 +118,19 @@ public class DatasetService {
     /** Resolves a dataset version of a team for another feature; {@code version} may be "latest". */
     public DatasetVersionRef resolve(TeamScope scope, String dataset, String version) {
         return DatasetVersionRef.from(findVersion(scope, dataset, version));
+    }
+
+    /** The id of a team's dataset, for features that refer to it (schedules). */
+    public UUID idOf(TeamScope scope, String name) {
+        return find(scope, name).id;
+    }
+
+    /** The name of a team's dataset by id. */
+    public String nameOf(TeamScope scope, UUID datasetId) {
+        return datasets.findByIdOptional(datasetId)
+                .filter(d -> d.teamId.equals(scope.teamId()))
+                .map(d -> d.name)
+                .orElse(null);
     }
 
     /** Looks up versions by id within a team (for lineage display); unknown ids are skipped. */

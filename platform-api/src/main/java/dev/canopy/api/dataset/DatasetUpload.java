@@ -9,6 +9,7 @@ import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.team.TeamScope;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
@@ -35,6 +36,9 @@ class DatasetUpload {
 
     @Inject
     DatasetConfig config;
+
+    @Inject
+    Event<DatasetVersionCreated> created;
 
     UploadResult receive(TeamScope scope, UUID datasetId, InputStream body) throws IOException {
         try (ArtifactStore.Staged staged = store.stage()) {
@@ -78,6 +82,7 @@ class DatasetUpload {
         DatasetVersion version =
                 new DatasetVersion(dataset, number, sha256, size, profile, key, scope.userId(), DatabaseTime.now());
         versions.persist(version);
+        created.fire(new DatasetVersionCreated(dataset.teamId, dataset.id, version.id, number));
         Log.infof(
                 "Dataset %s version %d stored: %d rows, %d bytes, sha256 %s",
                 dataset.name, number, version.rowCount, size, sha256);

@@ -80,11 +80,38 @@ class MetricIngestion {
             QuarkusTransaction.setRollbackOnly();
             return new IngestResponse(0, true);
         }
-        List<SeriesBatch> series = bySeries(batch.points, batch.copy.ids());
-        store.insertSeries(connection, runId, batch.copy.created());
-        store.copyBlocks(connection, batch.points, series);
-        store.updateSeries(connection, series);
+        complete(connection, runId, batch.points, batch.copy);
         return new IngestResponse(batch.points.size(), false);
+    }
+
+    /**
+     * Records metric values a runner reported (one point per key at {@code step}), in the caller's transaction;
+     * the caller has checked the run and its attempt. Returns false if {@code batchId} was recorded before.
+     */
+    boolean record(UUID runId, String batchId, long step, Map<String, Double> values) {
+        return entityManager.unwrap(Session.class).doReturningWork(connection -> {
+            if (!store.claimBatch(connection, runId, batchId)) {
+                return false;
+            }
+            PointColumns points = new PointColumns(values.size());
+            long now = System.currentTimeMillis();
+            values.forEach((key, value) -> points.add(key, step, now, value));
+            PointCopy copy = new PointCopy(connection, store.seriesOf(connection, runId));
+            for (int i = 0; i < points.size(); i++) {
+                copy.write(copy.seriesId(points.key(i)), step, now, points.value(i));
+            }
+            copy.finish();
+            complete(connection, runId, points, copy);
+            return true;
+        });
+    }
+
+    /** After the points: the series they created, their block summaries and the series bookkeeping. */
+    private void complete(Connection connection, UUID runId, PointColumns points, PointCopy copy) throws SQLException {
+        List<SeriesBatch> series = bySeries(points, copy.ids());
+        store.insertSeries(connection, runId, copy.created());
+        store.copyBlocks(connection, points, series);
+        store.updateSeries(connection, series);
     }
 
     /** Thrown from inside the reader to stop at a batch id the run has seen before. */

@@ -15,11 +15,14 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.hibernate.annotations.BatchSize;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "runs")
@@ -69,6 +72,39 @@ class Run {
     @Column(name = "error", length = 4000)
     String error;
 
+    /** Trained runs: the recipe's parameters as validated (typed JSON); also logged as string params. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "recipe_params", columnDefinition = "jsonb")
+    Map<String, Object> recipeParams;
+
+    @Column(name = "register_as", length = 100)
+    String registerAs;
+
+    @Column(name = "gpus", nullable = false)
+    int gpus;
+
+    @Column(name = "max_attempts", nullable = false)
+    int maxAttempts = 1;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "progress", columnDefinition = "jsonb")
+    RunProgress progress;
+
+    /** What the recipe had to say (columns left out, rows dropped, ...). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "notes", columnDefinition = "jsonb")
+    List<String> notes;
+
+    /** The last epoch whose checkpoint is committed; a resumed attempt continues after it. */
+    @Column(name = "checkpoint_epoch")
+    Integer checkpointEpoch;
+
+    @Column(name = "model_version_id")
+    UUID modelVersionId;
+
+    @Column(name = "schedule_id")
+    UUID scheduleId;
+
     /** Immutable once set: the same value again is fine, another value is a conflict. */
     @ElementCollection
     @BatchSize(size = 100)
@@ -106,6 +142,48 @@ class Run {
         run.createdAt = now;
         run.startedAt = now;
         return run;
+    }
+
+    /** A run to be trained by a runner: it waits in the queue until one claims it. */
+    static Run trained(TrainedRunSpec spec, UUID createdBy, Instant now) {
+        Run run = new Run();
+        run.id = UUID.randomUUID();
+        run.teamId = spec.teamId();
+        run.experimentId = spec.experimentId();
+        run.name = spec.name();
+        run.kind = RunKind.TRAINED;
+        run.status = RunStatus.QUEUED;
+        run.recipe = spec.recipe();
+        run.recipeParams = spec.params();
+        run.registerAs = spec.registerAs();
+        run.gpus = spec.gpus();
+        run.priority = spec.priority();
+        run.maxAttempts = spec.maxAttempts();
+        run.notes = spec.notes();
+        run.inputs.add(spec.datasetVersionId());
+        run.createdBy = createdBy;
+        run.createdAt = now;
+        return run;
+    }
+
+    /** A runner claimed the run (again): it is RUNNING under this attempt. */
+    void claimed(int attempt, Instant now) {
+        moveTo(RunStatus.RUNNING, now);
+        this.attempt = attempt;
+    }
+
+    /** Its runner was lost: back to QUEUED for the next attempt, which resumes from the last checkpoint. */
+    void requeued() {
+        if (kind != RunKind.TRAINED || status != RunStatus.RUNNING) {
+            throw new InvalidState(
+                    "Run " + id + " is " + status + "; only a running trained run goes back to the queue");
+        }
+        status = RunStatus.QUEUED;
+    }
+
+    void fail(String reason, Instant now) {
+        moveTo(RunStatus.FAILED, now);
+        error = reason;
     }
 
     void logParam(String key, String value) {

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
@@ -21,17 +22,27 @@ final class RunRecords {
     record DatasetInput(@NotBlank String name, @NotBlank String version) {}
 
     /**
-     * Creates a tracked run. Params and tags are string maps (numbers and booleans are turned into strings, as
-     * in MLflow). The trained-run fields ({@code dataset}, {@code recipe}, ...) are refused by this server.
+     * Creates a run. Without a recipe it is tracked (logged from outside, like MLflow) and starts RUNNING; params
+     * are then a string map (numbers and booleans become strings). With a recipe and a dataset it is trained by
+     * Canopy: params are the recipe's (typed JSON), and the run waits QUEUED for a runner.
      */
     record CreateRunRequest(
             @NotBlank @Size(max = 200) String experiment,
             @Size(max = 200) String name,
-            @Size(max = 1000) Map<String, String> params,
+            @Size(max = 1000) Map<String, Object> params,
             @Size(max = 1000) Map<String, String> tags,
             @Size(max = 100) List<@Valid DatasetInput> inputs,
-            DatasetInput dataset,
-            String recipe) {}
+            @Valid DatasetInput dataset,
+            @Size(max = 100) String recipe,
+            @Valid Resources resources,
+            @Min(-1000) @Max(1000) Integer priority,
+            @Pattern(
+                            regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
+                            message = "must be a model name: 1-100 letters, digits, '.', '_' or '-'")
+                    String registerAs) {}
+
+    /** @param gpus GPUs the run needs; 0 runs anywhere, N only on a runner with N free GPUs */
+    record Resources(@Min(0) @Max(64) Integer gpus) {}
 
     /** Changes a run: its status (tracked runs), tags (a null value deletes the tag), name. */
     record UpdateRunRequest(
@@ -63,8 +74,15 @@ final class RunRecords {
             Instant endedAt,
             int attempt,
             int priority,
+            Integer gpus,
+            RunProgress progress,
+            List<String> notes,
+            ModelVersionRef modelVersion,
             Map<String, Double> latestMetrics,
             String error) {}
+
+    /** The model version a trained run registered. */
+    record ModelVersionRef(String model, int version) {}
 
     record RunPage(List<RunResponse> runs, String nextPageToken) {}
 }

@@ -13,6 +13,8 @@ import dev.canopy.api.run.RunRecords.RunResponse;
 import dev.canopy.api.run.RunRecords.UpdateRunRequest;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
+import dev.canopy.scheduler.queue.CancelOutcome;
+import dev.canopy.scheduler.queue.RunQueue;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -44,19 +46,46 @@ public class RunService {
     @Inject
     RunViews views;
 
+    @Inject
+    TrainedRuns trained;
+
+    @Inject
+    RunQueue queue;
+
     @Transactional
     RunResponse create(String team, CreateRunRequest request) {
-        if (request.recipe() != null || request.dataset() != null) {
-            throw new InvalidRequest(
-                    "recipe", "this server tracks runs only; training runs on Canopy runners are not available yet");
+        return create(access.write(team), request);
+    }
+
+    /** Launches a trained run from a template on behalf of a schedule; {@code tags} mark where it came from. */
+    @Transactional
+    public UUID launch(TeamScope scope, RunTemplate template, UUID scheduleId, Map<String, String> tags) {
+        Run run = trained.submit(scope, template.toRequest(tags));
+        run.scheduleId = scheduleId;
+        return run.id;
+    }
+
+    /** Checks a template as if it were submitted now (experiment, dataset, recipe and its params). */
+    public void check(TeamScope scope, RunTemplate template) {
+        trained.check(scope, template.toRequest(Map.of()));
+    }
+
+    private RunResponse create(TeamScope scope, CreateRunRequest request) {
+        if (request.recipe() != null) {
+            return views.of(scope, trained.submit(scope, request));
         }
-        TeamScope scope = access.write(team);
+        if (request.dataset() != null || request.resources() != null || request.registerAs() != null) {
+            throw new InvalidRequest("recipe", "dataset, resources and registerAs are for trained runs: name a recipe");
+        }
         ExperimentRef experiment = experiments.require(scope, request.experiment());
         Instant now = DatabaseTime.now();
         String name = request.name() == null || request.name().isBlank() ? defaultName(now) : request.name();
         Run run = Run.tracked(scope.teamId(), experiment.id(), name, scope.userId(), now);
-        orEmpty(request.params())
-                .forEach((k, v) -> run.logParam(checkKey("params", k), checkValue("params", k, v, MAX_PARAM_VALUE)));
+        if (request.params() != null) {
+            request.params()
+                    .forEach((k, v) ->
+                            run.logParam(checkKey("params", k), checkValue("params", k, text(v), MAX_PARAM_VALUE)));
+        }
         orEmpty(request.tags())
                 .forEach((k, v) -> run.setTag(checkKey("tags", k), checkValue("tags", k, v, MAX_TAG_VALUE)));
         if (request.inputs() != null) {
@@ -116,13 +145,22 @@ public class RunService {
         return views.of(scope, run);
     }
 
-    /** Ends a run as KILLED. */
+    /**
+     * Cancels a run. A tracked or a waiting run ends KILLED at once; a run a runner holds is flagged, and its
+     * runner stops within seconds (at its next heartbeat or report) and ends it KILLED.
+     */
     @Transactional
     RunResponse cancel(String team, UUID runId) {
         TeamScope scope = access.write(team);
         Run run = find(scope, runId);
-        run.moveTo(RunStatus.KILLED, DatabaseTime.now());
-        Log.infof("Run %s killed by user %s", run.id, scope.userId());
+        if (run.status.isTerminal()) {
+            throw new InvalidState("Run " + runId + " already ended " + run.status);
+        }
+        CancelOutcome outcome = run.kind == RunKind.TRAINED ? queue.requestCancel(run.id) : CancelOutcome.NOT_QUEUED;
+        if (outcome != CancelOutcome.SIGNALLED) {
+            run.moveTo(RunStatus.KILLED, DatabaseTime.now());
+        }
+        Log.infof("Run %s cancelled by user %s (%s)", run.id, scope.userId(), outcome);
         return views.of(scope, run);
     }
 
@@ -149,6 +187,11 @@ public class RunService {
 
     private static String defaultName(Instant now) {
         return "run-" + now.toString().replace(":", "").replace("-", "").substring(0, 15);
+    }
+
+    /** Param values of tracked runs are strings; other JSON scalars are turned into their text. */
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 
     private static Map<String, String> orEmpty(Map<String, String> map) {

@@ -3,7 +3,10 @@ package dev.canopy.api.run;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionRef;
 import dev.canopy.api.experiment.ExperimentService;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.VersionName;
 import dev.canopy.api.run.RunRecords.InputResponse;
+import dev.canopy.api.run.RunRecords.ModelVersionRef;
 import dev.canopy.api.run.RunRecords.RunResponse;
 import dev.canopy.api.team.TeamScope;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +34,9 @@ class RunViews {
     @Inject
     MetricSeriesRepository series;
 
+    @Inject
+    ModelService models;
+
     RunResponse of(TeamScope scope, Run run) {
         return of(scope, List.of(run)).get(0);
     }
@@ -44,16 +50,23 @@ class RunViews {
                 .collect(Collectors.toMap(DatasetVersionRef::id, Function.identity()));
         Map<UUID, Map<String, Double>> metrics =
                 series.latestValues(runs.stream().map(r -> r.id).toList());
+        Map<UUID, VersionName> versions = models.namesOf(
+                runs.stream().map(r -> r.modelVersionId).filter(v -> v != null).toList());
         return runs.stream()
-                .map(r -> toResponse(r, experimentNames, inputs, metrics.getOrDefault(r.id, Map.of())))
+                .map(r -> toResponse(r, experimentNames, inputs, metrics.getOrDefault(r.id, Map.of()), versions))
                 .toList();
+    }
+
+    private static ModelVersionRef modelVersionOf(VersionName version) {
+        return version == null ? null : new ModelVersionRef(version.model(), version.version());
     }
 
     private static RunResponse toResponse(
             Run run,
             Map<UUID, String> experimentNames,
             Map<UUID, DatasetVersionRef> inputs,
-            Map<String, Double> latestMetrics) {
+            Map<String, Double> latestMetrics,
+            Map<UUID, VersionName> versions) {
         List<InputResponse> runInputs = run.inputs.stream()
                 .map(inputs::get)
                 .filter(v -> v != null)
@@ -76,6 +89,10 @@ class RunViews {
                 run.endedAt,
                 run.attempt,
                 run.priority,
+                run.kind == RunKind.TRAINED ? run.gpus : null,
+                run.progress,
+                run.notes == null ? List.of() : run.notes,
+                modelVersionOf(versions.get(run.modelVersionId)),
                 new TreeMap<>(latestMetrics),
                 run.error);
     }

@@ -40,6 +40,10 @@ class ApiToken {
     @Column(name = "role", length = 16)
     Role role;
 
+    @Enumerated(EnumType.STRING)
+    @Column(name = "kind", nullable = false, length = 16)
+    TokenKind kind = TokenKind.USER;
+
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 
@@ -51,8 +55,17 @@ class ApiToken {
 
     protected ApiToken() {}
 
-    ApiToken(User user, String name, String tokenHash, Team team, Role role, Instant expiresAt, Instant now) {
+    ApiToken(
+            User user,
+            TokenKind kind,
+            String name,
+            String tokenHash,
+            Team team,
+            Role role,
+            Instant expiresAt,
+            Instant now) {
         this.id = UUID.randomUUID();
+        this.kind = kind;
         this.user = user;
         this.name = name;
         this.tokenHash = tokenHash;

@@ -1,14 +1,18 @@
 package dev.canopy.api.team;
 
+import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.Unauthenticated;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Every {@code /api/**} request must carry {@code Authorization: Bearer <token>} for a token that exists, is
- * not revoked and has not expired. Runs on the worker thread of the (blocking) endpoint, so it may query.
+ * not revoked and has not expired; runner tokens only reach {@link RunnerProtocol} resources and user tokens only
+ * the rest. Runs on the worker thread of the (blocking) endpoint, so it may query.
  */
 class BearerTokenFilter {
 
@@ -20,8 +24,15 @@ class BearerTokenFilter {
     @Inject
     CurrentCaller currentCaller;
 
-    @ServerRequestFilter
-    void authenticate(ContainerRequestContext request) {
+    private static boolean isProtocol(ResourceInfo resource) {
+        return (resource.getResourceMethod() != null
+                        && resource.getResourceMethod().isAnnotationPresent(RunnerProtocol.class))
+                || (resource.getResourceClass() != null
+                        && resource.getResourceClass().isAnnotationPresent(RunnerProtocol.class));
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    void authenticate(ContainerRequestContext request, ResourceInfo resource) {
         if (!request.getUriInfo().getPath().startsWith("/api/")) {
             return;
         }
@@ -32,6 +43,13 @@ class BearerTokenFilter {
         String secret = header.substring(SCHEME.length()).trim();
         Caller caller = tokens.authenticate(secret)
                 .orElseThrow(() -> new Unauthenticated("The bearer token is unknown, revoked or expired"));
+        boolean protocol = isProtocol(resource);
+        if (protocol != (caller.kind() == TokenKind.RUNNER)) {
+            throw new Forbidden(
+                    protocol
+                            ? "Only runner tokens speak the worker protocol"
+                            : "A runner token may only speak the worker protocol");
+        }
         currentCaller.set(caller);
     }
 }

@@ -4,9 +4,11 @@ import dev.canopy.api.config.CanopyConfig;
 import dev.canopy.api.config.DatabaseTime;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
@@ -47,7 +49,8 @@ class Bootstrap {
     @Inject
     CanopyConfig config;
 
-    void onStart(@Observes StartupEvent event) {
+    /** Runs before other start-up observers (the embedded runners need the admin to exist). */
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         String secret = createFirstAdminIfNeeded();
         if (secret != null) {
             Path file = writeTokenFile(secret);

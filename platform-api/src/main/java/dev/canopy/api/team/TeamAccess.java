@@ -4,6 +4,9 @@ import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.NotFound;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The one gate to team-scoped data. Every feature resolves the team of a request through here.
@@ -21,6 +24,9 @@ public class TeamAccess {
     @Inject
     MembershipRepository memberships;
 
+    @Inject
+    TeamRepository teams;
+
     /** Resolves {@code teamName} for the caller, who needs at least {@code needed} there. */
     public TeamScope require(String teamName, Role needed) {
         Caller caller = currentCaller.get();
@@ -35,6 +41,25 @@ public class TeamAccess {
             throw new Forbidden("Role " + role + " in team '" + teamName + "' may not do this; it needs " + needed);
         }
         return new TeamScope(team.id, team.name, caller.userId(), role);
+    }
+
+    /**
+     * A scope for work the platform does on its own (a schedule firing) on behalf of {@code userId}, who set it
+     * up: no caller, so no token checks; the role is MEMBER.
+     */
+    public TeamScope system(UUID teamId, UUID userId) {
+        Team team = teams.findByIdOptional(teamId).orElseThrow(() -> new NotFound("team", teamId));
+        return new TeamScope(team.id, team.name, userId, Role.MEMBER);
+    }
+
+    /** Ids of the teams the caller may read. */
+    public Set<UUID> readableTeams() {
+        Caller caller = currentCaller.get();
+        return memberships.findByUserWithTeam(caller.userId()).stream()
+                .map(m -> m.team.id)
+                .filter(id ->
+                        caller.tokenTeamId() == null || caller.tokenTeamId().equals(id))
+                .collect(Collectors.toSet());
     }
 
     /** Shorthand for reading: any member may read. */

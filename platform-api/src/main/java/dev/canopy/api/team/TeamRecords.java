@@ -1,5 +1,6 @@
 package dev.canopy.api.team;
 
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -35,6 +36,12 @@ final class TeamRecords {
 
     /** What the token used for this request is narrowed to, if anything. */
     record TokenScope(UUID id, String team, Role role) {}
+
+    /**
+     * @param maxConcurrentRuns trained runs runners may hold at once for the team; null = no limit
+     * @param maxGpus GPUs those runs may hold together; null = no limit
+     */
+    record QuotaBody(@Min(0) Integer maxConcurrentRuns, @Min(0) Integer maxGpus) {}
 
     record CreateUserRequest(
             @NotBlank @Pattern(regexp = NAME, message = NAME_RULE) String name, Boolean platformAdmin) {}

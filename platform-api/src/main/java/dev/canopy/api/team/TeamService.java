@@ -8,9 +8,12 @@ import dev.canopy.api.error.NotFound;
 import dev.canopy.api.team.TeamRecords.AddMemberRequest;
 import dev.canopy.api.team.TeamRecords.MeResponse;
 import dev.canopy.api.team.TeamRecords.MemberResponse;
+import dev.canopy.api.team.TeamRecords.QuotaBody;
 import dev.canopy.api.team.TeamRecords.TeamResponse;
 import dev.canopy.api.team.TeamRecords.TeamRole;
 import dev.canopy.api.team.TeamRecords.TokenScope;
+import dev.canopy.scheduler.quota.TeamQuota;
+import dev.canopy.scheduler.quota.TeamQuotas;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,6 +39,9 @@ class TeamService {
 
     @Inject
     CurrentCaller currentCaller;
+
+    @Inject
+    TeamQuotas quotas;
 
     /** Creates a team (platform admins only); its creator becomes its first admin. */
     @Transactional
@@ -118,6 +124,24 @@ class TeamService {
         Log.infof(
                 "User %s removed from team %s by %s",
                 user.name, team.name, currentCaller.get().userName());
+    }
+
+    QuotaBody quota(String teamName) {
+        TeamQuota quota = quotas.get(access.read(teamName).teamId());
+        return new QuotaBody(quota.maxConcurrentRuns(), quota.maxGpus());
+    }
+
+    /** Sets a team's limits; platform admins only, since runners are shared between teams. */
+    @Transactional
+    QuotaBody setQuota(String teamName, QuotaBody body) {
+        Caller caller = currentCaller.get();
+        if (!caller.actsAsPlatformAdmin()) {
+            throw new Forbidden("Only a platform admin sets team quotas");
+        }
+        Team team = teams.findByName(teamName).orElseThrow(() -> new NotFound("team", teamName));
+        quotas.set(team.id, new TeamQuota(body.maxConcurrentRuns(), body.maxGpus()));
+        Log.infof("Quota of team %s set to %s by %s", team.name, body, caller.userName());
+        return body;
     }
 
     /** Team admins manage their team's members; platform admins manage any team's. */

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** Request and response records of API tokens. */
-final class TokenRecords {
+public final class TokenRecords {
 
     private TokenRecords() {}
 
@@ -17,8 +17,11 @@ final class TokenRecords {
      */
     record CreateTokenRequest(@NotBlank @Size(max = 100) String name, String team, Role role, Instant expiresAt) {}
 
+    /** @param team when set, the runner serves only this team (a team admin may create it) */
+    public record CreateRunnerTokenRequest(@NotBlank @Size(max = 100) String name, String team, Instant expiresAt) {}
+
     /** The only response that carries the secret: it is shown once, at creation. */
-    record CreatedTokenResponse(
+    public record CreatedTokenResponse(
             UUID id,
             String name,
             String token,
@@ -29,10 +32,24 @@ final class TokenRecords {
             Instant createdAt) {}
 
     record TokenResponse(
-            UUID id, String name, String team, Role role, Instant createdAt, Instant expiresAt, Instant revokedAt) {
+            UUID id,
+            String name,
+            TokenKind kind,
+            String team,
+            Role role,
+            Instant createdAt,
+            Instant expiresAt,
+            Instant revokedAt) {
         static TokenResponse from(ApiToken t) {
             return new TokenResponse(
-                    t.id, t.name, t.team == null ? null : t.team.name, t.role, t.createdAt, t.expiresAt, t.revokedAt);
+                    t.id,
+                    t.name,
+                    t.kind,
+                    t.team == null ? null : t.team.name,
+                    t.role,
+                    t.createdAt,
+                    t.expiresAt,
+                    t.revokedAt);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
+import dev.canopy.api.team.TokenRecords.CreateRunnerTokenRequest;
 import dev.canopy.api.team.TokenRecords.CreateTokenRequest;
 import dev.canopy.api.team.TokenRecords.CreatedTokenResponse;
 import dev.canopy.api.team.TokenRecords.TokenResponse;
@@ -35,12 +36,28 @@ public class TokenService {
     @Inject
     CurrentCaller currentCaller;
 
+    @Inject
+    TeamAccess access;
+
     /** The caller a token secret stands for, if the token exists, is not revoked and has not expired. */
     public Optional<Caller> authenticate(String secret) {
         return tokens.findByHashWithUser(TokenSecrets.hash(secret))
                 .filter(t -> t.isUsableAt(DatabaseTime.now()))
                 .map(t -> new Caller(
-                        t.user.id, t.user.name, t.user.platformAdmin, t.id, t.team == null ? null : t.team.id, t.role));
+                        t.user.id,
+                        t.user.name,
+                        t.user.platformAdmin,
+                        t.id,
+                        t.team == null ? null : t.team.id,
+                        t.role,
+                        t.kind));
+    }
+
+    /** Whether a token still works (exists, not revoked, not expired). */
+    public boolean isActive(UUID tokenId) {
+        return tokens.findByIdOptional(tokenId)
+                .filter(t -> t.isUsableAt(DatabaseTime.now()))
+                .isPresent();
     }
 
     /** A new token for the caller, never wider than the token making the request. */
@@ -93,7 +110,47 @@ public class TokenService {
         Log.infof("Token %s of user %s revoked by %s", token.id, token.user.name, caller.userName());
     }
 
+    /**
+     * A token for a runner. A platform admin's runner serves every team; a team admin's serves that team only.
+     * Runner tokens speak the worker protocol and nothing else.
+     */
+    @Transactional
+    public CreatedTokenResponse createRunnerToken(CreateRunnerTokenRequest request) {
+        Caller caller = currentCaller.get();
+        User user = users.findById(caller.userId());
+        if (request.team() == null) {
+            if (!caller.actsAsPlatformAdmin()) {
+                throw new Forbidden("Only a platform admin may create runner tokens for every team; name a team");
+            }
+            return issue(
+                    user, TokenKind.RUNNER, new CreateTokenRequest(request.name(), null, null, request.expiresAt()));
+        }
+        access.require(request.team(), Role.ADMIN);
+        return issue(
+                user,
+                TokenKind.RUNNER,
+                new CreateTokenRequest(request.name(), request.team(), null, request.expiresAt()));
+    }
+
+    /**
+     * The secret of a fresh token for a runner embedded in this control plane, owned by a platform admin; the
+     * earlier tokens of the same name are revoked, so that restarts leave no live tokens behind.
+     */
+    @Transactional
+    public String issueEmbeddedRunnerToken(String name) {
+        Instant now = DatabaseTime.now();
+        tokens.list("kind = ?1 and name = ?2 and revokedAt is null", TokenKind.RUNNER, name)
+                .forEach(t -> t.revoke(now));
+        User admin = users.find("platformAdmin = true order by createdAt").firstResult();
+        return issue(admin, TokenKind.RUNNER, new CreateTokenRequest(name, null, null, null))
+                .token();
+    }
+
     private CreatedTokenResponse issue(User user, CreateTokenRequest request) {
+        return issue(user, TokenKind.USER, request);
+    }
+
+    private CreatedTokenResponse issue(User user, TokenKind kind, CreateTokenRequest request) {
         Instant now = DatabaseTime.now();
         if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
             throw new InvalidRequest("expiresAt", "must be in the future");
@@ -110,8 +167,8 @@ public class TokenService {
             }
         }
         String secret = TokenSecrets.newSecret();
-        ApiToken token =
-                new ApiToken(user, request.name(), TokenSecrets.hash(secret), team, role, request.expiresAt(), now);
+        ApiToken token = new ApiToken(
+                user, kind, request.name(), TokenSecrets.hash(secret), team, role, request.expiresAt(), now);
         tokens.persist(token);
         Log.infof("Token %s ('%s') issued to user %s", token.id, token.name, user.name);
         return new CreatedTokenResponse(

@@ -1,5 +1,6 @@
 package dev.canopy.api.bench;
 
+import dev.canopy.api.PlatformProcess;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -48,7 +49,6 @@ public final class MetricsBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int[] batchSizes = {10_000, 50_000};
         try (PlatformProcess platform = PlatformProcess.start(
-                        PlatformProcess.jar(),
                         System.getProperty("bench.jvm", "-Xmx1g").split(" "));
                 Connection db = platform.connect()) {
             Api api = new Api(platform.baseUrl(), platform.adminToken());

@@ -1,5 +1,6 @@
 package dev.canopy.api.bench;
 
+import dev.canopy.api.PlatformProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -27,7 +28,7 @@ public final class UploadBenchmark {
     public static void main(String[] args) throws Exception {
         long bytes = args.length > 0 ? Long.parseLong(args[0]) : 1L << 30;
         String heap = "-Xmx256m";
-        try (PlatformProcess platform = PlatformProcess.start(PlatformProcess.jar(), heap)) {
+        try (PlatformProcess platform = PlatformProcess.start(heap)) {
             HttpClient http = HttpClient.newHttpClient();
             String token = platform.adminToken();
             String base = platform.baseUrl() + "/api/v1/teams/default/datasets";

@@ -133,7 +133,7 @@ class RunTest {
     }
 
     @Test
-    void refusesRunsOfUnknownExperimentsAndTrainingRequests() {
+    void refusesRunsOfUnknownExperimentsAndHalfTrainedRequests() {
         as(token)
                 .body(Map.of("experiment", "nope"))
                 .post("/api/v1/teams/{t}/runs", team)
@@ -142,6 +142,12 @@ class RunTest {
                 .body("message", equalTo("experiment 'nope' not found"));
         as(token)
                 .body(Map.of("experiment", "baseline", "recipe", "tabular-classification"))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("dataset"));
+        as(token)
+                .body(Map.of("experiment", "baseline", "dataset", Map.of("name", "d", "version", "1")))
                 .post("/api/v1/teams/{t}/runs", team)
                 .then()
                 .statusCode(400)

@@ -88,7 +88,35 @@ class TeamIsolationTest {
                 new Call("GET", "/teams/" + teamA + "/experiments/exp", null),
                 new Call("GET", "/teams/" + teamA + "/runs", null),
                 new Call("POST", "/teams/" + teamA + "/runs", Map.of("experiment", "exp")),
-                new Call("POST", "/teams/" + teamA + "/runs/search", Map.of("filter", "")));
+                new Call("POST", "/teams/" + teamA + "/runs/search", Map.of("filter", "")),
+                new Call("GET", "/teams/" + teamA + "/queue", null),
+                new Call("GET", "/teams/" + teamA + "/quota", null),
+                new Call("GET", "/teams/" + teamA + "/models", null),
+                new Call("GET", "/teams/" + teamA + "/models/m", null),
+                new Call("GET", "/teams/" + teamA + "/models/m/versions/1", null),
+                new Call("GET", "/teams/" + teamA + "/models/m/versions/1/artifact", null),
+                new Call("GET", "/teams/" + teamA + "/schedules", null),
+                new Call(
+                        "POST",
+                        "/teams/" + teamA + "/schedules",
+                        Map.of(
+                                "name",
+                                "s",
+                                "cron",
+                                "0 0 2 * * ?",
+                                "runTemplate",
+                                Map.of(
+                                        "experiment",
+                                        "exp",
+                                        "dataset",
+                                        Map.of("name", "iris"),
+                                        "recipe",
+                                        "tabular-classification",
+                                        "params",
+                                        Map.of("label", "b")))),
+                new Call("GET", "/teams/" + teamA + "/schedules/s", null),
+                new Call("POST", "/teams/" + teamA + "/schedules/s/pause", null),
+                new Call("DELETE", "/teams/" + teamA + "/schedules/s", null));
         teamAPaths.forEach(call -> assertNotFound(outsider, call));
         csv(outsider, "a,b\n1,2\n")
                 .post("/api/v1/teams/{t}/datasets/iris/versions", teamA)

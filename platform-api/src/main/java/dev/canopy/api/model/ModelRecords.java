@@ -1,0 +1,26 @@
+package dev.canopy.api.model;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+final class ModelRecords {
+
+    private ModelRecords() {}
+
+    record ModelResponse(UUID id, String name, String description, Instant createdAt, Integer latestVersion) {}
+
+    record DatasetLineage(String name, int version, String sha256) {}
+
+    /** A version with its lineage: the run, the dataset version, the recipe and its parameters, test metrics. */
+    record VersionResponse(
+            String model,
+            int version,
+            UUID runId,
+            DatasetLineage dataset,
+            String recipe,
+            Map<String, Object> params,
+            Map<String, Double> metrics,
+            Map<String, Object> spec,
+            Instant createdAt) {}
+}

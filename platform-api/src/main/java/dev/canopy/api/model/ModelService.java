@@ -1,0 +1,136 @@
+package dev.canopy.api.model;
+
+import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.model.ModelRecords.DatasetLineage;
+import dev.canopy.api.model.ModelRecords.ModelResponse;
+import dev.canopy.api.model.ModelRecords.VersionResponse;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** The model registry: models, and their immutable versions with lineage. */
+@ApplicationScoped
+public class ModelService {
+
+    @Inject
+    ModelRepository models;
+
+    @Inject
+    ModelVersionRepository versions;
+
+    @Inject
+    TeamAccess access;
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    ArtifactStore store;
+
+    /** Registers the next version of a model (creating the model on its first version), in the caller's transaction. */
+    @Transactional
+    public VersionName register(NewModelVersion source) {
+        Instant now = DatabaseTime.now();
+        Model model = models.findByTeamAndNameForUpdate(source.teamId(), source.model())
+                .orElseGet(() -> {
+                    Model created = new Model(source.teamId(), source.model(), now);
+                    models.persist(created);
+                    return created;
+                });
+        int number = versions.findLatest(model.id).map(v -> v.version + 1).orElse(1);
+        ModelVersion version = new ModelVersion(model, number, source, now);
+        versions.persist(version);
+        Log.infof("Model %s version %d registered from run %s", model.name, number, source.runId());
+        return new VersionName(version.id, model.name, number);
+    }
+
+    /** Names of model versions by id, for runs that show the version they produced. */
+    public Map<UUID, VersionName> namesOf(Collection<UUID> ids) {
+        return versions.listByIdsWithModel(ids).stream()
+                .collect(Collectors.toMap(v -> v.id, v -> new VersionName(v.id, v.model.name, v.version)));
+    }
+
+    List<ModelResponse> list(String team) {
+        return models.findByTeam(access.read(team).teamId()).stream()
+                .map(this::toResponse)
+                .toList();
+    }
+
+    ModelResponse get(String team, String name) {
+        return toResponse(find(access.read(team), name));
+    }
+
+    List<VersionResponse> versions(String team, String name) {
+        TeamScope scope = access.read(team);
+        return versions.findByModel(find(scope, name).id).stream()
+                .map(v -> toResponse(scope, v))
+                .toList();
+    }
+
+    VersionResponse version(String team, String name, String version) {
+        TeamScope scope = access.read(team);
+        return toResponse(scope, findVersion(scope, name, version));
+    }
+
+    /** The model artifact (DJL parameters and spec, zipped); the caller closes the stream. */
+    InputStream artifact(String team, String name, String version) throws IOException {
+        TeamScope scope = access.read(team);
+        return store.open(findVersion(scope, name, version).artifactKey);
+    }
+
+    private Model find(TeamScope scope, String name) {
+        return models.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("model", name));
+    }
+
+    private ModelVersion findVersion(TeamScope scope, String name, String version) {
+        Model model = find(scope, name);
+        if ("latest".equals(version)) {
+            return versions.findLatest(model.id)
+                    .orElseThrow(() -> new NotFound("model '" + name + "' has no versions"));
+        }
+        int number;
+        try {
+            number = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequest("version", "must be a positive integer or 'latest', not '" + version + "'");
+        }
+        return versions.findByNumber(model.id, number)
+                .orElseThrow(() -> new NotFound("version " + version + " of model '" + name + "' not found"));
+    }
+
+    private ModelResponse toResponse(Model m) {
+        Integer latest = versions.findLatest(m.id).map(v -> v.version).orElse(null);
+        return new ModelResponse(m.id, m.name, m.description, m.createdAt, latest);
+    }
+
+    private VersionResponse toResponse(TeamScope scope, ModelVersion v) {
+        DatasetLineage dataset = v.datasetVersionId == null
+                ? null
+                : datasets.findVersions(scope, List.of(v.datasetVersionId)).stream()
+                        .findFirst()
+                        .map(ModelService::lineageOf)
+                        .orElse(null);
+        return new VersionResponse(
+                v.model.name, v.version, v.runId, dataset, v.recipe, v.params, v.metrics, v.spec, v.createdAt);
+    }
+
+    private static DatasetLineage lineageOf(DatasetVersionRef d) {
+        return new DatasetLineage(d.dataset(), d.version(), d.sha256());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.canopy.api.run;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A trained run to launch later (by a schedule): the fields of a trained-run request. The dataset's version is
+ * resolved when the run is launched, so {@code "latest"} picks up the newest data.
+ */
+public record RunTemplate(
+        @NotBlank @Size(max = 200) String experiment,
+        @Size(max = 200) String name,
+        @NotNull @Valid Dataset dataset,
+        @NotBlank @Size(max = 100) String recipe,
+        Map<String, Object> params,
+        @Min(0) @Max(64) Integer gpus,
+        @Min(-1000) @Max(1000) Integer priority,
+        @Size(max = 100) String registerAs,
+        Map<String, String> tags) {
+
+    /** @param version a number, or "latest" (the default) */
+    public record Dataset(@NotBlank String name, String version) {}
+
+    RunRecords.CreateRunRequest toRequest(Map<String, String> extraTags) {
+        Map<String, String> allTags = new TreeMap<>(tags == null ? Map.of() : tags);
+        allTags.putAll(extraTags);
+        return new RunRecords.CreateRunRequest(
+                experiment,
+                name,
+                params,
+                allTags,
+                null,
+                new RunRecords.DatasetInput(dataset.name(), dataset.version() == null ? "latest" : dataset.version()),
+                recipe,
+                new RunRecords.Resources(gpus),
+                priority,
+                registerAs);
+    }
+}

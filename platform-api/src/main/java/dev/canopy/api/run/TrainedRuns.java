@@ -1,0 +1,153 @@
+package dev.canopy.api.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.error.ErrorResponse;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.experiment.ExperimentRef;
+import dev.canopy.api.experiment.ExperimentService;
+import dev.canopy.api.run.RunRecords.CreateRunRequest;
+import dev.canopy.api.team.TeamScope;
+import dev.canopy.runner.recipe.Recipe;
+import dev.canopy.runner.recipe.Validation;
+import dev.canopy.scheduler.queue.QueueConfig;
+import dev.canopy.scheduler.queue.QueuedRun;
+import dev.canopy.scheduler.queue.RunQueue;
+import dev.canopy.scheduler.worker.WorkerRegistry;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Submitting runs for Canopy to train: the request is checked against the recipe and the dataset's profile
+ * before anything is queued, so that a wrong label column fails now and not on a GPU an hour later.
+ */
+@ApplicationScoped
+class TrainedRuns {
+
+    @Inject
+    ExperimentService experiments;
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    RecipeCatalog recipes;
+
+    @Inject
+    WorkerRegistry workers;
+
+    @Inject
+    RunQueue queue;
+
+    @Inject
+    QueueConfig queueConfig;
+
+    @Inject
+    RunRepository runs;
+
+    @Inject
+    ObjectMapper json;
+
+    /** Checks a request as {@link #submit} would, without storing anything. */
+    void check(TeamScope scope, CreateRunRequest request) {
+        experiments.require(scope, request.experiment());
+        validate(request, dataset(scope, request));
+    }
+
+    /** Stores and queues a trained run (in the caller's transaction). */
+    Run submit(TeamScope scope, CreateRunRequest request) {
+        ExperimentRef experiment = experiments.require(scope, request.experiment());
+        DatasetVersionRef dataset = dataset(scope, request);
+        Validation validation = validate(request, dataset);
+        int gpus = request.resources() == null || request.resources().gpus() == null
+                ? 0
+                : request.resources().gpus();
+        Instant now = DatabaseTime.now();
+        TrainedRunSpec spec = new TrainedRunSpec(
+                scope.teamId(),
+                experiment.id(),
+                request.name() == null || request.name().isBlank()
+                        ? request.recipe() + "-" + stamp(now)
+                        : request.name(),
+                request.recipe(),
+                validation.resolvedParams(),
+                dataset.id(),
+                request.registerAs(),
+                gpus,
+                request.priority() == null ? 0 : request.priority(),
+                queueConfig.maxAttempts(),
+                validation.notes());
+        Run run = Run.trained(spec, scope.userId(), now);
+        validation.resolvedParams().forEach((k, v) -> run.logParam(k, asText(v)));
+        orEmpty(request.tags()).forEach(run::setTag);
+        // The queue row refers to the run: flush before the queue's own SQL.
+        runs.persistAndFlush(run);
+        queue.enqueue(new QueuedRun(run.id, scope.teamId(), run.recipe, run.priority, gpus, run.maxAttempts));
+        Log.infof(
+                "Run %s (%s) queued: %s on dataset %s v%d, %d GPU(s), priority %d",
+                run.id, run.name, run.recipe, dataset.dataset(), dataset.version(), gpus, run.priority);
+        return run;
+    }
+
+    private DatasetVersionRef dataset(TeamScope scope, CreateRunRequest request) {
+        if (request.dataset() == null) {
+            throw new InvalidRequest("dataset", "a trained run needs a dataset version: {name, version}");
+        }
+        return datasets.resolve(
+                scope, request.dataset().name(), request.dataset().version());
+    }
+
+    /** Validates with the recipe if this control plane has it; otherwise a runner must at least offer it. */
+    private Validation validate(CreateRunRequest request, DatasetVersionRef dataset) {
+        Map<String, Object> params = request.params() == null ? Map.of() : request.params();
+        Recipe recipe = recipes.find(request.recipe()).orElse(null);
+        if (recipe == null) {
+            if (!workers.anyOffers(request.recipe())) {
+                throw new InvalidRequest(
+                        "recipe",
+                        "unknown recipe '" + request.recipe() + "'; known: " + String.join(", ", recipes.names()));
+            }
+            return new Validation(List.of(), List.of("recipe checked by its runner only"), new LinkedHashMap<>(params));
+        }
+        Validation validation = recipe.validate(params, RecipeCatalog.profileOf(dataset));
+        if (!validation.problems().isEmpty()) {
+            List<ErrorResponse.Detail> details = new ArrayList<>();
+            validation
+                    .problems()
+                    .forEach(p -> details.add(new ErrorResponse.Detail("params." + p.field(), p.problem())));
+            throw new InvalidRequest(
+                    "The parameters do not fit recipe " + recipe.name() + " and dataset " + dataset.dataset() + ": "
+                            + details.get(0).field() + " " + details.get(0).problem(),
+                    details);
+        }
+        return validation;
+    }
+
+    private String asText(Object value) {
+        if (value instanceof String text) {
+            return text;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A validated parameter is always JSON", e);
+        }
+    }
+
+    private static String stamp(Instant now) {
+        return now.toString().replace(":", "").replace("-", "").substring(0, 15);
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> map) {
+        return map == null ? Map.of() : map;
+    }
+}

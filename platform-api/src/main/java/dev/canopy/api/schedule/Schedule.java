@@ -1,0 +1,70 @@
+package dev.canopy.api.schedule;
+
+import dev.canopy.api.run.RunTemplate;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A retraining schedule: on a cron expression, or on every new version of a dataset. */
+@Entity
+@Table(name = "schedules")
+class Schedule {
+
+    @Id
+    UUID id;
+
+    @Column(name = "team_id", nullable = false)
+    UUID teamId;
+
+    @Column(name = "name", nullable = false, length = 100)
+    String name;
+
+    @Column(name = "cron", length = 120)
+    String cron;
+
+    @Column(name = "time_zone", nullable = false, length = 64)
+    String timeZone;
+
+    @Column(name = "on_dataset_id")
+    UUID onDatasetId;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "run_template", nullable = false, columnDefinition = "jsonb")
+    RunTemplate runTemplate;
+
+    @Column(name = "promote_to", length = 100)
+    String promoteTo;
+
+    @Column(name = "paused", nullable = false)
+    boolean paused;
+
+    @Column(name = "created_at", nullable = false)
+    Instant createdAt;
+
+    @Column(name = "created_by")
+    UUID createdBy;
+
+    @Column(name = "last_fired_at")
+    Instant lastFiredAt;
+
+    @Column(name = "last_run_id")
+    UUID lastRunId;
+
+    @Column(name = "last_error", length = 2000)
+    String lastError;
+
+    protected Schedule() {}
+
+    Schedule(UUID teamId, String name, UUID createdBy, Instant now) {
+        this.id = UUID.randomUUID();
+        this.teamId = teamId;
+        this.name = name;
+        this.createdBy = createdBy;
+        this.createdAt = now;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.canopy.api.schedule;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+@ApplicationScoped
+class ScheduleRepository implements PanacheRepositoryBase<Schedule, UUID> {
+
+    Optional<Schedule> findByTeamAndName(UUID teamId, String name) {
+        return find("teamId = ?1 and name = ?2", teamId, name).firstResultOptional();
+    }
+
+    List<Schedule> findByTeam(UUID teamId) {
+        return list("teamId = ?1 order by name", teamId);
+    }
+
+    List<Schedule> findActiveOnDataset(UUID datasetId) {
+        return list("onDatasetId = ?1 and paused = false", datasetId);
+    }
+}

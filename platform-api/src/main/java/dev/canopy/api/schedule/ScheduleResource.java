@@ -1,0 +1,59 @@
+package dev.canopy.api.schedule;
+
+import dev.canopy.api.schedule.ScheduleRecords.CreateScheduleRequest;
+import dev.canopy.api.schedule.ScheduleRecords.ScheduleResponse;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import java.net.URI;
+import java.util.List;
+import org.jboss.resteasy.reactive.RestResponse;
+
+@Path("/api/v1/teams/{team}/schedules")
+public class ScheduleResource {
+
+    @Inject
+    ScheduleService service;
+
+    @POST
+    public RestResponse<ScheduleResponse> create(@PathParam("team") String team, @Valid CreateScheduleRequest request) {
+        ScheduleResponse schedule = service.create(team, request);
+        URI location = URI.create("/api/v1/teams/" + team + "/schedules/" + schedule.name());
+        return RestResponse.ResponseBuilder.<ScheduleResponse>created(location)
+                .entity(schedule)
+                .build();
+    }
+
+    @GET
+    public List<ScheduleResponse> list(@PathParam("team") String team) {
+        return service.list(team);
+    }
+
+    @GET
+    @Path("/{schedule}")
+    public ScheduleResponse get(@PathParam("team") String team, @PathParam("schedule") String schedule) {
+        return service.get(team, schedule);
+    }
+
+    @POST
+    @Path("/{schedule}/pause")
+    public ScheduleResponse pause(@PathParam("team") String team, @PathParam("schedule") String schedule) {
+        return service.pause(team, schedule, true);
+    }
+
+    @POST
+    @Path("/{schedule}/resume")
+    public ScheduleResponse resume(@PathParam("team") String team, @PathParam("schedule") String schedule) {
+        return service.pause(team, schedule, false);
+    }
+
+    @DELETE
+    @Path("/{schedule}")
+    public void delete(@PathParam("team") String team, @PathParam("schedule") String schedule) {
+        service.delete(team, schedule);
+    }
+}

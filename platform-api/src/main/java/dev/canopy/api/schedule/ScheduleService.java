@@ -1,0 +1,222 @@
+package dev.canopy.api.schedule;
+
+import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.dataset.DatasetVersionCreated;
+import dev.canopy.api.error.Conflict;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.run.RunService;
+import dev.canopy.api.schedule.ScheduleRecords.CreateScheduleRequest;
+import dev.canopy.api.schedule.ScheduleRecords.ScheduleResponse;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import dev.canopy.scheduler.schedule.CronSchedules;
+import dev.canopy.scheduler.schedule.ScheduleFiring;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Retraining schedules. A cron schedule is a Quartz trigger (clustered: one control plane fires it); a data
+ * schedule fires in the transaction that stores the new dataset version. Either way a fire launches the run
+ * template once: the fire's key is recorded with the run, and a second fire with the same key does nothing.
+ */
+@ApplicationScoped
+class ScheduleService implements ScheduleFiring {
+
+    @Inject
+    ScheduleRepository schedules;
+
+    @Inject
+    TeamAccess access;
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    RunService runs;
+
+    @Inject
+    CronSchedules cron;
+
+    @Inject
+    EntityManager entityManager;
+
+    @Transactional
+    ScheduleResponse create(String team, CreateScheduleRequest request) {
+        TeamScope scope = access.write(team);
+        if ((request.cron() == null) == (request.onNewDatasetVersion() == null)) {
+            throw new InvalidRequest("cron", "give either cron or onNewDatasetVersion, not both and not neither");
+        }
+        if (schedules.findByTeamAndName(scope.teamId(), request.name()).isPresent()) {
+            throw new Conflict("Schedule '" + request.name() + "' already exists", "name", "already taken");
+        }
+        ZoneId zone = zoneOf(request.timeZone());
+        Schedule schedule = new Schedule(scope.teamId(), request.name(), scope.userId(), DatabaseTime.now());
+        schedule.timeZone = zone.getId();
+        schedule.runTemplate = request.runTemplate();
+        schedule.promoteTo = request.promoteTo();
+        if (request.cron() != null) {
+            CronSchedules.problemWith(request.cron()).ifPresent(p -> {
+                throw new InvalidRequest("cron", "invalid cron expression: " + p);
+            });
+            schedule.cron = request.cron();
+        } else {
+            schedule.onDatasetId = datasets.idOf(scope, request.onNewDatasetVersion());
+        }
+        runs.check(scope, request.runTemplate());
+        schedules.persist(schedule);
+        if (schedule.cron != null) {
+            cron.put(schedule.id, schedule.cron, zone);
+        }
+        Log.infof("Schedule %s (%s) created in team %s", schedule.name, schedule.id, scope.teamName());
+        return toResponse(scope, schedule);
+    }
+
+    List<ScheduleResponse> list(String team) {
+        TeamScope scope = access.read(team);
+        return schedules.findByTeam(scope.teamId()).stream()
+                .map(s -> toResponse(scope, s))
+                .toList();
+    }
+
+    ScheduleResponse get(String team, String name) {
+        TeamScope scope = access.read(team);
+        return toResponse(scope, find(scope, name));
+    }
+
+    @Transactional
+    ScheduleResponse pause(String team, String name, boolean paused) {
+        TeamScope scope = access.write(team);
+        Schedule schedule = find(scope, name);
+        schedule.paused = paused;
+        if (schedule.cron != null) {
+            if (paused) {
+                cron.pause(schedule.id);
+            } else {
+                cron.resume(schedule.id);
+            }
+        }
+        Log.infof("Schedule %s %s", schedule.id, paused ? "paused" : "resumed");
+        return toResponse(scope, schedule);
+    }
+
+    @Transactional
+    void delete(String team, String name) {
+        Schedule schedule = find(access.write(team), name);
+        if (schedule.cron != null) {
+            cron.remove(schedule.id);
+        }
+        schedules.delete(schedule);
+        Log.infof("Schedule %s deleted", schedule.id);
+    }
+
+    /**
+     * Launches the schedule's run for one fire, in a transaction of its own. A fire that cannot launch (the
+     * template no longer fits the data, say) is recorded on the schedule as its last error.
+     */
+    @Override
+    public void fire(UUID scheduleId, String fireKey) {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> launch(scheduleId, fireKey));
+        } catch (RuntimeException e) {
+            Log.warnf("Schedule %s could not launch its run for %s: %s", scheduleId, fireKey, e.getMessage());
+            QuarkusTransaction.requiringNew().run(() -> {
+                Schedule schedule = schedules.findById(scheduleId);
+                if (schedule != null) {
+                    schedule.lastError = e.getMessage();
+                }
+            });
+        }
+    }
+
+    private void launch(UUID scheduleId, String fireKey) {
+        Schedule schedule = schedules.findById(scheduleId);
+        if (schedule == null || schedule.paused) {
+            return;
+        }
+        if (!claimFire(scheduleId, fireKey)) {
+            Log.infof("Schedule %s: fire %s was launched already; nothing to do", scheduleId, fireKey);
+            return;
+        }
+        TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
+        UUID run = runs.launch(
+                scope,
+                schedule.runTemplate,
+                schedule.id,
+                Map.of("canopy.schedule", schedule.name, "canopy.fire", fireKey));
+        entityManager
+                .createNativeQuery("UPDATE schedule_fires SET run_id = ?1 WHERE schedule_id = ?2 AND fire_key = ?3")
+                .setParameter(1, run)
+                .setParameter(2, scheduleId)
+                .setParameter(3, fireKey)
+                .executeUpdate();
+        schedule.lastFiredAt = DatabaseTime.now();
+        schedule.lastRunId = run;
+        schedule.lastError = null;
+        Log.infof("Schedule %s fired (%s): run %s", schedule.name, fireKey, run);
+    }
+
+    /**
+     * Data-triggered schedules fire once the new version is committed, so that a schedule whose template no
+     * longer fits never blocks an upload. (A crash in the instant between the two loses that fire.)
+     */
+    void onNewVersion(@Observes(during = TransactionPhase.AFTER_SUCCESS) DatasetVersionCreated created) {
+        List<UUID> watching = QuarkusTransaction.requiringNew()
+                .call(() -> schedules.findActiveOnDataset(created.datasetId()).stream()
+                        .map(s -> s.id)
+                        .toList());
+        watching.forEach(id -> fire(id, "dataset-version:" + created.versionId()));
+    }
+
+    private boolean claimFire(UUID scheduleId, String fireKey) {
+        return entityManager
+                        .createNativeQuery(
+                                "INSERT INTO schedule_fires (schedule_id, fire_key, fired_at) VALUES (?1, ?2, now())"
+                                        + " ON CONFLICT DO NOTHING")
+                        .setParameter(1, scheduleId)
+                        .setParameter(2, fireKey)
+                        .executeUpdate()
+                == 1;
+    }
+
+    private Schedule find(TeamScope scope, String name) {
+        return schedules.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("schedule", name));
+    }
+
+    private static ZoneId zoneOf(String timeZone) {
+        try {
+            return timeZone == null ? ZoneId.of("UTC") : ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+            throw new InvalidRequest("timeZone", "unknown time zone '" + timeZone + "'");
+        }
+    }
+
+    private ScheduleResponse toResponse(TeamScope scope, Schedule s) {
+        return new ScheduleResponse(
+                s.id,
+                s.name,
+                s.cron,
+                s.timeZone,
+                s.onDatasetId == null ? null : datasets.nameOf(scope, s.onDatasetId),
+                s.runTemplate,
+                s.promoteTo,
+                s.paused,
+                s.lastFiredAt,
+                s.lastRunId,
+                s.lastError,
+                s.cron == null ? null : cron.nextFire(s.id).orElse(null),
+                s.createdAt);
+    }
+}

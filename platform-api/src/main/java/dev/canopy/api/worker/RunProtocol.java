@@ -1,0 +1,193 @@
+package dev.canopy.api.worker;
+
+import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.error.Conflict;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.NewModelVersion;
+import dev.canopy.api.run.RunExecutions;
+import dev.canopy.api.run.RunExecutions.Execution;
+import dev.canopy.api.run.RunProgress;
+import dev.canopy.api.worker.WorkerRecords.CompleteRequest;
+import dev.canopy.api.worker.WorkerRecords.EpochReport;
+import dev.canopy.api.worker.WorkerRecords.EpochResponse;
+import dev.canopy.api.worker.WorkerRecords.FailRequest;
+import dev.canopy.api.worker.WorkerRecords.StopReason;
+import dev.canopy.api.worker.WorkerRecords.StoppedRequest;
+import dev.canopy.scheduler.queue.Lease;
+import dev.canopy.scheduler.queue.RunQueue;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What a runner does with a run it holds. Every call names the attempt it holds; a stale attempt (the lease
+ * expired and the run moved on) is refused with 409 and changes nothing.
+ */
+@ApplicationScoped
+class RunProtocol {
+
+    @Inject
+    WorkerSessions sessions;
+
+    @Inject
+    RunQueue queue;
+
+    @Inject
+    RunExecutions executions;
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    ModelService models;
+
+    @Inject
+    ArtifactStore store;
+
+    DatasetService.Content dataset(UUID workerId, UUID runId, int attempt) throws IOException {
+        Execution run = QuarkusTransaction.requiringNew().call(() -> {
+            lease(workerId, runId, attempt);
+            return executions.execution(runId);
+        });
+        return datasets.open(run.datasetVersionId());
+    }
+
+    /** The last committed checkpoint and its epoch; 404 when there is none yet. */
+    Checkpoint checkpoint(UUID workerId, UUID runId, int attempt) throws IOException {
+        Execution run = QuarkusTransaction.requiringNew().call(() -> {
+            lease(workerId, runId, attempt);
+            return executions.execution(runId);
+        });
+        if (run.checkpointEpoch() == null) {
+            throw new NotFound("run " + runId + " has no checkpoint yet");
+        }
+        return new Checkpoint(run.checkpointEpoch(), store.open(checkpointKey(runId, run.checkpointEpoch())));
+    }
+
+    record Checkpoint(int epoch, InputStream stream) {}
+
+    /** Stores an epoch's checkpoint; it counts only once the epoch is reported. */
+    void putCheckpoint(UUID workerId, UUID runId, int attempt, int epoch, InputStream body) throws IOException {
+        QuarkusTransaction.requiringNew().run(() -> lease(workerId, runId, attempt));
+        put(checkpointKey(runId, epoch), body);
+    }
+
+    /** Stores the trained model; it counts only once the run is reported complete. */
+    void putModel(UUID workerId, UUID runId, int attempt, InputStream body) throws IOException {
+        UUID team = QuarkusTransaction.requiringNew().call(() -> {
+            lease(workerId, runId, attempt);
+            return executions.execution(runId).teamId();
+        });
+        put(modelKey(team, runId), body);
+    }
+
+    @Transactional
+    EpochResponse epoch(UUID workerId, UUID runId, EpochReport report) {
+        Lease lease = lease(workerId, runId, report.attempt());
+        if (report.checkpoint() && !store.exists(checkpointKey(runId, report.epoch()))) {
+            throw new InvalidRequest("checkpoint", "no checkpoint was stored for epoch " + report.epoch());
+        }
+        double fraction = (double) report.epoch() / report.epochs();
+        executions.epochFinished(
+                runId,
+                report.epoch(),
+                report.metrics(),
+                new RunProgress(report.epoch(), report.epochs(), fraction, report.etaSeconds()),
+                report.checkpoint());
+        if (report.checkpoint() && report.epoch() > 2) {
+            // Keep the last two: the previous one stays committed until this transaction is.
+            deleteQuietly(checkpointKey(runId, report.epoch() - 2));
+        }
+        return new EpochResponse(lease.cancelRequested());
+    }
+
+    @Transactional
+    void complete(UUID workerId, UUID runId, CompleteRequest request) {
+        lease(workerId, runId, request.attempt());
+        Execution run = executions.execution(runId);
+        String modelKey = modelKey(run.teamId(), runId);
+        if (!store.exists(modelKey)) {
+            throw new InvalidRequest("model", "upload the model before completing the run");
+        }
+        UUID version = run.registerAs() == null
+                ? null
+                : models.register(new NewModelVersion(
+                                run.teamId(),
+                                run.registerAs(),
+                                runId,
+                                run.datasetVersionId(),
+                                run.recipe(),
+                                run.params(),
+                                request.testMetrics(),
+                                modelKey,
+                                request.spec() == null ? Map.of() : request.spec()))
+                        .id();
+        executions.finished(
+                runId, request.testMetrics(), request.notes() == null ? List.of() : request.notes(), version);
+        queue.remove(runId);
+    }
+
+    @Transactional
+    void fail(UUID workerId, UUID runId, FailRequest request) {
+        lease(workerId, runId, request.attempt());
+        executions.failed(runId, request.reason());
+        queue.remove(runId);
+    }
+
+    @Transactional
+    void stopped(UUID workerId, UUID runId, StoppedRequest request) {
+        lease(workerId, runId, request.attempt());
+        if (request.reason() == StopReason.CANCELLED) {
+            executions.killed(runId);
+            queue.remove(runId);
+        } else {
+            queue.release(runId, request.attempt(), workerId);
+            executions.released(runId);
+            Log.infof("Run %s released by its draining runner; it resumes from its last checkpoint", runId);
+        }
+    }
+
+    /** The caller's lease on the run, or 409 for a stale attempt. */
+    private Lease lease(UUID workerId, UUID runId, int attempt) {
+        sessions.requireOwn(workerId);
+        return queue.current(runId, attempt, workerId)
+                .orElseThrow(() -> new Conflict(
+                        "Attempt " + attempt + " of run " + runId
+                                + " is stale: the run is no longer held by this runner" + " under that attempt",
+                        "attempt",
+                        "stale"));
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            store.delete(key);
+        } catch (IOException e) {
+            Log.warnf("Could not delete old checkpoint %s: %s", key, e.getMessage());
+        }
+    }
+
+    private void put(String key, InputStream body) throws IOException {
+        try (ArtifactStore.Staged staged = store.stage()) {
+            body.transferTo(staged.output());
+            staged.commit(key);
+        }
+    }
+
+    static String checkpointKey(UUID runId, int epoch) {
+        return "checkpoints/" + runId + "/epoch-" + epoch + ".ckpt";
+    }
+
+    static String modelKey(UUID teamId, UUID runId) {
+        return "models/" + teamId + "/" + runId + ".zip";
+    }
+}

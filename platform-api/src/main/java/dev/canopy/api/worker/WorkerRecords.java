@@ -1,0 +1,102 @@
+package dev.canopy.api.worker;
+
+import dev.canopy.api.dataset.ColumnProfile;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** The worker protocol's messages (runners ↔ control plane) and the workers listing. */
+final class WorkerRecords {
+
+    private WorkerRecords() {}
+
+    record Gpu(int index, String name, long memoryBytes) {}
+
+    record RegisterRequest(
+            @NotBlank @Size(max = 200) String name,
+            @NotBlank @Size(max = 255) String host,
+            String cpuModel,
+            @Min(1) int cores,
+            @Min(0) long memoryBytes,
+            @NotNull List<@Valid Gpu> gpus,
+            @NotNull @Size(min = 1) Set<String> recipes,
+            String djlVersion,
+            String pytorchVersion,
+            @Size(max = 64) String zone) {}
+
+    record RegisterResponse(UUID workerId, long heartbeatSeconds, long leaseSeconds) {}
+
+    record RunProgress(int epoch, int epochs, double fraction, Long etaSeconds) {}
+
+    record HeldRun(@NotNull UUID runId, int attempt, RunProgress progress) {}
+
+    record HeartbeatRequest(boolean draining, @NotNull List<@Valid HeldRun> runs) {}
+
+    record HeartbeatResponse(List<UUID> cancel, List<UUID> lost) {}
+
+    record ClaimRequest(@Min(0) @Max(64) int freeGpus, @Min(0) @Max(60) Integer waitSeconds) {}
+
+    record DatasetDescription(String name, int version, String sha256, long rowCount, List<ColumnProfile> columns) {}
+
+    /** A claimed run: everything the runner needs to train it. */
+    record Assignment(
+            UUID runId,
+            int attempt,
+            String name,
+            String recipe,
+            Map<String, Object> params,
+            int gpus,
+            DatasetDescription dataset,
+            Integer checkpointEpoch) {}
+
+    record EpochReport(
+            int attempt,
+            @Min(1) int epoch,
+            @Min(1) int epochs,
+            @NotNull Map<String, Double> metrics,
+            Long etaSeconds,
+            boolean checkpoint) {}
+
+    record EpochResponse(boolean cancel) {}
+
+    record CompleteRequest(
+            int attempt, @NotNull Map<String, Double> testMetrics, List<String> notes, Map<String, Object> spec) {}
+
+    record FailRequest(int attempt, @NotBlank @Size(max = 4000) String reason) {}
+
+    /** Why a runner stopped a run before its end. */
+    enum StopReason {
+        /** A cancel was asked for: the run ends KILLED. */
+        CANCELLED,
+        /** The runner is shutting down: the run goes back to the queue and resumes elsewhere. */
+        DRAINING
+    }
+
+    record StoppedRequest(int attempt, @NotNull StopReason reason) {}
+
+    record WorkerResponse(
+            UUID id,
+            String name,
+            String state,
+            UUID teamId,
+            String host,
+            String cpuModel,
+            int cores,
+            long memoryBytes,
+            List<Gpu> gpus,
+            Set<String> recipes,
+            String djlVersion,
+            String pytorchVersion,
+            String zone,
+            Instant registeredAt,
+            Instant lastHeartbeatAt,
+            List<UUID> currentRuns) {}
+}

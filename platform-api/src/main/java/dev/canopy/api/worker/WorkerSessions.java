@@ -1,0 +1,176 @@
+package dev.canopy.api.worker;
+
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.error.Conflict;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.run.RunExecutions;
+import dev.canopy.api.run.RunExecutions.Execution;
+import dev.canopy.api.run.RunProgress;
+import dev.canopy.api.team.Caller;
+import dev.canopy.api.team.CurrentCaller;
+import dev.canopy.api.team.TokenService;
+import dev.canopy.api.worker.WorkerRecords.Assignment;
+import dev.canopy.api.worker.WorkerRecords.DatasetDescription;
+import dev.canopy.api.worker.WorkerRecords.HeartbeatRequest;
+import dev.canopy.api.worker.WorkerRecords.HeartbeatResponse;
+import dev.canopy.api.worker.WorkerRecords.RegisterRequest;
+import dev.canopy.api.worker.WorkerRecords.RegisterResponse;
+import dev.canopy.scheduler.queue.ClaimRequest;
+import dev.canopy.scheduler.queue.HeartbeatResult;
+import dev.canopy.scheduler.queue.HeldRun;
+import dev.canopy.scheduler.queue.Lease;
+import dev.canopy.scheduler.queue.QueueConfig;
+import dev.canopy.scheduler.queue.QueueSignals;
+import dev.canopy.scheduler.queue.RunQueue;
+import dev.canopy.scheduler.worker.Worker;
+import dev.canopy.scheduler.worker.WorkerInfo;
+import dev.canopy.scheduler.worker.WorkerRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.context.ManagedExecutor;
+
+/**
+ * A runner's session: registering, heartbeats, and claiming work. A claim waits (long-polls) up to
+ * {@code waitSeconds} for a run, woken by the queue's NOTIFY and retrying on a timer, without holding a thread.
+ */
+@ApplicationScoped
+class WorkerSessions {
+
+    @Inject
+    CurrentCaller currentCaller;
+
+    @Inject
+    TokenService tokens;
+
+    @Inject
+    WorkerRegistry registry;
+
+    @Inject
+    RunQueue queue;
+
+    @Inject
+    QueueSignals signals;
+
+    @Inject
+    QueueConfig config;
+
+    @Inject
+    RunExecutions executions;
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    ManagedExecutor executor;
+
+    RegisterResponse register(RegisterRequest request) {
+        Caller caller = currentCaller.get();
+        WorkerInfo info = new WorkerInfo(
+                request.name(),
+                caller.tokenTeamId(),
+                request.host(),
+                request.cpuModel(),
+                request.cores(),
+                request.memoryBytes(),
+                request.gpus().stream()
+                        .map(g -> new WorkerInfo.Gpu(g.index(), g.name(), g.memoryBytes()))
+                        .toList(),
+                request.recipes(),
+                request.djlVersion(),
+                request.pytorchVersion(),
+                request.zone());
+        // A name moves to a new token only when the old one no longer works (an embedded runner's restart).
+        registry.ownerOf(request.name())
+                .filter(owner -> !owner.equals(caller.tokenId()) && tokens.isActive(owner))
+                .ifPresent(owner -> {
+                    throw new Conflict(
+                            "Runner name '" + request.name() + "' belongs to another runner token", "name", "taken");
+                });
+        UUID id = registry.register(info, caller.tokenId());
+        Log.infof(
+                "Runner %s (%s) registered: %d cores, %d GPU(s), recipes %s",
+                request.name(), id, request.cores(), request.gpus().size(), request.recipes());
+        return new RegisterResponse(
+                id, config.heartbeat().toSeconds(), config.lease().toSeconds());
+    }
+
+    @Transactional
+    HeartbeatResponse heartbeat(UUID workerId, HeartbeatRequest request) {
+        requireOwn(workerId);
+        registry.heartbeat(workerId, request.draining());
+        HeartbeatResult result = queue.heartbeat(
+                workerId,
+                request.runs().stream()
+                        .map(r -> new HeldRun(r.runId(), r.attempt()))
+                        .toList());
+        request.runs().stream()
+                .filter(r -> r.progress() != null && result.renewed().contains(r.runId()))
+                .forEach(r -> executions.progress(
+                        r.runId(),
+                        new RunProgress(
+                                r.progress().epoch(),
+                                r.progress().epochs(),
+                                r.progress().fraction(),
+                                r.progress().etaSeconds())));
+        return new HeartbeatResponse(result.cancel(), result.lost());
+    }
+
+    /** Completes with a run as soon as one fits the runner, or empty when {@code wait} has passed. */
+    CompletionStage<Optional<Assignment>> claim(UUID workerId, int freeGpus, Duration wait) {
+        Worker worker = requireOwn(workerId);
+        ClaimRequest request = new ClaimRequest(
+                workerId, worker.info().teamId(), freeGpus, worker.info().recipes());
+        Instant deadline = Instant.now().plus(wait.compareTo(config.longPoll()) > 0 ? config.longPoll() : wait);
+        return attempt(request, deadline);
+    }
+
+    private CompletionStage<Optional<Assignment>> attempt(ClaimRequest request, Instant deadline) {
+        Optional<Assignment> assignment = QuarkusTransaction.requiringNew().call(() -> claimNow(request));
+        long left = Duration.between(Instant.now(), deadline).toMillis();
+        if (assignment.isPresent() || left <= 0) {
+            return CompletableFuture.completedFuture(assignment);
+        }
+        CompletableFuture<Void> timer = new CompletableFuture<Void>()
+                .completeOnTimeout(null, Math.min(left, config.pollFallback().toMillis()), TimeUnit.MILLISECONDS);
+        return CompletableFuture.anyOf(signals.next(), timer)
+                .thenComposeAsync(woken -> attempt(request, deadline), executor);
+    }
+
+    private Optional<Assignment> claimNow(ClaimRequest request) {
+        return queue.claim(request).map(this::assignment);
+    }
+
+    private Assignment assignment(Lease lease) {
+        Execution run = executions.claimed(lease.runId(), lease.attempt());
+        DatasetVersionRef dataset = datasets.version(run.datasetVersionId());
+        return new Assignment(
+                run.runId(),
+                lease.attempt(),
+                run.name(),
+                run.recipe(),
+                run.params(),
+                run.gpus(),
+                new DatasetDescription(
+                        dataset.dataset(), dataset.version(), dataset.sha256(), dataset.rowCount(), dataset.columns()),
+                run.checkpointEpoch());
+    }
+
+    /** The runner, if it is the caller's (a runner token speaks only for the runners it registered). */
+    Worker requireOwn(UUID workerId) {
+        Caller caller = currentCaller.get();
+        return registry.find(workerId)
+                .filter(w -> w.tokenId().equals(caller.tokenId()))
+                .orElseThrow(() -> new NotFound("runner", workerId));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.canopy.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The packaged platform ({@code java -jar quarkus-run.jar}) started as a separate process, as a user starts it:
+ * for the integration tests and the benchmarks.
+ */
+public final class PlatformProcess implements AutoCloseable {
+
+    private static final Pattern HTTP_PORT = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
+    private static final Pattern DB_PORT = Pattern.compile("Embedded PostgreSQL listening on localhost:(\\d+)");
+
+    public final Path home;
+    public final Path log;
+    public final int httpPort;
+    private final Process process;
+
+    private PlatformProcess(Path home, Path log, Process process, int httpPort) {
+        this.home = home;
+        this.log = log;
+        this.process = process;
+        this.httpPort = httpPort;
+    }
+
+    /** The packaged platform: {@code -Dcanopy.jar}, or where the build puts it relative to platform-api. */
+    public static Path jar() {
+        return Path.of(System.getProperty("canopy.jar", "target/quarkus-app/quarkus-run.jar"));
+    }
+
+    /** Starts the platform with a new temporary home. */
+    public static PlatformProcess start(String... jvmOptions) throws IOException, InterruptedException {
+        return start(Files.createTempDirectory("canopy-platform"), Map.of(), jvmOptions);
+    }
+
+    /** Starts the platform on {@code home} with extra environment variables; returns once it listens. */
+    public static PlatformProcess start(Path home, Map<String, String> env, String... jvmOptions)
+            throws IOException, InterruptedException {
+        Path log = home.resolve("platform-" + System.nanoTime() + ".log");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(
+                List.of("-Dquarkus.http.port=0", "-jar", jar().toAbsolutePath().toString()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE"));
+        builder.environment().put("CANOPY_HOME", home.toString());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The platform exited; see " + log);
+            }
+            Matcher http = HTTP_PORT.matcher(Files.readString(log));
+            if (http.find()) {
+                return new PlatformProcess(home, log, process, Integer.parseInt(http.group(1)));
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("The platform did not start within 2 minutes; see " + log);
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + httpPort;
+    }
+
+    /** A JDBC connection to the platform's embedded database (no DriverManager: it misses drivers under exec:java). */
+    public Connection connect() throws SQLException, IOException {
+        Matcher db = DB_PORT.matcher(Files.readString(log));
+        if (!db.find()) {
+            throw new IllegalStateException("This platform runs no embedded database");
+        }
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl("jdbc:postgresql://localhost:" + db.group(1) + "/postgres?user=postgres");
+        return dataSource.getConnection();
+    }
+
+    /** The first-start admin token, if this platform created it. */
+    public String adminToken() throws IOException {
+        return Files.readString(home.resolve("admin-token")).trim();
+    }
+
+    public String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** SIGTERM, then waits for the platform to stop. */
+    public boolean stop() throws InterruptedException {
+        process.destroy();
+        return process.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (!stop()) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.canopy.api.schedule;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.csv;
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.newTeam;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Retraining schedules: cron (on clustered Quartz) and new dataset versions, each fire launching one run. */
+@QuarkusTest
+class ScheduleTest {
+
+    String team;
+    String token;
+
+    @BeforeEach
+    void data() {
+        team = newTeam();
+        token = newMember(team, "MEMBER");
+        newPenguins(token, team, "penguins");
+        newExperiment(token, team, "retrain");
+    }
+
+    static Map<String, Object> template(Map<String, Object> params) {
+        return Map.of(
+                "experiment",
+                "retrain",
+                "dataset",
+                Map.of("name", "penguins"),
+                "recipe",
+                "tabular-classification",
+                "params",
+                params);
+    }
+
+    Map<String, Object> schedule(String name, String cron, String onDataset, Map<String, Object> params) {
+        Map<String, Object> body = new HashMap<>(Map.of("name", name, "runTemplate", template(params)));
+        if (cron != null) {
+            body.put("cron", cron);
+        }
+        if (onDataset != null) {
+            body.put("onNewDatasetVersion", onDataset);
+        }
+        return body;
+    }
+
+    List<Map<String, Object>> runsOf(String schedule) {
+        return as(token)
+                .body(Map.of("filter", "tags.`canopy.schedule` = '" + schedule + "'"))
+                .post("/api/v1/teams/{t}/runs/search", team)
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("runs");
+    }
+
+    @Test
+    void aCronScheduleLaunchesOneRunPerFireUntilPaused() {
+        as(token)
+                .body(schedule("every-2s", "*/2 * * * * ?", null, Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201)
+                .body("nextFireAt", notNullValue())
+                .body("paused", equalTo(false));
+        await().atMost(Duration.ofSeconds(30)).until(() -> runsOf("every-2s").size() >= 2);
+
+        as(token)
+                .post("/api/v1/teams/{t}/schedules/every-2s/pause", team)
+                .then()
+                .body("paused", equalTo(true))
+                .body("nextFireAt", nullValue());
+        int fired = runsOf("every-2s").size();
+        await().during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(7))
+                .until(() -> runsOf("every-2s").size() == fired);
+
+        List<Map<String, Object>> runs = runsOf("every-2s");
+        assertThat(runs).allSatisfy(run -> {
+            assertThat(run).containsEntry("status", "QUEUED").containsEntry("recipe", "tabular-classification");
+            assertThat((Map<String, Object>) run.get("dataset")).containsEntry("version", 1);
+        });
+        // Every fire key (the scheduled time) launched one run, not two.
+        List<String> fires = runs.stream()
+                .map(r -> String.valueOf(((Map<?, ?>) r.get("tags")).get("canopy.fire")))
+                .toList();
+        assertThat(fires).doesNotHaveDuplicates();
+        JsonPath shown = as(token)
+                .get("/api/v1/teams/{t}/schedules/every-2s", team)
+                .then()
+                .extract()
+                .jsonPath();
+        assertThat(shown.getString("lastFiredAt")).isNotNull();
+
+        as(token)
+                .post("/api/v1/teams/{t}/schedules/every-2s/resume", team)
+                .then()
+                .body("nextFireAt", notNullValue());
+        as(token).delete("/api/v1/teams/{t}/schedules/every-2s", team).then().statusCode(204);
+        as(token).get("/api/v1/teams/{t}/schedules/every-2s", team).then().statusCode(404);
+    }
+
+    @Test
+    void aNewDatasetVersionLaunchesARunOnIt() {
+        as(token)
+                .body(schedule("on-data", null, "penguins", Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201)
+                .body("onNewDatasetVersion", equalTo("penguins"))
+                .body("nextFireAt", nullValue());
+        assertThat(runsOf("on-data")).isEmpty();
+        StringBuilder more =
+                new StringBuilder("species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n");
+        for (int i = 0; i < 30; i++) {
+            more.append(
+                    i % 2 == 0
+                            ? "Adelie,Dream,38.1,18.0,190,3700,MALE\n"
+                            : "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n");
+        }
+        csv(token, more.toString())
+                .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                .then()
+                .statusCode(201);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runsOf("on-data").size() == 1);
+        assertThat((Map<String, Object>) runsOf("on-data").get(0).get("dataset"))
+                .containsEntry("version", 2);
+    }
+
+    @Test
+    void refusesSchedulesThatCannotFire() {
+        as(token)
+                .body(schedule("bad", "every day at two", null, Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("cron"))
+                .body("details[0].problem", containsString("invalid cron expression"));
+        as(token)
+                .body(schedule("both", "0 0 2 * * ?", "penguins", Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400);
+        as(token)
+                .body(schedule("bad-params", "0 0 2 * * ?", null, Map.of("label", "nope")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("params.label"));
+        as(token).get("/api/v1/teams/{t}/schedules", team).then().body("size()", equalTo(0));
+    }
+}

@@ -1,0 +1,288 @@
+package dev.canopy.api.worker;
+
+import static dev.canopy.api.TestApi.adminToken;
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.newTeam;
+import static dev.canopy.api.TestApi.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queue through the worker protocol, with runners the test drives itself: leases and fencing, the reaper,
+ * cancellation, team limits, GPU placement, priorities and long-poll wake-ups.
+ */
+@QuarkusTest
+@TestProfile(QueueProtocolTest.ShortLeases.class)
+class QueueProtocolTest {
+
+    public static class ShortLeases implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "canopy.queue.lease", "2s",
+                    "canopy.queue.reaper-every", "1s",
+                    "canopy.queue.max-attempts", "2");
+        }
+    }
+
+    String team;
+    String owner;
+    String runnerToken;
+
+    @BeforeEach
+    void team() {
+        team = newTeam();
+        owner = newMember(team, "ADMIN");
+        newPenguins(owner, team, "penguins");
+        newExperiment(owner, team, "exp");
+        runnerToken = FakeRunner.runnerToken(owner, team);
+    }
+
+    String submit(int priority, int gpus) {
+        return as(owner)
+                .body(Map.of(
+                        "experiment",
+                        "exp",
+                        "dataset",
+                        Map.of("name", "penguins", "version", "latest"),
+                        "recipe",
+                        "tabular-classification",
+                        "params",
+                        Map.of("label", "species"),
+                        "resources",
+                        Map.of("gpus", gpus),
+                        "priority",
+                        priority))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .body("status", equalTo("QUEUED"))
+                .extract()
+                .path("id");
+    }
+
+    String status(String run) {
+        return as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .extract()
+                .path("status");
+    }
+
+    @Test
+    void aStaleAttemptIsRefusedOnceTheReaperGaveTheRunToAnotherRunner() {
+        String run = submit(0, 0);
+        FakeRunner first = FakeRunner.register(runnerToken, unique("a"), 0);
+        Map<String, Object> claimed = first.claim(0, 0);
+        assertThat(claimed).containsEntry("runId", run).containsEntry("attempt", 1);
+        assertThat(status(run)).isEqualTo("RUNNING");
+
+        // No heartbeat: the lease (2 s) expires and the reaper puts the run back in the queue.
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
+        FakeRunner second = FakeRunner.register(runnerToken, unique("b"), 0);
+        assertThat(second.claim(0, 0)).containsEntry("runId", run).containsEntry("attempt", 2);
+
+        first.epoch(run, 1, 1, 0.9)
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("CONFLICT"))
+                .body("details[0].field", equalTo("attempt"));
+        first.heartbeat(run, 1).then().statusCode(200).body("lost", hasItem(run));
+        second.epoch(run, 2, 1, 0.5).then().statusCode(200).body("cancel", equalTo(false));
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .body("attempt", equalTo(2))
+                .body("latestMetrics.val_loss", equalTo(0.5f));
+    }
+
+    @Test
+    void aRunWhoseRunnersKeepDisappearingFailsWhenItsAttemptsAreUsedUp() {
+        String run = submit(0, 0);
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> runner.claim(0, 0) != null);
+            await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
+        }
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .body("status", equalTo("FAILED"))
+                .body("error", containsString("stopped responding 2 times"));
+    }
+
+    @Test
+    void heartbeatsKeepALeaseAlive() {
+        String run = submit(0, 0);
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        runner.claim(0, 0);
+        // Heartbeats every half second for more than twice the 2 s lease: the run stays with its runner.
+        await().during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> runner.heartbeat(run, 1).jsonPath().getList("lost").isEmpty()
+                        && status(run).equals("RUNNING"));
+    }
+
+    @Test
+    void cancellingAWaitingRunKillsItAndAHeldRunStopsItsRunner() {
+        String waiting = submit(0, 0);
+        as(owner)
+                .post("/api/v1/teams/{t}/runs/{r}/cancel", team, waiting)
+                .then()
+                .body("status", equalTo("KILLED"));
+
+        String held = submit(0, 0);
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", held);
+        as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, held).then().body("status", equalTo("RUNNING"));
+        runner.heartbeat(held, 1).then().body("cancel", hasItem(held));
+        runner.epoch(held, 1, 1, 0.7).then().body("cancel", equalTo(true));
+        runner.stopped(held, 1, "CANCELLED").then().statusCode(204);
+        assertThat(status(held)).isEqualTo("KILLED");
+    }
+
+    @Test
+    void aDrainingRunnerGivesItsRunBackToTheQueue() {
+        String run = submit(0, 0);
+        FakeRunner leaving = FakeRunner.register(runnerToken, unique("leaving"), 0);
+        leaving.claim(0, 0);
+        leaving.stopped(run, 1, "DRAINING").then().statusCode(204);
+        assertThat(status(run)).isEqualTo("QUEUED");
+        FakeRunner next = FakeRunner.register(runnerToken, unique("next"), 0);
+        assertThat(next.claim(0, 0)).containsEntry("runId", run).containsEntry("attempt", 2);
+    }
+
+    @Test
+    void aTeamLimitHoldsItsRunsBackButNotOtherTeams() {
+        as(adminToken())
+                .body(Map.of("maxConcurrentRuns", 1))
+                .put("/api/v1/teams/{t}/quota", team)
+                .then()
+                .statusCode(200);
+        as(owner).get("/api/v1/teams/{t}/quota", team).then().body("maxConcurrentRuns", equalTo(1));
+        String first = submit(0, 0);
+        String second = submit(0, 0);
+        FakeRunner a = FakeRunner.register(runnerToken, unique("a"), 0);
+        FakeRunner b = FakeRunner.register(runnerToken, unique("b"), 0);
+        assertThat(a.claim(0, 0)).containsEntry("runId", first);
+        assertThat(b.claim(0, 0)).isNull();
+        assertThat(status(second)).isEqualTo("QUEUED");
+        as(owner)
+                .get("/api/v1/teams/{t}/queue", team)
+                .then()
+                .body("runId", equalTo(List.of(first, second)))
+                .body("position", equalTo(Arrays.asList(null, 1)));
+        a.stopped(first, 1, "CANCELLED");
+        assertThat(b.claim(0, 0)).containsEntry("runId", second);
+        as(owner)
+                .body(Map.of("maxGpus", 0))
+                .put("/api/v1/teams/{t}/quota", team)
+                .then()
+                .statusCode(403);
+    }
+
+    @Test
+    void gpuRunsGoOnlyToRunnersWithEnoughFreeGpusAndPriorityComesFirst() {
+        String gpuRun = submit(0, 2);
+        String low = submit(-5, 0);
+        String high = submit(10, 0);
+        FakeRunner cpu = FakeRunner.register(runnerToken, unique("cpu"), 0);
+        FakeRunner gpu = FakeRunner.register(runnerToken, unique("gpu"), 2);
+        assertThat(cpu.claim(0, 0)).containsEntry("runId", high);
+        assertThat(cpu.claim(0, 0)).containsEntry("runId", low);
+        assertThat(cpu.claim(0, 0)).isNull();
+        assertThat(gpu.claim(1, 0)).isNull();
+        assertThat(gpu.claim(2, 0)).containsEntry("runId", gpuRun).containsEntry("gpus", 2);
+        given().auth()
+                .oauth2(owner)
+                .get("/api/v1/workers")
+                .then()
+                .body("find { it.id == '" + gpu.id + "' }.gpus.size()", equalTo(2))
+                .body("find { it.id == '" + gpu.id + "' }.currentRuns", equalTo(List.of(gpuRun)))
+                .body("find { it.id == '" + gpu.id + "' }.state", equalTo("ONLINE"));
+    }
+
+    @Test
+    void aWaitingClaimIsWokenWhenARunArrives() throws Exception {
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("idle"), 0);
+        CompletableFuture<Map<String, Object>> claim = CompletableFuture.supplyAsync(() -> runner.claim(0, 20));
+        // Give the claim time to find the queue empty and start waiting.
+        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        long submitted = System.nanoTime();
+        String run = submit(0, 0);
+        Map<String, Object> claimed = claim.get();
+        assertThat(claimed).containsEntry("runId", run);
+        // Woken by NOTIFY: well before the 20 s wait or the 2 s polling fallback would end it.
+        assertThat(Duration.ofNanos(System.nanoTime() - submitted)).isLessThan(Duration.ofMillis(1900));
+    }
+
+    @Test
+    void runnerTokensSpeakOnlyTheWorkerProtocol() {
+        given().auth()
+                .oauth2(runnerToken)
+                .get("/api/v1/me")
+                .then()
+                .statusCode(403)
+                .body("code", equalTo("FORBIDDEN"));
+        given().auth()
+                .oauth2(owner)
+                .contentType("application/json")
+                .body(Map.of(
+                        "name",
+                        "x",
+                        "host",
+                        "h",
+                        "cores",
+                        1,
+                        "memoryBytes",
+                        1,
+                        "gpus",
+                        List.of(),
+                        "recipes",
+                        List.of("r")))
+                .post("/api/v1/workers/register")
+                .then()
+                .statusCode(403);
+        FakeRunner mine = FakeRunner.register(runnerToken, unique("mine"), 0);
+        String other = FakeRunner.runnerToken(owner, team);
+        FakeRunner theirs = FakeRunner.register(other, unique("theirs"), 0);
+        given().auth()
+                .oauth2(other)
+                .contentType("application/json")
+                .body(Map.of("draining", false, "runs", List.of()))
+                .post("/api/v1/workers/{id}/heartbeat", mine.id)
+                .then()
+                .statusCode(404);
+        assertThat(theirs.id).isNotEqualTo(mine.id);
+    }
+
+    @Test
+    void aRunnerOfAnotherTeamNeverGetsThisTeamsRuns() {
+        String run = submit(0, 0);
+        String otherTeam = newTeam();
+        String otherAdmin = newMember(otherTeam, "ADMIN");
+        FakeRunner stranger = FakeRunner.register(FakeRunner.runnerToken(otherAdmin, otherTeam), unique("stranger"), 0);
+        assertThat(stranger.claim(0, 0)).isNull();
+        assertThat(FakeRunner.register(runnerToken, unique("ours"), 0).claim(0, 0))
+                .containsEntry("runId", run);
+    }
+}

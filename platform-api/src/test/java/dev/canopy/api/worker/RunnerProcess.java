@@ -1,0 +1,70 @@
+package dev.canopy.api.worker;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A standalone runner ({@code java -jar canopy-runner.jar}) started by a test, against the test's control plane. */
+final class RunnerProcess implements AutoCloseable {
+
+    private static final Path JAR = Path.of("../runner/target/canopy-runner.jar");
+
+    final Process process;
+    final Path log;
+
+    private RunnerProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static RunnerProcess start(URI server, String token, String name) throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(
+                    JAR.toAbsolutePath() + " is missing: build the runner module (mvn package)");
+        }
+        Path work = Files.createTempDirectory("canopy-runner-" + name);
+        Path log = work.resolve("runner.log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process process = new ProcessBuilder(
+                        java,
+                        "-jar",
+                        JAR.toAbsolutePath().toString(),
+                        "--server",
+                        server.toString(),
+                        "--token",
+                        token,
+                        "--name",
+                        name,
+                        "--work-dir",
+                        work.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        return new RunnerProcess(process, log);
+    }
+
+    /** kill -9: no shutdown hook, no last word. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the runner drains. Returns whether it exited within {@code seconds}. */
+    boolean terminate(int seconds) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}

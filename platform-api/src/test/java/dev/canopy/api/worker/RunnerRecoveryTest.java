@@ -1,0 +1,146 @@
+package dev.canopy.api.worker;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.newTeam;
+import static dev.canopy.api.TestApi.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Standalone runner processes that die or are told to stop: a run whose runner is killed (kill -9) resumes on
+ * another runner from its last checkpoint, with every epoch recorded once and the same final model as an
+ * uninterrupted run; a runner sent SIGTERM gives its run back and exits.
+ */
+@QuarkusTest
+@TestProfile(RunnerRecoveryTest.ShortLeases.class)
+class RunnerRecoveryTest {
+
+    public static class ShortLeases implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "canopy.queue.lease", "4s", "canopy.queue.reaper-every", "1s", "canopy.queue.heartbeat", "1s");
+        }
+    }
+
+    static final int EPOCHS = 150;
+
+    @TestHTTPResource("/")
+    URI server;
+
+    String team;
+    String owner;
+    String runnerToken;
+
+    @BeforeEach
+    void team() {
+        team = newTeam();
+        owner = newMember(team, "ADMIN");
+        newPenguins(owner, team, "penguins");
+        newExperiment(owner, team, "exp");
+        runnerToken = FakeRunner.runnerToken(owner, team);
+    }
+
+    String submit() {
+        return as(owner)
+                .body(Map.of(
+                        "experiment",
+                        "exp",
+                        "dataset",
+                        Map.of("name", "penguins", "version", "latest"),
+                        "recipe",
+                        "tabular-classification",
+                        "params",
+                        Map.of("label", "species", "epochs", EPOCHS, "earlyStoppingPatience", EPOCHS)))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+    }
+
+    JsonPath run(String id) {
+        return as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, id)
+                .then()
+                .extract()
+                .jsonPath();
+    }
+
+    void awaitEpoch(String id, int epoch) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
+            Integer reached = run(id).get("progress.epoch");
+            return reached != null && reached >= epoch;
+        });
+    }
+
+    JsonPath awaitStatus(String id, String status) {
+        await().atMost(Duration.ofMinutes(3)).until(() -> status.equals(run(id).getString("status")));
+        return run(id);
+    }
+
+    @Test
+    void aRunWhoseRunnerIsKilledResumesElsewhereAsIfNothingHappened() throws Exception {
+        String interrupted = submit();
+        try (RunnerProcess doomed = RunnerProcess.start(server, runnerToken, unique("doomed"))) {
+            awaitEpoch(interrupted, 10);
+            doomed.kill();
+        }
+        JsonPath finished;
+        String uninterrupted;
+        try (RunnerProcess rescuer = RunnerProcess.start(server, runnerToken, unique("rescuer"))) {
+            finished = awaitStatus(interrupted, "FINISHED");
+            uninterrupted = submit();
+            awaitStatus(uninterrupted, "FINISHED");
+        }
+        assertThat(finished.getInt("attempt")).isEqualTo(2);
+        List<Integer> steps = as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics/val_loss", team, interrupted)
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("points.step", Integer.class);
+        assertThat(steps)
+                .containsExactlyElementsOf(
+                        IntStream.rangeClosed(1, EPOCHS).boxed().toList());
+        // Training is seeded per epoch and resumes with its optimiser state: the result is the same model.
+        JsonPath reference = run(uninterrupted);
+        assertThat(finished.getDouble("latestMetrics.test_loss"))
+                .isEqualTo(reference.getDouble("latestMetrics.test_loss"));
+        assertThat(finished.getDouble("latestMetrics.test_accuracy"))
+                .isEqualTo(reference.getDouble("latestMetrics.test_accuracy"))
+                .isGreaterThanOrEqualTo(0.95);
+    }
+
+    @Test
+    void aRunnerToldToStopGivesItsRunBackAndExits() throws Exception {
+        String id = submit();
+        try (RunnerProcess leaving = RunnerProcess.start(server, runnerToken, unique("leaving"))) {
+            awaitEpoch(id, 5);
+            assertThat(leaving.terminate(60))
+                    .as("runner exits after SIGTERM; log:%n%s", leaving.output())
+                    .isTrue();
+        }
+        assertThat(run(id).getString("status")).isEqualTo("QUEUED");
+        try (RunnerProcess next = RunnerProcess.start(server, runnerToken, unique("next"))) {
+            JsonPath finished = awaitStatus(id, "FINISHED");
+            assertThat(finished.getInt("attempt")).isEqualTo(2);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.canopy.runner.inference;
+
+import dev.canopy.runner.inference.ModelSpec.Feature;
+import dev.canopy.runner.inference.ModelSpec.Kind;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns one record into the model's input vector with the preprocessing fitted at training time. Training (CSV strings)
+ * and inference (JSON values) share this class, so a value is encoded the same way in both.
+ *
+ * <p>Values may be {@code String} (trimmed; missing tokens count as missing), {@code Number}, {@code Boolean} or
+ * {@code null} (missing). Immutable and thread-safe.
+ */
+public final class FeatureEncoder {
+
+    private final List<Feature> features;
+    private final List<Map<String, Integer>> categoryIndexes = new ArrayList<>();
+    private final int width;
+
+    public FeatureEncoder(ModelSpec spec) {
+        this.features = spec.features();
+        int total = 0;
+        for (Feature feature : features) {
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < feature.categories().size(); i++) {
+                index.put(feature.categories().get(i), i);
+            }
+            categoryIndexes.add(index);
+            total += feature.width();
+        }
+        this.width = total;
+    }
+
+    /** Width of the encoded vector. */
+    public int width() {
+        return width;
+    }
+
+    /**
+     * Writes the encoded record to {@code out[offset .. offset + width())}.
+     *
+     * @param values gives the raw value of a feature by column name; {@code null} means missing
+     * @throws InvalidRecord when a value cannot be read as its feature's kind
+     */
+    public void encode(Function<String, Object> values, float[] out, int offset) throws InvalidRecord {
+        int position = offset;
+        for (int i = 0; i < features.size(); i++) {
+            Feature feature = features.get(i);
+            Object value = values.apply(feature.name());
+            if (feature.kind() == Kind.CATEGORICAL) {
+                encodeCategory(i, value, out, position);
+            } else {
+                encodeNumber(feature, value, out, position);
+            }
+            position += feature.width();
+        }
+    }
+
+    private void encodeNumber(Feature feature, Object value, float[] out, int position) throws InvalidRecord {
+        double number = feature.kind() == Kind.BOOLEAN ? readBoolean(feature, value) : readNumber(feature, value);
+        boolean missing = Double.isNaN(number);
+        // An imputed value is the training mean, which standardises to exactly 0.
+        out[position] = missing ? 0f : (float) ((number - feature.mean()) / feature.std());
+        if (feature.missingIndicator()) {
+            out[position + 1] = missing ? 1f : 0f;
+        }
+    }
+
+    private void encodeCategory(int featureIndex, Object value, float[] out, int position) {
+        Feature feature = features.get(featureIndex);
+        int unknownSlot = feature.categories().size();
+        Integer slot = null;
+        if (!isMissing(value)) {
+            slot = categoryIndexes.get(featureIndex).get(categoryText(value));
+        }
+        for (int i = 0; i <= unknownSlot; i++) {
+            out[position + i] = 0f;
+        }
+        out[position + (slot == null ? unknownSlot : slot)] = 1f;
+    }
+
+    /** The value as a number, NaN when missing. */
+    private static double readNumber(Feature feature, Object value) throws InvalidRecord {
+        if (isMissing(value)) {
+            return Double.NaN;
+        }
+        if (value instanceof Number number) {
+            double result = number.doubleValue();
+            if (!Double.isFinite(result)) {
+                throw new InvalidRecord(feature.name(), "must be a finite number, got " + value);
+            }
+            return result;
+        }
+        double parsed = value instanceof String text ? CellValues.parseNumber(text) : Double.NaN;
+        if (Double.isNaN(parsed)) {
+            throw new InvalidRecord(feature.name(), "must be a number, got " + describe(value));
+        }
+        return parsed;
+    }
+
+    /** The value as 1/0, NaN when missing. */
+    private static double readBoolean(Feature feature, Object value) throws InvalidRecord {
+        if (isMissing(value)) {
+            return Double.NaN;
+        }
+        if (value instanceof Boolean bool) {
+            return bool ? 1 : 0;
+        }
+        double parsed = value instanceof String text ? CellValues.parseBoolean(text) : Double.NaN;
+        if (Double.isNaN(parsed)) {
+            throw new InvalidRecord(feature.name(), "must be true, false, yes or no, got " + describe(value));
+        }
+        return parsed;
+    }
+
+    private static boolean isMissing(Object value) {
+        return value == null || (value instanceof String text && CellValues.isMissing(text));
+    }
+
+    /**
+     * The text a category value is looked up by. JSON numbers are written without trailing zeros so that {@code 2}
+     * and {@code 2.0} both find the CSV category {@code 2}.
+     */
+    private static String categoryText(Object value) {
+        if (value instanceof Number number && Double.isFinite(number.doubleValue())) {
+            return new BigDecimal(number.toString()).stripTrailingZeros().toPlainString();
+        }
+        return value.toString().trim();
+    }
+
+    private static String describe(Object value) {
+        return value instanceof String ? "'" + value + "'" : String.valueOf(value);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.canopy.runner.inference;
+
+import ai.djl.Model;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The self-contained model artifact: a zip of {@code spec.json} (the {@link ModelSpec}) and the DJL parameter file that
+ * {@link Model#save} writes ({@code <name>-NNNN.params}).
+ */
+public final class ModelArtifact {
+
+    static final String SPEC_ENTRY = "spec.json";
+    private static final String PARAMS_SUFFIX = ".params";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The two parts of an artifact. */
+    record Contents(ModelSpec spec, byte[] parameters) {}
+
+    private ModelArtifact() {}
+
+    /** Zips the spec with the parameters of {@code model} (whose block must be built from that spec). */
+    public static byte[] write(ModelSpec spec, Model model) throws IOException {
+        Path directory = Files.createTempDirectory("canopy-model");
+        try {
+            model.save(directory, model.getName());
+            Path params;
+            try (Stream<Path> files = Files.list(directory)) {
+                params = files.filter(p -> p.toString().endsWith(PARAMS_SUFFIX))
+                        .findFirst()
+                        .orElseThrow(() -> new IOException("Model.save wrote no .params file"));
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                put(zip, SPEC_ENTRY, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(spec));
+                put(zip, params.getFileName().toString(), Files.readAllBytes(params));
+            }
+            return bytes.toByteArray();
+        } finally {
+            deleteRecursively(directory);
+        }
+    }
+
+    /** Reads an artifact; {@link IllegalArgumentException} when it is not one. */
+    static Contents read(byte[] artifact) {
+        ModelSpec spec = null;
+        byte[] parameters = null;
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (entry.getName().equals(SPEC_ENTRY)) {
+                    spec = JSON.readValue(zip.readAllBytes(), ModelSpec.class);
+                } else if (entry.getName().endsWith(PARAMS_SUFFIX)) {
+                    parameters = zip.readAllBytes();
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a readable model artifact: " + e.getMessage(), e);
+        }
+        if (spec == null || parameters == null) {
+            throw new IllegalArgumentException("not a model artifact: it needs spec.json and a .params file");
+        }
+        return new Contents(spec, parameters);
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        // A fixed time makes the same model give the same artifact bytes.
+        entry.setTime(0L);
+        zip.putNextEntry(entry);
+        zip.write(content);
+        zip.closeEntry();
+    }
+
+    private static void deleteRecursively(Path directory) {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            // A temporary directory left behind must not fail a save that has already succeeded.
+            directory.toFile().deleteOnExit();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.canopy.runner.inference;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained tabular model loaded from its artifact; predictions apply the training-time preprocessing.
+ *
+ * <p>Thread-safe: concurrent {@link #predict} calls each use their own DJL {@link Predictor} (Predictors are not
+ * thread-safe; creating one for a block-based model is cheap) over the one shared {@link Model}. Runs on the CPU and
+ * never downloads anything. Close it to free the native memory of the parameters.
+ */
+public final class TabularModel implements AutoCloseable {
+
+    /** Records per forward pass, which bounds the native memory one call takes. */
+    static final int MAX_ROWS_PER_FORWARD = 1024;
+
+    private final ModelSpec spec;
+    private final FeatureEncoder encoder;
+    private final Model model;
+
+    /**
+     * A prediction: {@code label} and {@code probabilities} (class → probability, in vocabulary order) for
+     * classification, {@code value} for regression; the other fields are null.
+     */
+    public record Prediction(String label, Map<String, Double> probabilities, Double value) {}
+
+    private TabularModel(ModelSpec spec, Model model) {
+        this.spec = spec;
+        this.encoder = new FeatureEncoder(spec);
+        this.model = model;
+    }
+
+    /**
+     * Loads an artifact written by a tabular recipe: rebuilds the block from {@code spec.json} and loads the
+     * parameters into it, on the CPU.
+     *
+     * @throws IllegalArgumentException when the bytes are not a readable model artifact
+     */
+    public static TabularModel load(byte[] artifact) {
+        ModelArtifact.Contents contents = ModelArtifact.read(artifact);
+        Model model = Model.newInstance("tabular", Device.cpu());
+        try {
+            model.setBlock(MlpBlock.build(contents.spec()));
+            model.load(new ByteArrayInputStream(contents.parameters()), Map.of());
+            return new TabularModel(contents.spec(), model);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new IllegalArgumentException("model artifact could not be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    /** What the model is and how it preprocesses records. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Predicts one result per record, in order.
+     *
+     * @param records column → value as JSON gives them (String, Number, Boolean or null); a feature whose key is
+     *     absent counts as missing, keys that are not features are ignored
+     * @throws InvalidRecord for the first value that does not fit its feature
+     */
+    public List<Prediction> predict(List<Map<String, Object>> records) throws InvalidRecord {
+        int width = encoder.width();
+        float[] inputs = new float[records.size() * width];
+        for (int i = 0; i < records.size(); i++) {
+            encoder.encode(records.get(i)::get, inputs, i * width);
+        }
+        List<Prediction> predictions = new ArrayList<>(records.size());
+        try (Predictor<Matrix, float[]> predictor = model.newPredictor(new FeatureMatrixTranslator())) {
+            for (int start = 0; start < records.size(); start += MAX_ROWS_PER_FORWARD) {
+                int rows = Math.min(MAX_ROWS_PER_FORWARD, records.size() - start);
+                float[] chunk = Arrays.copyOfRange(inputs, start * width, (start + rows) * width);
+                predictions.addAll(OutputDecoder.decode(spec, predictor.predict(new Matrix(chunk, rows, width))));
+            }
+        } catch (TranslateException e) {
+            throw new IllegalStateException("prediction failed: " + e.getMessage(), e);
+        }
+        return predictions;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.canopy.runner.recipe;
+
+import dev.canopy.runner.inference.ModelSpec.Task;
+import dev.canopy.runner.recipe.DatasetProfile.Column;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Validates tabular params against a dataset profile: param types and ranges, the label, the features, the rows. */
+final class TabularValidator {
+
+    /** Fewer labelled rows than this cannot be split into useful training, validation and test sets. */
+    static final int MIN_ROWS = 20;
+
+    /** More classes than this is almost surely a mistaken label column (an id, a measurement). */
+    static final int MAX_CLASSES = 1000;
+
+    private TabularValidator() {}
+
+    static Validation validate(Map<String, Object> params, DatasetProfile profile, Task task) {
+        ParamChecker.Checked checked = ParamChecker.check(params);
+        List<Problem> problems = new ArrayList<>(checked.problems());
+        List<String> notes = new ArrayList<>();
+        Map<String, Object> resolved = checked.resolved();
+        String label = (String) resolved.get("label");
+        if (profile.rowCount() < MIN_ROWS) {
+            problems.add(new Problem(
+                    "dataset", "has " + profile.rowCount() + " rows; at least " + MIN_ROWS + " are needed"));
+        }
+        if (label != null) {
+            checkLabel(profile, label, task, problems);
+        }
+        @SuppressWarnings("unchecked")
+        List<String> requested = (List<String>) resolved.get("features");
+        FeatureResolver resolver = new FeatureResolver(profile, label, problems, notes);
+        resolved.put("features", resolver.resolve(requested));
+        return new Validation(problems, notes, resolved);
+    }
+
+    private static void checkLabel(DatasetProfile profile, String label, Task task, List<Problem> problems) {
+        Optional<Column> found = profile.column(label);
+        if (found.isEmpty()) {
+            problems.add(new Problem("label", "column '" + label + "' does not exist"));
+            return;
+        }
+        Column column = found.get();
+        long labelled = profile.rowCount() - column.missing();
+        if (profile.rowCount() >= MIN_ROWS && labelled < MIN_ROWS) {
+            problems.add(new Problem(
+                    "label",
+                    "only " + labelled + " rows have a value in column '" + label + "'; at least " + MIN_ROWS
+                            + " are needed"));
+        }
+        if (task == Task.REGRESSION && !column.type().equals("NUMERIC")) {
+            problems.add(new Problem(
+                    "label", "column '" + label + "' is " + column.type() + "; regression needs a NUMERIC label"));
+        } else if (task == Task.CLASSIFICATION && column.distinct() < 2) {
+            problems.add(new Problem(
+                    "label",
+                    "column '" + label + "' has " + column.distinct()
+                            + " distinct value(s); classification needs at least 2 classes"));
+        } else if (task == Task.CLASSIFICATION && (column.distinctCapped() || column.distinct() > MAX_CLASSES)) {
+            problems.add(new Problem(
+                    "label",
+                    "column '" + label + "' has " + column.distinct() + (column.distinctCapped() ? "+" : "")
+                            + " distinct values; classification supports at most " + MAX_CLASSES + " classes"));
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.canopy.runner.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The runner's side of the worker protocol over HTTP. A 409 (stale attempt) becomes {@link LostRun}, another 4xx
+ * {@link Refused}; a 5xx or a network failure is an IOException, which callers may retry.
+ */
+final class ControlPlane {
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final URI server;
+    private final String token;
+    private UUID workerId;
+
+    ControlPlane(URI server, String token) {
+        this.server = server;
+        this.token = token;
+    }
+
+    /** Thrown when the control plane says this runner no longer holds the run (409). */
+    static final class LostRun extends RuntimeException {
+        LostRun(String message) {
+            super(message);
+        }
+    }
+
+    /** Thrown when the control plane refuses a request (4xx): sending it again would not help. */
+    static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    Protocol.Registered register(Protocol.Register register) throws IOException, InterruptedException {
+        Protocol.Registered registered = post("/api/v1/workers/register", register, Protocol.Registered.class);
+        workerId = registered.workerId();
+        return registered;
+    }
+
+    Protocol.HeartbeatReply heartbeat(Protocol.Heartbeat heartbeat) throws IOException, InterruptedException {
+        return post(worker("/heartbeat"), heartbeat, Protocol.HeartbeatReply.class);
+    }
+
+    /** Waits up to {@code waitSeconds} for a run; empty when none came. */
+    Optional<Protocol.Assignment> claim(int freeGpus, int waitSeconds) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = send(jsonRequest(worker("/claim"), Duration.ofSeconds(waitSeconds + 30))
+                .POST(body(new Protocol.Claim(freeGpus, waitSeconds)))
+                .build());
+        return response.statusCode() == 204
+                ? Optional.empty()
+                : Optional.of(json.readValue(response.body(), Protocol.Assignment.class));
+    }
+
+    void downloadDataset(UUID runId, int attempt, Path target) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(
+                request(run(runId, "/dataset?attempt=" + attempt), Duration.ofHours(1))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            check(response.statusCode(), () -> new String(body.readAllBytes()));
+            Files.copy(body, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The run's last committed checkpoint: its epoch and bytes. */
+    StoredCheckpoint checkpoint(UUID runId, int attempt) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response =
+                send(request(run(runId, "/checkpoint?attempt=" + attempt), Duration.ofMinutes(10))
+                        .GET()
+                        .build());
+        int epoch = Integer.parseInt(
+                response.headers().firstValue("Canopy-Checkpoint-Epoch").orElseThrow());
+        return new StoredCheckpoint(epoch, response.body());
+    }
+
+    record StoredCheckpoint(int epoch, byte[] bytes) {}
+
+    void putCheckpoint(UUID runId, int attempt, int epoch, byte[] bytes) throws IOException, InterruptedException {
+        send(bytesRequest(run(runId, "/checkpoints/" + epoch + "?attempt=" + attempt), bytes));
+    }
+
+    Protocol.EpochReply epoch(UUID runId, Protocol.Epoch epoch) throws IOException, InterruptedException {
+        return post(run(runId, "/epochs"), epoch, Protocol.EpochReply.class);
+    }
+
+    void putModel(UUID runId, int attempt, byte[] zip) throws IOException, InterruptedException {
+        send(bytesRequest(run(runId, "/model?attempt=" + attempt), zip));
+    }
+
+    void complete(UUID runId, Protocol.Complete complete) throws IOException, InterruptedException {
+        post(run(runId, "/complete"), complete, null);
+    }
+
+    void fail(UUID runId, Protocol.Fail fail) throws IOException, InterruptedException {
+        post(run(runId, "/fail"), fail, null);
+    }
+
+    void stopped(UUID runId, Protocol.Stopped stopped) throws IOException, InterruptedException {
+        post(run(runId, "/stopped"), stopped, null);
+    }
+
+    private String worker(String path) {
+        return "/api/v1/workers/" + workerId + path;
+    }
+
+    private String run(UUID runId, String path) {
+        return worker("/runs/" + runId + path);
+    }
+
+    private <T> T post(String path, Object body, Class<T> reply) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response =
+                send(jsonRequest(path, Duration.ofMinutes(2)).POST(body(body)).build());
+        return reply == null ? null : json.readValue(response.body(), reply);
+    }
+
+    private HttpRequest bytesRequest(String path, byte[] bytes) {
+        return request(path, Duration.ofMinutes(10))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build();
+    }
+
+    private HttpRequest.Builder request(String path, Duration timeout) {
+        return HttpRequest.newBuilder(server.resolve(path)).timeout(timeout).header("Authorization", "Bearer " + token);
+    }
+
+    private HttpRequest.BodyPublisher body(Object value) throws IOException {
+        return HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(value));
+    }
+
+    private HttpRequest.Builder jsonRequest(String path, Duration timeout) {
+        return request(path, timeout).header("Content-Type", "application/json");
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        check(response.statusCode(), () -> new String(response.body()));
+        return response;
+    }
+
+    private interface Body {
+        String read() throws IOException;
+    }
+
+    private static void check(int status, Body body) throws IOException {
+        if (status == 409) {
+            throw new LostRun(body.read());
+        }
+        if (status >= 400 && status < 500) {
+            throw new Refused("Control plane refused the request (" + status + "): " + body.read());
+        }
+        if (status >= 300) {
+            throw new IOException("Control plane answered " + status + ": " + body.read());
+        }
+    }
+}

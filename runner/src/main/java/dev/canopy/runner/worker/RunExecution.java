@@ -1,0 +1,174 @@
+package dev.canopy.runner.worker;
+
+import dev.canopy.runner.recipe.Checkpoint;
+import dev.canopy.runner.recipe.DatasetProfile;
+import dev.canopy.runner.recipe.TrainingContext;
+import dev.canopy.runner.recipe.TrainingStopped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One claimed run as its recipe sees it: the dataset on disk, the checkpoint to resume from, and callbacks that
+ * report epochs to the control plane. Cancellation (from a heartbeat or an epoch reply) stops training at the next
+ * progress call; draining stops it right after the next checkpoint.
+ */
+final class RunExecution implements TrainingContext {
+
+    private final Protocol.Assignment assignment;
+    private final ControlPlane controlPlane;
+    private final Path dataset;
+    private final Optional<Checkpoint> checkpoint;
+    private final long startedNanos = System.nanoTime();
+    private volatile Protocol.Progress progress;
+    private volatile boolean cancelled;
+    private volatile boolean draining;
+    private volatile boolean lost;
+    private double startFraction = -1;
+
+    RunExecution(
+            Protocol.Assignment assignment, ControlPlane controlPlane, Path dataset, Optional<Checkpoint> checkpoint) {
+        this.assignment = assignment;
+        this.controlPlane = controlPlane;
+        this.dataset = dataset;
+        this.checkpoint = checkpoint;
+    }
+
+    Protocol.Assignment assignment() {
+        return assignment;
+    }
+
+    Protocol.Progress currentProgress() {
+        return progress;
+    }
+
+    void cancel() {
+        cancelled = true;
+    }
+
+    void drain() {
+        draining = true;
+    }
+
+    void lose() {
+        lost = true;
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    boolean lost() {
+        return lost;
+    }
+
+    @Override
+    public Path dataset() {
+        return dataset;
+    }
+
+    @Override
+    public DatasetProfile profile() {
+        return new DatasetProfile(
+                assignment.dataset().rowCount(),
+                assignment.dataset().columns().stream()
+                        .map(c -> new DatasetProfile.Column(
+                                c.name(), c.type(), c.missing(), c.distinct(), c.distinctCapped()))
+                        .toList());
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        return assignment.params();
+    }
+
+    @Override
+    public int gpus() {
+        return assignment.gpus();
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint() {
+        return checkpoint;
+    }
+
+    @Override
+    public void epochFinished(int epoch, int epochs, Map<String, Double> metrics, byte[] bytes) {
+        stopIfCancelled();
+        progress = progressAt(epoch, epochs, (double) epoch / epochs);
+        Protocol.EpochReply reply = Retry.call(() -> {
+            controlPlane.putCheckpoint(assignment.runId(), assignment.attempt(), epoch, bytes);
+            return controlPlane.epoch(
+                    assignment.runId(),
+                    new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, progress.etaSeconds(), true));
+        });
+        if (reply.cancel()) {
+            cancelled = true;
+        }
+        stopIfCancelled();
+        if (draining && epoch < epochs) {
+            throw new TrainingStopped("the runner is shutting down; the run resumes after epoch " + epoch);
+        }
+    }
+
+    @Override
+    public void progress(int epoch, int epochs, double fractionOfRun) {
+        progress = progressAt(epoch, epochs, fractionOfRun);
+        stopIfCancelled();
+    }
+
+    private void stopIfCancelled() {
+        if (lost) {
+            throw new TrainingStopped("the run moved on to another attempt");
+        }
+        if (cancelled) {
+            throw new TrainingStopped("cancelled");
+        }
+    }
+
+    /** The time left, from the pace of this attempt (a resumed attempt starts part way). */
+    private synchronized Protocol.Progress progressAt(int epoch, int epochs, double fraction) {
+        if (startFraction < 0) {
+            startFraction = fraction;
+        }
+        double done = fraction - startFraction;
+        double elapsed = (System.nanoTime() - startedNanos) / 1e9;
+        Long eta = done > 0 ? Math.round(elapsed / done * (1 - fraction)) : null;
+        return new Protocol.Progress(epoch, epochs, fraction, eta);
+    }
+
+    /** Retries a report a few times when the control plane is briefly unreachable; a lost run is never retried. */
+    static final class Retry {
+
+        interface Call<T> {
+            T run() throws IOException, InterruptedException;
+        }
+
+        static <T> T call(Call<T> call) {
+            IOException last = null;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                try {
+                    return call.run();
+                } catch (IOException e) {
+                    last = e;
+                    pause(1000L << attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TrainingStopped("interrupted");
+                }
+            }
+            throw new UncheckedIOException("The control plane did not answer", last);
+        }
+
+        private static void pause(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TrainingStopped("interrupted");
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.canopy.runner.worker;
+
+import dev.canopy.runner.recipe.Checkpoint;
+import dev.canopy.runner.recipe.Recipe;
+import dev.canopy.runner.recipe.TrainingFailure;
+import dev.canopy.runner.recipe.TrainingResult;
+import dev.canopy.runner.recipe.TrainingStopped;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A runner: registers, heartbeats, long-polls for runs and trains them one at a time on its GPU set (or CPU).
+ * {@link #drain()} makes it take nothing new, stop its run at the next checkpoint (the run resumes elsewhere),
+ * and return. Runs standalone ({@link RunnerMain}) or inside the control plane.
+ */
+public final class WorkerLoop implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(WorkerLoop.class.getName());
+    private static final int CLAIM_WAIT_SECONDS = 20;
+
+    private final RunnerOptions options;
+    private final Supplier<URI> server;
+    private final Map<String, Recipe> recipes = new TreeMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean draining;
+    private volatile RunExecution current;
+    private ControlPlane controlPlane;
+    private MachineInfo machine;
+
+    /** @param server where the control plane is; asked at start, so that an embedded runner can learn its port late */
+    public WorkerLoop(RunnerOptions options, Supplier<URI> server) {
+        this.options = options;
+        this.server = server;
+        ServiceLoader.load(Recipe.class, Recipe.class.getClassLoader()).forEach(r -> recipes.put(r.name(), r));
+    }
+
+    @Override
+    public void run() {
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "heartbeat"));
+        try {
+            Protocol.Registered registered = register();
+            heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, registered.heartbeatSeconds(), TimeUnit.SECONDS);
+            DatasetCache cache = new DatasetCache(options.workDir());
+            while (!draining) {
+                Optional<Protocol.Assignment> assignment =
+                        controlPlane.claim(machine.gpus().size(), CLAIM_WAIT_SECONDS);
+                if (assignment.isPresent()) {
+                    execute(assignment.get(), cache);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "Runner " + options.name() + " stopped", e);
+        } finally {
+            heartbeats.shutdownNow();
+            stopped.countDown();
+        }
+    }
+
+    /** Takes no new run; the current one stops after its next checkpoint and goes back to the queue. */
+    public void drain() {
+        draining = true;
+        RunExecution run = current;
+        if (run != null) {
+            run.drain();
+        }
+    }
+
+    /** Waits for the loop to end after {@link #drain()}. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Protocol.Registered register() throws InterruptedException {
+        machine = MachineInfo.detect(options.gpus());
+        Protocol.Register register = new Protocol.Register(
+                options.name(),
+                machine.host(),
+                machine.cpuModel(),
+                machine.cores(),
+                machine.memoryBytes(),
+                machine.gpus(),
+                recipes.keySet(),
+                machine.djlVersion(),
+                machine.pytorchVersion(),
+                options.zone());
+        for (long wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+            try {
+                // Asked again on every try: an embedded runner may start before its server listens.
+                controlPlane = new ControlPlane(server.get(), options.token());
+                Protocol.Registered registered = controlPlane.register(register);
+                LOG.info(() -> "Runner " + options.name() + " registered as " + registered.workerId() + " with "
+                        + machine.gpus().size() + " GPU(s), recipes " + recipes.keySet());
+                return registered;
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warning(() -> "Control plane not reachable yet (" + e.getMessage() + "); retrying");
+                TimeUnit.MILLISECONDS.sleep(wait);
+            }
+        }
+    }
+
+    private void execute(Protocol.Assignment assignment, DatasetCache cache) throws InterruptedException {
+        LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + ": " + assignment.recipe());
+        try {
+            Recipe recipe = recipes.get(assignment.recipe());
+            if (recipe == null) {
+                report(
+                        assignment,
+                        new Protocol.Fail(
+                                assignment.attempt(),
+                                "recipe " + assignment.recipe() + " is not installed on runner " + options.name()));
+                return;
+            }
+            RunExecution run = prepare(assignment, cache);
+            current = run;
+            if (draining) {
+                run.drain();
+            }
+            train(recipe, run);
+        } catch (ControlPlane.LostRun e) {
+            LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + " is no longer ours: "
+                    + e.getMessage());
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Run " + assignment.runId() + " could not be reported; its lease will expire", e);
+        } finally {
+            current = null;
+        }
+    }
+
+    private RunExecution prepare(Protocol.Assignment a, DatasetCache cache) throws IOException, InterruptedException {
+        Path dataset =
+                cache.get(a.dataset().sha256(), file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file));
+        Optional<Checkpoint> checkpoint = Optional.empty();
+        if (a.checkpointEpoch() != null) {
+            ControlPlane.StoredCheckpoint stored = controlPlane.checkpoint(a.runId(), a.attempt());
+            checkpoint = Optional.of(new Checkpoint(stored.epoch(), stored.bytes()));
+        }
+        return new RunExecution(a, controlPlane, dataset, checkpoint);
+    }
+
+    private void train(Recipe recipe, RunExecution run) throws IOException, InterruptedException {
+        Protocol.Assignment a = run.assignment();
+        try {
+            TrainingResult result = recipe.train(run);
+            controlPlane.putModel(a.runId(), a.attempt(), result.model());
+            controlPlane.complete(
+                    a.runId(),
+                    new Protocol.Complete(
+                            a.attempt(), result.testMetrics(), result.notes(), ModelSpecs.specOf(result.model())));
+            LOG.info(() -> "Run " + a.runId() + " finished: " + result.testMetrics());
+        } catch (TrainingFailure e) {
+            report(a, new Protocol.Fail(a.attempt(), e.getMessage()));
+        } catch (TrainingStopped e) {
+            if (run.lost()) {
+                LOG.info(() -> "Run " + a.runId() + " stopped: its lease was lost");
+            } else {
+                String reason = run.cancelled() ? "CANCELLED" : "DRAINING";
+                controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), reason));
+                LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
+            }
+        } catch (OutOfMemoryError e) {
+            report(
+                    a,
+                    new Protocol.Fail(
+                            a.attempt(),
+                            "out of memory on runner " + options.name()
+                                    + "; lower batchSize or hiddenLayers, or give the runner more memory"));
+        } catch (ControlPlane.LostRun e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Run " + a.runId() + " failed unexpectedly", e);
+            report(a, new Protocol.Fail(a.attempt(), "unexpected error on runner " + options.name() + ": " + e));
+        }
+    }
+
+    private void report(Protocol.Assignment a, Protocol.Fail fail) throws IOException, InterruptedException {
+        LOG.info(() -> "Run " + a.runId() + " failed: " + fail.reason());
+        controlPlane.fail(a.runId(), fail);
+    }
+
+    private void heartbeat() {
+        RunExecution run = current;
+        List<Protocol.Held> held = run == null
+                ? List.of()
+                : List.of(new Protocol.Held(
+                        run.assignment().runId(), run.assignment().attempt(), run.currentProgress()));
+        try {
+            Protocol.HeartbeatReply reply = controlPlane.heartbeat(new Protocol.Heartbeat(draining, held));
+            if (run != null && reply.cancel().contains(run.assignment().runId())) {
+                run.cancel();
+            }
+            if (run != null && reply.lost().contains(run.assignment().runId())) {
+                run.lose();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "Heartbeat failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread thread = new Thread(r, "canopy-runner-" + name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

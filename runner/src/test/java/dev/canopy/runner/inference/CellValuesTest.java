@@ -1,0 +1,38 @@
+package dev.canopy.runner.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CellValuesTest {
+
+    @Test
+    void treatsEmptyAndTheProfilersMissingTokensAsMissing() {
+        for (String missing : new String[] {"", "  ", "NA", "N/A", "NaN", "nan", "null", "NULL", " None ", null}) {
+            assertThat(CellValues.isMissing(missing)).as("'%s'", missing).isTrue();
+        }
+        for (String present : new String[] {"na", "none", "0", "-", "."}) {
+            assertThat(CellValues.isMissing(present)).as("'%s'", present).isFalse();
+        }
+    }
+
+    @Test
+    void readsOnlyPlainDecimalNumbers() {
+        assertThat(CellValues.parseNumber(" 39.1 ")).isEqualTo(39.1);
+        assertThat(CellValues.parseNumber("-1e3")).isEqualTo(-1000.0);
+        assertThat(CellValues.parseNumber(".5")).isEqualTo(0.5);
+        assertThat(CellValues.parseNumber("1.")).isEqualTo(1.0);
+        for (String notANumber : new String[] {"abc", "0x10", "Infinity", "1d", "1e999", "1,5", "+"}) {
+            assertThat(CellValues.parseNumber(notANumber)).as(notANumber).isNaN();
+        }
+    }
+
+    @Test
+    void readsTrueFalseYesNoInAnyCase() {
+        assertThat(CellValues.parseBoolean("TRUE")).isEqualTo(1.0);
+        assertThat(CellValues.parseBoolean("Yes")).isEqualTo(1.0);
+        assertThat(CellValues.parseBoolean("false")).isEqualTo(0.0);
+        assertThat(CellValues.parseBoolean("no")).isEqualTo(0.0);
+        assertThat(CellValues.parseBoolean("1")).isNaN();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.canopy.runner.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.canopy.runner.inference.ModelSpec.Feature;
+import dev.canopy.runner.inference.ModelSpec.Kind;
+import dev.canopy.runner.inference.ModelSpec.Task;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FeatureEncoderTest {
+
+    private static final ModelSpec SPEC = new ModelSpec(
+            "tabular-classification",
+            Task.CLASSIFICATION,
+            "label",
+            List.of(
+                    new Feature("length", Kind.NUMERIC, 10, 2, true, List.of()),
+                    new Feature("depth", Kind.NUMERIC, 5, 4, false, List.of()),
+                    new Feature("member", Kind.BOOLEAN, 0.5, 0.5, false, List.of()),
+                    new Feature("size", Kind.CATEGORICAL, 0, 1, false, List.of("2", "L", "S"))),
+            List.of(4),
+            "relu",
+            0,
+            2 + 1 + 1 + 4,
+            List.of("a", "b"),
+            0,
+            1,
+            "0.36.0",
+            "2.7.1",
+            Map.of());
+
+    private final FeatureEncoder encoder = new FeatureEncoder(SPEC);
+
+    @Test
+    void standardisesNumbersAndOneHotEncodesCategories() throws Exception {
+        float[] encoded = encode(Map.of("length", 14, "depth", "9", "member", true, "size", "S"));
+
+        assertThat(encoded).containsExactly(2f, 0f, 1f, 1f, 0f, 0f, 1f, 0f);
+    }
+
+    @Test
+    void readsCsvStringsLikeJsonValues() throws Exception {
+        float[] fromCsv = encode(Map.of("length", " 14 ", "depth", "9.0", "member", "YES", "size", " S"));
+
+        assertThat(fromCsv).containsExactly(encode(Map.of("length", 14, "depth", 9.0, "member", true, "size", "S")));
+    }
+
+    @Test
+    void imputesAMissingNumberWithTheTrainingMeanAndSetsItsIndicator() throws Exception {
+        Map<String, Object> record = new HashMap<>();
+        record.put("length", null);
+        record.put("depth", "NA");
+        record.put("member", "");
+        record.put("size", "L");
+
+        assertThat(encode(record)).containsExactly(0f, 1f, 0f, 0f, 0f, 1f, 0f, 0f);
+    }
+
+    @Test
+    void treatsAnAbsentKeyAsMissing() throws Exception {
+        assertThat(encode(Map.of("size", "L"))).containsExactly(0f, 1f, 0f, 0f, 0f, 1f, 0f, 0f);
+    }
+
+    @Test
+    void putsUnseenAndMissingCategoriesInTheUnknownSlot() throws Exception {
+        assertThat(encode(Map.of("length", 10, "size", "XL"))).endsWith(0f, 0f, 0f, 1f);
+        assertThat(encode(Map.of("length", 10, "size", "None"))).endsWith(0f, 0f, 0f, 1f);
+        assertThat(encode(Map.of("length", 10))).endsWith(0f, 0f, 0f, 1f);
+    }
+
+    @Test
+    void findsACategoryFromAJsonNumberWithoutTrailingZeros() throws Exception {
+        assertThat(encode(Map.of("size", 2.0))).endsWith(1f, 0f, 0f, 0f);
+        assertThat(encode(Map.of("size", 2))).endsWith(1f, 0f, 0f, 0f);
+    }
+
+    @Test
+    void rejectsANonNumberForANumericFeatureNamingTheField() {
+        assertThatThrownBy(() -> encode(Map.of("length", "abc"))).isInstanceOfSatisfying(InvalidRecord.class, e -> {
+            assertThat(e.field()).isEqualTo("length");
+            assertThat(e.problem()).isEqualTo("must be a number, got 'abc'");
+        });
+        assertThatThrownBy(() -> encode(Map.of("depth", true)))
+                .isInstanceOfSatisfying(
+                        InvalidRecord.class, e -> assertThat(e.problem()).isEqualTo("must be a number, got true"));
+        assertThatThrownBy(() -> encode(Map.of("depth", Double.NaN)))
+                .isInstanceOfSatisfying(InvalidRecord.class, e -> assertThat(e.problem())
+                        .isEqualTo("must be a finite number, got NaN"));
+    }
+
+    @Test
+    void rejectsANonBooleanForABooleanFeature() {
+        assertThatThrownBy(() -> encode(Map.of("member", "maybe"))).isInstanceOfSatisfying(InvalidRecord.class, e -> {
+            assertThat(e.field()).isEqualTo("member");
+            assertThat(e.problem()).isEqualTo("must be true, false, yes or no, got 'maybe'");
+        });
+    }
+
+    private float[] encode(Map<String, Object> record) throws InvalidRecord {
+        float[] out = new float[encoder.width()];
+        encoder.encode(record::get, out, 0);
+        return out;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.canopy.runner.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.canopy.runner.inference.TabularModel.Prediction;
+import dev.canopy.runner.recipe.Checkpoint;
+import dev.canopy.runner.recipe.DatasetProfile;
+import dev.canopy.runner.recipe.Penguins;
+import dev.canopy.runner.recipe.Recipe;
+import dev.canopy.runner.recipe.TrainingContext;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TabularModelTest {
+
+    private static TabularModel classifier;
+    private static TabularModel regressor;
+
+    @BeforeAll
+    static void trainPenguinModels() throws Exception {
+        classifier = TabularModel.load(train("tabular-classification", "species"));
+        regressor = TabularModel.load(train("tabular-regression", "body_mass_g"));
+    }
+
+    @AfterAll
+    static void closeModels() {
+        classifier.close();
+        regressor.close();
+    }
+
+    @Test
+    void classifiesWithALabelAndProbabilitiesOverTheVocabulary() throws Exception {
+        Prediction prediction = classifier.predict(List.of(adelie())).get(0);
+
+        assertThat(prediction.probabilities()).containsOnlyKeys("Adelie", "Chinstrap", "Gentoo");
+        assertThat(prediction.probabilities().values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .sum())
+                .isCloseTo(1.0, within(1e-12));
+        double highest = prediction.probabilities().values().stream()
+                .mapToDouble(Double::doubleValue)
+                .max()
+                .orElseThrow();
+        assertThat(prediction.probabilities()).containsEntry(prediction.label(), highest);
+        assertThat(prediction.value()).isNull();
+    }
+
+    @Test
+    void regressesWithAValueOnTheLabelScale() throws Exception {
+        Prediction prediction = regressor.predict(List.of(adelie())).get(0);
+
+        assertThat(prediction.value()).isBetween(2000.0, 7000.0);
+        assertThat(prediction.label()).isNull();
+        assertThat(prediction.probabilities()).isNull();
+    }
+
+    @Test
+    void predictsAnUnseenCategoryLikeAMissingOneInTheUnknownSlot() throws Exception {
+        Map<String, Object> unseen = adelie();
+        unseen.put("island", "Atlantis");
+        Map<String, Object> missing = adelie();
+        missing.put("island", null);
+
+        assertThat(predictOne(classifier, unseen)).isEqualTo(predictOne(classifier, missing));
+    }
+
+    @Test
+    void imputesAMissingNumberWhetherNullAMissingTokenOrAnAbsentKey() throws Exception {
+        Map<String, Object> asNull = adelie();
+        asNull.put("bill_length_mm", null);
+        Map<String, Object> asToken = adelie();
+        asToken.put("bill_length_mm", "NA");
+        Map<String, Object> absent = adelie();
+        absent.remove("bill_length_mm");
+
+        Prediction expected = predictOne(regressor, asNull);
+
+        assertThat(expected.value()).isNotNull();
+        assertThat(predictOne(regressor, asToken)).isEqualTo(expected);
+        assertThat(predictOne(regressor, absent)).isEqualTo(expected);
+    }
+
+    @Test
+    void rejectsANonNumberForANumericFeatureNamingTheField() {
+        Map<String, Object> record = adelie();
+        record.put("bill_length_mm", "abc");
+
+        assertThatThrownBy(() -> classifier.predict(List.of(adelie(), record)))
+                .isInstanceOfSatisfying(InvalidRecord.class, e -> {
+                    assertThat(e.field()).isEqualTo("bill_length_mm");
+                    assertThat(e.problem()).isEqualTo("must be a number, got 'abc'");
+                });
+    }
+
+    @Test
+    void ignoresKeysThatAreNotFeatures() throws Exception {
+        Map<String, Object> withExtras = adelie();
+        withExtras.put("species", "Gentoo");
+        withExtras.put("comment", "seen twice");
+
+        assertThat(predictOne(classifier, withExtras)).isEqualTo(predictOne(classifier, adelie()));
+    }
+
+    @Test
+    void givesConcurrentCallersTheSamePredictionsAsOneCaller() throws Exception {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Map<String, Object> record = adelie();
+            record.put("flipper_length_mm", 170 + i);
+            records.add(record);
+        }
+        List<Prediction> expected = classifier.predict(records);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<Prediction>>> results = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                results.add(threads.submit(() -> classifier.predict(records)));
+            }
+            for (Future<List<Prediction>> result : results) {
+                assertThat(result.get()).isEqualTo(expected);
+            }
+        } finally {
+            threads.shutdown();
+        }
+    }
+
+    @Test
+    void predictsMoreRecordsThanOneForwardPassTakes() throws Exception {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (int i = 0; i < TabularModel.MAX_ROWS_PER_FORWARD * 2 + 1; i++) {
+            records.add(adelie());
+        }
+
+        assertThat(classifier.predict(records)).hasSize(records.size());
+    }
+
+    @Test
+    void rejectsBytesThatAreNotAnArtifact() {
+        assertThatThrownBy(() -> TabularModel.load(new byte[] {1, 2, 3}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a model artifact: it needs spec.json and a .params file");
+    }
+
+    /**
+     * Predicts one record on its own. Equal inputs are only compared one per call: CPU kernels may round a row
+     * differently depending on its position in a batch.
+     */
+    private static Prediction predictOne(TabularModel model, Map<String, Object> record) throws InvalidRecord {
+        return model.predict(List.of(record)).get(0);
+    }
+
+    /** The first penguin of the dataset, as JSON would give it. */
+    private static Map<String, Object> adelie() {
+        Map<String, Object> record = new HashMap<>();
+        record.put("island", "Torgersen");
+        record.put("bill_length_mm", 39.1);
+        record.put("bill_depth_mm", 18.7);
+        record.put("flipper_length_mm", 181);
+        record.put("body_mass_g", 3750);
+        record.put("sex", "MALE");
+        return record;
+    }
+
+    private static byte[] train(String recipeName, String label) throws Exception {
+        Recipe recipe = ServiceLoader.load(Recipe.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(r -> r.name().equals(recipeName))
+                .findFirst()
+                .orElseThrow();
+        Map<String, Object> params = recipe.validate(Map.of("label", label, "epochs", 5), Penguins.PROFILE)
+                .resolvedParams();
+        return recipe.train(new QuietContext(params)).model();
+    }
+
+    /** A context that only supplies the penguins dataset. */
+    private record QuietContext(Map<String, Object> params) implements TrainingContext {
+        @Override
+        public Path dataset() {
+            return Penguins.csv();
+        }
+
+        @Override
+        public DatasetProfile profile() {
+            return Penguins.PROFILE;
+        }
+
+        @Override
+        public int gpus() {
+            return 0;
+        }
+
+        @Override
+        public Optional<Checkpoint> checkpoint() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void epochFinished(int epoch, int epochs, Map<String, Double> metrics, byte[] checkpoint) {}
+
+        @Override
+        public void progress(int epoch, int epochs, double fractionOfRun) {}
+    }
+}

@@ -1,0 +1,100 @@
+package dev.canopy.runner.recipe;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A training context that records what the recipe reports and can stop the run like a cancel or drain would. */
+final class RecordingContext implements TrainingContext {
+
+    private final Path dataset;
+    private final DatasetProfile profile;
+    private final Map<String, Object> params;
+    private final Optional<Checkpoint> checkpoint;
+    private int stopAfterEpoch = Integer.MAX_VALUE;
+    private int stopAtProgressCall = Integer.MAX_VALUE;
+
+    /** Metrics per finished epoch, by epoch number. */
+    final Map<Integer, Map<String, Double>> epochMetrics = new HashMap<>();
+
+    final List<Checkpoint> checkpoints = new ArrayList<>();
+    final List<Double> progress = new ArrayList<>();
+
+    RecordingContext(
+            Path dataset, DatasetProfile profile, Map<String, Object> params, Optional<Checkpoint> checkpoint) {
+        this.dataset = dataset;
+        this.profile = profile;
+        this.params = params;
+        this.checkpoint = checkpoint;
+    }
+
+    static RecordingContext penguins(Map<String, Object> params) {
+        return new RecordingContext(Penguins.csv(), Penguins.PROFILE, params, Optional.empty());
+    }
+
+    /** Throws {@link TrainingStopped} from {@code epochFinished(epoch)}, after keeping its checkpoint. */
+    RecordingContext stoppingAfterEpoch(int epoch) {
+        stopAfterEpoch = epoch;
+        return this;
+    }
+
+    /** Throws {@link TrainingStopped} from the {@code call}-th progress call. */
+    RecordingContext stoppingAtProgressCall(int call) {
+        stopAtProgressCall = call;
+        return this;
+    }
+
+    /** The same run resumed from {@code checkpoint}. */
+    RecordingContext resumedFrom(Checkpoint resumeFrom) {
+        return new RecordingContext(dataset, profile, params, Optional.of(resumeFrom));
+    }
+
+    Checkpoint lastCheckpoint() {
+        return checkpoints.get(checkpoints.size() - 1);
+    }
+
+    @Override
+    public Path dataset() {
+        return dataset;
+    }
+
+    @Override
+    public DatasetProfile profile() {
+        return profile;
+    }
+
+    @Override
+    public Map<String, Object> params() {
+        return params;
+    }
+
+    @Override
+    public int gpus() {
+        return 0;
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint() {
+        return checkpoint;
+    }
+
+    @Override
+    public void epochFinished(int epoch, int epochs, Map<String, Double> metrics, byte[] bytes) {
+        epochMetrics.put(epoch, Map.copyOf(metrics));
+        checkpoints.add(new Checkpoint(epoch, bytes));
+        if (epoch >= stopAfterEpoch) {
+            throw new TrainingStopped("drain after epoch " + epoch);
+        }
+    }
+
+    @Override
+    public void progress(int epoch, int epochs, double fractionOfRun) {
+        progress.add(fractionOfRun);
+        if (progress.size() >= stopAtProgressCall) {
+            throw new TrainingStopped("cancelled");
+        }
+    }
+}

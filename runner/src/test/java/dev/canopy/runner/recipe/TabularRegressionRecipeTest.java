@@ -1,0 +1,83 @@
+package dev.canopy.runner.recipe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.engine.EngineException;
+import dev.canopy.runner.inference.ModelSpec.Task;
+import dev.canopy.runner.recipe.DatasetProfile.Column;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TabularRegressionRecipeTest {
+
+    private final Recipe recipe = new TabularRegressionRecipe();
+
+    @Test
+    void reachesTestR2OfAtLeast075OnPenguinsBodyMassWithTheDefault30Epochs() throws Exception {
+        RecordingContext context = RecordingContext.penguins(Map.of("label", "body_mass_g"));
+
+        TrainingResult result = recipe.train(context);
+
+        assertThat(result.testMetrics()).containsOnlyKeys("test_loss", "test_rmse", "test_mae", "test_r2");
+        assertThat(result.testMetrics().get("test_r2")).isGreaterThanOrEqualTo(0.75);
+        assertThat(context.epochMetrics.get(1))
+                .containsOnlyKeys("train_loss", "val_loss", "val_rmse", "val_mae", "val_r2");
+    }
+
+    @Test
+    void dropsRowsWithoutLabelAndSaysHowMany() throws Exception {
+        TrainingResult result = recipe.train(RecordingContext.penguins(Map.of("label", "body_mass_g", "epochs", 1)));
+
+        assertThat(result.notes()).contains("2 rows left out: their label is missing");
+    }
+
+    @Test
+    void failsWithLearningRateAdviceWhenTheLossDiverges() {
+        RecordingContext context = RecordingContext.penguins(Map.of("label", "body_mass_g", "learningRate", 1e6));
+
+        assertThatThrownBy(() -> recipe.train(context))
+                .isInstanceOf(TrainingFailure.class)
+                .hasMessage("loss became infinite at epoch 1; lower learningRate (now 1000000.0)");
+    }
+
+    @Test
+    void failsNamingColumnAndRowWhenANumericColumnHoldsText(@TempDir Path directory) throws Exception {
+        StringBuilder csv = new StringBuilder("x,y\n");
+        for (int row = 1; row <= 30; row++) {
+            csv.append(row == 17 ? "abc" : String.valueOf(row))
+                    .append(',')
+                    .append(2 * row)
+                    .append('\n');
+        }
+        Path file = Files.writeString(directory.resolve("data.csv"), csv);
+        DatasetProfile profile = new DatasetProfile(
+                30, List.of(new Column("x", "NUMERIC", 0, 30, false), new Column("y", "NUMERIC", 0, 30, false)));
+        RecordingContext context = new RecordingContext(file, profile, Map.of("label", "y"), Optional.empty());
+
+        assertThatThrownBy(() -> recipe.train(context))
+                .isInstanceOf(TrainingFailure.class)
+                .hasMessage("column 'x', dataset row 17: must be a number, got 'abc';"
+                        + " fix the data or leave the column out of features");
+    }
+
+    @Test
+    void failsWithOutOfMemoryAdviceForAnEngineOutOfMemoryError() {
+        TabularParams params = TabularParams.of(
+                TabularValidator.validate(Map.of("label", "body_mass_g"), Penguins.PROFILE, Task.REGRESSION)
+                        .resolvedParams());
+        EngineException error = new EngineException("CUDA out of memory. Tried to allocate 2.00 GiB");
+
+        assertThat(ModelTraining.outOfMemory(error, params))
+                .get()
+                .extracting(Throwable::getMessage)
+                .isEqualTo("the engine ran out of memory; lower batchSize (now 32) or hiddenLayers (now [64, 32])");
+        assertThat(ModelTraining.outOfMemory(new EngineException("shape mismatch"), params))
+                .isEmpty();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.canopy.runner.recipe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import ai.djl.engine.Engine;
+import dev.canopy.runner.inference.ModelSpec;
+import dev.canopy.runner.inference.ModelSpec.Feature;
+import dev.canopy.runner.inference.ModelSpec.Kind;
+import dev.canopy.runner.inference.ModelSpec.Task;
+import dev.canopy.runner.inference.TabularModel;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainedArtifactTest {
+
+    @Test
+    void loadedArtifactReproducesTheTestMetricsExactly() throws Exception {
+        Map<String, Object> params = Map.of("label", "body_mass_g", "epochs", 5);
+        TrainingResult result = new TabularRegressionRecipe().train(RecordingContext.penguins(params));
+        TabularParams resolved = TabularParams.of(
+                new TabularRegressionRecipe().validate(params, Penguins.PROFILE).resolvedParams());
+        CsvTable table = CsvTable.read(Penguins.csv(), resolved.label(), resolved.features());
+        DataSplit split = TabularTraining.split(table, resolved);
+        String[] labels = Arrays.stream(split.test())
+                .mapToObj(row -> table.rows().get(row)[0].trim())
+                .toArray(String[]::new);
+
+        try (TabularModel model = TabularModel.load(result.model())) {
+            Map<String, Double> metrics = EvaluationMetrics.of(
+                    model.spec(), model.predict(TabularTraining.testRecords(table, split)), labels, "test_");
+
+            assertThat(metrics).isEqualTo(result.testMetrics());
+        }
+    }
+
+    @Test
+    void artifactSpecDescribesPreprocessingArchitectureAndVersions() throws Exception {
+        Map<String, Object> params = Map.of("label", "species", "epochs", 1, "hiddenLayers", List.of(8));
+        TrainingResult result = new TabularClassificationRecipe().train(RecordingContext.penguins(params));
+
+        try (TabularModel model = TabularModel.load(result.model())) {
+            ModelSpec spec = model.spec();
+
+            assertThat(spec.recipe()).isEqualTo("tabular-classification");
+            assertThat(spec.task()).isEqualTo(Task.CLASSIFICATION);
+            assertThat(spec.label()).isEqualTo("species");
+            assertThat(spec.labelVocabulary()).containsExactly("Adelie", "Chinstrap", "Gentoo");
+            assertThat(spec.features())
+                    .extracting(Feature::name, Feature::kind, Feature::missingIndicator, Feature::categories)
+                    .containsExactly(
+                            tuple("island", Kind.CATEGORICAL, false, List.of("Biscoe", "Dream", "Torgersen")),
+                            tuple("bill_length_mm", Kind.NUMERIC, true, List.of()),
+                            tuple("bill_depth_mm", Kind.NUMERIC, true, List.of()),
+                            tuple("flipper_length_mm", Kind.NUMERIC, true, List.of()),
+                            tuple("body_mass_g", Kind.NUMERIC, true, List.of()),
+                            tuple("sex", Kind.CATEGORICAL, false, List.of(".", "FEMALE", "MALE")));
+            // island 3 + unknown, four numbers with missing indicators, sex 3 + unknown.
+            assertThat(spec.inputSize()).isEqualTo(4 + 4 * 2 + 4);
+            assertThat(spec.hiddenLayers()).containsExactly(8);
+            assertThat(spec.activation()).isEqualTo("relu");
+            assertThat(spec.dropout()).isEqualTo(0.1);
+            assertThat(spec.djlVersion()).isEqualTo("0.36.0");
+            assertThat(spec.pytorchVersion())
+                    .isEqualTo(Engine.getInstance().getVersion())
+                    .isEqualTo("2.7.1");
+            assertThat(spec.trainingParams()).containsEntry("epochs", 1).containsEntry("seed", 42);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.canopy.scheduler.queue;
+
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Every few seconds, on one control plane of the cluster (a clustered Quartz job), hands runs whose runner went
+ * silent back to the queue, or fails or kills them; the platform records the outcome in the same transaction.
+ */
+@ApplicationScoped
+class Reaper {
+
+    @Inject
+    QueueDatabase database;
+
+    @Inject
+    RunLifecycle lifecycle;
+
+    @Scheduled(
+            identity = "canopy-run-reaper",
+            every = "${canopy.queue.reaper-every}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Transactional
+    void reap() {
+        List<Reaped> reaped = reapExpired();
+        if (!reaped.isEmpty()) {
+            reaped.forEach(
+                    r -> Log.infof("Run %s attempt %d lost its runner: %s", r.runId(), r.attempt(), r.outcome()));
+            lifecycle.reaped(reaped);
+        }
+    }
+
+    /**
+     * Acts on leases that expired (their runner stopped heartbeating): back to the queue while attempts remain,
+     * otherwise failed; killed if a cancel had been asked for. Concurrent reapers skip each other's rows.
+     */
+    List<Reaped> reapExpired() {
+        return database.execute(c -> {
+            List<Reaped> reaped = new ArrayList<>();
+            try (PreparedStatement select =
+                            c.prepareStatement("SELECT run_id, attempt, max_attempts, cancel_requested FROM run_queue"
+                                    + " WHERE state = 'LEASED' AND lease_until < now() FOR UPDATE SKIP LOCKED");
+                    ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    Reaped.Outcome outcome = row.getBoolean(4)
+                            ? Reaped.Outcome.KILLED
+                            : row.getInt(2) >= row.getInt(3) ? Reaped.Outcome.FAILED : Reaped.Outcome.REQUEUED;
+                    reaped.add(new Reaped(row.getObject(1, UUID.class), row.getInt(2), outcome));
+                }
+            }
+            for (Reaped r : reaped) {
+                String sql = r.outcome() == Reaped.Outcome.REQUEUED
+                        ? "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL WHERE run_id = ?"
+                        : "DELETE FROM run_queue WHERE run_id = ?";
+                try (PreparedStatement update = c.prepareStatement(sql)) {
+                    update.setObject(1, r.runId());
+                    update.executeUpdate();
+                }
+            }
+            if (reaped.stream().anyMatch(r -> r.outcome() == Reaped.Outcome.REQUEUED)) {
+                QueueDatabase.notifyRunners(c);
+            }
+            return reaped;
+        });
+    }
+}

@@ -1,0 +1,234 @@
+package dev.canopy.scheduler.queue;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The run queue in PostgreSQL. Claims take the best waiting run with {@code FOR UPDATE SKIP LOCKED}, so runners
+ * never wait on each other, and lease it with an incremented attempt number that fences every later write.
+ * Every method joins the caller's transaction (or runs in its own).
+ */
+@ApplicationScoped
+public class RunQueue {
+
+    private final QueueDatabase database;
+    private final QueueConfig config;
+    private final TeamQuotaCheck quotas = new TeamQuotaCheck();
+
+    RunQueue(QueueDatabase database, QueueConfig config) {
+        this.database = database;
+        this.config = config;
+    }
+
+    /** Puts a run in the queue and wakes idle runners when the transaction commits. */
+    @Transactional
+    public void enqueue(QueuedRun run) {
+        execute(c -> {
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO run_queue (run_id, team_id, recipe, priority, gpus, state, max_attempts, enqueued_at)"
+                            + " VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, now())")) {
+                insert.setObject(1, run.runId());
+                insert.setObject(2, run.teamId());
+                insert.setString(3, run.recipe());
+                insert.setInt(4, run.priority());
+                insert.setInt(5, run.gpus());
+                insert.setInt(6, run.maxAttempts());
+                insert.executeUpdate();
+            }
+            notifyRunners(c);
+            return null;
+        });
+    }
+
+    /**
+     * Leases the waiting run with the highest priority (oldest first) that fits the runner: its GPUs, its recipes,
+     * its team, and the run's team's limits on concurrent runs and GPUs.
+     */
+    @Transactional
+    public Optional<Lease> claim(ClaimRequest request) {
+        return execute(c -> {
+            Set<UUID> fullTeams = new HashSet<>();
+            for (int tries = 0; tries < 20; tries++) {
+                Optional<Candidate> candidate = nextCandidate(c, request, fullTeams);
+                if (candidate.isEmpty()) {
+                    return Optional.empty();
+                }
+                if (quotas.admits(c, candidate.get().teamId(), candidate.get().gpus())) {
+                    return Optional.of(lease(c, candidate.get().runId(), request.workerId()));
+                }
+                fullTeams.add(candidate.get().teamId());
+            }
+            return Optional.empty();
+        });
+    }
+
+    private record Candidate(UUID runId, UUID teamId, int gpus) {}
+
+    private static Optional<Candidate> nextCandidate(Connection c, ClaimRequest request, Set<UUID> fullTeams)
+            throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                """
+                SELECT run_id, team_id, gpus FROM run_queue
+                WHERE state = 'QUEUED' AND NOT cancel_requested AND gpus <= ? AND recipe = ANY(?)
+                  AND (?::uuid IS NULL OR team_id = ?::uuid) AND NOT (team_id = ANY(?::uuid[]))
+                ORDER BY priority DESC, enqueued_at, run_id
+                LIMIT 1 FOR UPDATE SKIP LOCKED
+                """)) {
+            select.setInt(1, request.freeGpus());
+            select.setArray(2, c.createArrayOf("varchar", request.recipes().toArray()));
+            select.setObject(3, request.workerTeamId());
+            select.setObject(4, request.workerTeamId());
+            select.setArray(5, c.createArrayOf("uuid", fullTeams.toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                return row.next()
+                        ? Optional.of(new Candidate(
+                                row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getInt(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private Lease lease(Connection c, UUID runId, UUID workerId) throws SQLException {
+        try (PreparedStatement update =
+                c.prepareStatement("UPDATE run_queue SET state = 'LEASED', attempt = attempt + 1, worker_id = ?,"
+                        + " lease_until = now() + ? * interval '1 millisecond' WHERE run_id = ?"
+                        + " RETURNING run_id, team_id, attempt, lease_until, cancel_requested")) {
+            update.setObject(1, workerId);
+            update.setLong(2, config.lease().toMillis());
+            update.setObject(3, runId);
+            try (ResultSet row = update.executeQuery()) {
+                row.next();
+                return leaseOf(row);
+            }
+        }
+    }
+
+    /**
+     * The lease of a run if {@code attempt} by {@code workerId} still holds it (locked against the reaper until the
+     * caller's transaction ends); empty for a stale attempt.
+     */
+    @Transactional
+    public Optional<Lease> current(UUID runId, int attempt, UUID workerId) {
+        return execute(c -> {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT run_id, team_id, attempt, lease_until, cancel_requested FROM run_queue"
+                            + " WHERE run_id = ? AND attempt = ? AND worker_id = ? AND state = 'LEASED' FOR SHARE")) {
+                select.setObject(1, runId);
+                select.setInt(2, attempt);
+                select.setObject(3, workerId);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(leaseOf(row)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Renews the leases a runner still holds and tells it which to cancel and which it has lost. */
+    @Transactional
+    public HeartbeatResult heartbeat(UUID workerId, List<HeldRun> runs) {
+        return execute(c -> {
+            List<UUID> renewed = new ArrayList<>();
+            List<UUID> cancel = new ArrayList<>();
+            List<UUID> lost = new ArrayList<>();
+            try (PreparedStatement update =
+                    c.prepareStatement("UPDATE run_queue SET lease_until = now() + ? * interval '1 millisecond'"
+                            + " WHERE run_id = ? AND attempt = ? AND worker_id = ? AND state = 'LEASED'"
+                            + " RETURNING cancel_requested")) {
+                for (HeldRun run : runs) {
+                    update.setLong(1, config.lease().toMillis());
+                    update.setObject(2, run.runId());
+                    update.setInt(3, run.attempt());
+                    update.setObject(4, workerId);
+                    try (ResultSet row = update.executeQuery()) {
+                        if (!row.next()) {
+                            lost.add(run.runId());
+                        } else {
+                            renewed.add(run.runId());
+                            if (row.getBoolean(1)) {
+                                cancel.add(run.runId());
+                            }
+                        }
+                    }
+                }
+            }
+            return new HeartbeatResult(renewed, cancel, lost);
+        });
+    }
+
+    /** Gives a leased run back to the queue at once (a draining runner); the next claim continues it. */
+    @Transactional
+    public boolean release(UUID runId, int attempt, UUID workerId) {
+        return execute(c -> {
+            try (PreparedStatement update =
+                    c.prepareStatement("UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL"
+                            + " WHERE run_id = ? AND attempt = ? AND worker_id = ? AND state = 'LEASED'")) {
+                update.setObject(1, runId);
+                update.setInt(2, attempt);
+                update.setObject(3, workerId);
+                boolean released = update.executeUpdate() == 1;
+                if (released) {
+                    notifyRunners(c);
+                }
+                return released;
+            }
+        });
+    }
+
+    /** Takes a run out of the queue for good (it finished, failed or was killed). */
+    @Transactional
+    public void remove(UUID runId) {
+        execute(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM run_queue WHERE run_id = ?")) {
+                delete.setObject(1, runId);
+                delete.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Removes a waiting run, or flags a leased one so that its runner stops at the next heartbeat. */
+    @Transactional
+    public CancelOutcome requestCancel(UUID runId) {
+        return execute(c -> {
+            try (PreparedStatement delete =
+                    c.prepareStatement("DELETE FROM run_queue WHERE run_id = ? AND state = 'QUEUED'")) {
+                delete.setObject(1, runId);
+                if (delete.executeUpdate() == 1) {
+                    return CancelOutcome.REMOVED;
+                }
+            }
+            try (PreparedStatement flag = c.prepareStatement(
+                    "UPDATE run_queue SET cancel_requested = true WHERE run_id = ? AND state = 'LEASED'")) {
+                flag.setObject(1, runId);
+                return flag.executeUpdate() == 1 ? CancelOutcome.SIGNALLED : CancelOutcome.NOT_QUEUED;
+            }
+        });
+    }
+
+    private static Lease leaseOf(ResultSet row) throws SQLException {
+        return new Lease(
+                row.getObject(1, UUID.class),
+                row.getObject(2, UUID.class),
+                row.getInt(3),
+                row.getTimestamp(4).toInstant(),
+                row.getBoolean(5));
+    }
+
+    private static void notifyRunners(Connection c) throws SQLException {
+        QueueDatabase.notifyRunners(c);
+    }
+
+    private <T> T execute(QueueDatabase.Work<T> work) {
+        return database.execute(work);
+    }
+}

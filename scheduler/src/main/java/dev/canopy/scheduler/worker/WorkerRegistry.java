@@ -1,0 +1,163 @@
+package dev.canopy.scheduler.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canopy.scheduler.queue.QueueConfig;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Runners and what they offer. A runner registering again under its name keeps its id. */
+@ApplicationScoped
+public class WorkerRegistry {
+
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper json;
+    private final QueueConfig config;
+
+    WorkerRegistry(AgroalDataSource dataSource, ObjectMapper json, QueueConfig config) {
+        this.dataSource = dataSource;
+        this.json = json;
+        this.config = config;
+    }
+
+    /** The token a runner name is registered with, if the name is taken. */
+    @Transactional
+    public Optional<UUID> ownerOf(String name) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement select = c.prepareStatement("SELECT token_id FROM workers WHERE name = ?")) {
+            select.setString(1, name);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read runner " + name, e);
+        }
+    }
+
+    /** Registers (or re-registers) a runner under its token; the caller decides who may take a name over. */
+    @Transactional
+    public UUID register(WorkerInfo info, UUID tokenId) {
+        String sql =
+                """
+                INSERT INTO workers (id, name, token_id, team_id, host, cpu_model, cores, memory_bytes, gpus, recipes,
+                                     djl_version, pytorch_version, zone, draining, registered_at, last_heartbeat_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, false, now(), now())
+                ON CONFLICT (name) DO UPDATE SET token_id = EXCLUDED.token_id, team_id = EXCLUDED.team_id, host = EXCLUDED.host,
+                    cpu_model = EXCLUDED.cpu_model, cores = EXCLUDED.cores, memory_bytes = EXCLUDED.memory_bytes,
+                    gpus = EXCLUDED.gpus, recipes = EXCLUDED.recipes, djl_version = EXCLUDED.djl_version,
+                    pytorch_version = EXCLUDED.pytorch_version, zone = EXCLUDED.zone, draining = false,
+                    last_heartbeat_at = now()
+                RETURNING id
+                """;
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement upsert = c.prepareStatement(sql)) {
+            upsert.setObject(1, UUID.randomUUID());
+            upsert.setString(2, info.name());
+            upsert.setObject(3, tokenId);
+            upsert.setObject(4, info.teamId());
+            upsert.setString(5, info.host());
+            upsert.setString(6, info.cpuModel());
+            upsert.setInt(7, info.cores());
+            upsert.setLong(8, info.memoryBytes());
+            upsert.setString(9, json.writeValueAsString(info.gpus()));
+            upsert.setString(10, json.writeValueAsString(info.recipes()));
+            upsert.setString(11, info.djlVersion());
+            upsert.setString(12, info.pytorchVersion());
+            upsert.setString(13, info.zone());
+            try (ResultSet row = upsert.executeQuery()) {
+                row.next();
+                return row.getObject(1, UUID.class);
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("Could not register runner " + info.name(), e);
+        }
+    }
+
+    /** Records a heartbeat and, when {@code draining}, that the runner takes no new work. */
+    @Transactional
+    public void heartbeat(UUID workerId, boolean draining) {
+        update("UPDATE workers SET last_heartbeat_at = now(), draining = ? WHERE id = ?", draining, workerId);
+    }
+
+    @Transactional
+    public Optional<Worker> find(UUID workerId) {
+        return query("SELECT * FROM workers WHERE id = ?", workerId).stream().findFirst();
+    }
+
+    @Transactional
+    public List<Worker> list() {
+        return query("SELECT * FROM workers ORDER BY name", null);
+    }
+
+    /** Whether any registered runner offers a recipe of that name. */
+    @Transactional
+    public boolean anyOffers(String recipe) {
+        return list().stream().anyMatch(w -> w.info().recipes().contains(recipe));
+    }
+
+    private void update(String sql, boolean draining, UUID workerId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement update = c.prepareStatement(sql)) {
+            update.setBoolean(1, draining);
+            update.setObject(2, workerId);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not update runner " + workerId, e);
+        }
+    }
+
+    private List<Worker> query(String sql, UUID id) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement select = c.prepareStatement(sql)) {
+            if (id != null) {
+                select.setObject(1, id);
+            }
+            List<Worker> workers = new ArrayList<>();
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    workers.add(workerOf(row));
+                }
+            }
+            return workers;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("Could not read runners", e);
+        }
+    }
+
+    private Worker workerOf(ResultSet row) throws SQLException, JsonProcessingException {
+        WorkerInfo info = new WorkerInfo(
+                row.getString("name"),
+                row.getObject("team_id", UUID.class),
+                row.getString("host"),
+                row.getString("cpu_model"),
+                row.getInt("cores"),
+                row.getLong("memory_bytes"),
+                json.readValue(row.getString("gpus"), new TypeReference<List<WorkerInfo.Gpu>>() {}),
+                json.readValue(row.getString("recipes"), new TypeReference<LinkedHashSet<String>>() {}),
+                row.getString("djl_version"),
+                row.getString("pytorch_version"),
+                row.getString("zone"));
+        Instant last = row.getTimestamp("last_heartbeat_at").toInstant();
+        boolean online = last.isAfter(Instant.now().minus(config.lease()));
+        String state = !online ? "OFFLINE" : row.getBoolean("draining") ? "DRAINING" : "ONLINE";
+        return new Worker(
+                row.getObject("id", UUID.class),
+                row.getObject("token_id", UUID.class),
+                info,
+                state,
+                row.getTimestamp("registered_at").toInstant(),
+                last);
+    }
+}
