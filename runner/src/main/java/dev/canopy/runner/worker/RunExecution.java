@@ -9,11 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * One claimed run as its recipe sees it: the dataset on disk, the checkpoint to resume from, and callbacks that
- * report epochs to the control plane. Cancellation (from a heartbeat or an epoch reply) stops training at the next
- * progress call; draining stops it right after the next checkpoint.
+ * report epochs to the control plane (on a thread of their own, in order). Cancellation (from a heartbeat or an
+ * epoch reply) stops training at the next progress call; draining stops it right after the next checkpoint.
  */
 final class RunExecution implements TrainingContext {
 
@@ -27,6 +30,12 @@ final class RunExecution implements TrainingContext {
     private volatile boolean draining;
     private volatile boolean lost;
     private double startFraction = -1;
+    private final ExecutorService reporter = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "canopy-runner-reports");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private CompletableFuture<Void> reports = CompletableFuture.completedFuture(null);
 
     RunExecution(
             Protocol.Assignment assignment, ControlPlane controlPlane, Path dataset, Optional<Checkpoint> checkpoint) {
@@ -94,23 +103,51 @@ final class RunExecution implements TrainingContext {
         return checkpoint;
     }
 
+    /**
+     * Reports the epoch (checkpoint, then metrics) on the reporting thread, in order, while training goes on: the
+     * control plane's round trips do not hold up the next epoch. A drain waits for the report, so that the run
+     * resumes after this checkpoint.
+     */
     @Override
     public void epochFinished(int epoch, int epochs, Map<String, Double> metrics, byte[] bytes) {
         stopIfCancelled();
         progress = progressAt(epoch, epochs, (double) epoch / epochs);
-        Protocol.EpochReply reply = Retry.call(() -> {
-            controlPlane.putCheckpoint(assignment.runId(), assignment.attempt(), epoch, bytes);
-            return controlPlane.epoch(
-                    assignment.runId(),
-                    new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, progress.etaSeconds(), true));
-        });
-        if (reply.cancel()) {
-            cancelled = true;
-        }
-        stopIfCancelled();
+        Long eta = progress.etaSeconds();
+        reports = reports.thenRunAsync(() -> report(epoch, epochs, metrics, bytes, eta), reporter);
         if (draining && epoch < epochs) {
+            flushReports();
             throw new TrainingStopped("the runner is shutting down; the run resumes after epoch " + epoch);
         }
+    }
+
+    private void report(int epoch, int epochs, Map<String, Double> metrics, byte[] bytes, Long eta) {
+        if (lost) {
+            return;
+        }
+        try {
+            Protocol.EpochReply reply = Retry.call(() -> {
+                controlPlane.putCheckpoint(assignment.runId(), assignment.attempt(), epoch, bytes);
+                return controlPlane.epoch(
+                        assignment.runId(),
+                        new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, eta, true));
+            });
+            if (reply.cancel()) {
+                cancelled = true;
+            }
+        } catch (ControlPlane.LostRun | UncheckedIOException | TrainingStopped e) {
+            // The run cannot be reported any more: stop training at the next progress call.
+            lost = true;
+        }
+    }
+
+    /** Waits until every epoch handed over so far is reported. */
+    void flushReports() {
+        reports.join();
+    }
+
+    /** Ends the reporting thread once the run is over. */
+    void close() {
+        reporter.shutdown();
     }
 
     @Override

@@ -131,7 +131,11 @@ public final class WorkerLoop implements Runnable {
             if (draining) {
                 run.drain();
             }
-            train(recipe, run);
+            try {
+                train(recipe, run);
+            } finally {
+                run.close();
+            }
         } catch (ControlPlane.LostRun e) {
             LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + " is no longer ours: "
                     + e.getMessage());
@@ -157,6 +161,11 @@ public final class WorkerLoop implements Runnable {
         Protocol.Assignment a = run.assignment();
         try {
             TrainingResult result = recipe.train(run);
+            run.flushReports();
+            if (run.lost()) {
+                LOG.info(() -> "Run " + a.runId() + " trained, but it is no longer ours to report");
+                return;
+            }
             controlPlane.putModel(a.runId(), a.attempt(), result.model());
             controlPlane.complete(
                     a.runId(),
@@ -164,8 +173,10 @@ public final class WorkerLoop implements Runnable {
                             a.attempt(), result.testMetrics(), result.notes(), ModelSpecs.specOf(result.model())));
             LOG.info(() -> "Run " + a.runId() + " finished: " + result.testMetrics());
         } catch (TrainingFailure e) {
+            run.flushReports();
             report(a, new Protocol.Fail(a.attempt(), e.getMessage()));
         } catch (TrainingStopped e) {
+            run.flushReports();
             if (run.lost()) {
                 LOG.info(() -> "Run " + a.runId() + " stopped: its lease was lost");
             } else {
