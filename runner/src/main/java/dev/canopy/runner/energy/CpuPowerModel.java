@@ -1,0 +1,88 @@
+package dev.canopy.runner.energy;
+
+import java.util.Locale;
+
+/**
+ * The CPU energy model for machines without readable RAPL: machine CPU power P = W_max × (0.1 + 0.9 × L), with
+ * L the machine's CPU load over the interval (busy jiffies / total jiffies from /proc/stat). The curve is
+ * linear on purpose: an interval's energy then depends only on its average load, so reading at the interval's
+ * edges is exact for the model (CodeCarbon uses 0.1 + 0.9 × load³ on instantaneous samples). An interval too
+ * short for the jiffy counters to move keeps the previous interval's load.
+ *
+ * <p>W_max is, in order: the configured {@code cpuWatts}; the TDP of the matching {@link CpuTdpTable} entry ×
+ * sockets; or 4 W per logical CPU (CodeCarbon's {@code DEFAULT_POWER_PER_CORE}).
+ */
+public final class CpuPowerModel implements CpuEnergySource {
+
+    /** CodeCarbon's power per thread when the CPU model is unknown. */
+    static final double WATTS_PER_THREAD = 4.0;
+
+    private final double maxWatts;
+    private final String description;
+    private double load;
+
+    /**
+     * @param maxWatts the machine's CPU power at full load
+     * @param description where {@code maxWatts} comes from
+     */
+    public CpuPowerModel(double maxWatts, String description) {
+        this.maxWatts = maxWatts;
+        this.description = description;
+    }
+
+    /** The model for this machine; {@code noRaplReason} says why RAPL is not used. */
+    static CpuPowerModel forMachine(Double cpuWatts, ProcReader proc, CpuTdpTable table, String noRaplReason) {
+        String model = proc.cpuModel();
+        if (cpuWatts != null) {
+            return new CpuPowerModel(
+                    cpuWatts, "configured " + watts(cpuWatts) + " at full load (" + noRaplReason + ")");
+        }
+        return table.match(model)
+                .map(e -> new CpuPowerModel(
+                        e.watts() * proc.sockets(),
+                        String.format(
+                                Locale.ROOT,
+                                "%s matches \"%s\" in the TDP table: %s x %d socket(s) (%s)",
+                                model,
+                                e.name(),
+                                watts(e.watts()),
+                                proc.sockets(),
+                                noRaplReason)))
+                .orElseGet(() -> new CpuPowerModel(
+                        WATTS_PER_THREAD * proc.logicalCpus(),
+                        String.format(
+                                Locale.ROOT,
+                                "%s not in the TDP table: %s per thread x %d threads (%s)",
+                                model,
+                                watts(WATTS_PER_THREAD),
+                                proc.logicalCpus(),
+                                noRaplReason)));
+    }
+
+    static String watts(double watts) {
+        return (watts == Math.rint(watts) ? String.valueOf((long) watts) : String.valueOf(watts)) + " W";
+    }
+
+    /** W_max: the machine's CPU power at full load. */
+    public double maxWatts() {
+        return maxWatts;
+    }
+
+    @Override
+    public Method method() {
+        return Method.MODEL;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public double intervalJoules(double seconds, long busyJiffies, long totalJiffies) {
+        if (totalJiffies > 0) {
+            load = Math.min(1.0, Math.max(0.0, (double) busyJiffies / totalJiffies));
+        }
+        return maxWatts * (0.1 + 0.9 * load) * seconds;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.canopy.runner.energy;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@link ProcReader} over /proc. Where /proc is missing it degrades instead of failing: machine CPU times read
+ * as zero (so the process gets the whole machine's share), RSS falls back to the JVM's committed heap and
+ * non-heap memory, and the CPU count to the JVM's.
+ */
+public final class LinuxProcReader implements ProcReader {
+
+    private static final long PAGE_BYTES = 4096;
+
+    private final Path proc;
+    private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final List<String> cpuinfo;
+
+    /** Reads /proc. */
+    public LinuxProcReader() {
+        this(Path.of("/proc"));
+    }
+
+    LinuxProcReader(Path proc) {
+        this.proc = proc;
+        this.cpuinfo = readLines(proc.resolve("cpuinfo"));
+    }
+
+    @Override
+    public CpuTimes machineCpu() {
+        try (BufferedReader reader = Files.newBufferedReader(proc.resolve("stat"))) {
+            String line = reader.readLine();
+            return line == null ? new CpuTimes(0, 0) : parseStat(line);
+        } catch (IOException e) {
+            return new CpuTimes(0, 0);
+        }
+    }
+
+    /** user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user/nice. */
+    static CpuTimes parseStat(String cpuLine) {
+        String[] fields = cpuLine.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i <= 8 && i < fields.length; i++) {
+            total += Long.parseLong(fields[i]);
+        }
+        long idle = Long.parseLong(fields[4]) + (fields.length > 5 ? Long.parseLong(fields[5]) : 0);
+        return new CpuTimes(total - idle, total);
+    }
+
+    @Override
+    public long processCpuNanos() {
+        return Math.max(0, os.getProcessCpuTime());
+    }
+
+    @Override
+    public long processRssBytes() {
+        try {
+            String[] statm = Files.readString(proc.resolve("self/statm")).trim().split("\\s+");
+            return Long.parseLong(statm[1]) * PAGE_BYTES;
+        } catch (IOException | RuntimeException e) {
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            return memory.getHeapMemoryUsage().getCommitted()
+                    + memory.getNonHeapMemoryUsage().getCommitted();
+        }
+    }
+
+    @Override
+    public int logicalCpus() {
+        long processors =
+                cpuinfo.stream().filter(l -> l.startsWith("processor")).count();
+        return processors > 0 ? (int) processors : Runtime.getRuntime().availableProcessors();
+    }
+
+    @Override
+    public String cpuModel() {
+        return cpuinfo.stream()
+                .filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .findFirst()
+                .orElse("unknown CPU (" + System.getProperty("os.arch") + ")");
+    }
+
+    @Override
+    public int sockets() {
+        long ids = cpuinfo.stream()
+                .filter(l -> l.startsWith("physical id"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .distinct()
+                .count();
+        return (int) Math.max(1, ids);
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}
