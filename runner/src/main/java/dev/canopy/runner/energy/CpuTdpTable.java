@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
@@ -29,6 +30,8 @@ final class CpuTdpTable {
 
     private static final String RESOURCE = "cpu-tdp.csv";
     private static final List<String> DROPPED_TOKENS = List.of("cpu", "processor");
+    /** A few upstream rows hold mangled ranges ("27.29.5" for 27.2-29.5 W): they are skipped, not guessed. */
+    private static final Pattern WATTS = Pattern.compile("\\d+(\\.\\d+)?");
 
     record Entry(String name, List<String> tokens, double watts) {}
 
@@ -48,6 +51,7 @@ final class CpuTdpTable {
                     .setSkipHeaderRecord(true)
                     .get();
             List<Entry> entries = format.parse(reader).stream()
+                    .filter(row -> WATTS.matcher(row.get("tdp_watts")).matches())
                     .map(CpuTdpTable::entry)
                     .filter(e -> e.tokens().stream().anyMatch(CpuTdpTable::hasDigit))
                     .toList();

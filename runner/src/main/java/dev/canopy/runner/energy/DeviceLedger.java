@@ -1,7 +1,9 @@
 package dev.canopy.runner.energy;
 
 import java.util.ArrayDeque;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One GPU's segments between the meter's reads, each charged to the account that owned the device then, and the
@@ -26,6 +28,7 @@ final class DeviceLedger {
     private String unmeasuredNote;
     private long counter;
     private Double base;
+    private final Map<Method, String> details = new EnumMap<>(Method.class);
 
     DeviceLedger(VisibleGpu gpu, long pollMillis, Account totals) {
         this.gpu = gpu;
@@ -77,6 +80,7 @@ final class DeviceLedger {
     void leaveCounter(String why) {
         mode = Method.POWER_INTEGRAL;
         powerNote = "switched from the counter: " + why;
+        details.clear();
         base = null;
         if (curve.isEmpty()) {
             toUnmeasured(why + ", and no power reading");
@@ -90,6 +94,7 @@ final class DeviceLedger {
         pending.clear();
         mode = Method.UNMEASURED;
         unmeasuredNote = why;
+        details.clear();
     }
 
     /** Settles what can be; segments ending by {@code forceThroughNanos} are settled even without samples. */
@@ -184,7 +189,12 @@ final class DeviceLedger {
         account.add(key, device.nvmlIndex(), device.name(), detail(method), joules, nanos, note);
     }
 
+    /** How this device's figures by {@code method} are obtained; built once per note, as polls must stay cheap. */
     String detail(Method method) {
+        return details.computeIfAbsent(method, this::describe);
+    }
+
+    private String describe(Method method) {
         return switch (method) {
             case COUNTER -> "NVML total-energy counter (mJ) read at begin, end and every " + pollMillis + " ms";
             case POWER_INTEGRAL ->

@@ -95,6 +95,9 @@ final class DeviceMeter {
                     (nanos - movedNanos) / 1e9,
                     watts));
             ledger.settle(Long.MIN_VALUE);
+        } else if (nanos - movedNanos >= STALL_NANOS) {
+            // A device drawing next to nothing: its zero deltas are right, and need not stay pending.
+            ledger.settle(nanos);
         }
     }
 

@@ -6,9 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -35,8 +32,7 @@ public final class EnergyMeter implements AutoCloseable {
     private final MeterLedger ledger;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition read = lock.newCondition();
-    private ScheduledExecutorService poller;
-    private volatile Thread pollThread;
+    private volatile Poller poller;
     private volatile boolean awaitingSamples;
 
     private EnergyMeter(EnergyOptions options, NvmlAccess nvml, List<VisibleGpu> gpus, MeterLedger ledger) {
@@ -88,29 +84,12 @@ public final class EnergyMeter implements AutoCloseable {
 
     /** Starts the daemon poll thread. */
     void startPolling() {
-        long period = options.poll().toNanos();
-        poller = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, POLL_THREAD_NAME);
-            thread.setDaemon(true);
-            pollThread = thread;
-            return thread;
-        });
-        poller.scheduleAtFixedRate(this::pollSafely, period, period, TimeUnit.NANOSECONDS);
+        poller = new Poller(options.poll(), this::tick);
     }
 
-    private void pollSafely() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            // A failed poll must not stop the next ones (the executor would cancel the schedule).
-            LOG.log(Level.WARNING, "energy meter poll failed", e);
-        }
-    }
-
-    /** The id of the poll thread, empty when the meter was not started with one. */
+    /** The id of the poll thread ({@link #POLL_THREAD_NAME}), empty when the meter has none. */
     public OptionalLong pollThreadId() {
-        Thread thread = pollThread;
-        return thread == null ? OptionalLong.empty() : OptionalLong.of(thread.getId());
+        return poller == null ? OptionalLong.empty() : poller.threadId();
     }
 
     /** The GPUs this process can use, in CUDA order. */
@@ -145,23 +124,16 @@ public final class EnergyMeter implements AutoCloseable {
                     throw new IllegalArgumentException("CUDA device " + cuda + " already belongs to a slot");
                 }
                 meters.add(new DeviceMeter(
-                        visible(cuda), nvml.nvml().orElse(null), pollMillis(), ledger.lastNanos(), ledger.totals()));
+                        VisibleGpus.forSlot(gpus, nvml, cuda),
+                        nvml.nvml().orElse(null),
+                        pollMillis(),
+                        ledger.lastNanos(),
+                        ledger.totals()));
             }
             Slot slot = new Slot(this, name, meters, new Account(ledger.lastWall()));
             ledger.add(slot);
             return slot;
         });
-    }
-
-    private VisibleGpu visible(int cuda) {
-        if (cuda >= 0 && cuda < gpus.size()) {
-            return gpus.get(cuda);
-        }
-        if (cuda < 0 || nvml.nvml().isPresent()) {
-            throw new IllegalArgumentException("no CUDA device " + cuda + ": this process sees " + gpus.size());
-        }
-        GpuDevice device = new GpuDevice(cuda, null, "CUDA device " + cuda, null, 0, false);
-        return VisibleGpu.unmeasured(device, nvml.unavailableReason());
     }
 
     private long pollMillis() {
@@ -183,7 +155,7 @@ public final class EnergyMeter implements AutoCloseable {
     @Override
     public void close() {
         if (poller != null) {
-            poller.shutdownNow();
+            poller.close();
         }
         locked(() -> {
             if (!ledger.closed()) {
@@ -273,7 +245,7 @@ public final class EnergyMeter implements AutoCloseable {
     }
 
     private boolean polling() {
-        return poller != null && !poller.isShutdown() && !ledger.closed();
+        return poller != null && poller.running() && !ledger.closed();
     }
 
     /** Whether an {@link RunEnergy#end()} is waiting for power samples (tests wait for this). */

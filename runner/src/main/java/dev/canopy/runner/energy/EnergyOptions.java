@@ -6,19 +6,24 @@ import java.time.Duration;
 /**
  * How a meter reads.
  *
- * @param poll GPU power and process RSS poll period (default 100 ms)
+ * @param poll GPU power and process RSS poll period (null: 100 ms)
  * @param cpuWatts the machine's CPU power at full load for the CPU model, overriding the TDP table (null: from
  *     the table)
  * @param ramWattsPerGb RAM power per GB (10^9 bytes) of process RSS; default 0.3725 W/GB (Green Algorithms)
  * @param nvmlLibrary an explicit path to libnvidia-ml, or null to search the usual places
- * @param powercapRoot where the powercap zones are (default /sys/class/powercap)
+ * @param powercapRoot where the powercap zones are (null: /sys/class/powercap)
  */
 public record EnergyOptions(Duration poll, Double cpuWatts, double ramWattsPerGb, Path nvmlLibrary, Path powercapRoot) {
 
     /** Green Algorithms' RAM power per GB of memory. */
     public static final double GREEN_ALGORITHMS_WATTS_PER_GB = 0.3725;
 
+    private static final Duration DEFAULT_POLL = Duration.ofMillis(100);
+    private static final Path DEFAULT_POWERCAP = Path.of("/sys/class/powercap");
+
     public EnergyOptions {
+        poll = poll == null ? DEFAULT_POLL : poll;
+        powercapRoot = powercapRoot == null ? DEFAULT_POWERCAP : powercapRoot;
         if (poll.isNegative() || poll.isZero()) {
             throw new IllegalArgumentException("poll must be positive: " + poll);
         }
@@ -32,7 +37,6 @@ public record EnergyOptions(Duration poll, Double cpuWatts, double ramWattsPerGb
 
     /** Poll every 100 ms, CPU power from the TDP table, 0.3725 W/GB, NVML searched, /sys/class/powercap. */
     public static EnergyOptions defaults() {
-        return new EnergyOptions(
-                Duration.ofMillis(100), null, GREEN_ALGORITHMS_WATTS_PER_GB, null, Path.of("/sys/class/powercap"));
+        return new EnergyOptions(DEFAULT_POLL, null, GREEN_ALGORITHMS_WATTS_PER_GB, null, DEFAULT_POWERCAP);
     }
 }

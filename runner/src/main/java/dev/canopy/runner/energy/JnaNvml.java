@@ -107,7 +107,8 @@ public final class JnaNvml implements Nvml {
             return "not loadable";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String first = newline < 0 ? message : message.substring(0, newline);
+        return first.endsWith(":") ? first.substring(0, first.length() - 1) : first;
     }
 
     @Override

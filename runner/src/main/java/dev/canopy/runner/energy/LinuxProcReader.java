@@ -1,10 +1,12 @@
 package dev.canopy.runner.energy;
 
 import com.sun.management.OperatingSystemMXBean;
-import java.io.BufferedReader;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.List;
 public final class LinuxProcReader implements ProcReader {
 
     private static final long PAGE_BYTES = 4096;
+    private static final int LINE_BYTES = 512;
 
     private final Path proc;
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -34,12 +37,23 @@ public final class LinuxProcReader implements ProcReader {
 
     @Override
     public CpuTimes machineCpu() {
-        try (BufferedReader reader = Files.newBufferedReader(proc.resolve("stat"))) {
-            String line = reader.readLine();
-            return line == null ? new CpuTimes(0, 0) : parseStat(line);
-        } catch (IOException e) {
+        try {
+            return parseStat(firstLine(proc.resolve("stat")));
+        } catch (IOException | RuntimeException e) {
             return new CpuTimes(0, 0);
         }
+    }
+
+    /** The first line, read with one small read: polls must stay cheap, and /proc/stat grows with the CPUs. */
+    private static String firstLine(Path file) throws IOException {
+        byte[] buffer = new byte[LINE_BYTES];
+        int length;
+        try (InputStream in = new FileInputStream(file.toFile())) {
+            length = Math.max(0, in.read(buffer));
+        }
+        String text = new String(buffer, 0, length, StandardCharsets.US_ASCII);
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
     }
 
     /** user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user/nice. */
@@ -61,7 +75,7 @@ public final class LinuxProcReader implements ProcReader {
     @Override
     public long processRssBytes() {
         try {
-            String[] statm = Files.readString(proc.resolve("self/statm")).trim().split("\\s+");
+            String[] statm = firstLine(proc.resolve("self/statm")).trim().split("\\s+");
             return Long.parseLong(statm[1]) * PAGE_BYTES;
         } catch (IOException | RuntimeException e) {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

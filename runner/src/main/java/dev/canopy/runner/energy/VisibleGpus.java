@@ -34,6 +34,23 @@ final class VisibleGpus {
         return visible == null ? all : select(nvml, all, visible);
     }
 
+    /**
+     * The device a slot names by CUDA index: one of {@code gpus}, or, when NVML is missing, a stand-in that is
+     * unmeasured for that reason (the worker may know of GPUs NVML cannot show).
+     *
+     * @throws IllegalArgumentException for an index this process does not see
+     */
+    static VisibleGpu forSlot(List<VisibleGpu> gpus, NvmlAccess nvml, int cuda) {
+        if (cuda >= 0 && cuda < gpus.size()) {
+            return gpus.get(cuda);
+        }
+        if (cuda < 0 || nvml.nvml().isPresent()) {
+            throw new IllegalArgumentException("no CUDA device " + cuda + ": this process sees " + gpus.size());
+        }
+        GpuDevice device = new GpuDevice(cuda, null, "CUDA device " + cuda, null, 0, false);
+        return VisibleGpu.unmeasured(device, nvml.unavailableReason());
+    }
+
     private static int deviceCount(Nvml nvml) {
         try {
             return nvml.deviceCount();

@@ -8,14 +8,14 @@ final class FakeNvml implements Nvml {
 
     /** One fake device: the values the next reads return. */
     static final class Device {
-        String name;
+        volatile String name;
         String uuid;
         int architecture = 9;
         long memoryBytes = 80_000_000_000L;
-        long counterMillijoules;
-        int powerMilliwatts;
-        NvmlException counterFailure;
-        NvmlException powerFailure;
+        volatile long counterMillijoules;
+        volatile int powerMilliwatts;
+        volatile NvmlException counterFailure;
+        volatile NvmlException powerFailure;
         int counterReads;
 
         Device(String name, String uuid) {

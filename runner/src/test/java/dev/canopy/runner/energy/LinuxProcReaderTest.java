@@ -1,0 +1,56 @@
+package dev.canopy.runner.energy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinuxProcReaderTest {
+
+    @TempDir
+    Path proc;
+
+    @Test
+    void busyIsTotalLessIdleAndIowaitAndGuestTimeIsNotCountedTwice() {
+        assertThat(LinuxProcReader.parseStat("cpu  100 5 50 1000 20 3 2 7 11 4"))
+                .isEqualTo(new ProcReader.CpuTimes(167, 1187));
+    }
+
+    @Test
+    void readsStatStatmAndCpuinfo() throws IOException {
+        Files.writeString(proc.resolve("stat"), "cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0 0 0\n");
+        Files.createDirectories(proc.resolve("self"));
+        Files.writeString(proc.resolve("self/statm"), "1000 250 30 5 0 123 0\n");
+        Files.writeString(
+                proc.resolve("cpuinfo"),
+                """
+                processor\t: 0
+                model name\t: Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz
+                physical id\t: 0
+
+                processor\t: 1
+                model name\t: Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz
+                physical id\t: 1
+                """);
+        LinuxProcReader reader = new LinuxProcReader(proc);
+
+        assertThat(reader.machineCpu()).isEqualTo(new ProcReader.CpuTimes(20, 100));
+        assertThat(reader.processRssBytes()).isEqualTo(1_024_000);
+        assertThat(reader.logicalCpus()).isEqualTo(2);
+        assertThat(reader.cpuModel()).isEqualTo("Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz");
+        assertThat(reader.sockets()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutProcItFallsBackInsteadOfFailing() {
+        LinuxProcReader reader = new LinuxProcReader(proc.resolve("absent"));
+
+        assertThat(reader.machineCpu()).isEqualTo(new ProcReader.CpuTimes(0, 0));
+        assertThat(reader.processRssBytes()).isPositive();
+        assertThat(reader.logicalCpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(reader.sockets()).isEqualTo(1);
+    }
+}
