@@ -232,9 +232,9 @@ public final class EnergyMeter implements AutoCloseable {
     private void awaitSamples(RunEnergy run) {
         long deadline = System.nanoTime() + END_WAIT_NANOS;
         try {
-            awaitingSamples = true;
             long left;
             while (polling() && run.awaitsSamples() && (left = deadline - System.nanoTime()) > 0) {
+                awaitingSamples = true;
                 read.awaitNanos(left);
             }
         } catch (InterruptedException e) {

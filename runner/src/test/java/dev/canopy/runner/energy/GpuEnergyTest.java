@@ -174,4 +174,25 @@ class GpuEnergyTest {
         assertThat(energy.get(1).detail())
                 .isEqualTo("power reading failed: Unknown Error (NVML 999); 3.0 s of 4.0 s could not be read");
     }
+
+    @Test
+    void describesEachGpuByTheMethodItIsReadWith() {
+        rig.nvml.add("NVIDIA H100 80GB HBM3", "GPU-aaaa").watts(100);
+        rig.nvml.add("NVIDIA H100 80GB HBM3", "GPU-bbbb").counterFailure =
+                new NvmlException(NvmlException.NOT_SUPPORTED, "Not Supported");
+        EnergyMeter meter = rig.meter();
+        meter.slot("w0", List.of(0));
+
+        assertThat(meter.methods())
+                .containsExactly(
+                        java.util.Map.entry(Component.GPU, Method.POWER_INTEGRAL),
+                        java.util.Map.entry(Component.CPU, Method.MODEL),
+                        java.util.Map.entry(Component.RAM, Method.MODEL));
+        assertThat(meter.describe().subList(0, 3))
+                .containsExactly(
+                        "GPU 0 (NVIDIA H100 80GB HBM3): counter, NVML total-energy counter (mJ) read at begin, end and"
+                                + " every 100 ms",
+                        "GPU 1 (NVIDIA H100 80GB HBM3): power-integral, not owned by a slot: not read",
+                        "CPU: model, test CPU at 100 W");
+    }
 }
