@@ -25,14 +25,32 @@ function rows(table, items, cells) {
   }));
 }
 
+// Small runs use a few watt-hours and grams: pick the unit that shows three significant digits.
+const energyText = (kwh) => (kwh >= 1 ? `${kwh.toPrecision(3)} kWh` : `${(kwh * 1000).toPrecision(3)} Wh`);
+const co2Text = (kg) => (kg >= 1 ? `${kg.toPrecision(3)} kg` : `${(kg * 1000).toPrecision(3)} g`);
+
+// Energy as the API reports it: measured, or the forecast of a queued run, marked as such.
+function energy(r) {
+  if (r.energy) return `${energyText(r.energy.totalKwh)}${r.energy.complete ? '' : ' (incomplete)'}${r.energy.final ? '' : ' (live)'}`;
+  return r.forecast ? `~${energyText(r.forecast.kwh)} (forecast)` : '';
+}
+
 async function showTeam(team) {
-  const [datasets, page] = await Promise.all([
-    api(`/teams/${encodeURIComponent(team)}/datasets`),
-    api(`/teams/${encodeURIComponent(team)}/runs/search`, { method: 'POST', body: JSON.stringify({ filter: $('filter').value }) }),
+  const t = encodeURIComponent(team);
+  const [datasets, page, month, budget] = await Promise.all([
+    api(`/teams/${t}/datasets`),
+    api(`/teams/${t}/runs/search`, { method: 'POST', body: JSON.stringify({ filter: $('filter').value }) }),
+    api(`/teams/${t}/carbon/summary?groupBy=month`),
+    api(`/teams/${t}/carbon/budget`),
   ]);
   rows('datasets', datasets, (d) => [d.name, d.latestVersion, d.createdAt]);
   rows('runs', page.runs, (r) => [r.name, r.experiment, r.status, r.startedAt,
-    Object.entries(r.latestMetrics).map(([k, v]) => `${k}=${v}`).join(', ')]);
+    Object.entries(r.latestMetrics).map(([k, v]) => `${k}=${v}`).join(', '),
+    energy(r), r.emissions ? `${co2Text(r.emissions.kgCo2e)} (${r.emissions.intensity.zone})` : '']);
+  rows('carbon', month.groups, (g) => [g.key, energyText(g.kwh), co2Text(g.kgCo2e), g.runs]);
+  $('budget').textContent = budget.state === 'NONE'
+    ? `No CO2e budget; ${co2Text(budget.usedKgCo2e)} this month.`
+    : `Budget ${budget.monthlyKgCo2e} kg CO2e for ${budget.month}: ${co2Text(budget.usedKgCo2e)} used (${budget.percent.toFixed(1)} %, ${budget.state}).`;
 }
 
 async function signIn() {

@@ -1,5 +1,7 @@
 package dev.canopy.api.model;
 
+import dev.canopy.api.carbon.CarbonRecords.EmissionsView;
+import dev.canopy.api.carbon.CarbonRecords.EnergyView;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -12,7 +14,10 @@ final class ModelRecords {
 
     record DatasetLineage(String name, int version, String sha256) {}
 
-    /** A version with its lineage: the run, the dataset version, the recipe and its parameters, test metrics. */
+    /**
+     * A version with its lineage: the run, the dataset version, the recipe and its parameters, test metrics, and the
+     * energy and emissions of the run that produced it (all its attempts).
+     */
     record VersionResponse(
             String model,
             int version,
@@ -22,5 +27,7 @@ final class ModelRecords {
             Map<String, Object> params,
             Map<String, Double> metrics,
             Map<String, Object> spec,
+            EnergyView energy,
+            EmissionsView emissions,
             Instant createdAt) {}
 }

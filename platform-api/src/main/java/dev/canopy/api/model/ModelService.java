@@ -1,6 +1,8 @@
 package dev.canopy.api.model;
 
 import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.carbon.CarbonRecords.RunCarbon;
+import dev.canopy.api.carbon.CarbonService;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionRef;
@@ -42,6 +44,9 @@ public class ModelService {
 
     @Inject
     ArtifactStore store;
+
+    @Inject
+    CarbonService carbon;
 
     /** Registers the next version of a model (creating the model on its first version), in the caller's transaction. */
     @Transactional
@@ -126,8 +131,20 @@ public class ModelService {
                         .findFirst()
                         .map(ModelService::lineageOf)
                         .orElse(null);
+        RunCarbon energy =
+                v.runId == null ? null : carbon.ofRuns(List.of(v.runId)).get(v.runId);
         return new VersionResponse(
-                v.model.name, v.version, v.runId, dataset, v.recipe, v.params, v.metrics, v.spec, v.createdAt);
+                v.model.name,
+                v.version,
+                v.runId,
+                dataset,
+                v.recipe,
+                v.params,
+                v.metrics,
+                v.spec,
+                energy == null ? null : energy.energy(),
+                energy == null ? null : energy.emissions(),
+                v.createdAt);
     }
 
     private static DatasetLineage lineageOf(DatasetVersionRef d) {

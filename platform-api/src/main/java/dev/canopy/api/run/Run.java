@@ -95,6 +95,11 @@ class Run {
     @Column(name = "notes", columnDefinition = "jsonb")
     List<String> notes;
 
+    /** Warnings the run was given when it was submitted (the team's CO2e budget nearly spent, say). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "warnings", columnDefinition = "jsonb")
+    List<String> warnings;
+
     /** The last epoch whose checkpoint is committed; a resumed attempt continues after it. */
     @Column(name = "checkpoint_epoch")
     Integer checkpointEpoch;

@@ -1,6 +1,9 @@
 package dev.canopy.api.run;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.canopy.api.carbon.CarbonRecords.EmissionsView;
+import dev.canopy.api.carbon.CarbonRecords.EnergyView;
+import dev.canopy.api.carbon.CarbonRecords.Forecast;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -79,7 +82,11 @@ final class RunRecords {
             List<String> notes,
             ModelVersionRef modelVersion,
             Map<String, Double> latestMetrics,
-            String error) {}
+            String error,
+            List<String> warnings,
+            EnergyView energy,
+            EmissionsView emissions,
+            Forecast forecast) {}
 
     /** The model version a trained run registered. */
     record ModelVersionRef(String model, int version) {}

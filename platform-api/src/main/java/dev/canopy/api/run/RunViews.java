@@ -1,5 +1,9 @@
 package dev.canopy.api.run;
 
+import dev.canopy.api.carbon.CarbonRecords.Forecast;
+import dev.canopy.api.carbon.CarbonRecords.RunCarbon;
+import dev.canopy.api.carbon.CarbonService;
+import dev.canopy.api.carbon.EnergyForecasts;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionRef;
 import dev.canopy.api.experiment.ExperimentService;
@@ -37,6 +41,12 @@ class RunViews {
     @Inject
     ModelService models;
 
+    @Inject
+    CarbonService carbon;
+
+    @Inject
+    EnergyForecasts forecasts;
+
     RunResponse of(TeamScope scope, Run run) {
         return of(scope, List.of(run)).get(0);
     }
@@ -52,9 +62,32 @@ class RunViews {
                 series.latestValues(runs.stream().map(r -> r.id).toList());
         Map<UUID, VersionName> versions = models.namesOf(
                 runs.stream().map(r -> r.modelVersionId).filter(v -> v != null).toList());
+        Map<UUID, RunCarbon> energy = carbon.ofRuns(runs.stream().map(r -> r.id).toList());
         return runs.stream()
-                .map(r -> toResponse(r, experimentNames, inputs, metrics.getOrDefault(r.id, Map.of()), versions))
+                .map(r -> toResponse(
+                        r,
+                        experimentNames,
+                        inputs,
+                        metrics.getOrDefault(r.id, Map.of()),
+                        versions,
+                        energy.get(r.id),
+                        forecast(r, inputs)))
                 .toList();
+    }
+
+    /** A queued trained run's expected energy, from the team's similar finished runs. */
+    private Forecast forecast(Run run, Map<UUID, DatasetVersionRef> inputs) {
+        if (run.status != RunStatus.QUEUED || run.kind != RunKind.TRAINED || run.inputs.isEmpty()) {
+            return null;
+        }
+        DatasetVersionRef dataset = inputs.get(run.inputs.iterator().next());
+        Object epochs = run.recipeParams == null ? null : run.recipeParams.get("epochs");
+        if (dataset == null || !(epochs instanceof Number planned)) {
+            return null;
+        }
+        return forecasts
+                .forecast(run.teamId, run.recipe, run.gpus, dataset.rowCount(), planned.intValue())
+                .orElse(null);
     }
 
     private static ModelVersionRef modelVersionOf(VersionName version) {
@@ -66,7 +99,9 @@ class RunViews {
             Map<UUID, String> experimentNames,
             Map<UUID, DatasetVersionRef> inputs,
             Map<String, Double> latestMetrics,
-            Map<UUID, VersionName> versions) {
+            Map<UUID, VersionName> versions,
+            RunCarbon energy,
+            Forecast forecast) {
         List<InputResponse> runInputs = run.inputs.stream()
                 .map(inputs::get)
                 .filter(v -> v != null)
@@ -94,6 +129,10 @@ class RunViews {
                 run.notes == null ? List.of() : run.notes,
                 modelVersionOf(versions.get(run.modelVersionId)),
                 new TreeMap<>(latestMetrics),
-                run.error);
+                run.error,
+                run.warnings == null ? List.of() : run.warnings,
+                energy == null ? null : energy.energy(),
+                energy == null ? null : energy.emissions(),
+                forecast);
     }
 }

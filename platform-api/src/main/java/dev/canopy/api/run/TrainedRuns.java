@@ -2,6 +2,7 @@ package dev.canopy.api.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canopy.api.carbon.CarbonBudgets;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionRef;
@@ -57,6 +58,9 @@ class TrainedRuns {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    CarbonBudgets budgets;
+
     /** Checks a request as {@link #submit} would, without storing anything. */
     void check(TeamScope scope, CreateRunRequest request) {
         experiments.require(scope, request.experiment());
@@ -68,6 +72,7 @@ class TrainedRuns {
         ExperimentRef experiment = experiments.require(scope, request.experiment());
         DatasetVersionRef dataset = dataset(scope, request);
         Validation validation = validate(request, dataset);
+        List<String> warnings = budgets.admit(scope);
         int gpus = request.resources() == null || request.resources().gpus() == null
                 ? 0
                 : request.resources().gpus();
@@ -87,6 +92,7 @@ class TrainedRuns {
                 queueConfig.maxAttempts(),
                 validation.notes());
         Run run = Run.trained(spec, scope.userId(), now);
+        run.warnings = warnings.isEmpty() ? null : warnings;
         validation.resolvedParams().forEach((k, v) -> run.logParam(k, asText(v)));
         orEmpty(request.tags()).forEach(run::setTag);
         // The queue row refers to the run: flush before the queue's own SQL.

@@ -16,4 +16,10 @@ interface EmbeddedRunnerConfig {
 
     /** Where the embedded runners run: ISO country code or cloud region, for carbon accounting. */
     Optional<String> zone();
+
+    /** The PUE of the site they run at; none means {@code canopy.carbon.pue}. */
+    Optional<Double> pue();
+
+    /** The machine's CPU power at full load for the CPU energy model, overriding the TDP table. */
+    Optional<Double> cpuWatts();
 }

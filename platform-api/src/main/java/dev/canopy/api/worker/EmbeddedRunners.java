@@ -1,7 +1,10 @@
 package dev.canopy.api.worker;
 
+import ai.djl.engine.Engine;
 import dev.canopy.api.config.CanopyConfig;
 import dev.canopy.api.team.TokenService;
+import dev.canopy.runner.energy.EnergyMeter;
+import dev.canopy.runner.energy.EnergyOptions;
 import dev.canopy.runner.worker.RunnerOptions;
 import dev.canopy.runner.worker.WorkerLoop;
 import io.quarkus.logging.Log;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 /**
  * The runners that run inside the control plane, so that one command trains models with nothing else running.
@@ -41,6 +45,7 @@ class EmbeddedRunners {
     HttpServer httpServer;
 
     private final List<WorkerLoop> loops = new ArrayList<>();
+    private EnergyMeter meter;
 
     void start(@Observes StartupEvent event) {
         if (config.count() <= 0) {
@@ -55,15 +60,24 @@ class EmbeddedRunners {
                         .toString()
                         .substring(0, 8);
         String token = tokens.issueEmbeddedRunnerToken(base);
+        // One energy meter for the process; each runner is a slot of it with a GPU set of its own.
+        EnergyOptions energy = new EnergyOptions(
+                null, config.cpuWatts().orElse(null), EnergyOptions.GREEN_ALGORITHMS_WATTS_PER_GB, null, null);
+        meter = EnergyMeter.start(energy);
+        int engineGpus = Engine.getInstance().getGpuCount();
+        int perRunner = config.gpus().map(g -> Math.min(g, engineGpus)).orElse(engineGpus) / config.count();
         for (int i = 0; i < config.count(); i++) {
             RunnerOptions options = new RunnerOptions(
                     null,
                     token,
                     base + "-" + i,
                     config.zone().orElse(null),
-                    config.gpus().map(g -> g / config.count()).orElse(null),
-                    canopy.homeDirectory().resolve("runner"));
-            WorkerLoop loop = new WorkerLoop(options, this::localServer);
+                    perRunner,
+                    IntStream.range(i * perRunner, (i + 1) * perRunner).boxed().toList(),
+                    canopy.homeDirectory().resolve("runner"),
+                    config.pue().orElse(null),
+                    energy);
+            WorkerLoop loop = new WorkerLoop(options, this::localServer, meter);
             loops.add(loop);
             Thread thread = new Thread(loop, "canopy-embedded-runner-" + i);
             thread.setDaemon(true);
@@ -80,6 +94,9 @@ class EmbeddedRunners {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (meter != null) {
+            meter.close();
         }
     }
 

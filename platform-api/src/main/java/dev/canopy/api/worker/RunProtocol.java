@@ -1,6 +1,8 @@
 package dev.canopy.api.worker;
 
 import dev.canopy.api.artifact.ArtifactStore;
+import dev.canopy.api.carbon.EnergyAccounting;
+import dev.canopy.api.carbon.EnergyReport;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
@@ -54,6 +56,9 @@ class RunProtocol {
     @Inject
     ArtifactStore store;
 
+    @Inject
+    EnergyAccounting energy;
+
     DatasetService.Content dataset(UUID workerId, UUID runId, int attempt) throws IOException {
         Execution run = QuarkusTransaction.requiringNew().call(() -> {
             lease(workerId, runId, attempt);
@@ -94,6 +99,7 @@ class RunProtocol {
     @Transactional
     EpochResponse epoch(UUID workerId, UUID runId, EpochReport report) {
         Lease lease = lease(workerId, runId, report.attempt());
+        charge(workerId, runId, report.attempt(), report.energy(), false);
         if (report.checkpoint() && !store.exists(checkpointKey(runId, report.epoch()))) {
             throw new InvalidRequest("checkpoint", "no checkpoint was stored for epoch " + report.epoch());
         }
@@ -114,6 +120,7 @@ class RunProtocol {
     @Transactional
     void complete(UUID workerId, UUID runId, CompleteRequest request) {
         lease(workerId, runId, request.attempt());
+        charge(workerId, runId, request.attempt(), request.energy(), true);
         Execution run = executions.execution(runId);
         String modelKey = modelKey(run.teamId(), runId);
         if (!store.exists(modelKey)) {
@@ -140,6 +147,7 @@ class RunProtocol {
     @Transactional
     void fail(UUID workerId, UUID runId, FailRequest request) {
         lease(workerId, runId, request.attempt());
+        charge(workerId, runId, request.attempt(), request.energy(), true);
         executions.failed(runId, request.reason());
         queue.remove(runId);
     }
@@ -147,6 +155,7 @@ class RunProtocol {
     @Transactional
     void stopped(UUID workerId, UUID runId, StoppedRequest request) {
         lease(workerId, runId, request.attempt());
+        charge(workerId, runId, request.attempt(), request.energy(), true);
         if (request.reason() == StopReason.CANCELLED) {
             executions.killed(runId);
             queue.remove(runId);
@@ -154,6 +163,19 @@ class RunProtocol {
             queue.release(runId, request.attempt(), workerId);
             executions.released(runId);
             Log.infof("Run %s released by its draining runner; it resumes from its last checkpoint", runId);
+        }
+    }
+
+    /** Charges the attempt's energy reading, if the runner sent one; {@code last} closes the attempt's meter. */
+    private void charge(UUID workerId, UUID runId, int attempt, EnergyReport reading, boolean last) {
+        if (reading != null) {
+            energy.run(
+                    executions.execution(runId).teamId(),
+                    runId,
+                    attempt,
+                    WorkerSessions.reporter(sessions.requireOwn(workerId)),
+                    reading,
+                    last);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.canopy.api.worker;
 
+import dev.canopy.api.carbon.CarbonConfig;
+import dev.canopy.api.carbon.CarbonRecords.IdleEnergy;
+import dev.canopy.api.carbon.CarbonService;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.worker.WorkerRecords.Gpu;
 import dev.canopy.api.worker.WorkerRecords.WorkerResponse;
@@ -26,22 +29,30 @@ class WorkerDirectory {
     @Inject
     TeamAccess access;
 
+    @Inject
+    CarbonService carbon;
+
+    @Inject
+    CarbonConfig carbonConfig;
+
     List<WorkerResponse> list() {
         Set<UUID> teams = access.readableTeams();
         Map<UUID, List<UUID>> leases = queue.leasesByWorker();
         Map<UUID, UUID> runTeams = queue.teamsOfLeasedRuns();
+        Map<UUID, IdleEnergy> idle = carbon.idleByWorker();
         return registry.list().stream()
                 .filter(w ->
                         w.info().teamId() == null || teams.contains(w.info().teamId()))
                 .map(w -> toResponse(
                         w,
+                        idle.getOrDefault(w.id(), new IdleEnergy(0, 0)),
                         leases.getOrDefault(w.id(), List.of()).stream()
                                 .filter(run -> teams.contains(runTeams.get(run)))
                                 .toList()))
                 .toList();
     }
 
-    private static WorkerResponse toResponse(Worker w, List<UUID> runs) {
+    private WorkerResponse toResponse(Worker w, IdleEnergy idle, List<UUID> runs) {
         return new WorkerResponse(
                 w.id(),
                 w.info().name(),
@@ -58,6 +69,9 @@ class WorkerDirectory {
                 w.info().djlVersion(),
                 w.info().pytorchVersion(),
                 w.info().zone(),
+                w.info().pue() == null ? carbonConfig.pue() : w.info().pue(),
+                w.info().energyMethods(),
+                idle,
                 w.registeredAt(),
                 w.lastHeartbeatAt(),
                 runs);

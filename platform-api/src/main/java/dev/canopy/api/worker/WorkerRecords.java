@@ -1,7 +1,11 @@
 package dev.canopy.api.worker;
 
+import dev.canopy.api.carbon.CarbonRecords.IdleEnergy;
+import dev.canopy.api.carbon.EnergyReport;
 import dev.canopy.api.dataset.ColumnProfile;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -30,15 +34,21 @@ final class WorkerRecords {
             @NotNull @Size(min = 1) Set<String> recipes,
             String djlVersion,
             String pytorchVersion,
-            @Size(max = 64) String zone) {}
+            @Size(max = 64) String zone,
+            @DecimalMin("1.0") @DecimalMax("3.0") Double pue,
+            @Size(max = 8) Map<@NotBlank @Size(max = 16) String, @NotBlank @Size(max = 300) String> energyMethods) {}
 
     record RegisterResponse(UUID workerId, long heartbeatSeconds, long leaseSeconds) {}
 
     record RunProgress(int epoch, int epochs, double fraction, Long etaSeconds) {}
 
-    record HeldRun(@NotNull UUID runId, int attempt, RunProgress progress) {}
+    /** @param energy the attempt's cumulative energy so far */
+    record HeldRun(@NotNull UUID runId, int attempt, RunProgress progress, @Valid EnergyReport energy) {}
 
-    record HeartbeatRequest(boolean draining, @NotNull List<@Valid HeldRun> runs) {}
+    /** A runner session's energy outside runs, cumulative since the session began. */
+    record IdleReport(@NotNull UUID session, @NotNull @Valid EnergyReport energy) {}
+
+    record HeartbeatRequest(boolean draining, @NotNull List<@Valid HeldRun> runs, @Valid IdleReport idle) {}
 
     record HeartbeatResponse(List<UUID> cancel, List<UUID> lost) {}
 
@@ -63,14 +73,20 @@ final class WorkerRecords {
             @Min(1) int epochs,
             @NotNull Map<String, Double> metrics,
             Long etaSeconds,
-            boolean checkpoint) {}
+            boolean checkpoint,
+            @Valid EnergyReport energy) {}
 
     record EpochResponse(boolean cancel) {}
 
+    /** Ending messages carry the attempt's final energy reading. */
     record CompleteRequest(
-            int attempt, @NotNull Map<String, Double> testMetrics, List<String> notes, Map<String, Object> spec) {}
+            int attempt,
+            @NotNull Map<String, Double> testMetrics,
+            List<String> notes,
+            Map<String, Object> spec,
+            @Valid EnergyReport energy) {}
 
-    record FailRequest(int attempt, @NotBlank @Size(max = 4000) String reason) {}
+    record FailRequest(int attempt, @NotBlank @Size(max = 4000) String reason, @Valid EnergyReport energy) {}
 
     /** Why a runner stopped a run before its end. */
     enum StopReason {
@@ -80,7 +96,7 @@ final class WorkerRecords {
         DRAINING
     }
 
-    record StoppedRequest(int attempt, @NotNull StopReason reason) {}
+    record StoppedRequest(int attempt, @NotNull StopReason reason, @Valid EnergyReport energy) {}
 
     record WorkerResponse(
             UUID id,
@@ -96,6 +112,9 @@ final class WorkerRecords {
             String djlVersion,
             String pytorchVersion,
             String zone,
+            Double pue,
+            Map<String, String> energyMethods,
+            IdleEnergy idleEnergy,
             Instant registeredAt,
             Instant lastHeartbeatAt,
             List<UUID> currentRuns) {}

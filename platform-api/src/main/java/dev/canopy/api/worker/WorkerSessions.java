@@ -1,5 +1,6 @@
 package dev.canopy.api.worker;
 
+import dev.canopy.api.carbon.EnergyAccounting;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionRef;
 import dev.canopy.api.error.Conflict;
@@ -33,6 +34,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +76,9 @@ class WorkerSessions {
     @Inject
     ManagedExecutor executor;
 
+    @Inject
+    EnergyAccounting energy;
+
     RegisterResponse register(RegisterRequest request) {
         Caller caller = currentCaller.get();
         WorkerInfo info = new WorkerInfo(
@@ -89,7 +94,9 @@ class WorkerSessions {
                 request.recipes(),
                 request.djlVersion(),
                 request.pytorchVersion(),
-                request.zone());
+                request.zone(),
+                request.pue(),
+                request.energyMethods() == null ? Map.of() : request.energyMethods());
         // A name moves to a new token only when the old one no longer works (an embedded runner's restart).
         registry.ownerOf(request.name())
                 .filter(owner -> !owner.equals(caller.tokenId()) && tokens.isActive(owner))
@@ -107,7 +114,7 @@ class WorkerSessions {
 
     @Transactional
     HeartbeatResponse heartbeat(UUID workerId, HeartbeatRequest request) {
-        requireOwn(workerId);
+        Worker worker = requireOwn(workerId);
         registry.heartbeat(workerId, request.draining());
         HeartbeatResult result = queue.heartbeat(
                 workerId,
@@ -123,6 +130,20 @@ class WorkerSessions {
                                 r.progress().epochs(),
                                 r.progress().fraction(),
                                 r.progress().etaSeconds())));
+        // Energy of the attempts still held; a lost attempt's energy stands as last reported.
+        request.runs().stream()
+                .filter(r -> r.energy() != null && result.renewed().contains(r.runId()))
+                .forEach(r -> energy.run(
+                        executions.execution(r.runId()).teamId(),
+                        r.runId(),
+                        r.attempt(),
+                        reporter(worker),
+                        r.energy(),
+                        false));
+        if (request.idle() != null) {
+            energy.idle(
+                    reporter(worker), request.idle().session(), request.idle().energy());
+        }
         return new HeartbeatResponse(result.cancel(), result.lost());
     }
 
@@ -164,6 +185,14 @@ class WorkerSessions {
                 new DatasetDescription(
                         dataset.dataset(), dataset.version(), dataset.sha256(), dataset.rowCount(), dataset.columns()),
                 run.checkpointEpoch());
+    }
+
+    static EnergyAccounting.Reporter reporter(Worker worker) {
+        return new EnergyAccounting.Reporter(
+                worker.id(),
+                worker.info().name(),
+                worker.info().zone(),
+                worker.info().pue());
     }
 
     /** The runner, if it is the caller's (a runner token speaks only for the runners it registered). */

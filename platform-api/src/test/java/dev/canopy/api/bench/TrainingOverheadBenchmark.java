@@ -4,6 +4,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.PlatformProcess;
+import dev.canopy.runner.energy.EnergyMeter;
+import dev.canopy.runner.energy.EnergyOptions;
+import dev.canopy.runner.energy.RunEnergy;
+import dev.canopy.runner.energy.Slot;
 import dev.canopy.runner.recipe.Checkpoint;
 import dev.canopy.runner.recipe.DatasetProfile;
 import dev.canopy.runner.recipe.Recipe;
@@ -29,7 +33,9 @@ import java.util.SplittableRandom;
 /**
  * The cost of training through the platform: the same recipe, data and epochs (a) as a bare DJL loop in this
  * process (the recipe's own training with nothing reported) and (b) submitted to the packaged platform and trained
- * by its runner (dataset download, per-epoch metrics and checkpoints over HTTP, model upload, registration).
+ * by its runner (dataset download, per-epoch metrics and checkpoints over HTTP, energy metering, model upload,
+ * registration); and (c) the bare loop again while an energy meter in this process charges it the run, polling every
+ * 100 ms: what reading energy costs training.
  * Throughput is training samples per second; (b) is timed from the run's start to its end as the server records
  * them. Run with {@code mvn -B -DskipTests -Pbenchmark verify}.
  */
@@ -60,51 +66,75 @@ public final class TrainingOverheadBenchmark {
         long trainRows = Math.round(ROWS * (1 - 0.15 - 0.15));
         long samples = trainRows * (Integer) PARAMS.get("epochs");
 
-        try (PlatformProcess platform = PlatformProcess.start("-Dquarkus.profile=local")) {
+        try (PlatformProcess platform = PlatformProcess.start("-Dquarkus.profile=local");
+                EnergyMeter meter = EnergyMeter.start(EnergyOptions.defaults())) {
             Platform api = new Platform(platform.baseUrl(), platform.adminToken());
             api.upload(csv);
+            Slot slot = meter.slot("benchmark", List.of());
             // Both JVMs JIT-compile the data pipeline during the first runs: one warm-up round each, not counted.
             api.train();
-            bare(recipe, csv, validation);
-            // Then interleaved rounds, so that a noisy neighbour on a shared machine hurts both sides alike.
+            bare(recipe, csv, validation, null);
+            // Then interleaved rounds, so that a noisy neighbour on a shared machine hurts all sides alike.
             double[] viaPlatform = new double[ROUNDS];
             double[] direct = new double[ROUNDS];
+            double[] metered = new double[ROUNDS];
             System.out.printf(
                     "%nTraining throughput, tabular-classification, %,d rows x %d features, %d epochs, %,d samples%n",
                     ROWS, FEATURES + 1, PARAMS.get("epochs"), samples);
-            System.out.println("| round | bare DJL loop, s | through the platform, s | platform / bare |");
-            System.out.println("|---:|---:|---:|---:|");
+            System.out.println("| round | bare DJL loop, s | bare + energy meter (100 ms), s | through the platform, s"
+                    + " | metered / bare | platform / bare |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|");
             for (int round = 0; round < ROUNDS; round++) {
                 viaPlatform[round] = samples / api.train();
-                direct[round] = samples / bare(recipe, csv, validation);
+                direct[round] = samples / bare(recipe, csv, validation, null);
+                metered[round] = samples / bare(recipe, csv, validation, slot);
                 System.out.printf(
-                        "| %d | %.2f | %.2f | %.1f %% |%n",
+                        "| %d | %.2f | %.2f | %.2f | %.1f %% | %.1f %% |%n",
                         round + 1,
                         samples / direct[round],
+                        samples / metered[round],
                         samples / viaPlatform[round],
+                        100 * metered[round] / direct[round],
                         100 * viaPlatform[round] / direct[round]);
             }
-            double bestPlatform = Arrays.stream(viaPlatform).max().orElseThrow();
-            double bestDirect = Arrays.stream(direct).max().orElseThrow();
-            System.out.printf("%n| how (best of %d rounds) | seconds | samples/s |%n", ROUNDS);
-            System.out.println("|---|---:|---:|");
-            System.out.printf("| bare DJL loop in one process | %.2f | %,.0f |%n", samples / bestDirect, bestDirect);
+            double bestDirect = max(direct);
+            System.out.printf("%n| how (best of %d rounds) | seconds | samples/s | / bare |%n", ROUNDS);
+            System.out.println("|---|---:|---:|---:|");
+            row("bare DJL loop in one process", samples, bestDirect, bestDirect);
+            row("bare DJL loop with the energy meter polling every 100 ms", samples, max(metered), bestDirect);
+            row("through the platform (runner, HTTP, checkpoints, energy)", samples, max(viaPlatform), bestDirect);
             System.out.printf(
-                    "| through the platform (runner, HTTP, checkpoints) | %.2f | %,.0f |%n",
-                    samples / bestPlatform, bestPlatform);
-            System.out.printf("| platform / bare | | %.1f %% |%n", 100 * bestPlatform / bestDirect);
-            double[] ratios = new double[ROUNDS];
-            for (int round = 0; round < ROUNDS; round++) {
-                ratios[round] = viaPlatform[round] / direct[round];
-            }
-            Arrays.sort(ratios);
-            System.out.printf("%nMedian of the rounds' platform / bare: %.1f %%%n", 100 * ratios[ROUNDS / 2]);
+                    "%nMedian of the rounds' metered / bare: %.1f %%; platform / bare: %.1f %%%n",
+                    100 * medianRatio(metered, direct), 100 * medianRatio(viaPlatform, direct));
         }
     }
 
-    private static double bare(Recipe recipe, Path csv, Validation validation) throws Exception {
+    private static void row(String how, long samples, double perSecond, double bare) {
+        System.out.printf(
+                "| %s | %.2f | %,.0f | %.1f %% |%n", how, samples / perSecond, perSecond, 100 * perSecond / bare);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElseThrow();
+    }
+
+    private static double medianRatio(double[] a, double[] b) {
+        double[] ratios = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            ratios[i] = a[i] / b[i];
+        }
+        Arrays.sort(ratios);
+        return ratios[ratios.length / 2];
+    }
+
+    /** Seconds the bare loop takes; with a {@code slot}, while the energy meter charges it the run. */
+    private static double bare(Recipe recipe, Path csv, Validation validation, Slot slot) throws Exception {
         long t0 = System.nanoTime();
+        RunEnergy energy = slot == null ? null : slot.begin("bare", 0);
         recipe.train(new Bare(csv, validation.resolvedParams()));
+        if (energy != null) {
+            energy.end();
+        }
         return (System.nanoTime() - t0) / 1e9;
     }
 

@@ -7,6 +7,7 @@ import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newPenguins;
 import static dev.canopy.api.TestApi.newTeam;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -18,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +36,7 @@ class TrainingFlowTest {
     public static class EmbeddedRunner implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("canopy.runner.embedded.count", "1");
+            return Map.of("canopy.runner.embedded.count", "1", "canopy.runner.embedded.zone", "SE");
         }
     }
 
@@ -109,6 +111,17 @@ class TrainingFlowTest {
                 .containsExactlyElementsOf(
                         IntStream.rangeClosed(1, epochs).boxed().toList());
 
+        // The run's energy, metered by the runner: on this machine (no GPU, no RAPL) CPU and RAM from their models.
+        JsonPath energy = done.using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+        assertThat(energy.getBoolean("energy.final")).isTrue();
+        assertThat(energy.getList("energy.components.component")).contains("CPU", "RAM");
+        assertThat(energy.getList("energy.components.method")).isSubsetOf("model", "rapl", "counter");
+        double kwh = energy.getDouble("energy.totalKwh");
+        assertThat(kwh).isPositive();
+        assertThat(energy.getString("emissions.intensity.zone")).isEqualTo("SWE");
+        assertThat(energy.getDouble("emissions.kgCo2e"))
+                .isCloseTo(kwh * energy.getDouble("emissions.intensity.gCo2ePerKwh") / 1000, within(1e-12));
+
         int version = done.getInt("modelVersion.version");
         as(token)
                 .get("/api/v1/teams/{t}/models/penguin-species/versions/{v}", team, version)
@@ -120,7 +133,9 @@ class TrainingFlowTest {
                 .body("recipe", equalTo("tabular-classification"))
                 .body("params.label", equalTo("species"))
                 .body("spec.labelVocabulary", equalTo(List.of("Adelie", "Chinstrap", "Gentoo")))
-                .body("metrics.test_accuracy", greaterThanOrEqualTo(0.95f));
+                .body("metrics.test_accuracy", greaterThanOrEqualTo(0.95f))
+                .body("energy.totalKwh", equalTo((float) kwh))
+                .body("emissions.intensity.zone", equalTo("SWE"));
 
         byte[] artifact = as(token)
                 .get("/api/v1/teams/{t}/models/penguin-species/versions/{v}/artifact", team, version)

@@ -6,6 +6,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,10 +14,10 @@ import java.util.Map;
  * A runner driven by a test through the real worker protocol: it registers with its own runner token and
  * claims, heartbeats and reports exactly when the test says so.
  */
-final class FakeRunner {
+public final class FakeRunner {
 
-    final String token;
-    final String id;
+    public final String token;
+    public final String id;
 
     private FakeRunner(String token, String id) {
         this.token = token;
@@ -24,7 +25,7 @@ final class FakeRunner {
     }
 
     /** A runner token made by {@code userToken} (a team admin's narrows it to {@code team}). */
-    static String runnerToken(String userToken, String team) {
+    public static String runnerToken(String userToken, String team) {
         Map<String, Object> body =
                 team == null ? Map.of("name", "fake runner") : Map.of("name", "fake runner", "team", team);
         return given().auth()
@@ -39,26 +40,33 @@ final class FakeRunner {
     }
 
     static FakeRunner register(String runnerToken, String name, int gpus) {
+        return register(runnerToken, name, gpus, Map.of());
+    }
+
+    /** Registers with extra fields, such as {@code zone} and {@code pue}. */
+    public static FakeRunner register(String runnerToken, String name, int gpus, Map<String, Object> extra) {
         List<Map<String, Object>> devices = new ArrayList<>();
         for (int i = 0; i < gpus; i++) {
             devices.add(Map.of("index", i, "name", "Fake GPU", "memoryBytes", 80L << 30));
         }
+        Map<String, Object> body = new HashMap<>(Map.of(
+                "name",
+                name,
+                "host",
+                "test-host",
+                "cores",
+                4,
+                "memoryBytes",
+                16L << 30,
+                "gpus",
+                devices,
+                "recipes",
+                List.of("tabular-classification", "tabular-regression")));
+        body.putAll(extra);
         String id = given().auth()
                 .oauth2(runnerToken)
                 .contentType(ContentType.JSON)
-                .body(Map.of(
-                        "name",
-                        name,
-                        "host",
-                        "test-host",
-                        "cores",
-                        4,
-                        "memoryBytes",
-                        16L << 30,
-                        "gpus",
-                        devices,
-                        "recipes",
-                        List.of("tabular-classification", "tabular-regression")))
+                .body(body)
                 .post("/api/v1/workers/register")
                 .then()
                 .statusCode(200)
@@ -67,12 +75,12 @@ final class FakeRunner {
         return new FakeRunner(runnerToken, id);
     }
 
-    RequestSpecification api() {
+    public RequestSpecification api() {
         return given().auth().oauth2(token).contentType(ContentType.JSON);
     }
 
     /** The claimed assignment, or null when none came within {@code waitSeconds}. */
-    Map<String, Object> claim(int freeGpus, int waitSeconds) {
+    public Map<String, Object> claim(int freeGpus, int waitSeconds) {
         Response response = api().body(Map.of("freeGpus", freeGpus, "waitSeconds", waitSeconds))
                 .post("/api/v1/workers/{id}/claim", id);
         if (response.statusCode() == 204) {
@@ -82,13 +90,13 @@ final class FakeRunner {
         return response.as(Map.class);
     }
 
-    Response heartbeat(String runId, int attempt) {
+    public Response heartbeat(String runId, int attempt) {
         List<Map<String, Object>> runs =
                 runId == null ? List.of() : List.of(Map.of("runId", runId, "attempt", attempt));
         return api().body(Map.of("draining", false, "runs", runs)).post("/api/v1/workers/{id}/heartbeat", id);
     }
 
-    Response epoch(String runId, int attempt, int epoch, double valLoss) {
+    public Response epoch(String runId, int attempt, int epoch, double valLoss) {
         return api().body(Map.of(
                         "attempt",
                         attempt,
@@ -103,8 +111,69 @@ final class FakeRunner {
                 .post("/api/v1/workers/{id}/runs/{run}/epochs", id, runId);
     }
 
-    Response stopped(String runId, int attempt, String reason) {
+    public Response stopped(String runId, int attempt, String reason) {
         return api().body(Map.of("attempt", attempt, "reason", reason))
                 .post("/api/v1/workers/{id}/runs/{run}/stopped", id, runId);
+    }
+
+    /** A heartbeat for one held run with its cumulative energy (and the session's idle energy, if any). */
+    public Response heartbeat(String runId, int attempt, Map<String, Object> energy, Map<String, Object> idle) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("draining", false);
+        body.put(
+                "runs",
+                runId == null ? List.of() : List.of(Map.of("runId", runId, "attempt", attempt, "energy", energy)));
+        if (idle != null) {
+            body.put("idle", idle);
+        }
+        return api().body(body).post("/api/v1/workers/{id}/heartbeat", id);
+    }
+
+    /** Ends the attempt as failed, with its final energy reading. */
+    public Response fail(String runId, int attempt, Map<String, Object> energy) {
+        return api().body(Map.of("attempt", attempt, "reason", "test says so", "energy", energy))
+                .post("/api/v1/workers/{id}/runs/{run}/fail", id, runId);
+    }
+
+    /** Uploads a (meaningless) model and completes the attempt with its final energy reading. */
+    public Response complete(String runId, int attempt, Map<String, Object> energy) {
+        given().auth()
+                .oauth2(token)
+                .contentType("application/octet-stream")
+                .body(new byte[] {1, 2, 3})
+                .put("/api/v1/workers/{id}/runs/{run}/model?attempt=" + attempt, id, runId)
+                .then()
+                .statusCode(204);
+        return api().body(Map.of("attempt", attempt, "testMetrics", Map.of("test_accuracy", 0.9), "energy", energy))
+                .post("/api/v1/workers/{id}/runs/{run}/complete", id, runId);
+    }
+
+    /** A cumulative energy reading: {@code seconds} of metering and {@code parts} (component maps). */
+    @SafeVarargs
+    public static Map<String, Object> energy(double seconds, Map<String, Object>... parts) {
+        return Map.of(
+                "since",
+                "2026-01-01T00:00:00Z",
+                "at",
+                "2026-01-01T01:00:00Z",
+                "seconds",
+                seconds,
+                "components",
+                List.of(parts));
+    }
+
+    public static Map<String, Object> part(String component, Integer device, String method, Double joules) {
+        Map<String, Object> part = new HashMap<>();
+        part.put("component", component);
+        part.put("method", method);
+        part.put("detail", "test reading");
+        if (device != null) {
+            part.put("device", device);
+            part.put("deviceName", "Fake GPU");
+        }
+        if (joules != null) {
+            part.put("joules", joules);
+        }
+        return part;
     }
 }

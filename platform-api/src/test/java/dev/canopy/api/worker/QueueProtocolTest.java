@@ -17,6 +17,8 @@ import static org.hamcrest.Matchers.hasItem;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -284,5 +286,36 @@ class QueueProtocolTest {
         assertThat(stranger.claim(0, 0)).isNull();
         assertThat(FakeRunner.register(runnerToken, unique("ours"), 0).claim(0, 0))
                 .containsEntry("runId", run);
+    }
+
+    @Test
+    void aRunResumedAfterItsRunnerDiedCountsWhatTheDeadAttemptReportedPlusTheNewOne() {
+        String run = submit(0, 0);
+        FakeRunner first = FakeRunner.register(runnerToken, unique("a"), 0, Map.of("zone", "FR"));
+        first.claim(0, 0);
+        first.heartbeat(run, 1, FakeRunner.energy(20, FakeRunner.part("CPU", null, "model", 3_600_000.0)), null)
+                .then()
+                .statusCode(200);
+        // The runner dies: its lease (2 s) expires, the reaper requeues the run and another runner resumes it.
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
+        FakeRunner second = FakeRunner.register(runnerToken, unique("b"), 0, Map.of("zone", "FR"));
+        assertThat(second.claim(0, 0)).containsEntry("attempt", 2);
+        second.fail(run, 2, FakeRunner.energy(10, FakeRunner.part("CPU", null, "model", 7_200_000.0)))
+                .then()
+                .statusCode(204);
+
+        JsonPath view = as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+        assertThat(view.getDouble("energy.itKwh")).isEqualTo(3.0);
+        assertThat(view.getList("energy.attempts.attempt")).containsExactly(1, 2);
+        // The dead attempt never sent a final reading: its energy stands as last reported, and says so.
+        assertThat(view.getList("energy.attempts.final")).containsExactly(false, true);
+        assertThat(view.getBoolean("energy.final")).isFalse();
+        assertThat(view.getDouble("emissions.kgCo2e")).isEqualTo(3.0 * 56.0 / 1000);
     }
 }

@@ -126,6 +126,14 @@ class RunnerRecoveryTest {
         assertThat(finished.getDouble("latestMetrics.test_accuracy"))
                 .isEqualTo(reference.getDouble("latestMetrics.test_accuracy"))
                 .isGreaterThanOrEqualTo(0.95);
+        // Its energy adds up both attempts: the killed one as far as its last report, the rescuer's to the end.
+        assertThat(finished.getList("energy.attempts.attempt")).containsExactly(1, 2);
+        assertThat(finished.getList("energy.attempts.final")).containsExactly(false, true);
+        assertThat(finished.getDouble("energy.attempts[0].itKwh")).isPositive();
+        assertThat(finished.getDouble("energy.itKwh"))
+                .isCloseTo(
+                        finished.getDouble("energy.attempts[0].itKwh") + finished.getDouble("energy.attempts[1].itKwh"),
+                        org.assertj.core.api.Assertions.within(1e-6));
     }
 
     @Test
@@ -138,6 +146,8 @@ class RunnerRecoveryTest {
                     .isTrue();
         }
         assertThat(run(id).getString("status")).isEqualTo("QUEUED");
+        // A draining runner ends its attempt with a final energy reading.
+        assertThat(run(id).getList("energy.attempts.final")).containsExactly(true);
         try (RunnerProcess next = RunnerProcess.start(server, runnerToken, unique("next"))) {
             JsonPath finished = awaitStatus(id, "FINISHED");
             assertThat(finished.getInt("attempt")).isEqualTo(2);

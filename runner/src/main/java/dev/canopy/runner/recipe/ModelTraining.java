@@ -54,7 +54,7 @@ final class ModelTraining {
             throws TrainingFailure {
         Device[] devices = context.gpus() == 0
                 ? new Device[] {Device.cpu()}
-                : Engine.getInstance().getDevices(context.gpus());
+                : context.gpuIds().stream().map(Device::gpu).toArray(Device[]::new);
         try (Model model = Model.newInstance("tabular", devices[0])) {
             Block block = MlpBlock.build(spec);
             model.setBlock(block);

@@ -1,8 +1,10 @@
 package dev.canopy.runner.recipe;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /** What the worker gives a recipe to train with, and how the recipe reports back. */
 public interface TrainingContext {
@@ -16,8 +18,13 @@ public interface TrainingContext {
     /** The params as validated ({@link Validation#resolvedParams()}). */
     Map<String, Object> params();
 
-    /** 0 = CPU; N = use {@code Engine.getInstance().getDevices(N)}. */
+    /** 0 = CPU; N = train on the N GPUs of {@link #gpuIds()}. */
     int gpus();
+
+    /** The CUDA devices to train on: by default the first {@link #gpus()}. */
+    default List<Integer> gpuIds() {
+        return IntStream.range(0, gpus()).boxed().toList();
+    }
 
     /** The latest committed checkpoint when resuming. */
     Optional<Checkpoint> checkpoint();

@@ -2,6 +2,7 @@ package dev.canopy.runner.worker;
 
 import ai.djl.engine.Engine;
 import com.sun.management.OperatingSystemMXBean;
+import dev.canopy.runner.energy.GpuDevice;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -10,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /** What a runner tells the control plane about the machine it runs on. */
 record MachineInfo(
@@ -24,12 +25,26 @@ record MachineInfo(
 
     record Gpu(int index, String name, long memoryBytes) {}
 
-    /** Reads the machine; {@code gpuLimit} caps the GPUs this runner uses (null: all it finds). */
-    static MachineInfo detect(Integer gpuLimit) {
+    /** How many GPUs the engine (its natives) can use: 0 with the CPU natives, whatever NVML sees. */
+    static int engineGpus() {
+        return Engine.getInstance().getGpuCount();
+    }
+
+    /**
+     * Reads the machine; {@code gpuSet} are the CUDA devices this runner uses, named from the energy meter's NVML
+     * view of them where it has one.
+     */
+    static MachineInfo detect(List<Integer> gpuSet, List<GpuDevice> metered) {
         Engine engine = Engine.getInstance();
-        int found = engine.getGpuCount();
-        int use = gpuLimit == null ? found : Math.min(gpuLimit, found);
-        List<Gpu> gpus = new ArrayList<>(gpuNames(use));
+        List<Gpu> gpus = new ArrayList<>();
+        for (int cuda : gpuSet) {
+            Optional<GpuDevice> known =
+                    metered.stream().filter(d -> d.cudaIndex() == cuda).findFirst();
+            gpus.add(new Gpu(
+                    cuda,
+                    known.map(GpuDevice::name).orElse("GPU " + cuda),
+                    known.map(GpuDevice::memoryBytes).orElse(0L)));
+        }
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return new MachineInfo(
                 hostName(),
@@ -58,37 +73,6 @@ record MachineInfo(
                     .orElse(System.getProperty("os.arch"));
         } catch (IOException e) {
             return System.getProperty("os.arch");
-        }
-    }
-
-    /** Names and memory from nvidia-smi when it is there; the count comes from the engine either way. */
-    private static List<Gpu> gpuNames(int count) {
-        List<Gpu> gpus = new ArrayList<>();
-        List<String> lines = nvidiaSmi();
-        for (int i = 0; i < count; i++) {
-            String[] fields = i < lines.size() ? lines.get(i).split(",\\s*") : new String[0];
-            String name = fields.length > 0 ? fields[0] : "GPU " + i;
-            long memory = fields.length > 1 ? Long.parseLong(fields[1].trim()) * 1024 * 1024 : 0;
-            gpus.add(new Gpu(i, name, memory));
-        }
-        return gpus;
-    }
-
-    private static List<String> nvidiaSmi() {
-        try {
-            Process smi = new ProcessBuilder(
-                            "nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader,nounits")
-                    .redirectErrorStream(true)
-                    .start();
-            if (!smi.waitFor(10, TimeUnit.SECONDS) || smi.exitValue() != 0) {
-                return List.of();
-            }
-            return new String(smi.getInputStream().readAllBytes()).lines().toList();
-        } catch (IOException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
         }
     }
 }

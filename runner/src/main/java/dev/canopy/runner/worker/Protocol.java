@@ -1,6 +1,7 @@
 package dev.canopy.runner.worker;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.canopy.runner.energy.EnergyReading;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,16 +22,44 @@ final class Protocol {
             Set<String> recipes,
             String djlVersion,
             String pytorchVersion,
-            String zone) {}
+            String zone,
+            Double pue,
+            Map<String, String> energyMethods) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Registered(UUID workerId, long heartbeatSeconds, long leaseSeconds) {}
 
     record Progress(int epoch, int epochs, double fraction, Long etaSeconds) {}
 
-    record Held(UUID runId, int attempt, Progress progress) {}
+    /** A cumulative energy reading as the control plane takes it (method by its label, e.g. power-integral). */
+    record Energy(String since, String at, double seconds, List<EnergyPart> components) {
 
-    record Heartbeat(boolean draining, List<Held> runs) {}
+        static Energy of(EnergyReading reading) {
+            return new Energy(
+                    reading.since().toString(),
+                    reading.at().toString(),
+                    reading.seconds(),
+                    reading.components().stream()
+                            .map(c -> new EnergyPart(
+                                    c.component().name(),
+                                    c.device(),
+                                    c.deviceName(),
+                                    c.method().label(),
+                                    c.joules(),
+                                    c.detail()))
+                            .toList());
+        }
+    }
+
+    record EnergyPart(
+            String component, Integer device, String deviceName, String method, Double joules, String detail) {}
+
+    record Held(UUID runId, int attempt, Progress progress, Energy energy) {}
+
+    /** The runner's energy while it held no run, since {@code session} (this runner process) began. */
+    record Idle(UUID session, Energy energy) {}
+
+    record Heartbeat(boolean draining, List<Held> runs, Idle idle) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record HeartbeatReply(List<UUID> cancel, List<UUID> lost) {}
@@ -55,14 +84,25 @@ final class Protocol {
             Integer checkpointEpoch) {}
 
     record Epoch(
-            int attempt, int epoch, int epochs, Map<String, Double> metrics, Long etaSeconds, boolean checkpoint) {}
+            int attempt,
+            int epoch,
+            int epochs,
+            Map<String, Double> metrics,
+            Long etaSeconds,
+            boolean checkpoint,
+            Energy energy) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record EpochReply(boolean cancel) {}
 
-    record Complete(int attempt, Map<String, Double> testMetrics, List<String> notes, Map<String, Object> spec) {}
+    record Complete(
+            int attempt,
+            Map<String, Double> testMetrics,
+            List<String> notes,
+            Map<String, Object> spec,
+            Energy energy) {}
 
-    record Fail(int attempt, String reason) {}
+    record Fail(int attempt, String reason, Energy energy) {}
 
-    record Stopped(int attempt, String reason) {}
+    record Stopped(int attempt, String reason, Energy energy) {}
 }

@@ -1,5 +1,6 @@
 package dev.canopy.runner.worker;
 
+import dev.canopy.runner.energy.RunEnergy;
 import dev.canopy.runner.recipe.Checkpoint;
 import dev.canopy.runner.recipe.DatasetProfile;
 import dev.canopy.runner.recipe.TrainingContext;
@@ -7,6 +8,7 @@ import dev.canopy.runner.recipe.TrainingStopped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,8 @@ final class RunExecution implements TrainingContext {
     private final ControlPlane controlPlane;
     private final Path dataset;
     private final Optional<Checkpoint> checkpoint;
+    private final RunEnergy energy;
+    private final List<Integer> gpuIds;
     private final long startedNanos = System.nanoTime();
     private volatile Protocol.Progress progress;
     private volatile boolean cancelled;
@@ -37,12 +41,33 @@ final class RunExecution implements TrainingContext {
     });
     private CompletableFuture<Void> reports = CompletableFuture.completedFuture(null);
 
+    /**
+     * @param energy the run's energy meter, begun when the run was claimed
+     * @param gpuIds the CUDA devices the run trains on (the first of the runner's GPU set)
+     */
     RunExecution(
-            Protocol.Assignment assignment, ControlPlane controlPlane, Path dataset, Optional<Checkpoint> checkpoint) {
+            Protocol.Assignment assignment,
+            ControlPlane controlPlane,
+            Path dataset,
+            Optional<Checkpoint> checkpoint,
+            RunEnergy energy,
+            List<Integer> gpuIds) {
         this.assignment = assignment;
         this.controlPlane = controlPlane;
         this.dataset = dataset;
         this.checkpoint = checkpoint;
+        this.energy = energy;
+        this.gpuIds = List.copyOf(gpuIds);
+    }
+
+    /** The run's energy so far (live). */
+    Protocol.Energy energy() {
+        return Protocol.Energy.of(energy.reading());
+    }
+
+    /** Ends the run's metering; the final reading (the same on every call). */
+    Protocol.Energy endEnergy() {
+        return Protocol.Energy.of(energy.end());
     }
 
     Protocol.Assignment assignment() {
@@ -99,6 +124,11 @@ final class RunExecution implements TrainingContext {
     }
 
     @Override
+    public List<Integer> gpuIds() {
+        return gpuIds;
+    }
+
+    @Override
     public Optional<Checkpoint> checkpoint() {
         return checkpoint;
     }
@@ -113,14 +143,17 @@ final class RunExecution implements TrainingContext {
         stopIfCancelled();
         progress = progressAt(epoch, epochs, (double) epoch / epochs);
         Long eta = progress.etaSeconds();
-        reports = reports.thenRunAsync(() -> report(epoch, epochs, metrics, bytes, eta), reporter);
+        // Read here, at the epoch's end, not when the report thread gets to it.
+        Protocol.Energy reading = energy();
+        reports = reports.thenRunAsync(() -> report(epoch, epochs, metrics, bytes, eta, reading), reporter);
         if (draining && epoch < epochs) {
             flushReports();
             throw new TrainingStopped("the runner is shutting down; the run resumes after epoch " + epoch);
         }
     }
 
-    private void report(int epoch, int epochs, Map<String, Double> metrics, byte[] bytes, Long eta) {
+    private void report(
+            int epoch, int epochs, Map<String, Double> metrics, byte[] bytes, Long eta, Protocol.Energy reading) {
         if (lost) {
             return;
         }
@@ -129,7 +162,7 @@ final class RunExecution implements TrainingContext {
                 controlPlane.putCheckpoint(assignment.runId(), assignment.attempt(), epoch, bytes);
                 return controlPlane.epoch(
                         assignment.runId(),
-                        new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, eta, true));
+                        new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, eta, true, reading));
             });
             if (reply.cancel()) {
                 cancelled = true;
@@ -145,9 +178,10 @@ final class RunExecution implements TrainingContext {
         reports.join();
     }
 
-    /** Ends the reporting thread once the run is over. */
+    /** Ends the reporting thread and the run's metering once the run is over. */
     void close() {
         reporter.shutdown();
+        energy.end();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.canopy.runner.worker;
 
+import dev.canopy.runner.energy.EnergyMeter;
 import java.time.Duration;
 
 /**
@@ -16,7 +17,8 @@ public final class RunnerMain {
             System.setProperty("ai.djl.offline", "true");
         }
         RunnerOptions options = RunnerOptions.parse(args, System.getenv());
-        WorkerLoop loop = new WorkerLoop(options, options::server);
+        EnergyMeter meter = EnergyMeter.start(options.energy());
+        WorkerLoop loop = new WorkerLoop(options, options::server, meter);
         Thread thread = new Thread(loop, "canopy-runner");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             loop.drain();
@@ -28,5 +30,6 @@ public final class RunnerMain {
         }));
         thread.start();
         thread.join();
+        meter.close();
     }
 }

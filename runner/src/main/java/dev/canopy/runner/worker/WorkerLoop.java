@@ -1,5 +1,8 @@
 package dev.canopy.runner.worker;
 
+import dev.canopy.runner.energy.EnergyMeter;
+import dev.canopy.runner.energy.RunEnergy;
+import dev.canopy.runner.energy.Slot;
 import dev.canopy.runner.recipe.Checkpoint;
 import dev.canopy.runner.recipe.Recipe;
 import dev.canopy.runner.recipe.TrainingFailure;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,14 +41,22 @@ public final class WorkerLoop implements Runnable {
     private final Map<String, Recipe> recipes = new TreeMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean draining;
+    private final EnergyMeter meter;
+    private final UUID session = UUID.randomUUID();
     private volatile RunExecution current;
     private ControlPlane controlPlane;
     private MachineInfo machine;
+    private List<Integer> gpuSet;
+    private Slot slot;
 
-    /** @param server where the control plane is; asked at start, so that an embedded runner can learn its port late */
-    public WorkerLoop(RunnerOptions options, Supplier<URI> server) {
+    /**
+     * @param server where the control plane is; asked at start, so that an embedded runner can learn its port late
+     * @param meter the energy meter of this process (one per process, shared by its runners)
+     */
+    public WorkerLoop(RunnerOptions options, Supplier<URI> server, EnergyMeter meter) {
         this.options = options;
         this.server = server;
+        this.meter = meter;
         ServiceLoader.load(Recipe.class, Recipe.class.getClassLoader()).forEach(r -> recipes.put(r.name(), r));
     }
 
@@ -87,7 +99,12 @@ public final class WorkerLoop implements Runnable {
     }
 
     private Protocol.Registered register() throws InterruptedException {
-        machine = MachineInfo.detect(options.gpus());
+        gpuSet = options.gpuSet(MachineInfo.engineGpus());
+        machine = MachineInfo.detect(gpuSet, meter.gpus());
+        slot = meter.slot(options.name(), gpuSet);
+        Map<String, String> methods = new TreeMap<>();
+        meter.methods().forEach((component, method) -> methods.put(component.name(), method.label()));
+        meter.describe().forEach(line -> LOG.info(() -> "Runner " + options.name() + " energy meter: " + line));
         Protocol.Register register = new Protocol.Register(
                 options.name(),
                 machine.host(),
@@ -98,7 +115,9 @@ public final class WorkerLoop implements Runnable {
                 recipes.keySet(),
                 machine.djlVersion(),
                 machine.pytorchVersion(),
-                options.zone());
+                options.zone(),
+                options.pue(),
+                methods);
         for (long wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
             try {
                 // Asked again on every try: an embedded runner may start before its server listens.
@@ -116,17 +135,20 @@ public final class WorkerLoop implements Runnable {
 
     private void execute(Protocol.Assignment assignment, DatasetCache cache) throws InterruptedException {
         LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + ": " + assignment.recipe());
+        Recipe recipe = recipes.get(assignment.recipe());
+        // From the claim on, the run is charged this runner's devices and share of the process.
+        RunEnergy energy = slot.begin(assignment.runId() + "#" + assignment.attempt(), assignment.gpus());
         try {
-            Recipe recipe = recipes.get(assignment.recipe());
             if (recipe == null) {
                 report(
                         assignment,
                         new Protocol.Fail(
                                 assignment.attempt(),
-                                "recipe " + assignment.recipe() + " is not installed on runner " + options.name()));
+                                "recipe " + assignment.recipe() + " is not installed on runner " + options.name(),
+                                Protocol.Energy.of(energy.end())));
                 return;
             }
-            RunExecution run = prepare(assignment, cache);
+            RunExecution run = prepare(assignment, cache, energy);
             current = run;
             if (draining) {
                 run.drain();
@@ -143,10 +165,12 @@ public final class WorkerLoop implements Runnable {
             LOG.log(Level.WARNING, "Run " + assignment.runId() + " could not be reported; its lease will expire", e);
         } finally {
             current = null;
+            energy.end();
         }
     }
 
-    private RunExecution prepare(Protocol.Assignment a, DatasetCache cache) throws IOException, InterruptedException {
+    private RunExecution prepare(Protocol.Assignment a, DatasetCache cache, RunEnergy energy)
+            throws IOException, InterruptedException {
         Path dataset =
                 cache.get(a.dataset().sha256(), file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file));
         Optional<Checkpoint> checkpoint = Optional.empty();
@@ -154,7 +178,7 @@ public final class WorkerLoop implements Runnable {
             ControlPlane.StoredCheckpoint stored = controlPlane.checkpoint(a.runId(), a.attempt());
             checkpoint = Optional.of(new Checkpoint(stored.epoch(), stored.bytes()));
         }
-        return new RunExecution(a, controlPlane, dataset, checkpoint);
+        return new RunExecution(a, controlPlane, dataset, checkpoint, energy, gpuSet.subList(0, a.gpus()));
     }
 
     private void train(Recipe recipe, RunExecution run) throws IOException, InterruptedException {
@@ -170,18 +194,22 @@ public final class WorkerLoop implements Runnable {
             controlPlane.complete(
                     a.runId(),
                     new Protocol.Complete(
-                            a.attempt(), result.testMetrics(), result.notes(), ModelSpecs.specOf(result.model())));
+                            a.attempt(),
+                            result.testMetrics(),
+                            result.notes(),
+                            ModelSpecs.specOf(result.model()),
+                            run.endEnergy()));
             LOG.info(() -> "Run " + a.runId() + " finished: " + result.testMetrics());
         } catch (TrainingFailure e) {
             run.flushReports();
-            report(a, new Protocol.Fail(a.attempt(), e.getMessage()));
+            report(a, new Protocol.Fail(a.attempt(), e.getMessage(), run.endEnergy()));
         } catch (TrainingStopped e) {
             run.flushReports();
             if (run.lost()) {
                 LOG.info(() -> "Run " + a.runId() + " stopped: its lease was lost");
             } else {
                 String reason = run.cancelled() ? "CANCELLED" : "DRAINING";
-                controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), reason));
+                controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), reason, run.endEnergy()));
                 LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
             }
         } catch (OutOfMemoryError e) {
@@ -190,12 +218,16 @@ public final class WorkerLoop implements Runnable {
                     new Protocol.Fail(
                             a.attempt(),
                             "out of memory on runner " + options.name()
-                                    + "; lower batchSize or hiddenLayers, or give the runner more memory"));
+                                    + "; lower batchSize or hiddenLayers, or give the runner more memory",
+                            run.endEnergy()));
         } catch (ControlPlane.LostRun e) {
             throw e;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Run " + a.runId() + " failed unexpectedly", e);
-            report(a, new Protocol.Fail(a.attempt(), "unexpected error on runner " + options.name() + ": " + e));
+            report(
+                    a,
+                    new Protocol.Fail(
+                            a.attempt(), "unexpected error on runner " + options.name() + ": " + e, run.endEnergy()));
         }
     }
 
@@ -206,12 +238,13 @@ public final class WorkerLoop implements Runnable {
 
     private void heartbeat() {
         RunExecution run = current;
-        List<Protocol.Held> held = run == null
-                ? List.of()
-                : List.of(new Protocol.Held(
-                        run.assignment().runId(), run.assignment().attempt(), run.currentProgress()));
         try {
-            Protocol.HeartbeatReply reply = controlPlane.heartbeat(new Protocol.Heartbeat(draining, held));
+            List<Protocol.Held> held = run == null
+                    ? List.of()
+                    : List.of(new Protocol.Held(
+                            run.assignment().runId(), run.assignment().attempt(), run.currentProgress(), run.energy()));
+            Protocol.Idle idle = new Protocol.Idle(session, Protocol.Energy.of(slot.idle()));
+            Protocol.HeartbeatReply reply = controlPlane.heartbeat(new Protocol.Heartbeat(draining, held, idle));
             if (run != null && reply.cancel().contains(run.assignment().runId())) {
                 run.cancel();
             }

@@ -1,6 +1,7 @@
 package dev.canopy.scheduler.worker;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -9,6 +10,8 @@ import java.util.UUID;
  *
  * @param teamId set when the runner serves one team only
  * @param zone ISO country code or cloud region where the runner runs (for carbon accounting)
+ * @param pue the power usage effectiveness of the site it runs at, if it declared one
+ * @param energyMethods how its energy meter reads each component (GPU, CPU, RAM → counter, rapl, model, …)
  */
 public record WorkerInfo(
         String name,
@@ -21,7 +24,9 @@ public record WorkerInfo(
         Set<String> recipes,
         String djlVersion,
         String pytorchVersion,
-        String zone) {
+        String zone,
+        Double pue,
+        Map<String, String> energyMethods) {
 
     public record Gpu(int index, String name, long memoryBytes) {}
 }

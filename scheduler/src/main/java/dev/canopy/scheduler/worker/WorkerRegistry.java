@@ -11,11 +11,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** Runners and what they offer. A runner registering again under its name keeps its id. */
@@ -52,12 +55,14 @@ public class WorkerRegistry {
         String sql =
                 """
                 INSERT INTO workers (id, name, token_id, team_id, host, cpu_model, cores, memory_bytes, gpus, recipes,
-                                     djl_version, pytorch_version, zone, draining, registered_at, last_heartbeat_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, false, now(), now())
+                                     djl_version, pytorch_version, zone, pue, energy_methods, draining, registered_at,
+                                     last_heartbeat_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, false, now(), now())
                 ON CONFLICT (name) DO UPDATE SET token_id = EXCLUDED.token_id, team_id = EXCLUDED.team_id, host = EXCLUDED.host,
                     cpu_model = EXCLUDED.cpu_model, cores = EXCLUDED.cores, memory_bytes = EXCLUDED.memory_bytes,
                     gpus = EXCLUDED.gpus, recipes = EXCLUDED.recipes, djl_version = EXCLUDED.djl_version,
-                    pytorch_version = EXCLUDED.pytorch_version, zone = EXCLUDED.zone, draining = false,
+                    pytorch_version = EXCLUDED.pytorch_version, zone = EXCLUDED.zone, pue = EXCLUDED.pue,
+                    energy_methods = EXCLUDED.energy_methods, draining = false,
                     last_heartbeat_at = now()
                 RETURNING id
                 """;
@@ -76,6 +81,8 @@ public class WorkerRegistry {
             upsert.setString(11, info.djlVersion());
             upsert.setString(12, info.pytorchVersion());
             upsert.setString(13, info.zone());
+            upsert.setObject(14, info.pue(), Types.DOUBLE);
+            upsert.setString(15, info.energyMethods() == null ? null : json.writeValueAsString(info.energyMethods()));
             try (ResultSet row = upsert.executeQuery()) {
                 row.next();
                 return row.getObject(1, UUID.class);
@@ -136,6 +143,11 @@ public class WorkerRegistry {
         }
     }
 
+    private static Double pue(ResultSet row) throws SQLException {
+        double pue = row.getDouble("pue");
+        return row.wasNull() ? null : pue;
+    }
+
     private Worker workerOf(ResultSet row) throws SQLException, JsonProcessingException {
         WorkerInfo info = new WorkerInfo(
                 row.getString("name"),
@@ -148,7 +160,12 @@ public class WorkerRegistry {
                 json.readValue(row.getString("recipes"), new TypeReference<LinkedHashSet<String>>() {}),
                 row.getString("djl_version"),
                 row.getString("pytorch_version"),
-                row.getString("zone"));
+                row.getString("zone"),
+                pue(row),
+                row.getString("energy_methods") == null
+                        ? Map.of()
+                        : json.readValue(
+                                row.getString("energy_methods"), new TypeReference<TreeMap<String, String>>() {}));
         Instant last = row.getTimestamp("last_heartbeat_at").toInstant();
         boolean online = last.isAfter(Instant.now().minus(config.lease()));
         String state = !online ? "OFFLINE" : row.getBoolean("draining") ? "DRAINING" : "ONLINE";

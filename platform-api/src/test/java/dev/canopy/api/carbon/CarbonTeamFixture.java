@@ -1,0 +1,67 @@
+package dev.canopy.api.carbon;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.newTeam;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.canopy.api.worker.FakeRunner;
+import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
+import io.restassured.response.ValidatableResponse;
+import java.util.Map;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * What the carbon tests start from: a team of their own with an admin, the penguins dataset, an experiment and a
+ * runner token for fake runners that serve that team only (so they claim only its runs).
+ */
+abstract class CarbonTeamFixture {
+
+    static final Offset<Double> EXACT = within(1e-9);
+    static final double KWH = 3_600_000.0;
+
+    String team;
+    String owner;
+    String runnerToken;
+
+    @BeforeEach
+    void team() {
+        team = newTeam();
+        owner = newMember(team, "ADMIN");
+        newPenguins(owner, team, "penguins");
+        newExperiment(owner, team, "exp");
+        runnerToken = FakeRunner.runnerToken(owner, team);
+    }
+
+    /** A queued tabular-classification run on the penguins. */
+    String submit(String experiment, int epochs) {
+        return as(owner)
+                .body(Map.of(
+                        "experiment",
+                        experiment,
+                        "dataset",
+                        Map.of("name", "penguins", "version", "latest"),
+                        "recipe",
+                        "tabular-classification",
+                        "params",
+                        Map.of("label", "species", "epochs", epochs)))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+    }
+
+    JsonPath run(String id) {
+        return json(as(owner).get("/api/v1/teams/{t}/runs/{r}", team, id).then().statusCode(200));
+    }
+
+    /** The body with decimals as doubles (RestAssured's default reads them as floats). */
+    static JsonPath json(ValidatableResponse response) {
+        return response.extract().jsonPath().using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
+    }
+}
