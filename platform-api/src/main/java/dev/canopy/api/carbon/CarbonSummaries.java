@@ -23,8 +23,8 @@ import java.util.UUID;
 
 /**
  * A team's energy and emissions over a period, in total and grouped by day, month (UTC), experiment, model version
- * (the runs that produced it), worker or run. Energy counts in the period its interval started in; intervals are
- * as long as the gap between a runner's reports (seconds), so period edges are sharp to that.
+ * (the runs that produced it), worker or run. Intervals never span two UTC hours, so days and months are exact; a
+ * period edge inside an hour counts that hour's interval by its start.
  */
 @ApplicationScoped
 class CarbonSummaries {

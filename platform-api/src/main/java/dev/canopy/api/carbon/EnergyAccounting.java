@@ -9,6 +9,7 @@ import dev.canopy.api.error.InvalidRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,11 +19,12 @@ import java.util.UUID;
 
 /**
  * Charges what runners metered. Readings are cumulative; each one adds, per component, the energy since the
- * previous one as an interval that ends when the reading arrived (server time) and starts where the previous one
- * ended, so a run's intervals tile its time without gaps or overlaps. The interval is cut where the grid
- * intensity changes (trace points), each piece getting its share of the energy by duration, and the intensity,
- * its provenance and the resulting kg CO2e are stored with it: later changes to tables or traces never rewrite
- * what was charged.
+ * previous one over the time from the previous reading's arrival to this one's (server time), so a run's energy
+ * tiles its time without gaps or overlaps. That time is cut at UTC hours and where the grid intensity changes
+ * (trace points), each piece getting its share of the energy by duration. A piece that continues the meter's
+ * interval for the same component, hour and intensity extends it; otherwise it starts a new one. The intensity,
+ * its provenance and the resulting kg CO2e are stored with each interval: later changes to tables or traces never
+ * rewrite what was charged.
  */
 @ApplicationScoped
 public class EnergyAccounting {
@@ -76,7 +78,7 @@ public class EnergyAccounting {
         Instant now = DatabaseTime.now();
         Instant from = meter.reportedAt();
         Instant to = now.isAfter(from) ? now : from;
-        List<IntensityPiece> pieces = traces.over(meter.teamId(), meter.zone(), from, to);
+        List<IntensityPiece> pieces = hourly(traces.over(meter.teamId(), meter.zone(), from, to));
         Map<ComponentKey, Double> stored = ledger.components(meter.id());
         List<Interval> intervals = new ArrayList<>();
         for (EnergyReport.Part part : report.components()) {
@@ -96,6 +98,25 @@ public class EnergyAccounting {
         }
         ledger.addIntervals(meter, intervals);
         ledger.advance(meter.id(), Math.max(meter.seconds(), report.seconds()), to, last);
+    }
+
+    /**
+     * Cuts pieces at UTC hour boundaries: an interval never spans two hours, so hours, days and months add up
+     * exactly, and a meter's readings within one hour extend one interval instead of adding rows.
+     */
+    static List<IntensityPiece> hourly(List<IntensityPiece> pieces) {
+        List<IntensityPiece> cut = new ArrayList<>();
+        for (IntensityPiece piece : pieces) {
+            Instant from = piece.from();
+            Instant hour = from.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+            while (hour.isBefore(piece.to())) {
+                cut.add(new IntensityPiece(from, hour, piece.intensity()));
+                from = hour;
+                hour = hour.plus(1, ChronoUnit.HOURS);
+            }
+            cut.add(new IntensityPiece(from, piece.to(), piece.intensity()));
+        }
+        return cut;
     }
 
     /** Shares {@code joules} among the pieces by duration (all to the one piece of a zero-length interval). */

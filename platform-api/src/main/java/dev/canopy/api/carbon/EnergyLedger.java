@@ -11,6 +11,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,44 +146,92 @@ class EnergyLedger {
         }
     }
 
+    /**
+     * Charges each interval, extending the component's latest interval when that one is in the same UTC hour with
+     * the same intensity (time between them had no energy: a repeated reading).
+     */
     void addIntervals(Meter meter, List<Interval> intervals) {
-        String insert =
-                """
-                INSERT INTO energy_intervals (meter_id, team_id, run_id, worker_id, component, device, method, started_at,
-                    ended_at, joules, pue, zone, g_co2e_per_kwh, intensity_source, intensity_year, intensity_at,
-                    intensity_method, intensity_fallback, intensity_note, kg_co2e)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """;
         try (Connection c = dataSource.getConnection();
-                PreparedStatement add = c.prepareStatement(insert)) {
+                PreparedStatement extend = c.prepareStatement(EXTEND);
+                PreparedStatement add = c.prepareStatement(INSERT)) {
             for (Interval interval : intervals) {
-                Intensity intensity = interval.intensity();
-                add.setObject(1, meter.id());
-                add.setObject(2, meter.teamId());
-                add.setObject(3, meter.runId());
-                add.setObject(4, meter.workerId());
-                add.setString(5, interval.key().component());
-                add.setInt(6, interval.key().device());
-                add.setString(7, interval.key().method());
-                add.setObject(8, utc(interval.from()));
-                add.setObject(9, utc(interval.to()));
-                add.setDouble(10, interval.joules());
-                add.setDouble(11, meter.pue());
-                add.setString(12, intensity.zone());
-                add.setDouble(13, intensity.gCo2ePerKwh());
-                add.setString(14, intensity.source());
-                add.setObject(15, intensity.year(), Types.INTEGER);
-                add.setObject(16, intensity.timestamp() == null ? null : utc(intensity.timestamp()));
-                add.setString(17, intensity.method());
-                add.setBoolean(18, intensity.fallback());
-                add.setString(19, intensity.note() == null ? null : abbreviate(intensity.note()));
-                add.setDouble(20, Emissions.kgCo2e(interval.joules(), meter.pue(), intensity.gCo2ePerKwh()));
-                add.addBatch();
+                double kg = Emissions.kgCo2e(
+                        interval.joules(), meter.pue(), interval.intensity().gCo2ePerKwh());
+                if (!extended(extend, meter, interval, kg)) {
+                    insert(add, meter, interval, kg);
+                }
             }
-            add.executeBatch();
         } catch (SQLException e) {
             throw new IllegalStateException("Could not store the energy intervals of meter " + meter.id(), e);
         }
+    }
+
+    private static final String EXTEND =
+            """
+            UPDATE energy_intervals SET ended_at = ?, joules = joules + ?, kg_co2e = kg_co2e + ?
+            WHERE id = (SELECT id FROM energy_intervals WHERE meter_id = ? AND component = ? AND device = ? AND method = ?
+                        ORDER BY ended_at DESC, id DESC LIMIT 1)
+              AND ended_at <= ? AND started_at >= ?
+              AND zone = ? AND g_co2e_per_kwh = ? AND intensity_source = ? AND intensity_method = ?
+              AND intensity_fallback = ? AND intensity_at IS NOT DISTINCT FROM ?
+              AND intensity_note IS NOT DISTINCT FROM ?
+            """;
+
+    private static final String INSERT =
+            """
+            INSERT INTO energy_intervals (meter_id, team_id, run_id, worker_id, component, device, method, started_at,
+                ended_at, joules, pue, zone, g_co2e_per_kwh, intensity_source, intensity_year, intensity_at,
+                intensity_method, intensity_fallback, intensity_note, kg_co2e)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """;
+
+    private static boolean extended(PreparedStatement extend, Meter meter, Interval interval, double kg)
+            throws SQLException {
+        Intensity intensity = interval.intensity();
+        extend.setObject(1, utc(interval.to()));
+        extend.setDouble(2, interval.joules());
+        extend.setDouble(3, kg);
+        extend.setObject(4, meter.id());
+        extend.setString(5, interval.key().component());
+        extend.setInt(6, interval.key().device());
+        extend.setString(7, interval.key().method());
+        extend.setObject(8, utc(interval.from()));
+        extend.setObject(9, utc(interval.from().truncatedTo(ChronoUnit.HOURS)));
+        extend.setString(10, intensity.zone());
+        extend.setDouble(11, intensity.gCo2ePerKwh());
+        extend.setString(12, intensity.source());
+        extend.setString(13, intensity.method());
+        extend.setBoolean(14, intensity.fallback());
+        extend.setObject(
+                15, intensity.timestamp() == null ? null : utc(intensity.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
+        extend.setString(16, note(intensity));
+        return extend.executeUpdate() > 0;
+    }
+
+    private static void insert(PreparedStatement add, Meter meter, Interval interval, double kg) throws SQLException {
+        Intensity intensity = interval.intensity();
+        add.setObject(1, meter.id());
+        add.setObject(2, meter.teamId());
+        add.setObject(3, meter.runId());
+        add.setObject(4, meter.workerId());
+        add.setString(5, interval.key().component());
+        add.setInt(6, interval.key().device());
+        add.setString(7, interval.key().method());
+        add.setObject(8, utc(interval.from()));
+        add.setObject(9, utc(interval.to()));
+        add.setDouble(10, interval.joules());
+        add.setDouble(11, meter.pue());
+        add.setString(12, intensity.zone());
+        add.setDouble(13, intensity.gCo2ePerKwh());
+        add.setString(14, intensity.source());
+        add.setObject(15, intensity.year(), Types.INTEGER);
+        add.setObject(
+                16, intensity.timestamp() == null ? null : utc(intensity.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
+        add.setString(17, intensity.method());
+        add.setBoolean(18, intensity.fallback());
+        add.setString(19, note(intensity));
+        add.setDouble(20, kg);
+        add.executeUpdate();
     }
 
     /** Moves the meter on to a reading taken at {@code reportedAt}; a final reading closes it. */
@@ -200,8 +249,9 @@ class EnergyLedger {
         }
     }
 
-    private static String abbreviate(String note) {
-        return note.length() > 300 ? note.substring(0, 299) + "…" : note;
+    private static String note(Intensity intensity) {
+        String note = intensity.note();
+        return note == null || note.length() <= 300 ? note : note.substring(0, 299) + "…";
     }
 
     static OffsetDateTime utc(Instant instant) {

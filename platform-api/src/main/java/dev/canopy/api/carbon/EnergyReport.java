@@ -26,7 +26,8 @@ public record EnergyReport(
         @NotNull @Size(max = 256) List<@Valid @NotNull Part> components) {
 
     /**
-     * @param device the NVML index of a GPU; null for CPU and RAM
+     * @param device the NVML index of a GPU (its CUDA index when the runner could not load NVML); null for CPU and
+     *     RAM
      * @param joules null exactly when {@code method} is {@code unmeasured}
      * @param detail how it was measured (constants, sample period, uncertainty), or why it could not be
      */

@@ -16,9 +16,11 @@ import dev.canopy.api.team.TeamScope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -63,6 +65,8 @@ class RunViews {
         Map<UUID, VersionName> versions = models.namesOf(
                 runs.stream().map(r -> r.modelVersionId).filter(v -> v != null).toList());
         Map<UUID, RunCarbon> energy = carbon.ofRuns(runs.stream().map(r -> r.id).toList());
+        // Queued runs of one sweep share their forecast: one query per distinct kind of run, not per run.
+        Map<List<Object>, Optional<Forecast>> forecasts = new HashMap<>();
         return runs.stream()
                 .map(r -> toResponse(
                         r,
@@ -71,12 +75,13 @@ class RunViews {
                         metrics.getOrDefault(r.id, Map.of()),
                         versions,
                         energy.get(r.id),
-                        forecast(r, inputs)))
+                        forecast(r, inputs, forecasts)))
                 .toList();
     }
 
     /** A queued trained run's expected energy, from the team's similar finished runs. */
-    private Forecast forecast(Run run, Map<UUID, DatasetVersionRef> inputs) {
+    private Forecast forecast(
+            Run run, Map<UUID, DatasetVersionRef> inputs, Map<List<Object>, Optional<Forecast>> known) {
         if (run.status != RunStatus.QUEUED || run.kind != RunKind.TRAINED || run.inputs.isEmpty()) {
             return null;
         }
@@ -85,8 +90,11 @@ class RunViews {
         if (dataset == null || !(epochs instanceof Number planned)) {
             return null;
         }
-        return forecasts
-                .forecast(run.teamId, run.recipe, run.gpus, dataset.rowCount(), planned.intValue())
+        List<Object> kind = List.of(run.teamId, run.recipe, run.gpus, dataset.rowCount(), planned.intValue());
+        return known.computeIfAbsent(
+                        kind,
+                        k -> forecasts.forecast(
+                                run.teamId, run.recipe, run.gpus, dataset.rowCount(), planned.intValue()))
                 .orElse(null);
     }
 

@@ -30,6 +30,17 @@ final class ScheduleRecords {
             @NotNull @Valid RunTemplate runTemplate,
             @Size(max = 100) String promoteTo) {}
 
+    /**
+     * Changes a schedule; what is left out stays. Giving {@code cron} turns a data schedule into a cron one, giving
+     * {@code onNewDatasetVersion} the other way round; an empty {@code promoteTo} clears it.
+     */
+    record UpdateScheduleRequest(
+            @Size(max = 120) String cron,
+            @Size(max = 64) String timeZone,
+            String onNewDatasetVersion,
+            @Valid RunTemplate runTemplate,
+            @Size(max = 100) String promoteTo) {}
+
     record ScheduleResponse(
             UUID id,
             String name,

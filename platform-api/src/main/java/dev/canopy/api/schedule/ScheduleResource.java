@@ -2,10 +2,13 @@ package dev.canopy.api.schedule;
 
 import dev.canopy.api.schedule.ScheduleRecords.CreateScheduleRequest;
 import dev.canopy.api.schedule.ScheduleRecords.ScheduleResponse;
+import dev.canopy.api.schedule.ScheduleRecords.UpdateScheduleRequest;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -37,6 +40,16 @@ public class ScheduleResource {
     @Path("/{schedule}")
     public ScheduleResponse get(@PathParam("team") String team, @PathParam("schedule") String schedule) {
         return service.get(team, schedule);
+    }
+
+    /** Changes what is given (cron or dataset trigger, time zone, run template, promoteTo); the rest stays. */
+    @PATCH
+    @Path("/{schedule}")
+    public ScheduleResponse update(
+            @PathParam("team") String team,
+            @PathParam("schedule") String schedule,
+            @Valid @NotNull UpdateScheduleRequest request) {
+        return service.update(team, schedule, request);
     }
 
     @POST

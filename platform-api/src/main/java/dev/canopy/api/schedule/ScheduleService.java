@@ -9,6 +9,7 @@ import dev.canopy.api.error.NotFound;
 import dev.canopy.api.run.RunService;
 import dev.canopy.api.schedule.ScheduleRecords.CreateScheduleRequest;
 import dev.canopy.api.schedule.ScheduleRecords.ScheduleResponse;
+import dev.canopy.api.schedule.ScheduleRecords.UpdateScheduleRequest;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.scheduler.schedule.CronSchedules;
@@ -81,6 +82,46 @@ class ScheduleService implements ScheduleFiring {
             cron.put(schedule.id, schedule.cron, zone);
         }
         Log.infof("Schedule %s (%s) created in team %s", schedule.name, schedule.id, scope.teamName());
+        return toResponse(scope, schedule);
+    }
+
+    @Transactional
+    ScheduleResponse update(String team, String name, UpdateScheduleRequest request) {
+        TeamScope scope = access.write(team);
+        Schedule schedule = find(scope, name);
+        if (request.cron() != null && request.onNewDatasetVersion() != null) {
+            throw new InvalidRequest("cron", "give either cron or onNewDatasetVersion, not both");
+        }
+        if (request.runTemplate() != null) {
+            runs.check(scope, request.runTemplate());
+            schedule.runTemplate = request.runTemplate();
+        }
+        if (request.promoteTo() != null) {
+            schedule.promoteTo = request.promoteTo().isBlank() ? null : request.promoteTo();
+        }
+        if (request.timeZone() != null) {
+            schedule.timeZone = zoneOf(request.timeZone()).getId();
+        }
+        if (request.onNewDatasetVersion() != null) {
+            schedule.onDatasetId = datasets.idOf(scope, request.onNewDatasetVersion());
+            if (schedule.cron != null) {
+                cron.remove(schedule.id);
+                schedule.cron = null;
+            }
+        } else if (request.cron() != null) {
+            CronSchedules.problemWith(request.cron()).ifPresent(p -> {
+                throw new InvalidRequest("cron", "invalid cron expression: " + p);
+            });
+            schedule.cron = request.cron();
+            schedule.onDatasetId = null;
+        }
+        if (schedule.cron != null && (request.cron() != null || request.timeZone() != null)) {
+            cron.put(schedule.id, schedule.cron, ZoneId.of(schedule.timeZone));
+            if (schedule.paused) {
+                cron.pause(schedule.id);
+            }
+        }
+        Log.infof("Schedule %s updated", schedule.id);
         return toResponse(scope, schedule);
     }
 

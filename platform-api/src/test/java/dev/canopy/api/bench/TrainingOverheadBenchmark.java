@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.PlatformProcess;
+import dev.canopy.api.worker.RunnerProcess;
 import dev.canopy.runner.energy.EnergyMeter;
 import dev.canopy.runner.energy.EnergyOptions;
 import dev.canopy.runner.energy.RunEnergy;
@@ -32,12 +33,13 @@ import java.util.SplittableRandom;
 
 /**
  * The cost of training through the platform: the same recipe, data and epochs (a) as a bare DJL loop in this
- * process (the recipe's own training with nothing reported) and (b) submitted to the packaged platform and trained
- * by its runner (dataset download, per-epoch metrics and checkpoints over HTTP, energy metering, model upload,
- * registration); and (c) the bare loop again while an energy meter in this process charges it the run, polling every
- * 100 ms: what reading energy costs training.
- * Throughput is training samples per second; (b) is timed from the run's start to its end as the server records
- * them. Run with {@code mvn -B -DskipTests -Pbenchmark verify}.
+ * process (the recipe's own training with nothing reported); (b) the bare loop again while an energy meter in this
+ * process charges it the run, polling every 100 ms (what reading energy costs); (c) submitted to the packaged
+ * platform and trained by its embedded runner, inside the control plane's process (dataset download, per-epoch
+ * metrics, checkpoints and energy over HTTP, model upload, registration); (d) the same with the platform's
+ * runners off and one standalone runner process ({@code java -jar canopy-runner.jar}), as in production. Platform
+ * throughput is timed from the run's start to its end as the server records them. Run with
+ * {@code mvn -B -DskipTests -Pbenchmark verify}.
  */
 public final class TrainingOverheadBenchmark {
 
@@ -66,47 +68,95 @@ public final class TrainingOverheadBenchmark {
         long trainRows = Math.round(ROWS * (1 - 0.15 - 0.15));
         long samples = trainRows * (Integer) PARAMS.get("epochs");
 
-        try (PlatformProcess platform = PlatformProcess.start("-Dquarkus.profile=local");
-                EnergyMeter meter = EnergyMeter.start(EnergyOptions.defaults())) {
+        System.out.printf(
+                "%nTraining throughput, tabular-classification, %,d rows x %d features, %d epochs, %,d samples%n",
+                ROWS, FEATURES + 1, PARAMS.get("epochs"), samples);
+        try (EnergyMeter meter = EnergyMeter.start(EnergyOptions.defaults())) {
+            Slot slot = meter.slot("benchmark", List.of());
+            double[][] embedded = embedded(csv, recipe, validation, slot, samples);
+            double[][] standalone = standalone(csv, recipe, validation, samples);
+            System.out.printf("%n| how (best of %d rounds) | seconds | samples/s | / bare of its phase |%n", ROUNDS);
+            System.out.println("|---|---:|---:|---:|");
+            row("(a) bare DJL loop in one process", samples, max(embedded[0]), max(embedded[0]));
+            row(
+                    "(b) bare DJL loop with the energy meter polling every 100 ms",
+                    samples,
+                    max(embedded[1]),
+                    max(embedded[0]));
+            row("(c) through the platform, embedded runner", samples, max(embedded[2]), max(embedded[0]));
+            row("(a') bare DJL loop in one process, second phase", samples, max(standalone[0]), max(standalone[0]));
+            row("(d) through the platform, standalone runner process", samples, max(standalone[1]), max(standalone[0]));
+            System.out.printf(
+                    "%nMedian of the rounds' ratios: (b)/(a) %.1f %%, (c)/(a) %.1f %%, (d)/(a') %.1f %%%n",
+                    100 * medianRatio(embedded[1], embedded[0]),
+                    100 * medianRatio(embedded[2], embedded[0]),
+                    100 * medianRatio(standalone[1], standalone[0]));
+        }
+    }
+
+    /** Phase one: the platform with its embedded runner; rounds of (a) bare, (b) bare + meter, (c) platform. */
+    private static double[][] embedded(Path csv, Recipe recipe, Validation validation, Slot slot, long samples)
+            throws Exception {
+        double[][] perSecond = new double[3][ROUNDS];
+        try (PlatformProcess platform = PlatformProcess.start("-Dquarkus.profile=local")) {
             Platform api = new Platform(platform.baseUrl(), platform.adminToken());
             api.upload(csv);
-            Slot slot = meter.slot("benchmark", List.of());
             // Both JVMs JIT-compile the data pipeline during the first runs: one warm-up round each, not counted.
             api.train();
             bare(recipe, csv, validation, null);
-            // Then interleaved rounds, so that a noisy neighbour on a shared machine hurts all sides alike.
-            double[] viaPlatform = new double[ROUNDS];
-            double[] direct = new double[ROUNDS];
-            double[] metered = new double[ROUNDS];
-            System.out.printf(
-                    "%nTraining throughput, tabular-classification, %,d rows x %d features, %d epochs, %,d samples%n",
-                    ROWS, FEATURES + 1, PARAMS.get("epochs"), samples);
-            System.out.println("| round | bare DJL loop, s | bare + energy meter (100 ms), s | through the platform, s"
-                    + " | metered / bare | platform / bare |");
+            System.out.println("\n| round | (a) bare, s | (b) bare + energy meter, s | (c) platform, embedded runner, s"
+                    + " | (b) / (a) | (c) / (a) |");
             System.out.println("|---:|---:|---:|---:|---:|---:|");
+            // Interleaved, so that a noisy neighbour on a shared machine hurts all sides alike.
             for (int round = 0; round < ROUNDS; round++) {
-                viaPlatform[round] = samples / api.train();
-                direct[round] = samples / bare(recipe, csv, validation, null);
-                metered[round] = samples / bare(recipe, csv, validation, slot);
+                perSecond[2][round] = samples / api.train();
+                perSecond[0][round] = samples / bare(recipe, csv, validation, null);
+                perSecond[1][round] = samples / bare(recipe, csv, validation, slot);
                 System.out.printf(
                         "| %d | %.2f | %.2f | %.2f | %.1f %% | %.1f %% |%n",
                         round + 1,
-                        samples / direct[round],
-                        samples / metered[round],
-                        samples / viaPlatform[round],
-                        100 * metered[round] / direct[round],
-                        100 * viaPlatform[round] / direct[round]);
+                        samples / perSecond[0][round],
+                        samples / perSecond[1][round],
+                        samples / perSecond[2][round],
+                        100 * perSecond[1][round] / perSecond[0][round],
+                        100 * perSecond[2][round] / perSecond[0][round]);
             }
-            double bestDirect = max(direct);
-            System.out.printf("%n| how (best of %d rounds) | seconds | samples/s | / bare |%n", ROUNDS);
-            System.out.println("|---|---:|---:|---:|");
-            row("bare DJL loop in one process", samples, bestDirect, bestDirect);
-            row("bare DJL loop with the energy meter polling every 100 ms", samples, max(metered), bestDirect);
-            row("through the platform (runner, HTTP, checkpoints, energy)", samples, max(viaPlatform), bestDirect);
-            System.out.printf(
-                    "%nMedian of the rounds' metered / bare: %.1f %%; platform / bare: %.1f %%%n",
-                    100 * medianRatio(metered, direct), 100 * medianRatio(viaPlatform, direct));
         }
+        return perSecond;
+    }
+
+    /** Phase two: the platform without runners, and one standalone runner process; rounds of (a') bare, (d). */
+    private static double[][] standalone(Path csv, Recipe recipe, Validation validation, long samples)
+            throws Exception {
+        double[][] perSecond = new double[2][ROUNDS];
+        try (PlatformProcess platform =
+                PlatformProcess.start("-Dquarkus.profile=local", "-Dcanopy.runner.embedded.count=0")) {
+            Platform api = new Platform(platform.baseUrl(), platform.adminToken());
+            api.upload(csv);
+            String runnerToken = (String) DispatchBenchmark.post(
+                            platform.baseUrl(),
+                            platform.adminToken(),
+                            "/api/v1/workers/tokens",
+                            Map.of("name", "bench"))
+                    .get("token");
+            try (RunnerProcess runner = RunnerProcess.start(URI.create(platform.baseUrl()), runnerToken, "bench")) {
+                api.train();
+                bare(recipe, csv, validation, null);
+                System.out.println("\n| round | (a') bare, s | (d) platform, standalone runner, s | (d) / (a') |");
+                System.out.println("|---:|---:|---:|---:|");
+                for (int round = 0; round < ROUNDS; round++) {
+                    perSecond[1][round] = samples / api.train();
+                    perSecond[0][round] = samples / bare(recipe, csv, validation, null);
+                    System.out.printf(
+                            "| %d | %.2f | %.2f | %.1f %% |%n",
+                            round + 1,
+                            samples / perSecond[0][round],
+                            samples / perSecond[1][round],
+                            100 * perSecond[1][round] / perSecond[0][round]);
+                }
+            }
+        }
+        return perSecond;
     }
 
     private static void row(String how, long samples, double perSecond, double bare) {

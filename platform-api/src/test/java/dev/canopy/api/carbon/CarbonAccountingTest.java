@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.canopy.api.worker.FakeRunner;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,12 +84,22 @@ class CarbonAccountingTest extends CarbonTeamFixture {
                 .then()
                 .statusCode(200));
         List<Map<String, Object>> intervals = ledger.getList("intervals");
-        assertThat(intervals).hasSize(6);
+        // Three components, one interval each per UTC hour: the second reading extended the first's intervals
+        // (unless an hour began in between).
+        Instant first = Instant.parse(ledger.getString("intervals[0].from"));
+        Instant last = Instant.parse(ledger.getString("intervals[" + (intervals.size() - 1) + "].to"));
+        long hours = ChronoUnit.HOURS.between(
+                        first.truncatedTo(ChronoUnit.HOURS), last.minusNanos(1).truncatedTo(ChronoUnit.HOURS))
+                + 1;
+        assertThat(intervals).hasSize(3 * (int) hours);
         double sum = 0;
         for (int i = 0; i < intervals.size(); i++) {
             double kwh = ledger.getDouble("intervals[" + i + "].itKwh");
             sum += kwh;
             assertThat(ledger.getDouble("intervals[" + i + "].kgCo2e")).isCloseTo(kwh * 1.5 * 56.0 / 1000, EXACT);
+            Instant from = Instant.parse(ledger.getString("intervals[" + i + "].from"));
+            Instant to = Instant.parse(ledger.getString("intervals[" + i + "].to"));
+            assertThat(to).isBeforeOrEqualTo(from.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS));
         }
         assertThat(sum).isCloseTo(3.2, EXACT);
     }

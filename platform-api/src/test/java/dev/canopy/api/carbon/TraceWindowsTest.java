@@ -90,6 +90,20 @@ class TraceWindowsTest {
     }
 
     @Test
+    void intervalsAreCutAtUtcHoursSoThatHoursDaysAndMonthsAddUpExactly() {
+        List<IntensityPiece> pieces =
+                EnergyAccounting.hourly(List.of(new IntensityPiece(at("10:40:00"), at("13:10:00"), YEARLY)));
+        assertThat(pieces)
+                .extracting(IntensityPiece::from)
+                .containsExactly(at("10:40:00"), at("11:00:00"), at("12:00:00"), at("13:00:00"));
+        assertThat(pieces)
+                .extracting(IntensityPiece::to)
+                .containsExactly(at("11:00:00"), at("12:00:00"), at("13:00:00"), at("13:10:00"));
+        assertThat(EnergyAccounting.hourly(List.of(new IntensityPiece(at("11:00:00"), at("12:00:00"), YEARLY))))
+                .hasSize(1);
+    }
+
+    @Test
     void theArithmeticIsKwhTimesPueTimesIntensity() {
         assertThat(Emissions.kwh(3_600_000)).isEqualTo(1.0);
         // 7.2 MJ = 2 kWh, at PUE 1.5 = 3 kWh, at 400 g/kWh = 1.2 kg.

@@ -165,4 +165,56 @@ class ScheduleTest {
                 .body("details[0].field", equalTo("params.label"));
         as(token).get("/api/v1/teams/{t}/schedules", team).then().body("size()", equalTo(0));
     }
+
+    @Test
+    void aScheduleCanBeChangedInPlaceAndBadChangesChangeNothing() {
+        as(token)
+                .body(schedule("nightly", "0 0 2 * * ?", null, Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(Map.of("cron", "0 30 3 * * ?", "timeZone", "Europe/Paris", "promoteTo", "penguins-live"))
+                .patch("/api/v1/teams/{t}/schedules/nightly", team)
+                .then()
+                .statusCode(200)
+                .body("cron", equalTo("0 30 3 * * ?"))
+                .body("timeZone", equalTo("Europe/Paris"))
+                .body("promoteTo", equalTo("penguins-live"))
+                .body("nextFireAt", containsString(":30:00"));
+
+        as(token)
+                .body(Map.of("cron", "every night"))
+                .patch("/api/v1/teams/{t}/schedules/nightly", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("cron"));
+        as(token)
+                .body(Map.of("runTemplate", template(Map.of("label", "no_such_column"))))
+                .patch("/api/v1/teams/{t}/schedules/nightly", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("params.label"));
+        as(token)
+                .get("/api/v1/teams/{t}/schedules/nightly", team)
+                .then()
+                .body("cron", equalTo("0 30 3 * * ?"))
+                .body("runTemplate.params.label", equalTo("species"));
+
+        // From cron to "on every new version": the Quartz trigger goes away.
+        as(token)
+                .body(Map.of("onNewDatasetVersion", "penguins", "promoteTo", ""))
+                .patch("/api/v1/teams/{t}/schedules/nightly", team)
+                .then()
+                .statusCode(200)
+                .body("cron", nullValue())
+                .body("onNewDatasetVersion", equalTo("penguins"))
+                .body("promoteTo", nullValue())
+                .body("nextFireAt", nullValue());
+        as(token)
+                .body(Map.of("cron", "0 0 1 * * ?"))
+                .patch("/api/v1/teams/{t}/schedules/missing", team)
+                .then()
+                .statusCode(404);
+    }
 }

@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A standalone runner ({@code java -jar canopy-runner.jar}) started by a test, against the test's control plane. */
-final class RunnerProcess implements AutoCloseable {
+public final class RunnerProcess implements AutoCloseable {
 
-    private static final Path JAR = Path.of("../runner/target/canopy-runner.jar");
+    /** The runner jar: {@code canopy.runner.jar}, else where the runner module builds it. */
+    private static final Path JAR =
+            Path.of(System.getProperty("canopy.runner.jar", "../runner/target/canopy-runner.jar"));
 
     final Process process;
     final Path log;
@@ -19,7 +21,7 @@ final class RunnerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static RunnerProcess start(URI server, String token, String name) throws IOException {
+    public static RunnerProcess start(URI server, String token, String name) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(
                     JAR.toAbsolutePath() + " is missing: build the runner module (mvn package)");

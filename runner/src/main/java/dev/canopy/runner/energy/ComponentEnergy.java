@@ -1,7 +1,8 @@
 package dev.canopy.runner.energy;
 
 /**
- * Energy of one component (one device for GPUs: {@code device} is the NVML index, else null) by one method,
+ * Energy of one component (one device for GPUs: {@code device} is its NVML index, or its CUDA index when NVML could
+ * not be loaded and {@code deviceName} is "CUDA device N"; null for CPU and RAM) by one method,
  * cumulative since the reading began. {@code joules} is null exactly when {@code method} is {@link
  * Method#UNMEASURED}; {@code detail} says how it was obtained (constants, sample period, uncertainty) or why it
  * could not be.

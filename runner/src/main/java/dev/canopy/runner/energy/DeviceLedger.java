@@ -186,7 +186,9 @@ final class DeviceLedger {
     private void add(Account account, Method method, Double joules, long nanos, String note) {
         GpuDevice device = gpu.device();
         Account.Key key = new Account.Key(Component.GPU, device.cudaIndex(), method);
-        account.add(key, device.nvmlIndex(), device.name(), detail(method), joules, nanos, note);
+        // Without NVML the device has no NVML index: it is named by its CUDA index ("CUDA device N").
+        Integer id = device.nvmlIndex() != null ? device.nvmlIndex() : device.cudaIndex();
+        account.add(key, id, device.name(), detail(method), joules, nanos, note);
     }
 
     /** How this device's figures by {@code method} are obtained; built once per note, as polls must stay cheap. */

@@ -43,11 +43,16 @@ final class Protocol {
                             .map(c -> new EnergyPart(
                                     c.component().name(),
                                     c.device(),
-                                    c.deviceName(),
+                                    cut(c.deviceName(), 200),
                                     c.method().label(),
                                     c.joules(),
-                                    c.detail()))
+                                    cut(c.detail(), 1000)))
                             .toList());
+        }
+
+        /** The control plane keeps at most this much of a name or detail. */
+        private static String cut(String text, int max) {
+            return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
         }
     }
 

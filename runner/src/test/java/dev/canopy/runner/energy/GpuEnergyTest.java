@@ -144,7 +144,7 @@ class GpuEnergyTest {
         assertThat(energy)
                 .isEqualTo(new ComponentEnergy(
                         Component.GPU,
-                        null,
+                        0,
                         "CUDA device 0",
                         Method.UNMEASURED,
                         null,
