@@ -62,7 +62,7 @@ class EmbeddedRunners {
         String token = tokens.issueEmbeddedRunnerToken(base);
         // One energy meter for the process; each runner is a slot of it with a GPU set of its own.
         EnergyOptions energy = new EnergyOptions(
-                null, config.cpuWatts().orElse(null), EnergyOptions.GREEN_ALGORITHMS_WATTS_PER_GB, null, null);
+                null, config.cpuWatts().orElse(null), EnergyOptions.GREEN_ALGORITHMS_WATTS_PER_GB, null, null, null);
         meter = EnergyMeter.start(energy);
         int engineGpus = Engine.getInstance().getGpuCount();
         int perRunner = config.gpus().map(g -> Math.min(g, engineGpus)).orElse(engineGpus) / config.count();

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * One GPU's segments between the meter's reads, each charged to the account that owned the device then, and the
  * method that settles them. Pending segments are those whose energy is not known yet: counter segments with a
- * zero delta (the counter moves in steps, 10 Hz on an H100; if it never moves again they are integrated
+ * zero delta (the counter moves in steps, 10 Hz on an H200; if it never moves again they are integrated
  * instead), and power segments whose end + shift has no sample yet. Settling charges the owner and the meter's
  * totals alike, so the owners always add up to what was read.
  */
@@ -19,6 +19,7 @@ final class DeviceLedger {
 
     private final VisibleGpu gpu;
     private final long pollMillis;
+    private final long counterPeriodNanos;
     private final long shiftNanos;
     private final Account totals;
     private final PowerCurve curve = new PowerCurve();
@@ -30,9 +31,10 @@ final class DeviceLedger {
     private Double base;
     private final Map<Method, String> details = new EnumMap<>(Method.class);
 
-    DeviceLedger(VisibleGpu gpu, long pollMillis, Account totals) {
+    DeviceLedger(VisibleGpu gpu, long pollMillis, long counterPeriodNanos, Account totals) {
         this.gpu = gpu;
         this.pollMillis = pollMillis;
+        this.counterPeriodNanos = counterPeriodNanos;
         this.shiftNanos = gpu.averagedPower() ? 500_000_000L : 0;
         this.totals = totals;
         if (gpu.unmeasuredReason() != null) {
@@ -198,7 +200,9 @@ final class DeviceLedger {
 
     private String describe(Method method) {
         return switch (method) {
-            case COUNTER -> "NVML total-energy counter (mJ) read at begin, end and every " + pollMillis + " ms";
+            case COUNTER ->
+                "NVML total-energy counter (mJ) read at begin, end and every "
+                        + Math.max(pollMillis, counterPeriodNanos / 1_000_000) + " ms";
             case POWER_INTEGRAL ->
                 String.format(
                         Locale.ROOT,

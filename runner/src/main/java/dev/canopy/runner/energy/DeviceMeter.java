@@ -6,8 +6,11 @@ import java.util.Locale;
  * Reads one GPU through NVML at each of the meter's reads and decides its method; {@link DeviceLedger} keeps the
  * segments. The energy counter is used while it works. It is dropped for power integration when it fails, goes
  * backwards, or stands still for ≥ 1 s while the device draws > 5 W: a busy GPU must never read 0 J. Power is
- * read at every read in every mode, so that the switch can integrate from the counter's last move. When power
- * cannot be read either, the device is unmeasured from then on.
+ * read at every read in every mode, so that the switch can integrate from the counter's last move. The counter
+ * itself is read at every exact read (a run's begin and end, live readings) but by periodic polls only once per
+ * counter period, as it is far dearer to read than power; between counter reads nothing is charged, and the
+ * next read charges the whole span to the owner, who cannot change without an exact read. When power cannot be
+ * read either, the device is unmeasured from then on.
  */
 final class DeviceMeter {
 
@@ -17,16 +20,18 @@ final class DeviceMeter {
     private final VisibleGpu gpu;
     private final Nvml nvml;
     private final DeviceLedger ledger;
+    private final long counterPeriodNanos;
     private long lastNanos;
     private long counter;
     private long movedNanos;
     private String powerError;
 
     /** Starts metering at {@code startNanos}; {@code nvml} may be null only for an unmeasured device. */
-    DeviceMeter(VisibleGpu gpu, Nvml nvml, long pollMillis, long startNanos, Account totals) {
+    DeviceMeter(VisibleGpu gpu, Nvml nvml, long pollMillis, long counterPeriodNanos, long startNanos, Account totals) {
         this.gpu = gpu;
         this.nvml = nvml;
-        this.ledger = new DeviceLedger(gpu, pollMillis, totals);
+        this.counterPeriodNanos = counterPeriodNanos;
+        this.ledger = new DeviceLedger(gpu, pollMillis, counterPeriodNanos, totals);
         this.lastNanos = startNanos;
         if (ledger.mode() == Method.UNMEASURED) {
             return;
@@ -53,13 +58,20 @@ final class DeviceMeter {
         return ledger;
     }
 
-    /** Reads the device at {@code nanos}; the segment since the previous read is charged to {@code owner}. */
-    void read(long nanos, Account owner) {
+    /**
+     * Reads the device at {@code nanos}; the segment since the previous read is charged to {@code owner}. A
+     * periodic read ({@code exact} false) in counter mode only samples power until the counter period is up.
+     */
+    void read(long nanos, Account owner, boolean exact) {
         if (ledger.mode() == Method.UNMEASURED) {
             ledger.addUnmeasured(lastNanos, nanos, owner);
         } else {
             Double watts = samplePower(nanos);
             if (ledger.mode() == Method.COUNTER) {
+                if (!exact && nanos - lastNanos < counterPeriodNanos) {
+                    ledger.dropSamples(lastNanos);
+                    return;
+                }
                 readCounter(nanos, owner, watts);
             } else {
                 addPower(nanos, owner, watts);

@@ -127,6 +127,7 @@ public final class EnergyMeter implements AutoCloseable {
                         VisibleGpus.forSlot(gpus, nvml, cuda),
                         nvml.nvml().orElse(null),
                         pollMillis(),
+                        options.counterPeriod().toNanos(),
                         ledger.lastNanos(),
                         ledger.totals()));
             }
@@ -140,11 +141,14 @@ public final class EnergyMeter implements AutoCloseable {
         return options.poll().toMillis();
     }
 
-    /** One poll: reads everything and charges the interval since the last read. The thread calls it. */
+    /**
+     * One poll: reads everything (GPU energy counters only once per {@link EnergyOptions#counterPeriod()}) and
+     * charges the interval since the last read. The thread calls it.
+     */
     public void tick() {
         lock.lock();
         try {
-            ledger.read();
+            ledger.read(false);
             read.signalAll();
         } finally {
             lock.unlock();

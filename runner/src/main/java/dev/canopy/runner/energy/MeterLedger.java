@@ -53,8 +53,16 @@ final class MeterLedger {
         slots.add(slot);
     }
 
-    /** Reads everything now and charges the interval since the last read; nothing once closed. */
+    /** Reads everything now, exactly, and charges the interval since the last read; nothing once closed. */
     void read() {
+        read(true);
+    }
+
+    /**
+     * Reads now and charges the interval since the last read; nothing once closed. A periodic read ({@code
+     * exact} false, the poll thread's) leaves a GPU's energy counter unread until its counter period is up.
+     */
+    void read(boolean exact) {
         long nanos = clock.nanos();
         if (closed || nanos <= lastNanos) {
             return;
@@ -68,7 +76,7 @@ final class MeterLedger {
             charge(owner, interval, 1.0 / slots.size(), span);
             owner.addTime(span);
             for (DeviceMeter device : slot.meters()) {
-                device.read(nanos, slot.ownerOf(device));
+                device.read(nanos, slot.ownerOf(device), exact);
             }
         }
         totals.addTime(span);

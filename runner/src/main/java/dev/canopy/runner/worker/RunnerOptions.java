@@ -12,16 +12,18 @@ import java.util.Map;
 /**
  * How a runner is started: {@code --server URL --token TOKEN} and optional {@code --name NAME}, {@code --zone ZONE},
  * {@code --gpus N} or {@code --gpu-ids 0,1}, {@code --work-dir DIR}, {@code --pue 1.2}, {@code --cpu-watts W},
- * {@code --energy-poll-ms MS}, {@code --nvml-library PATH}; each also settable as an environment variable
+ * {@code --energy-poll-ms MS}, {@code --energy-counter-ms MS}, {@code --nvml-library PATH}; each also settable as an
+ * environment variable
  * ({@code CANOPY_SERVER}, {@code CANOPY_TOKEN}, {@code CANOPY_RUNNER_NAME}, {@code CANOPY_ZONE},
  * {@code CANOPY_RUNNER_GPUS}, {@code CANOPY_RUNNER_GPU_IDS}, {@code CANOPY_RUNNER_DIR}, {@code CANOPY_PUE},
- * {@code CANOPY_CPU_WATTS}, {@code CANOPY_ENERGY_POLL_MS}, {@code CANOPY_NVML_LIBRARY}).
+ * {@code CANOPY_CPU_WATTS}, {@code CANOPY_ENERGY_POLL_MS}, {@code CANOPY_ENERGY_COUNTER_MS}, {@code
+ * CANOPY_NVML_LIBRARY}).
  *
  * @param gpus GPUs this runner uses (its GPU set: the first N the engine finds); null means all it finds
  * @param gpuIds the CUDA devices of its GPU set, when not the first ones (two runners sharing a machine)
  * @param zone ISO country code or cloud region, for carbon accounting
  * @param pue power usage effectiveness of the site, for carbon accounting (null: the control plane's default)
- * @param energy how the energy meter reads (poll period, CPU power override, NVML library)
+ * @param energy how the energy meter reads (poll period, counter period, CPU power override, NVML library)
  */
 public record RunnerOptions(
         URI server,
@@ -62,6 +64,7 @@ public record RunnerOptions(
         String cpuWatts = values.getOrDefault("cpu-watts", env.get("CANOPY_CPU_WATTS"));
         String poll = values.getOrDefault("energy-poll-ms", env.get("CANOPY_ENERGY_POLL_MS"));
         String nvml = values.getOrDefault("nvml-library", env.get("CANOPY_NVML_LIBRARY"));
+        String counter = values.getOrDefault("energy-counter-ms", env.get("CANOPY_ENERGY_COUNTER_MS"));
         return new RunnerOptions(
                 URI.create(server),
                 token,
@@ -83,7 +86,8 @@ public record RunnerOptions(
                         cpuWatts == null ? null : Double.valueOf(cpuWatts),
                         EnergyOptions.GREEN_ALGORITHMS_WATTS_PER_GB,
                         nvml == null ? null : Path.of(nvml),
-                        null));
+                        null,
+                        counter == null ? null : Duration.ofMillis(Long.parseLong(counter))));
     }
 
     /** The CUDA devices of this runner's GPU set, given how many the engine can use. */

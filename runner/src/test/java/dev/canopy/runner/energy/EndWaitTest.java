@@ -15,7 +15,7 @@ class EndWaitTest {
     @Test
     void withThePollThreadRunningEndWaitsForTheSampleHalfASecondPastIt() throws Exception {
         Rig rig = new Rig();
-        rig.options = new EnergyOptions(Duration.ofMillis(1), null, 0.3725, null, null);
+        rig.options = new EnergyOptions(Duration.ofMillis(1), null, 0.3725, null, null, null);
         FakeNvml.Device gpu = rig.nvml.add("NVIDIA H100 80GB HBM3", "GPU-aaaa").watts(100);
         gpu.counterFailure = new NvmlException(NvmlException.NOT_SUPPORTED, "Not Supported");
         try (EnergyMeter meter = rig.meter()) {

@@ -15,12 +15,14 @@ import java.util.stream.IntStream;
  * The energy meter's own cost (goal G9: under 1 % of one core at a 100 ms poll). Starts the real meter ({@link
  * EnergyMeter#start}, poll 100 ms) with one slot owning every visible GPU and one run holding them, and measures
  * the CPU time of its poll thread over N seconds (default 30, first argument) against a baseline in the same
- * run: a plain {@link ScheduledExecutorService} ticking an empty task every 100 ms. Prints a markdown table.
+ * run: a plain {@link ScheduledExecutorService} ticking an empty task every 100 ms. Both run W seconds (default
+ * 10, second argument) before the measurement starts, so that the JIT has compiled the poll path: a runner polls
+ * for hours, and 300 mostly interpreted ticks would overstate its cost. Prints a markdown table.
  *
  * <p>On a machine without NVML the GPU reads are not exercised: the figures then cover /proc, RAPL or the CPU
  * model, and the bookkeeping only.
  *
- * <p>{@code mvn -B -Pbenchmark -pl runner exec:java@energy-meter-benchmark [-Dexec.args=60]}
+ * <p>{@code mvn -B -Pbenchmark -pl runner exec:java@energy-meter-benchmark [-Dexec.args="60 10"]}
  */
 public final class EnergyMeterBenchmark {
 
@@ -30,6 +32,7 @@ public final class EnergyMeterBenchmark {
 
     public static void main(String[] args) throws InterruptedException {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         threads.setThreadCpuTimeEnabled(true);
         try (EnergyMeter meter = EnergyMeter.start(EnergyOptions.defaults())) {
@@ -47,11 +50,12 @@ public final class EnergyMeterBenchmark {
                     baselineTicks::incrementAndGet, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
             long meterThread = meter.pollThreadId().orElseThrow();
             long baselineId = baselineThread.get().getId();
+            // A benchmark main, not a test: it has to let real time pass.
+            Thread.sleep(warmup * 1000L);
             long meterCpu = threads.getThreadCpuTime(meterThread);
             long baseCpu = threads.getThreadCpuTime(baselineId);
             long ticksBefore = baselineTicks.get();
             long start = System.nanoTime();
-            // A benchmark main, not a test: it has to let real time pass.
             Thread.sleep(seconds * 1000L);
             long elapsed = System.nanoTime() - start;
             meterCpu = threads.getThreadCpuTime(meterThread) - meterCpu;
@@ -59,7 +63,7 @@ public final class EnergyMeterBenchmark {
             long baseTicks = baselineTicks.get() - ticksBefore;
             baseline.shutdownNow();
             EnergyReading reading = run.end();
-            print(seconds, elapsed, meterCpu, baseCpu, baseTicks, meter, reading, tickWallMicros(meter));
+            print(seconds, warmup, elapsed, meterCpu, baseCpu, baseTicks, meter, reading, tickWallMicros(meter));
         }
     }
 
@@ -75,6 +79,7 @@ public final class EnergyMeterBenchmark {
 
     private static void print(
             int seconds,
+            int warmup,
             long elapsedNanos,
             long meterCpu,
             long baseCpu,
@@ -84,7 +89,12 @@ public final class EnergyMeterBenchmark {
             double tickMicros) {
         // The meter's executor runs at a fixed rate, so its ticks are the elapsed periods.
         long meterTicks = elapsedNanos / (POLL_MILLIS * 1_000_000);
-        System.out.printf(Locale.ROOT, "%n## Energy meter overhead (%d s, poll %d ms)%n%n", seconds, POLL_MILLIS);
+        System.out.printf(
+                Locale.ROOT,
+                "%n## Energy meter overhead (%d s after %d s of warm-up, poll %d ms)%n%n",
+                seconds,
+                warmup,
+                POLL_MILLIS);
         System.out.println("| thread | ticks | CPU ms per tick | % of one core |");
         System.out.println("|---|---:|---:|---:|");
         row("energy meter poll thread", meterTicks, meterCpu, elapsedNanos);

@@ -3,6 +3,7 @@ package dev.canopy.runner.energy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +30,38 @@ class GpuEnergyTest {
                         "NVIDIA H100 80GB HBM3",
                         Method.COUNTER,
                         700.0,
-                        "NVML total-energy counter (mJ) read at begin, end and every 100 ms"));
+                        "NVML total-energy counter (mJ) read at begin, end and every 1000 ms"));
         assertThat(reading.seconds()).isEqualTo(1.0);
         assertThat(Rig.gpu(slot.idle(), 0)).extracting(ComponentEnergy::joules).containsExactly(100.0);
+    }
+
+    @Test
+    void pollsReadTheCounterOncePerCounterPeriodAndBeginAndEndReadItExactly() {
+        FakeNvml.Device gpu = rig.nvml.add("NVIDIA H100 80GB HBM3", "GPU-aaaa").watts(700);
+        EnergyMeter meter = rig.meter();
+        Slot slot = meter.slot("w0", List.of(0));
+        int atStart = gpu.counterReads;
+
+        rig.tickUntil(meter, 3.0, () -> gpu.consume(70));
+        assertThat(gpu.counterReads - atStart)
+                .as("30 polls, one counter read a second")
+                .isEqualTo(3);
+
+        rig.clock.advance(Duration.ofMillis(50));
+        gpu.consume(35);
+        RunEnergy run = slot.begin("run-1", 1);
+        rig.clock.advance(Duration.ofMillis(250));
+        gpu.consume(175);
+        meter.tick();
+        rig.clock.advance(Duration.ofMillis(250));
+        gpu.consume(175);
+        EnergyReading reading = run.end();
+
+        assertThat(gpu.counterReads - atStart)
+                .as("plus one at begin and one at end")
+                .isEqualTo(5);
+        assertThat(Rig.only(reading, Component.GPU).joules()).isEqualTo(350.0);
+        assertThat(Rig.gpu(slot.idle(), 0)).extracting(ComponentEnergy::joules).containsExactly(2135.0);
     }
 
     @Test
@@ -191,7 +221,7 @@ class GpuEnergyTest {
         assertThat(meter.describe().subList(0, 3))
                 .containsExactly(
                         "GPU 0 (NVIDIA H100 80GB HBM3): counter, NVML total-energy counter (mJ) read at begin, end and"
-                                + " every 100 ms",
+                                + " every 1000 ms",
                         "GPU 1 (NVIDIA H100 80GB HBM3): power-integral, not owned by a slot: not read",
                         "CPU: model, test CPU at 100 W");
     }

@@ -75,7 +75,7 @@ class RaplReaderTest {
     @Test
     void withoutRaplTheCpuIsModelledAndSaysWhy() {
         EnergyOptions options =
-                new EnergyOptions(EnergyOptions.defaults().poll(), null, 0.3725, null, root.resolve("powercap"));
+                new EnergyOptions(EnergyOptions.defaults().poll(), null, 0.3725, null, root.resolve("powercap"), null);
 
         CpuEnergySource cpu = CpuEnergySource.detect(options, new FakeProc());
 
@@ -88,7 +88,7 @@ class RaplReaderTest {
     @Test
     void withRaplTheCpuIsMeasured() throws IOException {
         zone("intel-rapl:0", "package-0", 1_000_000);
-        EnergyOptions options = new EnergyOptions(EnergyOptions.defaults().poll(), null, 0.3725, null, root);
+        EnergyOptions options = new EnergyOptions(EnergyOptions.defaults().poll(), null, 0.3725, null, root, null);
 
         assertThat(CpuEnergySource.detect(options, new FakeProc()).method()).isEqualTo(Method.RAPL);
     }
