@@ -8,7 +8,6 @@ import ai.djl.translate.TranslateException;
 import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -73,22 +72,63 @@ public final class TabularModel implements AutoCloseable {
      * @throws InvalidRecord for the first value that does not fit its feature
      */
     public List<Prediction> predict(List<Map<String, Object>> records) throws InvalidRecord {
+        float[] inputs = encode(records);
+        try (Predictor<Matrix, float[]> predictor = newPredictor()) {
+            return decode(forward(inputs, records.size(), predictor::predict));
+        } catch (TranslateException e) {
+            throw new IllegalStateException("prediction failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** One forward pass over an encoded matrix; a {@link Predictor#predict} or anything that calls one. */
+    @FunctionalInterface
+    interface ForwardPass {
+        float[] run(Matrix inputs) throws TranslateException;
+    }
+
+    /** Width of one encoded record. */
+    int width() {
+        return encoder.width();
+    }
+
+    /** The records encoded row-major, {@link #width()} inputs each; fails on the first bad value. */
+    float[] encode(List<Map<String, Object>> records) throws InvalidRecord {
         int width = encoder.width();
         float[] inputs = new float[records.size() * width];
         for (int i = 0; i < records.size(); i++) {
             encoder.encode(records.get(i)::get, inputs, i * width);
         }
-        List<Prediction> predictions = new ArrayList<>(records.size());
-        try (Predictor<Matrix, float[]> predictor = model.newPredictor(new FeatureMatrixTranslator())) {
-            for (int start = 0; start < records.size(); start += MAX_ROWS_PER_FORWARD) {
-                int rows = Math.min(MAX_ROWS_PER_FORWARD, records.size() - start);
-                float[] chunk = Arrays.copyOfRange(inputs, start * width, (start + rows) * width);
-                predictions.addAll(OutputDecoder.decode(spec, predictor.predict(new Matrix(chunk, rows, width))));
-            }
-        } catch (TranslateException e) {
-            throw new IllegalStateException("prediction failed: " + e.getMessage(), e);
+        return inputs;
+    }
+
+    /**
+     * Runs {@code rows} encoded rows through {@code pass} in chunks of at most {@link #MAX_ROWS_PER_FORWARD} rows
+     * and returns the raw outputs, row-major, exactly as {@link #predict} computes them.
+     */
+    float[] forward(float[] inputs, int rows, ForwardPass pass) throws TranslateException {
+        int width = encoder.width();
+        if (rows <= MAX_ROWS_PER_FORWARD) {
+            return pass.run(new Matrix(inputs, rows, width));
         }
-        return predictions;
+        int outputSize = spec.outputSize();
+        float[] outputs = new float[rows * outputSize];
+        for (int start = 0; start < rows; start += MAX_ROWS_PER_FORWARD) {
+            int chunk = Math.min(MAX_ROWS_PER_FORWARD, rows - start);
+            float[] slice = Arrays.copyOfRange(inputs, start * width, (start + chunk) * width);
+            System.arraycopy(
+                    pass.run(new Matrix(slice, chunk, width)), 0, outputs, start * outputSize, chunk * outputSize);
+        }
+        return outputs;
+    }
+
+    /** Predictions from raw outputs, one per row. */
+    List<Prediction> decode(float[] outputs) {
+        return OutputDecoder.decode(spec, outputs);
+    }
+
+    /** A new predictor over the shared model; the caller closes it and uses it from one thread at a time. */
+    Predictor<Matrix, float[]> newPredictor() {
+        return model.newPredictor(new FeatureMatrixTranslator());
     }
 
     @Override

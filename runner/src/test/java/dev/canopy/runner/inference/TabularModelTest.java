@@ -1,22 +1,14 @@
 package dev.canopy.runner.inference;
 
+import static dev.canopy.runner.inference.PenguinModels.adelie;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.canopy.runner.inference.TabularModel.Prediction;
-import dev.canopy.runner.recipe.Checkpoint;
-import dev.canopy.runner.recipe.DatasetProfile;
-import dev.canopy.runner.recipe.Penguins;
-import dev.canopy.runner.recipe.Recipe;
-import dev.canopy.runner.recipe.TrainingContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,8 +23,8 @@ class TabularModelTest {
 
     @BeforeAll
     static void trainPenguinModels() throws Exception {
-        classifier = TabularModel.load(train("tabular-classification", "species"));
-        regressor = TabularModel.load(train("tabular-regression", "body_mass_g"));
+        classifier = TabularModel.load(PenguinModels.classifier());
+        regressor = TabularModel.load(PenguinModels.regressor());
     }
 
     @AfterAll
@@ -160,57 +152,5 @@ class TabularModelTest {
      */
     private static Prediction predictOne(TabularModel model, Map<String, Object> record) throws InvalidRecord {
         return model.predict(List.of(record)).get(0);
-    }
-
-    /** The first penguin of the dataset, as JSON would give it. */
-    private static Map<String, Object> adelie() {
-        Map<String, Object> record = new HashMap<>();
-        record.put("island", "Torgersen");
-        record.put("bill_length_mm", 39.1);
-        record.put("bill_depth_mm", 18.7);
-        record.put("flipper_length_mm", 181);
-        record.put("body_mass_g", 3750);
-        record.put("sex", "MALE");
-        return record;
-    }
-
-    private static byte[] train(String recipeName, String label) throws Exception {
-        Recipe recipe = ServiceLoader.load(Recipe.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(r -> r.name().equals(recipeName))
-                .findFirst()
-                .orElseThrow();
-        Map<String, Object> params = recipe.validate(Map.of("label", label, "epochs", 5), Penguins.PROFILE)
-                .resolvedParams();
-        return recipe.train(new QuietContext(params)).model();
-    }
-
-    /** A context that only supplies the penguins dataset. */
-    private record QuietContext(Map<String, Object> params) implements TrainingContext {
-        @Override
-        public Path dataset() {
-            return Penguins.csv();
-        }
-
-        @Override
-        public DatasetProfile profile() {
-            return Penguins.PROFILE;
-        }
-
-        @Override
-        public int gpus() {
-            return 0;
-        }
-
-        @Override
-        public Optional<Checkpoint> checkpoint() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void epochFinished(int epoch, int epochs, Map<String, Double> metrics, byte[] checkpoint) {}
-
-        @Override
-        public void progress(int epoch, int epochs, double fractionOfRun) {}
     }
 }

@@ -1,0 +1,195 @@
+package dev.canopy.runner.inference;
+
+import ai.djl.translate.TranslateException;
+import dev.canopy.runner.inference.Batch.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Merges concurrent requests into shared forward passes. One daemon thread ({@code canopy-batcher-<n>}) takes the
+ * first waiting request, then collects waiting requests until the batch holds {@code maxBatchRecords} rows or
+ * {@code maxWait} has passed since the first was taken (requests already waiting are still taken after that, up to
+ * the row limit). A request that would overflow the batch starts the next one, so a request larger than {@code
+ * maxBatchRecords} runs alone and is never split across batches.
+ *
+ * <p>Batches run on {@code predictors} forward threads ({@code canopy-forward-<n>-<i>}), at most {@code
+ * predictors} at once, while the batcher collects the next. A failed pass fails exactly the requests of its batch.
+ * The forward threads' CPU time (concatenating and the pass) is added to {@code cpu}, once per batch.
+ * Thread-safe.
+ */
+final class MicroBatcher implements AutoCloseable {
+
+    /** The forward pass a batch runs: {@code rows} rows in, {@code rows × outputSize} raw outputs out. */
+    @FunctionalInterface
+    interface BatchForward {
+        float[] run(float[] inputs, int rows) throws TranslateException;
+    }
+
+    /** Wakes a collecting batcher so that it stops waiting; never part of a batch. */
+    private static final Request WAKE_UP = new Request(new float[0], 0);
+
+    private static final AtomicInteger NUMBER = new AtomicInteger();
+
+    private final BlockingQueue<Request> waiting = new LinkedBlockingQueue<>();
+    private final int maxBatchRecords;
+    private final long maxWaitNanos;
+    private final int width;
+    private final int outputSize;
+    private final BatchForward forward;
+    private final ServingCpu cpu;
+    private final Semaphore slots;
+    private final ExecutorService forwards;
+    private final Thread batcher;
+    private volatile boolean flushing;
+    private boolean stopped;
+
+    MicroBatcher(ServingOptions options, int width, int outputSize, BatchForward forward, ServingCpu cpu) {
+        this.maxBatchRecords = options.maxBatchRecords();
+        this.maxWaitNanos = options.maxWait().toNanos();
+        this.width = width;
+        this.outputSize = outputSize;
+        this.forward = forward;
+        this.cpu = cpu;
+        this.slots = new Semaphore(options.predictors());
+        int number = NUMBER.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        this.forwards = Executors.newFixedThreadPool(options.predictors(), task -> {
+            Thread thread = new Thread(task, "canopy-forward-" + number + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.batcher = new Thread(this::collectAndDispatch, "canopy-batcher-" + number);
+        batcher.setDaemon(true);
+        batcher.start();
+    }
+
+    /**
+     * Queues {@code rows} encoded rows ({@code width} inputs each); the future completes with their raw outputs or
+     * fails with the error of their batch's pass.
+     *
+     * @throws IllegalStateException once the batcher is closed
+     */
+    CompletableFuture<float[]> submit(float[] inputs, int rows) {
+        Request request = new Request(inputs, rows);
+        synchronized (this) {
+            if (stopped) {
+                throw new IllegalStateException("the model is closed");
+            }
+            waiting.add(request);
+        }
+        return request.outputs();
+    }
+
+    /** Stops waiting for more requests: from now on each batch takes only what is already queued. */
+    void flush() {
+        flushing = true;
+        waiting.add(WAKE_UP);
+    }
+
+    private void collectAndDispatch() {
+        Batch batch = new Batch();
+        Request next = null;
+        try {
+            while (true) {
+                slots.acquire();
+                Request first = next != null ? next : waiting.take();
+                if (first == WAKE_UP) {
+                    slots.release();
+                    continue;
+                }
+                batch.add(first);
+                next = collect(batch);
+                dispatch(batch);
+                batch = new Batch();
+            }
+        } catch (InterruptedException e) {
+            // close() stops the batcher; whatever it had not dispatched fails below.
+        } finally {
+            batch.failUnfinished();
+            if (next != null) {
+                batch = new Batch();
+                batch.add(next);
+                batch.failUnfinished();
+            }
+        }
+    }
+
+    /** Adds waiting requests to {@code batch}; returns the one that did not fit, if any, to start the next. */
+    private Request collect(Batch batch) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWaitNanos;
+        while (batch.rows() < maxBatchRecords) {
+            long left = deadline - System.nanoTime();
+            Request request = flushing || left <= 0 ? waiting.poll() : waiting.poll(left, TimeUnit.NANOSECONDS);
+            if (request == null) {
+                return null;
+            }
+            if (request == WAKE_UP) {
+                continue;
+            }
+            if (batch.rows() + request.rows() > maxBatchRecords) {
+                return request;
+            }
+            batch.add(request);
+        }
+        return null;
+    }
+
+    private void dispatch(Batch batch) {
+        try {
+            forwards.execute(() -> run(batch));
+        } catch (RuntimeException e) {
+            slots.release();
+            batch.fail(e);
+        }
+    }
+
+    private void run(Batch batch) {
+        try {
+            long mark = cpu.mark();
+            float[] outputs = forward.run(batch.inputs(width), batch.rows());
+            // Counted before the callers wake, so a caller that returns sees its batch in the total.
+            cpu.addSince(mark);
+            batch.complete(outputs, outputSize);
+        } catch (TranslateException | RuntimeException e) {
+            batch.fail(e);
+        } finally {
+            slots.release();
+            // An Error above must not leave the callers waiting forever.
+            batch.failUnfinished();
+        }
+    }
+
+    /**
+     * Stops the batcher: requests still queued fail with {@link IllegalStateException}; batches already running
+     * finish on their threads, which then end.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
+        batcher.interrupt();
+        try {
+            batcher.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Request> left = new ArrayList<>();
+        waiting.drainTo(left);
+        Batch unrun = new Batch();
+        left.stream().filter(request -> request != WAKE_UP).forEach(unrun::add);
+        unrun.failUnfinished();
+        forwards.shutdown();
+    }
+}

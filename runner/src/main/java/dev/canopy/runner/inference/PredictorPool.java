@@ -1,0 +1,126 @@
+package dev.canopy.runner.inference;
+
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * A fixed set of DJL predictors shared by the threads of a served model. A {@link Predictor} is not thread-safe,
+ * so each {@link #forward} borrows one for the pass and gives it back after it, waiting while all are busy.
+ *
+ * <p>{@link #close()} closes the idle predictors at once and each borrowed one when it is given back, so it never
+ * frees native memory under a running pass; when the last predictor is closed it runs {@code afterLast} (which
+ * closes the model). Thread-safe.
+ */
+final class PredictorPool implements AutoCloseable {
+
+    private final Deque<Predictor<Matrix, float[]>> idle = new ArrayDeque<>();
+    private final LongAdder passes = new LongAdder();
+    private final Runnable afterLast;
+    private int open;
+    private boolean closed;
+
+    /** Creates {@code size} predictors with {@code factory}; on failure closes those made and {@code afterLast}. */
+    PredictorPool(int size, Supplier<Predictor<Matrix, float[]>> factory, Runnable afterLast) {
+        this.afterLast = afterLast;
+        try {
+            for (int i = 0; i < size; i++) {
+                idle.push(factory.get());
+                open++;
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Runs {@code inputs} once through every predictor, so none pays the first-call costs on a request. */
+    synchronized void warmUp(Matrix inputs) throws TranslateException {
+        for (Predictor<Matrix, float[]> predictor : idle) {
+            predictor.predict(inputs);
+            passes.increment();
+        }
+    }
+
+    /**
+     * One forward pass on a borrowed predictor.
+     *
+     * @throws IllegalStateException when the pool is closed, or the thread is interrupted while waiting
+     */
+    float[] forward(Matrix inputs) throws TranslateException {
+        Predictor<Matrix, float[]> predictor = borrow();
+        try {
+            passes.increment();
+            return predictor.predict(inputs);
+        } finally {
+            giveBack(predictor);
+        }
+    }
+
+    /** Forward passes run so far, warm-up included. */
+    long passes() {
+        return passes.sum();
+    }
+
+    private synchronized Predictor<Matrix, float[]> borrow() {
+        while (idle.isEmpty()) {
+            if (closed) {
+                throw new IllegalStateException("the model is closed");
+            }
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a predictor", e);
+            }
+        }
+        if (closed) {
+            throw new IllegalStateException("the model is closed");
+        }
+        return idle.pop();
+    }
+
+    private void giveBack(Predictor<Matrix, float[]> predictor) {
+        synchronized (this) {
+            if (!closed) {
+                idle.push(predictor);
+                notify();
+                return;
+            }
+        }
+        closeAll(List.of(predictor));
+    }
+
+    @Override
+    public void close() {
+        List<Predictor<Matrix, float[]>> idleOnes;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            idleOnes = new ArrayList<>(idle);
+            idle.clear();
+            notifyAll();
+        }
+        closeAll(idleOnes);
+    }
+
+    private void closeAll(List<Predictor<Matrix, float[]>> predictors) {
+        predictors.forEach(Predictor::close);
+        boolean last;
+        synchronized (this) {
+            open -= predictors.size();
+            last = open == 0;
+        }
+        if (last) {
+            afterLast.run();
+        }
+    }
+}

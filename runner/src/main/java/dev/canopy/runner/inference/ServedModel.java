@@ -1,0 +1,183 @@
+package dev.canopy.runner.inference;
+
+import ai.djl.translate.TranslateException;
+import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
+import dev.canopy.runner.inference.TabularModel.Prediction;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One loaded model version serving concurrent requests: a pool of warmed-up DJL predictors and, when {@link
+ * ServingOptions#batching()} is on, a {@link MicroBatcher} that merges concurrent requests into shared forward
+ * passes.
+ *
+ * <p>Predictions are those of {@link TabularModel#predict} for the same records: a request that runs in a pass of
+ * its own (batching off, or alone in its batch) gets exactly the same floats. A request merged with others gets
+ * the model's outputs for its rows computed in a larger matrix, which CPU kernels may round differently in the
+ * last bits; labels only change on exact ties.
+ *
+ * <p>Accounting for energy: {@link #cpuNanos()} is the CPU time of encoding, forward passes and decoding, measured
+ * on the threads that ran them, a batch's pass counted once; {@link #predictions()} counts records answered.
+ * Thread-safe.
+ */
+public final class ServedModel implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ServedModel.class.getName());
+
+    /** How long {@link #close()} lets admitted requests finish. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final TabularModel model;
+    private final ServingOptions options;
+    private final PredictorPool pool;
+    private final MicroBatcher batcher;
+    private final RequestGate gate = new RequestGate();
+    private final ServingCpu cpu = new ServingCpu();
+    private final LongAdder predictions = new LongAdder();
+
+    private ServedModel(TabularModel model, ServingOptions options, PredictorPool pool) {
+        this.model = model;
+        this.options = options;
+        this.pool = pool;
+        this.batcher = options.batching()
+                ? new MicroBatcher(options, model.width(), model.spec().outputSize(), this::forward, cpu)
+                : null;
+    }
+
+    /**
+     * Loads an artifact, creates {@link ServingOptions#predictors()} predictors and runs one forward pass through
+     * each (a record with every feature missing), so that the first request pays no first-call costs.
+     *
+     * @throws IllegalArgumentException when the bytes are not a readable model artifact or the model cannot run
+     */
+    public static ServedModel load(byte[] artifact, ServingOptions options) {
+        TabularModel model = TabularModel.load(artifact);
+        PredictorPool pool = new PredictorPool(options.predictors(), model::newPredictor, model::close);
+        try {
+            pool.warmUp(new Matrix(model.encode(List.of(Map.of())), 1, model.width()));
+        } catch (InvalidRecord | TranslateException | RuntimeException e) {
+            pool.close();
+            throw new IllegalArgumentException("model could not run a forward pass: " + e.getMessage(), e);
+        }
+        return new ServedModel(model, options, pool);
+    }
+
+    /** What the model is and how it preprocesses records. */
+    public ModelSpec spec() {
+        return model.spec();
+    }
+
+    /**
+     * Predicts one result per record, in order. Records are checked and encoded on the caller's thread, so a bad
+     * one fails before anything is queued; the call then blocks until its forward pass has run.
+     *
+     * @param records as for {@link TabularModel#predict}
+     * @throws InvalidRecord for the first value that does not fit its feature
+     * @throws IllegalArgumentException when there are more than {@link ServingOptions#maxRequestRecords()} records
+     * @throws IllegalStateException once the model is closed, or when the forward pass fails
+     */
+    public List<Prediction> predict(List<Map<String, Object>> records) throws InvalidRecord {
+        gate.enter();
+        try {
+            if (records.size() > options.maxRequestRecords()) {
+                throw new IllegalArgumentException("a request may hold at most " + options.maxRequestRecords()
+                        + " records, got " + records.size());
+            }
+            if (records.isEmpty()) {
+                return List.of();
+            }
+            long mark = cpu.mark();
+            float[] inputs = model.encode(records);
+            cpu.addSince(mark);
+            float[] outputs =
+                    batcher != null ? await(batcher, inputs, records.size()) : forwardNow(inputs, records.size());
+            mark = cpu.mark();
+            List<Prediction> result = model.decode(outputs);
+            cpu.addSince(mark);
+            predictions.add(records.size());
+            return result;
+        } finally {
+            gate.leave();
+        }
+    }
+
+    private float[] forwardNow(float[] inputs, int rows) {
+        long mark = cpu.mark();
+        try {
+            return forward(inputs, rows);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("prediction failed: " + e.getMessage(), e);
+        } finally {
+            cpu.addSince(mark);
+        }
+    }
+
+    private float[] forward(float[] inputs, int rows) throws TranslateException {
+        return model.forward(inputs, rows, pool::forward);
+    }
+
+    private static float[] await(MicroBatcher batcher, float[] inputs, int rows) {
+        try {
+            return batcher.submit(inputs, rows).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a prediction", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("prediction failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** CPU time spent serving predictions so far, in nanoseconds (warm-up not included). */
+    public long cpuNanos() {
+        return cpu.total();
+    }
+
+    /** Records predicted so far; records of failed requests are not counted. */
+    public long predictions() {
+        return predictions.sum();
+    }
+
+    /** Forward passes run so far, the warm-up's one per predictor included. */
+    public long forwardPasses() {
+        return pool.passes();
+    }
+
+    /** Requests admitted and not answered yet. */
+    int requestsInFlight() {
+        return gate.inside();
+    }
+
+    /**
+     * Refuses new requests, lets admitted ones finish (at most {@link #CLOSE_TIMEOUT}; queued requests left after
+     * that fail), then frees the predictors and the model, each predictor once its running pass is done.
+     * Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (!gate.close()) {
+            return;
+        }
+        if (batcher != null) {
+            batcher.flush();
+        }
+        try {
+            if (!gate.awaitEmpty(CLOSE_TIMEOUT)) {
+                LOG.log(Level.WARNING, "closing model {0} with {1} requests unanswered after {2}", new Object[] {
+                    model.spec().recipe(), gate.inside(), CLOSE_TIMEOUT
+                });
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (batcher != null) {
+                batcher.close();
+            }
+            pool.close();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.canopy.runner.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.djl.translate.TranslateException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batcher over a fake forward pass (one input and one output per row, output = 10 × input; a negative input
+ * fails the pass) that records the rows of each pass. Batches close by size: the long maxWait never elapses.
+ */
+class MicroBatcherTest {
+
+    private final List<Integer> passes = new CopyOnWriteArrayList<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private volatile boolean holdPasses;
+
+    @Test
+    void mergesQueuedRequestsIntoOnePassAndSplitsTheOutputsBack() throws Exception {
+        try (MicroBatcher batcher = batcher(2, 4)) {
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {2, 3}, 2);
+            CompletableFuture<float[]> c = batcher.submit(new float[] {4}, 1);
+
+            assertThat(get(a)).containsExactly(10f);
+            assertThat(get(b)).containsExactly(20f, 30f);
+            assertThat(get(c)).containsExactly(40f);
+            assertThat(passes).containsExactly(4);
+        }
+    }
+
+    @Test
+    void startsTheNextBatchWithARequestThatWouldOverflowAndRunsALargeOneAlone() throws Exception {
+        try (MicroBatcher batcher = batcher(2, 3)) {
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1, 2}, 2);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {3, 4}, 2);
+            CompletableFuture<float[]> c = batcher.submit(new float[] {5}, 1);
+            assertThat(get(a)).containsExactly(10f, 20f);
+            assertThat(get(b)).containsExactly(30f, 40f);
+            assertThat(get(c)).containsExactly(50f);
+
+            CompletableFuture<float[]> large = batcher.submit(new float[] {1, 2, 3, 4, 5}, 5);
+
+            assertThat(get(large)).containsExactly(10f, 20f, 30f, 40f, 50f);
+            assertThat(passes).containsExactly(2, 3, 5);
+        }
+    }
+
+    @Test
+    void failsExactlyTheRequestsOfTheBatchWhosePassFailed() throws Exception {
+        try (MicroBatcher batcher = batcher(1, 2)) {
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {-1}, 1);
+            CompletableFuture<float[]> c = batcher.submit(new float[] {2}, 1);
+            CompletableFuture<float[]> d = batcher.submit(new float[] {3}, 1);
+
+            for (CompletableFuture<float[]> failed : List.of(a, b)) {
+                assertThatThrownBy(() -> get(failed))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause()
+                        .isInstanceOf(TranslateException.class)
+                        .hasMessage("negative input");
+            }
+            assertThat(get(c)).containsExactly(20f);
+            assertThat(get(d)).containsExactly(30f);
+        }
+    }
+
+    @Test
+    void runsAWaitingBatchAtOnceWhenFlushed() throws Exception {
+        try (MicroBatcher batcher = batcher(1, 64)) {
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
+
+            batcher.flush();
+
+            assertThat(get(a)).containsExactly(10f);
+        }
+    }
+
+    @Test
+    void closeFailsQueuedRequestsAndLetsTheRunningPassFinish() throws Exception {
+        holdPasses = true;
+        MicroBatcher batcher = batcher(1, 1);
+        CompletableFuture<float[]> running = batcher.submit(new float[] {1}, 1);
+        await().until(() -> passes.size() == 1);
+        CompletableFuture<float[]> queued = batcher.submit(new float[] {2}, 1);
+
+        batcher.close();
+        release.countDown();
+
+        assertThat(get(running)).containsExactly(10f);
+        assertThatThrownBy(() -> get(queued))
+                .cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the model was closed before this request ran");
+        assertThatThrownBy(() -> batcher.submit(new float[] {3}, 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the model is closed");
+        assertThat(passes).containsExactly(1);
+    }
+
+    private MicroBatcher batcher(int predictors, int maxBatchRecords) {
+        ServingOptions options = new ServingOptions(predictors, true, maxBatchRecords, Duration.ofMinutes(1), 100);
+        return new MicroBatcher(options, 1, 1, this::timesTen, new ServingCpu());
+    }
+
+    private float[] timesTen(float[] inputs, int rows) throws TranslateException {
+        passes.add(rows);
+        if (holdPasses) {
+            awaitRelease();
+        }
+        float[] outputs = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            if (inputs[i] < 0) {
+                throw new TranslateException("negative input");
+            }
+            outputs[i] = inputs[i] * 10;
+        }
+        return outputs;
+    }
+
+    private void awaitRelease() {
+        try {
+            release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static float[] get(CompletableFuture<float[]> outputs) throws Exception {
+        return outputs.get(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.canopy.runner.inference;
+
+import static dev.canopy.runner.inference.PenguinModels.adelie;
+import static dev.canopy.runner.inference.PenguinModels.penguins;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import dev.canopy.runner.inference.TabularModel.Prediction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ServedModelTest {
+
+    private static byte[] artifact;
+    private static TabularModel reference;
+
+    @BeforeAll
+    static void trainPenguinClassifier() throws Exception {
+        artifact = PenguinModels.classifier();
+        reference = TabularModel.load(artifact);
+    }
+
+    @AfterAll
+    static void closeReference() {
+        reference.close();
+    }
+
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {true, false})
+    void predictsExactlyWhatTheTabularModelPredicts(boolean batching) throws Exception {
+        List<Map<String, Object>> records = penguins(50);
+        records.get(7).put("sex", null);
+        records.get(8).put("island", "Atlantis");
+
+        try (ServedModel served = ServedModel.load(artifact, options(2, batching, 64, Duration.ofMillis(2), 100))) {
+            assertThat(served.predict(records)).isEqualTo(reference.predict(records));
+            for (Map<String, Object> record : records.subList(0, 10)) {
+                assertThat(served.predict(List.of(record))).isEqualTo(reference.predict(List.of(record)));
+            }
+        }
+    }
+
+    @Test
+    void mergesConcurrentRequestsIntoOneForwardPass() throws Exception {
+        int callers = 32;
+        List<Map<String, Object>> records = penguins(callers);
+        // The batch closes when it holds every caller's record; the long wait only matters on a stalled machine.
+        try (ServedModel served = ServedModel.load(artifact, options(2, true, callers, Duration.ofSeconds(10), 100))) {
+            long passesBefore = served.forwardPasses();
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService threads = Executors.newFixedThreadPool(callers);
+            try {
+                List<Future<List<Prediction>>> results = new ArrayList<>();
+                for (Map<String, Object> record : records) {
+                    results.add(threads.submit(() -> {
+                        start.await();
+                        return served.predict(List.of(record));
+                    }));
+                }
+                start.countDown();
+                for (int i = 0; i < callers; i++) {
+                    assertMatchesAlone(results.get(i).get(), records.get(i));
+                }
+            } finally {
+                threads.shutdown();
+            }
+            assertThat(served.forwardPasses() - passesBefore).isEqualTo(1);
+            assertThat(served.predictions()).isEqualTo(callers);
+        }
+    }
+
+    /**
+     * A merged request's rows run in a larger matrix than on their own, which CPU kernels may round differently in
+     * the last bits: the label must match exactly, the probabilities to float precision.
+     */
+    private static void assertMatchesAlone(List<Prediction> merged, Map<String, Object> record) throws Exception {
+        Prediction alone = reference.predict(List.of(record)).get(0);
+        assertThat(merged).hasSize(1);
+        assertThat(merged.get(0).label()).isEqualTo(alone.label());
+        assertThat(merged.get(0).probabilities())
+                .containsOnlyKeys(alone.probabilities().keySet());
+        alone.probabilities()
+                .forEach((label, p) ->
+                        assertThat(merged.get(0).probabilities().get(label)).isCloseTo(p, within(1e-6)));
+    }
+
+    @Test
+    void runsARequestLargerThanABatchOnItsOwn() throws Exception {
+        List<Map<String, Object>> records = penguins(10);
+
+        try (ServedModel served = ServedModel.load(artifact, options(1, true, 4, Duration.ofMillis(2), 100))) {
+            long passesBefore = served.forwardPasses();
+
+            assertThat(served.predict(records)).isEqualTo(reference.predict(records));
+            assertThat(served.forwardPasses() - passesBefore).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {true, false})
+    void rejectsABadValueNamingTheFieldWithoutPredictingAnything(boolean batching) throws Exception {
+        Map<String, Object> bad = adelie();
+        bad.put("bill_length_mm", "abc");
+
+        try (ServedModel served = ServedModel.load(artifact, options(1, batching, 64, Duration.ofMillis(2), 100))) {
+            long passesBefore = served.forwardPasses();
+
+            assertThatThrownBy(() -> served.predict(List.of(adelie(), bad)))
+                    .isInstanceOfSatisfying(InvalidRecord.class, e -> {
+                        assertThat(e.field()).isEqualTo("bill_length_mm");
+                        assertThat(e.problem()).isEqualTo("must be a number, got 'abc'");
+                    });
+            assertThat(served.predictions()).isZero();
+            assertThat(served.forwardPasses()).isEqualTo(passesBefore);
+        }
+    }
+
+    @Test
+    void refusesMoreRecordsThanARequestMayHold() throws Exception {
+        try (ServedModel served = ServedModel.load(artifact, options(1, true, 64, Duration.ofMillis(2), 3))) {
+            assertThatThrownBy(() -> served.predict(penguins(4)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a request may hold at most 3 records, got 4");
+            assertThat(served.predict(penguins(3))).hasSize(3);
+        }
+    }
+
+    @Test
+    void warmsUpEveryPredictorBeforeLoadReturns() throws Exception {
+        try (ServedModel served = ServedModel.load(artifact, options(3, true, 64, Duration.ofMillis(2), 100))) {
+            assertThat(served.forwardPasses()).isEqualTo(3);
+            assertThat(served.predictions()).isZero();
+            assertThat(served.cpuNanos()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {true, false})
+    void countsPredictedRecordsAndTheirCpuTime(boolean batching) throws Exception {
+        try (ServedModel served = ServedModel.load(artifact, options(2, batching, 64, Duration.ofMillis(2), 100))) {
+            served.predict(penguins(5));
+            long afterFive = served.cpuNanos();
+            served.predict(penguins(2));
+
+            assertThat(served.predictions()).isEqualTo(7);
+            assertThat(afterFive).isPositive();
+            assertThat(served.cpuNanos()).isGreaterThan(afterFive);
+            assertThat(served.predict(List.of())).isEmpty();
+            assertThat(served.predictions()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void refusesPredictionsOnceClosedAndClosesOnlyOnce() throws Exception {
+        ServedModel served = ServedModel.load(artifact, options(1, true, 64, Duration.ofMillis(2), 100));
+        served.close();
+        served.close();
+
+        assertThatThrownBy(() -> served.predict(List.of(adelie())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the model is closed");
+    }
+
+    @Test
+    void closeLetsAWaitingRequestFinishNormally() throws Exception {
+        // A batch that would wait a minute for company: close must run it now rather than fail it.
+        ServedModel served = ServedModel.load(artifact, options(1, true, 64, Duration.ofMinutes(1), 100));
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<Prediction>> result = caller.submit(() -> served.predict(List.of(adelie())));
+            await().until(() -> served.requestsInFlight() == 1);
+
+            served.close();
+
+            assertThat(served.predictions()).isEqualTo(1);
+            assertThat(result.get()).isEqualTo(reference.predict(List.of(adelie())));
+        } finally {
+            caller.shutdown();
+            served.close();
+        }
+    }
+
+    @Test
+    void rejectsBytesThatAreNotAnArtifact() {
+        assertThatThrownBy(() -> ServedModel.load(new byte[] {1, 2, 3}, ServingOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a model artifact: it needs spec.json and a .params file");
+    }
+
+    @Test
+    void exposesTheSpecOfTheLoadedModel() throws Exception {
+        try (ServedModel served = ServedModel.load(artifact, options(1, false, 64, Duration.ZERO, 100))) {
+            assertThat(served.spec()).isEqualTo(reference.spec());
+        }
+    }
+
+    private static ServingOptions options(
+            int predictors, boolean batching, int maxBatchRecords, Duration maxWait, int maxRequestRecords) {
+        return new ServingOptions(predictors, batching, maxBatchRecords, maxWait, maxRequestRecords);
+    }
+}
