@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * <p>Predictions are those of {@link TabularModel#predict} for the same records: a request that runs in a pass of
  * its own (batching off, or alone in its batch) gets exactly the same floats. A request merged with others gets
  * the model's outputs for its rows computed in a larger matrix, which CPU kernels may round differently in the
- * last bits; labels only change on exact ties.
+ * last bits; a label can only differ where the top two logits are that close.
  *
  * <p>Accounting for energy: {@link #cpuNanos()} is the CPU time of encoding, forward passes and decoding, measured
  * on the threads that ran them, a batch's pass counted once; {@link #predictions()} counts records answered.
