@@ -76,6 +76,11 @@ public final class PlatformProcess implements AutoCloseable {
         throw new IllegalStateException("The platform did not start within 2 minutes; see " + log);
     }
 
+    /** The platform's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     public String baseUrl() {
         return "http://localhost:" + httpPort;
     }

@@ -8,4 +8,8 @@ public final class InvalidState extends ApiException {
     public InvalidState(String message) {
         super(ErrorCode.INVALID_STATE, message, List.of());
     }
+
+    public InvalidState(String message, List<ErrorResponse.Detail> details) {
+        super(ErrorCode.INVALID_STATE, message, details);
+    }
 }

@@ -5,7 +5,11 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "models")
@@ -23,6 +27,10 @@ class Model {
     @Column(name = "description", length = 2000)
     String description;
 
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "tags", nullable = false, columnDefinition = "jsonb")
+    Map<String, String> tags = new HashMap<>();
+
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 
@@ -33,5 +41,11 @@ class Model {
         this.teamId = teamId;
         this.name = name;
         this.createdAt = now;
+    }
+
+    /** Sets the description when given ("" clears it) and merges tags (a null value removes that tag). */
+    void annotate(String newDescription, Map<String, String> tagChanges) {
+        description = Annotations.description(description, newDescription);
+        tags = Annotations.mergeTags(tags, tagChanges);
     }
 }

@@ -1,14 +1,25 @@
 package dev.canopy.api.model;
 
+import dev.canopy.api.model.ModelRecords.AliasRequest;
+import dev.canopy.api.model.ModelRecords.AnnotateRequest;
 import dev.canopy.api.model.ModelRecords.ModelResponse;
 import dev.canopy.api.model.ModelRecords.VersionResponse;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.util.List;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -17,6 +28,12 @@ public class ModelResource {
 
     @Inject
     ModelService service;
+
+    @Inject
+    ModelCuration curation;
+
+    @Inject
+    ModelUploads uploads;
 
     @GET
     public List<ModelResponse> list(@PathParam("team") String team) {
@@ -41,6 +58,63 @@ public class ModelResource {
     public VersionResponse version(
             @PathParam("team") String team, @PathParam("model") String model, @PathParam("version") String version) {
         return service.version(team, model, version);
+    }
+
+    /**
+     * Registers a version from a model archive (the zip a trained run produces), creating the model on its first
+     * version. The archive must load. Its test metrics may be given as a JSON object in the {@code Canopy-Metrics}
+     * header, e.g. {@code {"test_accuracy": 0.97}}; promotion gates read them.
+     */
+    @POST
+    @Path("/{model}/versions")
+    @Consumes("application/zip")
+    public RestResponse<VersionResponse> upload(
+            @PathParam("team") String team,
+            @PathParam("model") String model,
+            @HeaderParam("Canopy-Metrics") String metrics,
+            byte[] archive) {
+        VersionResponse version = uploads.upload(team, model, archive, metrics);
+        return RestResponse.ResponseBuilder.<VersionResponse>created(
+                        URI.create("/api/v1/teams/" + team + "/models/" + model + "/versions/" + version.version()))
+                .entity(version)
+                .build();
+    }
+
+    /** Changes the description ("" clears it) and tags (a null value removes one) of a model. */
+    @PATCH
+    @Path("/{model}")
+    public ModelResponse annotate(
+            @PathParam("team") String team, @PathParam("model") String model, @Valid AnnotateRequest request) {
+        return curation.annotateModel(team, model, request.description(), request.tags());
+    }
+
+    /** Changes the description and tags of a version; nothing else of a version ever changes. */
+    @PATCH
+    @Path("/{model}/versions/{version}")
+    public VersionResponse annotateVersion(
+            @PathParam("team") String team,
+            @PathParam("model") String model,
+            @PathParam("version") String version,
+            @Valid AnnotateRequest request) {
+        return curation.annotateVersion(team, model, version, request.description(), request.tags());
+    }
+
+    /** Points an alias ("champion", any name) at a version; one version per alias. */
+    @PUT
+    @Path("/{model}/aliases/{alias}")
+    public VersionResponse setAlias(
+            @PathParam("team") String team,
+            @PathParam("model") String model,
+            @PathParam("alias") String alias,
+            @Valid @NotNull AliasRequest request) {
+        return curation.setAlias(team, model, alias, request.version());
+    }
+
+    @DELETE
+    @Path("/{model}/aliases/{alias}")
+    public void removeAlias(
+            @PathParam("team") String team, @PathParam("model") String model, @PathParam("alias") String alias) {
+        curation.removeAlias(team, model, alias);
     }
 
     /** The model artifact: a zip of the DJL parameters and {@code spec.json}. */

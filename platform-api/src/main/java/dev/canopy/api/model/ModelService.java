@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -47,6 +48,9 @@ public class ModelService {
 
     @Inject
     CarbonService carbon;
+
+    @Inject
+    ModelAliasRepository aliases;
 
     /** Registers the next version of a model (creating the model on its first version), in the caller's transaction. */
     @Transactional
@@ -99,32 +103,74 @@ public class ModelService {
         return store.open(findVersion(scope, name, version).artifactKey);
     }
 
-    private Model find(TeamScope scope, String name) {
+    /**
+     * A version of one of the team's models by number, "latest" or alias.
+     *
+     * @throws NotFound when the model or version does not exist in the team
+     */
+    public RegisteredVersion resolve(TeamScope scope, String model, String version) {
+        return RegisteredVersion.from(findVersion(scope, model, version));
+    }
+
+    /** The id of one of the team's models. */
+    public UUID modelId(TeamScope scope, String model) {
+        return find(scope, model).id;
+    }
+
+    /** The name of a model by id (any team: callers hold ids they already scoped). */
+    public String modelName(UUID modelId) {
+        return models.findByIdOptional(modelId).map(m -> m.name).orElseThrow(() -> new NotFound("model", modelId));
+    }
+
+    /** Versions by id (any team: callers hold ids they already scoped). */
+    public Map<UUID, RegisteredVersion> byIds(Collection<UUID> ids) {
+        return versions.listByIdsWithModel(ids).stream().collect(Collectors.toMap(v -> v.id, RegisteredVersion::from));
+    }
+
+    /** A version's artifact bytes; the caller closes the stream. */
+    public InputStream openArtifact(RegisteredVersion version) throws IOException {
+        return store.open(version.artifactKey());
+    }
+
+    Model find(TeamScope scope, String name) {
         return models.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("model", name));
     }
 
-    private ModelVersion findVersion(TeamScope scope, String name, String version) {
+    ModelVersion findVersion(TeamScope scope, String name, String version) {
         Model model = find(scope, name);
         if ("latest".equals(version)) {
             return versions.findLatest(model.id)
                     .orElseThrow(() -> new NotFound("model '" + name + "' has no versions"));
         }
+        if (AliasName.isAlias(version)) {
+            ModelAlias alias = aliases.findByName(model.id, version)
+                    .orElseThrow(() -> new NotFound("alias '" + version + "' of model '" + name + "' not found"));
+            return versions.findById(alias.versionId);
+        }
         int number;
         try {
             number = Integer.parseInt(version);
         } catch (NumberFormatException e) {
-            throw new InvalidRequest("version", "must be a positive integer or 'latest', not '" + version + "'");
+            throw new InvalidRequest(
+                    "version", "must be a positive integer, 'latest' or an alias, not '" + version + "'");
         }
         return versions.findByNumber(model.id, number)
                 .orElseThrow(() -> new NotFound("version " + version + " of model '" + name + "' not found"));
     }
 
-    private ModelResponse toResponse(Model m) {
+    ModelResponse toResponse(Model m) {
         Integer latest = versions.findLatest(m.id).map(v -> v.version).orElse(null);
-        return new ModelResponse(m.id, m.name, m.description, m.createdAt, latest);
+        Map<String, Integer> aliasVersions = new TreeMap<>();
+        List<ModelAlias> all = aliases.findByModel(m.id);
+        Map<UUID, Integer> numbers = versions
+                .listByIdsWithModel(all.stream().map(a -> a.versionId).toList())
+                .stream()
+                .collect(Collectors.toMap(v -> v.id, v -> v.version));
+        all.forEach(a -> aliasVersions.put(a.key.alias(), numbers.get(a.versionId)));
+        return new ModelResponse(m.id, m.name, m.description, m.tags, aliasVersions, m.createdAt, latest);
     }
 
-    private VersionResponse toResponse(TeamScope scope, ModelVersion v) {
+    VersionResponse toResponse(TeamScope scope, ModelVersion v) {
         DatasetLineage dataset = v.datasetVersionId == null
                 ? null
                 : datasets.findVersions(scope, List.of(v.datasetVersionId)).stream()
@@ -142,6 +188,12 @@ public class ModelService {
                 v.params,
                 v.metrics,
                 v.spec,
+                v.description,
+                v.tags,
+                aliases.findByModel(v.model.id).stream()
+                        .filter(a -> a.versionId.equals(v.id))
+                        .map(a -> a.key.alias())
+                        .toList(),
                 energy == null ? null : energy.energy(),
                 energy == null ? null : energy.emissions(),
                 v.createdAt);

@@ -8,15 +8,16 @@ import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** An immutable version of a model, with the lineage that produced it. */
+/**
+ * A version of a model, with the lineage that produced it. Everything but its description and tags is immutable.
+ */
 @Entity
-@Immutable
 @Table(name = "model_versions")
 class ModelVersion {
 
@@ -54,6 +55,13 @@ class ModelVersion {
     @Column(name = "spec", nullable = false, columnDefinition = "jsonb")
     Map<String, Object> spec;
 
+    @Column(name = "description", length = 2000)
+    String description;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "tags", nullable = false, columnDefinition = "jsonb")
+    Map<String, String> tags = new HashMap<>();
+
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 
@@ -71,5 +79,11 @@ class ModelVersion {
         this.artifactKey = source.artifactKey();
         this.spec = source.spec();
         this.createdAt = now;
+    }
+
+    /** Sets the description when given ("" clears it) and merges tags (a null value removes that tag). */
+    void annotate(String newDescription, Map<String, String> tagChanges) {
+        description = Annotations.description(description, newDescription);
+        tags = Annotations.mergeTags(tags, tagChanges);
     }
 }

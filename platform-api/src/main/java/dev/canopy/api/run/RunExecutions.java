@@ -6,6 +6,7 @@ import dev.canopy.scheduler.queue.Reaped;
 import dev.canopy.scheduler.queue.RunLifecycle;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
@@ -19,6 +20,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class RunExecutions implements RunLifecycle {
+
+    @Inject
+    Event<RunFinished> finishedRuns;
 
     @Inject
     RunRepository runs;
@@ -100,6 +104,7 @@ public class RunExecutions implements RunLifecycle {
         }
         run.moveTo(RunStatus.FINISHED, DatabaseTime.now());
         Log.infof("Run %s finished", run.id);
+        finishedRuns.fire(new RunFinished(run.id, run.teamId, run.scheduleId, modelVersionId));
     }
 
     @Transactional

@@ -1,11 +1,14 @@
 package dev.canopy.api.schedule;
 
+import dev.canopy.api.endpoint.GateSpec;
 import dev.canopy.api.run.RunTemplate;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -39,6 +42,10 @@ class Schedule {
 
     @Column(name = "promote_to", length = 100)
     String promoteTo;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "promote_gates", nullable = false, columnDefinition = "jsonb")
+    List<GateSpec> promoteGates = new ArrayList<>();
 
     @Column(name = "paused", nullable = false)
     boolean paused;

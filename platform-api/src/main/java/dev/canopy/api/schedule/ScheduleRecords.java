@@ -1,5 +1,6 @@
 package dev.canopy.api.schedule;
 
+import dev.canopy.api.endpoint.GateSpec;
 import dev.canopy.api.run.RunTemplate;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -7,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 final class ScheduleRecords {
@@ -28,18 +30,21 @@ final class ScheduleRecords {
             @Size(max = 64) String timeZone,
             String onNewDatasetVersion,
             @NotNull @Valid RunTemplate runTemplate,
-            @Size(max = 100) String promoteTo) {}
+            @Size(max = 100) String promoteTo,
+            @Size(max = 20) List<GateSpec> promoteGates) {}
 
     /**
      * Changes a schedule; what is left out stays. Giving {@code cron} turns a data schedule into a cron one, giving
-     * {@code onNewDatasetVersion} the other way round; an empty {@code promoteTo} clears it.
+     * {@code onNewDatasetVersion} the other way round; an empty {@code promoteTo} clears it; {@code promoteGates}
+     * replaces the gates.
      */
     record UpdateScheduleRequest(
             @Size(max = 120) String cron,
             @Size(max = 64) String timeZone,
             String onNewDatasetVersion,
             @Valid RunTemplate runTemplate,
-            @Size(max = 100) String promoteTo) {}
+            @Size(max = 100) String promoteTo,
+            @Size(max = 20) List<GateSpec> promoteGates) {}
 
     record ScheduleResponse(
             UUID id,
@@ -49,6 +54,7 @@ final class ScheduleRecords {
             String onNewDatasetVersion,
             RunTemplate runTemplate,
             String promoteTo,
+            List<GateSpec> promoteGates,
             boolean paused,
             Instant lastFiredAt,
             UUID lastRunId,

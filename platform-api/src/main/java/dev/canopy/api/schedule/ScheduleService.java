@@ -3,6 +3,8 @@ package dev.canopy.api.schedule;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionCreated;
+import dev.canopy.api.endpoint.EndpointPromotions;
+import dev.canopy.api.endpoint.EndpointService;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
@@ -37,6 +39,9 @@ import java.util.UUID;
 class ScheduleService implements ScheduleFiring {
 
     @Inject
+    EndpointService endpoints;
+
+    @Inject
     ScheduleRepository schedules;
 
     @Inject
@@ -68,6 +73,8 @@ class ScheduleService implements ScheduleFiring {
         schedule.timeZone = zone.getId();
         schedule.runTemplate = request.runTemplate();
         schedule.promoteTo = request.promoteTo();
+        schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
+        checkEndpoint(scope, schedule.promoteTo);
         if (request.cron() != null) {
             CronSchedules.problemWith(request.cron()).ifPresent(p -> {
                 throw new InvalidRequest("cron", "invalid cron expression: " + p);
@@ -98,6 +105,10 @@ class ScheduleService implements ScheduleFiring {
         }
         if (request.promoteTo() != null) {
             schedule.promoteTo = request.promoteTo().isBlank() ? null : request.promoteTo();
+            checkEndpoint(scope, schedule.promoteTo);
+        }
+        if (request.promoteGates() != null) {
+            schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
         }
         if (request.timeZone() != null) {
             schedule.timeZone = zoneOf(request.timeZone()).getId();
@@ -244,6 +255,12 @@ class ScheduleService implements ScheduleFiring {
         }
     }
 
+    private void checkEndpoint(TeamScope scope, String endpoint) {
+        if (endpoint != null && !endpoints.exists(scope, endpoint)) {
+            throw new InvalidRequest("promoteTo", "no endpoint '" + endpoint + "' in team " + scope.teamName());
+        }
+    }
+
     private ScheduleResponse toResponse(TeamScope scope, Schedule s) {
         return new ScheduleResponse(
                 s.id,
@@ -253,6 +270,7 @@ class ScheduleService implements ScheduleFiring {
                 s.onDatasetId == null ? null : datasets.nameOf(scope, s.onDatasetId),
                 s.runTemplate,
                 s.promoteTo,
+                s.promoteGates,
                 s.paused,
                 s.lastFiredAt,
                 s.lastRunId,

@@ -14,9 +14,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.runner.inference.TabularModel;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
@@ -30,15 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /** Upload → train on a runner (the one embedded in the control plane) → model version, and what can go wrong. */
 @QuarkusTest
-@TestProfile(TrainingFlowTest.EmbeddedRunner.class)
+@TestProfile(EmbeddedRunnerProfile.class)
 class TrainingFlowTest {
-
-    public static class EmbeddedRunner implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("canopy.runner.embedded.count", "1", "canopy.runner.embedded.zone", "SE");
-        }
-    }
 
     String team;
     String token;

@@ -174,14 +174,21 @@ class ScheduleTest {
                 .then()
                 .statusCode(201);
         as(token)
-                .body(Map.of("cron", "0 30 3 * * ?", "timeZone", "Europe/Paris", "promoteTo", "penguins-live"))
+                .body(Map.of("cron", "0 30 3 * * ?", "timeZone", "Europe/Paris"))
                 .patch("/api/v1/teams/{t}/schedules/nightly", team)
                 .then()
                 .statusCode(200)
                 .body("cron", equalTo("0 30 3 * * ?"))
                 .body("timeZone", equalTo("Europe/Paris"))
-                .body("promoteTo", equalTo("penguins-live"))
                 .body("nextFireAt", containsString(":30:00"));
+
+        as(token)
+                .body(Map.of("cron", "0 0 4 * * ?", "promoteTo", "penguins-live"))
+                .patch("/api/v1/teams/{t}/schedules/nightly", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("promoteTo"))
+                .body("details[0].problem", containsString("no endpoint 'penguins-live'"));
 
         as(token)
                 .body(Map.of("cron", "every night"))

@@ -30,6 +30,14 @@ public final class CpuPowerModel implements CpuEnergySource {
         this.description = description;
     }
 
+    /**
+     * The model for the machine this process runs on: {@code cpuWatts} when given, else the TDP table's entry for
+     * its CPU, else 4 W per logical CPU; {@code why} says why a model is used, for the description.
+     */
+    public static CpuPowerModel forThisMachine(Double cpuWatts, String why) {
+        return forMachine(cpuWatts, new LinuxProcReader(), CpuTdpTable.bundled(), why);
+    }
+
     /** The model for this machine; {@code noRaplReason} says why RAPL is not used. */
     static CpuPowerModel forMachine(Double cpuWatts, ProcReader proc, CpuTdpTable table, String noRaplReason) {
         String model = proc.cpuModel();

@@ -1,0 +1,31 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.error.InvalidRequest;
+
+/**
+ * When a canary decides on its own. After {@code minRequests} canary requests it is rolled back when its error
+ * rate exceeds the live version's by more than {@code maxErrorRateIncrease} (0.02: two percentage points), or its
+ * p99 latency exceeds the live version's by more than {@code maxP99Increase} (0.5: 50 %) and by at least 1 ms; it
+ * is completed (made live) after {@code completeAfter} canary requests that did not roll it back.
+ */
+record CanaryPolicy(int minRequests, int completeAfter, double maxErrorRateIncrease, double maxP99Increase) {
+
+    static final CanaryPolicy DEFAULT = new CanaryPolicy(100, 1000, 0.02, 0.5);
+
+    /** The request's fields over the defaults, checked. */
+    static CanaryPolicy of(
+            Integer minRequests, Integer completeAfter, Double maxErrorRateIncrease, Double maxP99Increase) {
+        CanaryPolicy policy = new CanaryPolicy(
+                minRequests == null ? DEFAULT.minRequests : minRequests,
+                completeAfter == null ? DEFAULT.completeAfter : completeAfter,
+                maxErrorRateIncrease == null ? DEFAULT.maxErrorRateIncrease : maxErrorRateIncrease,
+                maxP99Increase == null ? DEFAULT.maxP99Increase : maxP99Increase);
+        if (policy.minRequests < 1 || policy.completeAfter < policy.minRequests) {
+            throw new InvalidRequest("canary.completeAfter", "needs 1 <= minRequests <= completeAfter");
+        }
+        if (!(policy.maxErrorRateIncrease >= 0) || !(policy.maxP99Increase >= 0)) {
+            throw new InvalidRequest("canary", "the margins must not be negative");
+        }
+        return policy;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.error.InvalidState;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A team's named inference endpoint, bound to one model: which version is live, and the canary if any. */
+@Entity
+@Table(name = "endpoints")
+class Endpoint {
+
+    @Id
+    UUID id;
+
+    @Column(name = "team_id", nullable = false)
+    UUID teamId;
+
+    @Column(name = "name", nullable = false, length = 100)
+    String name;
+
+    @Column(name = "model_id", nullable = false)
+    UUID modelId;
+
+    @Column(name = "live_version_id")
+    UUID liveVersionId;
+
+    @Column(name = "previous_version_id")
+    UUID previousVersionId;
+
+    @Column(name = "canary_version_id")
+    UUID canaryVersionId;
+
+    @Column(name = "canary_percent")
+    Integer canaryPercent;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "canary_policy", columnDefinition = "jsonb")
+    CanaryPolicy canaryPolicy;
+
+    @Column(name = "created_at", nullable = false)
+    Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    Instant updatedAt;
+
+    protected Endpoint() {}
+
+    Endpoint(UUID teamId, String name, UUID modelId, Instant now) {
+        this.id = UUID.randomUUID();
+        this.teamId = teamId;
+        this.name = name;
+        this.modelId = modelId;
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    /** The version takes all traffic; the one it replaces becomes the rollback target. */
+    void goLive(UUID version, Instant now) {
+        if (!version.equals(liveVersionId)) {
+            previousVersionId = liveVersionId;
+            liveVersionId = version;
+        }
+        clearCanary();
+        updatedAt = now;
+    }
+
+    void startCanary(UUID version, int percent, CanaryPolicy policy, Instant now) {
+        if (liveVersionId == null) {
+            throw new InvalidState("endpoint '" + name + "' has no live version for a canary to be compared with;"
+                    + " promote a version without canaryPercent first");
+        }
+        canaryVersionId = version;
+        canaryPercent = percent;
+        canaryPolicy = policy;
+        updatedAt = now;
+    }
+
+    /** Back to the previous version: drops a canary if there is one, else makes the previous version live. */
+    UUID rollBack(Instant now) {
+        if (canaryVersionId != null) {
+            UUID dropped = canaryVersionId;
+            clearCanary();
+            updatedAt = now;
+            return dropped;
+        }
+        if (previousVersionId == null) {
+            throw new InvalidState("endpoint '" + name + "' has no previous version to roll back to");
+        }
+        UUID replaced = liveVersionId;
+        liveVersionId = previousVersionId;
+        previousVersionId = null;
+        updatedAt = now;
+        return replaced;
+    }
+
+    private void clearCanary() {
+        canaryVersionId = null;
+        canaryPercent = null;
+        canaryPolicy = null;
+    }
+}

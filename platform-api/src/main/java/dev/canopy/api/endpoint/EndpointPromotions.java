@@ -1,0 +1,298 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.endpoint.EndpointEvent.Actor;
+import dev.canopy.api.endpoint.EndpointEvent.Kind;
+import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
+import dev.canopy.api.endpoint.EndpointRecords.EventResponse;
+import dev.canopy.api.endpoint.EndpointRecords.PromotionRequest;
+import dev.canopy.api.error.Conflict;
+import dev.canopy.api.error.ErrorResponse;
+import dev.canopy.api.error.InvalidState;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.team.CurrentCaller;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Changes of what an endpoint serves: promotions through gates (straight to live, or as a canary), rollbacks,
+ * and canaries' own decisions; each is an audit record. A version is loaded and warmed up before it takes
+ * traffic, and the version it replaces keeps answering the requests it has until it is unloaded.
+ */
+@ApplicationScoped
+public class EndpointPromotions {
+
+    /** The actor of changes the platform makes by itself. */
+    static final Actor CANARY_POLICY = new Actor(null, "canopy (canary policy)");
+
+    @Inject
+    EndpointRepository endpoints;
+
+    @Inject
+    EndpointEventRepository events;
+
+    @Inject
+    EndpointService service;
+
+    @Inject
+    ModelService models;
+
+    @Inject
+    TeamAccess access;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    EndpointServing serving;
+
+    @Inject
+    EndpointRoutes routes;
+
+    @Inject
+    ServingMetrics metrics;
+
+    /**
+     * Promotes a version onto the endpoint if every gate passes; a refused promotion is recorded and changes
+     * nothing.
+     *
+     * @throws InvalidState (409) when a gate fails, listing the failed gates; or when the version cannot be loaded
+     */
+    EventResponse promote(String team, String name, PromotionRequest request) {
+        TeamScope scope = access.write(team);
+        return promote(scope, new Actor(scope.userId(), caller.get().userName()), name, request);
+    }
+
+    /**
+     * {@link #promote} for work the platform does on a user's behalf (a schedule's promoteTo), through {@code
+     * gates}. A refusal is recorded like any other and thrown.
+     */
+    public void promoteAs(
+            TeamScope scope, String actorName, String endpoint, String version, List<GateSpec> gates, String reason) {
+        promote(
+                scope,
+                new Actor(scope.userId(), actorName),
+                endpoint,
+                new PromotionRequest(version, gates, null, null, reason));
+    }
+
+    /** Checks gates as a promotion would, for callers that store them (schedules); {@code field} names them. */
+    public static List<GateSpec> check(List<GateSpec> gates, String field) {
+        List<GateSpec> checked = new ArrayList<>();
+        for (int i = 0; gates != null && i < gates.size(); i++) {
+            checked.add(gates.get(i).checked(field + "[" + i + "]"));
+        }
+        return checked;
+    }
+
+    private EventResponse promote(TeamScope scope, Actor actor, String name, PromotionRequest request) {
+        List<GateSpec> gates = check(request.gates(), "gates");
+        CanaryPolicy policy = request.canaryPercent() == null ? null : canaryPolicy(request);
+        Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
+        RegisteredVersion candidate = models.resolve(scope, models.modelName(before.modelId), request.version());
+        RegisteredVersion live = before.liveVersionId == null
+                ? null
+                : models.byIds(List.of(before.liveVersionId)).get(before.liveVersionId);
+        List<GateResult> results = new ArrayList<>(PromotionGates.evaluate(gates, candidate, live));
+        if (results.stream().allMatch(GateResult::passed)) {
+            results.add(warmUp(candidate));
+        }
+        if (!results.stream().allMatch(GateResult::passed)) {
+            record(before.id, Kind.REJECTED, live, candidate, results, actor, request.reason());
+            Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);
+            throw new InvalidState(
+                    "promotion of " + candidate.label() + " to endpoint '" + name + "' refused: "
+                            + results.stream().filter(r -> !r.passed()).count() + " gate(s) failed; the live"
+                            + " version is unchanged",
+                    results.stream()
+                            .filter(r -> !r.passed())
+                            .map(r -> new ErrorResponse.Detail("gates", r.gate() + ": " + r.detail()))
+                            .toList());
+        }
+        EndpointEvent event = QuarkusTransaction.requiringNew().call(() -> {
+            Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
+            if (!Objects.equals(endpoint.liveVersionId, before.liveVersionId)) {
+                throw new Conflict("endpoint '" + name + "' changed while the gates were checked; promote again");
+            }
+            Kind kind;
+            if (policy != null) {
+                endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, DatabaseTime.now());
+                kind = Kind.CANARY_STARTED;
+            } else {
+                endpoint.goLive(candidate.id(), DatabaseTime.now());
+                kind = Kind.PROMOTED;
+            }
+            return persist(endpoint.id, kind, live, candidate, results, actor, request.reason());
+        });
+        Log.infof("Endpoint %s: %s %s (event %s)", name, event.kind, candidate.label(), event.id);
+        changed(scope.teamId(), name, before.id);
+        return toResponse(event);
+    }
+
+    /** Back to the previous version in one call: drops a running canary, else makes the previous version live. */
+    EndpointResponse rollback(String team, String name, String reason) {
+        TeamScope scope = access.write(team);
+        Actor actor = new Actor(scope.userId(), caller.get().userName());
+        Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
+        if (before.canaryVersionId == null && before.previousVersionId != null) {
+            warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
+        }
+        EndpointResponse response = QuarkusTransaction.requiringNew().call(() -> {
+            Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
+            boolean canary = endpoint.canaryVersionId != null;
+            UUID from = endpoint.rollBack(DatabaseTime.now());
+            UUID to = endpoint.liveVersionId;
+            Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
+            persist(
+                    endpoint.id,
+                    canary ? Kind.CANARY_ROLLED_BACK : Kind.ROLLED_BACK,
+                    versions.get(from),
+                    versions.get(to),
+                    List.of(),
+                    actor,
+                    reason);
+            Log.infof(
+                    "Endpoint %s rolled back from %s to %s",
+                    name, versions.get(from).label(), versions.get(to).label());
+            return service.toResponse(endpoint, null);
+        });
+        changed(scope.teamId(), name, before.id);
+        return response;
+    }
+
+    /** Carries out a canary's own decision, unless the canary has ended meanwhile. */
+    void canaryDecided(UUID endpointId, UUID canaryVersionId, CanaryWatch.Decision decision) {
+        Endpoint changed = QuarkusTransaction.requiringNew().call(() -> {
+            Endpoint endpoint = endpoints.findByIdForUpdate(endpointId).orElse(null);
+            if (endpoint == null || !canaryVersionId.equals(endpoint.canaryVersionId)) {
+                return null;
+            }
+            UUID live = endpoint.liveVersionId;
+            Map<UUID, RegisteredVersion> versions = models.byIds(List.of(live, canaryVersionId));
+            if (decision.complete()) {
+                endpoint.goLive(canaryVersionId, DatabaseTime.now());
+                persist(
+                        endpointId,
+                        Kind.CANARY_COMPLETED,
+                        versions.get(live),
+                        versions.get(canaryVersionId),
+                        List.of(),
+                        CANARY_POLICY,
+                        decision.reason());
+            } else {
+                endpoint.rollBack(DatabaseTime.now());
+                persist(
+                        endpointId,
+                        Kind.CANARY_ROLLED_BACK,
+                        versions.get(canaryVersionId),
+                        versions.get(live),
+                        List.of(),
+                        CANARY_POLICY,
+                        decision.reason());
+            }
+            return endpoint;
+        });
+        if (changed != null) {
+            changed(changed.teamId, changed.name, endpointId);
+        }
+    }
+
+    /** The endpoint's audit trail, newest first. */
+    List<EventResponse> history(String team, String name) {
+        TeamScope scope = access.read(team);
+        return QuarkusTransaction.requiringNew()
+                .call(() -> events.findByEndpoint(service.find(scope, name).id, 200).stream()
+                        .map(this::toResponse)
+                        .toList());
+    }
+
+    private GateResult warmUp(RegisteredVersion candidate) {
+        try {
+            serving.served(candidate);
+            return new GateResult("loads and warms up", true, null, null, candidate.label() + " is loaded and warm");
+        } catch (RuntimeException e) {
+            return new GateResult("loads and warms up", false, null, null, e.getMessage());
+        }
+    }
+
+    private void warmOrFail(RegisteredVersion version) {
+        GateResult result = warmUp(version);
+        if (!result.passed()) {
+            throw new InvalidState("cannot roll back to " + version.label() + ": " + result.detail());
+        }
+    }
+
+    private void changed(UUID teamId, String name, UUID endpointId) {
+        routes.forget(teamId, name);
+        metrics.canaryEnded(endpointId);
+        serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
+    }
+
+    private void record(
+            UUID endpointId,
+            Kind kind,
+            RegisteredVersion from,
+            RegisteredVersion to,
+            List<GateResult> gates,
+            Actor actor,
+            String reason) {
+        QuarkusTransaction.requiringNew().run(() -> persist(endpointId, kind, from, to, gates, actor, reason));
+    }
+
+    private EndpointEvent persist(
+            UUID endpointId,
+            Kind kind,
+            RegisteredVersion from,
+            RegisteredVersion to,
+            List<GateResult> gates,
+            Actor actor,
+            String reason) {
+        EndpointEvent event = new EndpointEvent(
+                endpointId,
+                kind,
+                from == null ? null : from.id(),
+                to == null ? null : to.id(),
+                gates,
+                actor,
+                reason,
+                DatabaseTime.now());
+        events.persist(event);
+        return event;
+    }
+
+    private EventResponse toResponse(EndpointEvent e) {
+        Map<UUID, RegisteredVersion> versions = models.byIds(Stream.of(e.fromVersionId, e.toVersionId)
+                .filter(Objects::nonNull)
+                .toList());
+        RegisteredVersion from = versions.get(e.fromVersionId);
+        RegisteredVersion to = versions.get(e.toVersionId);
+        return new EventResponse(
+                e.id,
+                e.kind.name(),
+                from == null ? null : from.version(),
+                to == null ? null : to.version(),
+                e.gates,
+                e.actor,
+                e.reason,
+                e.at);
+    }
+
+    private static CanaryPolicy canaryPolicy(PromotionRequest request) {
+        var c = request.canary();
+        return c == null
+                ? CanaryPolicy.DEFAULT
+                : CanaryPolicy.of(c.minRequests(), c.completeAfter(), c.maxErrorRateIncrease(), c.maxP99Increase());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.runner.inference.TabularModel.Prediction;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+final class EndpointRecords {
+
+    private EndpointRecords() {}
+
+    record CreateEndpointRequest(
+            @NotBlank
+                    @Size(max = 100)
+                    @Pattern(
+                            regexp = "[a-z0-9][a-z0-9_-]*",
+                            message = "must be lower-case" + " letters, digits, '-' or '_'")
+                    String name,
+            @NotBlank @Size(max = 100) String model) {}
+
+    /**
+     * Puts {@code version} (number, "latest" or alias) on the endpoint through {@code gates}; with {@code
+     * canaryPercent} it first answers that share of requests next to the live version, under {@code canary}'s
+     * policy (defaults: {@link CanaryPolicy#DEFAULT}).
+     */
+    record PromotionRequest(
+            @NotBlank @Size(max = 100) String version,
+            @Valid @Size(max = 20) List<GateSpec> gates,
+            @Min(1) @Max(99) Integer canaryPercent,
+            CanaryRequest canary,
+            @Size(max = 2000) String reason) {}
+
+    record CanaryRequest(
+            Integer minRequests, Integer completeAfter, Double maxErrorRateIncrease, Double maxP99Increase) {}
+
+    record RollbackRequest(@Size(max = 2000) String reason) {}
+
+    /** {@code status}: EMPTY (nothing promoted), LIVE, or CANARY. */
+    record EndpointResponse(
+            String name,
+            String model,
+            String status,
+            Integer liveVersion,
+            Integer previousVersion,
+            CanaryView canary,
+            List<VersionServing> serving,
+            Instant createdAt,
+            Instant updatedAt) {}
+
+    record CanaryView(int version, int percent, CanaryPolicy policy) {}
+
+    /** An audit record: a promotion (with its gate results), a canary's start or end, or a rollback. */
+    record EventResponse(
+            UUID id,
+            String kind,
+            Integer fromVersion,
+            Integer toVersion,
+            List<GateResult> gates,
+            String actor,
+            String reason,
+            Instant at) {}
+
+    record PredictRequest(@NotNull List<Map<String, Object>> records) {}
+
+    record PredictResponse(String model, int modelVersion, List<Prediction> predictions) {}
+
+    /**
+     * What one version has served on this endpoint since this control-plane process loaded it: requests that
+     * succeeded or failed on the server ({@code errors}), refused as invalid ({@code rejected}), predictions, and
+     * latency in ms inside the control plane.
+     */
+    record VersionServing(
+            int version,
+            String role,
+            long requests,
+            long errors,
+            long rejected,
+            long predictions,
+            Latency latencyMs,
+            ServingEnergy perThousandPredictions) {}
+
+    record Latency(double p50, double p95, double p99) {}
+}

@@ -1,0 +1,36 @@
+package dev.canopy.api.endpoint;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+@ApplicationScoped
+class EndpointRepository implements PanacheRepositoryBase<Endpoint, UUID> {
+
+    Optional<Endpoint> findByTeamAndName(UUID teamId, String name) {
+        return find("teamId = ?1 and name = ?2", teamId, name).firstResultOptional();
+    }
+
+    /** Locked, so that concurrent promotions and rollbacks of one endpoint apply one after the other. */
+    Optional<Endpoint> findByTeamAndNameForUpdate(UUID teamId, String name) {
+        return find("teamId = ?1 and name = ?2", teamId, name)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional();
+    }
+
+    Optional<Endpoint> findByIdForUpdate(UUID id) {
+        return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    List<Endpoint> findByTeam(UUID teamId) {
+        return list("teamId = ?1 order by name", teamId);
+    }
+
+    /** Whether any endpoint has {@code versionId} live or as its canary (it must then stay loaded). */
+    boolean serves(UUID versionId) {
+        return count("liveVersionId = ?1 or canaryVersionId = ?1", versionId) > 0;
+    }
+}

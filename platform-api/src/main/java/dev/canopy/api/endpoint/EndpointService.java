@@ -1,0 +1,198 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.carbon.CarbonConfig;
+import dev.canopy.api.carbon.GridIntensity;
+import dev.canopy.api.carbon.Intensity;
+import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.endpoint.EndpointRecords.CanaryView;
+import dev.canopy.api.endpoint.EndpointRecords.CreateEndpointRequest;
+import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
+import dev.canopy.api.endpoint.EndpointRecords.Latency;
+import dev.canopy.api.endpoint.EndpointRecords.VersionServing;
+import dev.canopy.api.error.Conflict;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import dev.canopy.runner.energy.CpuPowerModel;
+import dev.canopy.runner.inference.ServedModel;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/** A team's endpoints: creating, listing, showing (with what each version served) and deleting them. */
+@ApplicationScoped
+public class EndpointService {
+
+    @Inject
+    EndpointRepository endpoints;
+
+    @Inject
+    ModelService models;
+
+    @Inject
+    TeamAccess access;
+
+    @Inject
+    EndpointRoutes routes;
+
+    @Inject
+    EndpointServing serving;
+
+    @Inject
+    ServingMetrics metrics;
+
+    @Inject
+    ServingConfig config;
+
+    @Inject
+    CarbonConfig carbon;
+
+    @Inject
+    GridIntensity grid;
+
+    private volatile CpuPowerModel cpu;
+
+    @Transactional
+    EndpointResponse create(String team, CreateEndpointRequest request) {
+        TeamScope scope = access.write(team);
+        UUID model = models.modelId(scope, request.model());
+        if (endpoints.findByTeamAndName(scope.teamId(), request.name()).isPresent()) {
+            throw new Conflict("endpoint '" + request.name() + "' already exists", "name", "is taken");
+        }
+        Endpoint endpoint = new Endpoint(scope.teamId(), request.name(), model, DatabaseTime.now());
+        endpoints.persist(endpoint);
+        Log.infof(
+                "Endpoint %s (%s) created in team %s for model %s", endpoint.name, endpoint.id, team, request.model());
+        return toResponse(endpoint, request.model());
+    }
+
+    @Transactional
+    List<EndpointResponse> list(String team) {
+        TeamScope scope = access.read(team);
+        return endpoints.findByTeam(scope.teamId()).stream()
+                .map(e -> toResponse(e, null))
+                .toList();
+    }
+
+    @Transactional
+    EndpointResponse get(String team, String name) {
+        return toResponse(find(access.read(team), name), null);
+    }
+
+    /** Deletes the endpoint and its audit trail; a version no other endpoint serves is unloaded. */
+    void delete(String team, String name) {
+        TeamScope scope = access.write(team);
+        Endpoint endpoint = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                .call(() -> {
+                    Endpoint found = find(scope, name);
+                    endpoints.delete(found);
+                    return found;
+                });
+        Log.infof("Endpoint %s (%s) deleted from team %s", name, endpoint.id, team);
+        routes.forget(scope.teamId(), name);
+        serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
+    }
+
+    /** Whether the team has an endpoint of that name. */
+    public boolean exists(TeamScope scope, String name) {
+        return endpoints.findByTeamAndName(scope.teamId(), name).isPresent();
+    }
+
+    Endpoint find(TeamScope scope, String name) {
+        return endpoints.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("endpoint", name));
+    }
+
+    EndpointResponse toResponse(Endpoint e, String modelName) {
+        List<UUID> ids = new ArrayList<>();
+        for (UUID id : new UUID[] {e.liveVersionId, e.previousVersionId, e.canaryVersionId}) {
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        Map<UUID, RegisteredVersion> versions = models.byIds(ids);
+        RegisteredVersion live = versions.get(e.liveVersionId);
+        RegisteredVersion canary = versions.get(e.canaryVersionId);
+        RegisteredVersion previous = versions.get(e.previousVersionId);
+        List<VersionServing> serving = new ArrayList<>();
+        if (live != null) {
+            serving.add(servingOf(e, live, "live"));
+        }
+        if (canary != null) {
+            serving.add(servingOf(e, canary, "canary"));
+        }
+        return new EndpointResponse(
+                e.name,
+                modelName != null ? modelName : models.modelName(e.modelId),
+                live == null ? "EMPTY" : canary == null ? "LIVE" : "CANARY",
+                live == null ? null : live.version(),
+                previous == null ? null : previous.version(),
+                canary == null ? null : new CanaryView(canary.version(), e.canaryPercent, e.canaryPolicy),
+                serving,
+                e.createdAt,
+                e.updatedAt);
+    }
+
+    private VersionServing servingOf(Endpoint e, RegisteredVersion version, String role) {
+        ServingStats stats = metrics.of(e.id, version.id());
+        return new VersionServing(
+                version.version(),
+                role,
+                stats.requests.sum(),
+                stats.errors.sum(),
+                stats.rejected.sum(),
+                stats.predictions.sum(),
+                new Latency(
+                        stats.latency.quantileNanos(0.5) / 1e6,
+                        stats.latency.quantileNanos(0.95) / 1e6,
+                        stats.latency.quantileNanos(0.99) / 1e6),
+                energy(serving.loadedModel(version.id())));
+    }
+
+    /** Energy per 1,000 predictions of a loaded version in this process, from its serving CPU time. */
+    private ServingEnergy energy(ServedModel model) {
+        if (model == null || model.predictions() == 0) {
+            return null;
+        }
+        CpuPowerModel machine = cpuModel();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double wattsPerCpu = machine.maxWatts() / cpus;
+        double joules = model.cpuNanos() / 1e9 * wattsPerCpu / model.predictions() * 1000;
+        double kWh = joules / 3.6e6 * carbon.pue();
+        Intensity intensity = grid.resolve(config.zone().orElse(null));
+        String detail = String.format(
+                Locale.ROOT,
+                "CPU time of the serving threads (encode, forward pass, decode: %.3f s over %d predictions) x %.2f W"
+                        + " per logical CPU (W_max %.1f W / %d CPUs: %s), x PUE %.2f; a model, not a measurement",
+                model.cpuNanos() / 1e9,
+                model.predictions(),
+                wattsPerCpu,
+                machine.maxWatts(),
+                cpus,
+                machine.description(),
+                carbon.pue());
+        return new ServingEnergy(
+                kWh,
+                kWh * intensity.gCo2ePerKwh() / 1000,
+                carbon.pue(),
+                intensity.zone(),
+                intensity.gCo2ePerKwh(),
+                "model",
+                detail);
+    }
+
+    private CpuPowerModel cpuModel() {
+        if (cpu == null) {
+            cpu = CpuPowerModel.forThisMachine(config.cpuWatts().orElse(null), "serving is metered by CPU time");
+        }
+        return cpu;
+    }
+}

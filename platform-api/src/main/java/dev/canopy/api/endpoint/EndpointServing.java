@@ -1,0 +1,173 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.endpoint.EndpointRecords.PredictResponse;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.InvalidState;
+import dev.canopy.api.error.PayloadTooLarge;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.team.TeamScope;
+import dev.canopy.runner.inference.InvalidRecord;
+import dev.canopy.runner.inference.ServedModel;
+import dev.canopy.runner.inference.ServingOptions;
+import dev.canopy.runner.inference.TabularModel.Prediction;
+import io.quarkus.logging.Log;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Serves endpoints in this process: loads each version once (lazily, or ahead of a switch), warmed up, shared by
+ * every endpoint that serves it, and unloaded when none does; routes each request to the live version or its
+ * canary; keeps the serving statistics and lets canaries decide.
+ */
+@ApplicationScoped
+public class EndpointServing {
+
+    @Inject
+    ModelService models;
+
+    @Inject
+    ServingConfig config;
+
+    @Inject
+    EndpointRoutes routes;
+
+    @Inject
+    ServingMetrics metrics;
+
+    private final Map<UUID, CompletableFuture<ServedModel>> loaded = new ConcurrentHashMap<>();
+
+    /**
+     * Predicts with the endpoint's live version, or its canary for the canary's share of requests.
+     *
+     * @throws PayloadTooLarge for more records than {@code canopy.serving.max-request-records}
+     * @throws InvalidState when nothing is promoted on the endpoint
+     * @throws InvalidRequest for a record that does not fit the model's features, naming the field
+     */
+    PredictResponse predict(TeamScope scope, String endpoint, List<Map<String, Object>> records) {
+        if (records.size() > config.maxRequestRecords()) {
+            throw new PayloadTooLarge("at most " + config.maxRequestRecords() + " records per request, got "
+                    + records.size() + "; split the batch");
+        }
+        if (records.isEmpty()) {
+            throw new InvalidRequest("records", "must hold at least one record");
+        }
+        Route route = routes.route(scope, endpoint);
+        for (int attempt = 0; ; attempt++) {
+            if (route.live() == null) {
+                throw new InvalidState("endpoint '" + endpoint + "' has no version promoted yet; promote one with POST"
+                        + " .../endpoints/" + endpoint + "/promotions");
+            }
+            boolean onCanary =
+                    route.canary() != null && ThreadLocalRandom.current().nextInt(100) < route.canaryPercent();
+            RegisteredVersion version = onCanary ? route.canary() : route.live();
+            long start = System.nanoTime();
+            try {
+                List<Prediction> predictions = served(version).predict(records);
+                checkFinite(version, predictions);
+                metrics.succeeded(route, version, onCanary, System.nanoTime() - start, records.size());
+                return new PredictResponse(version.model(), version.version(), predictions);
+            } catch (InvalidRecord e) {
+                metrics.rejected(route, version);
+                throw new InvalidRequest("records." + e.field(), e.problem());
+            } catch (IllegalStateException e) {
+                if (attempt == 0 && !loaded.containsKey(version.id())) {
+                    // The version was unloaded by a switch after this request read its route: route it again.
+                    route = routes.refresh(scope, endpoint);
+                    continue;
+                }
+                metrics.failed(route, version, onCanary, System.nanoTime() - start);
+                throw e;
+            } catch (RuntimeException e) {
+                metrics.failed(route, version, onCanary, System.nanoTime() - start);
+                throw e;
+            }
+        }
+    }
+
+    /** Loads and warms up {@code version} unless it is loaded; waits for it. Safe to call concurrently. */
+    ServedModel served(RegisteredVersion version) {
+        CompletableFuture<ServedModel> future = loaded.computeIfAbsent(
+                version.id(), id -> CompletableFuture.supplyAsync(() -> load(version), Runnable::run));
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            loaded.remove(version.id(), future);
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private ServedModel load(RegisteredVersion version) {
+        long start = System.nanoTime();
+        byte[] artifact;
+        try (InputStream in = models.openArtifact(version)) {
+            artifact = in.readAllBytes();
+        } catch (IOException e) {
+            throw new InvalidState("the artifact of " + version.label() + " could not be read: " + e.getMessage());
+        }
+        ServedModel model;
+        try {
+            model = ServedModel.load(artifact, options());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidState(version.label() + " cannot be served: " + e.getMessage());
+        }
+        Log.infof(
+                "Model %s (%s) loaded and warmed up for serving in %d ms",
+                version.label(), version.id(), (System.nanoTime() - start) / 1_000_000);
+        return model;
+    }
+
+    private ServingOptions options() {
+        int predictors = config.predictors() > 0
+                ? config.predictors()
+                : Runtime.getRuntime().availableProcessors();
+        return new ServingOptions(
+                predictors, config.batching(), config.maxBatchRecords(), config.maxWait(), config.maxRequestRecords());
+    }
+
+    /** The loaded model of a version, if this process has it. */
+    ServedModel loadedModel(UUID versionId) {
+        CompletableFuture<ServedModel> future = loaded.get(versionId);
+        return future == null || !future.isDone() || future.isCompletedExceptionally() ? null : future.join();
+    }
+
+    /** Unloads every loaded version not in {@code keep}; in-flight requests to them finish first. */
+    void unloadAllBut(Set<UUID> keep) {
+        for (UUID id : Set.copyOf(loaded.keySet())) {
+            if (!keep.contains(id)) {
+                CompletableFuture<ServedModel> future = loaded.remove(id);
+                if (future != null && future.isDone() && !future.isCompletedExceptionally()) {
+                    future.join().close();
+                    Log.infof("Model version %s unloaded: no endpoint serves it", id);
+                }
+            }
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        unloadAllBut(Set.of());
+    }
+
+    private static void checkFinite(RegisteredVersion version, List<Prediction> predictions) {
+        for (Prediction p : predictions) {
+            boolean finite = p.value() == null
+                    ? p.probabilities().values().stream().allMatch(Double::isFinite)
+                    : Double.isFinite(p.value());
+            if (!finite) {
+                throw new ServingFailure(version.label() + " produced a non-finite prediction; the version is faulty");
+            }
+        }
+    }
+}

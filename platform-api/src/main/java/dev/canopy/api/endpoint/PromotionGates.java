@@ -1,0 +1,96 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.model.RegisteredVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Evaluates a promotion's gates on the candidate's and the live version's test metrics. */
+final class PromotionGates {
+
+    private PromotionGates() {}
+
+    /** One result per gate, in order; {@code live} is null when the endpoint serves nothing yet. */
+    static List<GateResult> evaluate(List<GateSpec> gates, RegisteredVersion candidate, RegisteredVersion live) {
+        List<GateResult> results = new ArrayList<>();
+        for (GateSpec gate : gates) {
+            results.add(
+                    GateSpec.THRESHOLD.equals(gate.type())
+                            ? threshold(gate, candidate)
+                            : beatsLive(gate, candidate, live));
+        }
+        return results;
+    }
+
+    private static GateResult threshold(GateSpec gate, RegisteredVersion candidate) {
+        Double value = candidate.metrics().get(gate.metric());
+        if (value == null) {
+            return new GateResult(
+                    gate.describe(),
+                    false,
+                    null,
+                    null,
+                    candidate.label() + " has no test metric '" + gate.metric() + "'; it has "
+                            + candidate.metrics().keySet());
+        }
+        boolean passed =
+                switch (gate.op()) {
+                    case ">=" -> value >= gate.value();
+                    case ">" -> value > gate.value();
+                    case "<=" -> value <= gate.value();
+                    case "<" -> value < gate.value();
+                    default -> value.doubleValue() == gate.value();
+                };
+        return new GateResult(
+                gate.describe(),
+                passed,
+                value,
+                null,
+                String.format(
+                        Locale.ROOT,
+                        "%s: %s = %s, %s %s %s",
+                        candidate.label(),
+                        gate.metric(),
+                        value,
+                        passed ? "which is" : "which is not",
+                        gate.op(),
+                        gate.value()));
+    }
+
+    private static GateResult beatsLive(GateSpec gate, RegisteredVersion candidate, RegisteredVersion live) {
+        Double mine = candidate.metrics().get(gate.metric());
+        if (live == null) {
+            return new GateResult(gate.describe(), true, mine, null, "no live version to beat");
+        }
+        Double theirs = live.metrics().get(gate.metric());
+        if (mine == null || theirs == null) {
+            RegisteredVersion missing = mine == null ? candidate : live;
+            return new GateResult(
+                    gate.describe(),
+                    false,
+                    mine,
+                    theirs,
+                    missing.label() + " has no test metric '" + gate.metric() + "'");
+        }
+        double gain = GateSpec.lowerIsBetter(gate.metric()) ? theirs - mine : mine - theirs;
+        boolean passed = gain >= gate.margin();
+        return new GateResult(
+                gate.describe(),
+                passed,
+                mine,
+                theirs,
+                String.format(
+                        Locale.ROOT,
+                        "%s %s = %s against live %s %s = %s: %s by %s, %s margin %s",
+                        candidate.label(),
+                        gate.metric(),
+                        mine,
+                        live.label(),
+                        gate.metric(),
+                        theirs,
+                        gain >= 0 ? "better" : "worse",
+                        Math.abs(gain),
+                        passed ? "meeting the" : "short of the",
+                        gate.margin()));
+    }
+}

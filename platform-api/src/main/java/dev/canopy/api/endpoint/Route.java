@@ -1,0 +1,18 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.model.RegisteredVersion;
+import java.util.UUID;
+
+/**
+ * Where an endpoint's requests go, as last read from the database: the live version, and the canary with its
+ * share and policy when one runs. {@code live} is null while nothing is promoted.
+ */
+record Route(
+        UUID endpointId,
+        String teamName,
+        String name,
+        RegisteredVersion live,
+        RegisteredVersion canary,
+        int canaryPercent,
+        CanaryPolicy policy,
+        long readAtNanos) {}

@@ -1,0 +1,44 @@
+package dev.canopy.api.endpoint;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** How the control plane serves endpoints. */
+@ConfigMapping(prefix = "canopy.serving")
+public interface ServingConfig {
+
+    /** DJL predictors per loaded model version; 0: one per CPU. */
+    @WithDefault("0")
+    int predictors();
+
+    /** Micro-batching: concurrent requests to one version share forward passes. */
+    @WithDefault("true")
+    boolean batching();
+
+    /** Most records in one micro-batch. */
+    @WithDefault("64")
+    int maxBatchRecords();
+
+    /** Longest a request waits for others to join its micro-batch. */
+    @WithDefault("2ms")
+    Duration maxWait();
+
+    /** Most records in one predict request; more is refused with 413. */
+    @WithDefault("10000")
+    int maxRequestRecords();
+
+    /** How long an endpoint's routing (live and canary versions) is cached between database reads. */
+    @WithDefault("1s")
+    Duration routeCacheTtl();
+
+    /**
+     * Grid zone of the machine serving (ISO country code or cloud region), for the CO2e of predictions; absent:
+     * the world average, flagged.
+     */
+    Optional<String> zone();
+
+    /** CPU power of this machine at full load, for the serving energy model; absent: from the TDP table. */
+    Optional<Double> cpuWatts();
+}

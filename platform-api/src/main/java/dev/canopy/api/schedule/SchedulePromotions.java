@@ -1,0 +1,88 @@
+package dev.canopy.api.schedule;
+
+import dev.canopy.api.endpoint.EndpointPromotions;
+import dev.canopy.api.error.ApiException;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.run.RunFinished;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Closes the retraining loop: when a run a schedule launched registers a version and the schedule has {@code
+ * promoteTo}, the version is promoted to that endpoint through the schedule's gates, on behalf of the user who
+ * made the schedule. A refusal is an audit record of the endpoint like any other and leaves it untouched.
+ */
+@ApplicationScoped
+class SchedulePromotions {
+
+    @Inject
+    ScheduleRepository schedules;
+
+    @Inject
+    EndpointPromotions promotions;
+
+    @Inject
+    ModelService models;
+
+    @Inject
+    TeamAccess access;
+
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "canopy-schedule-promotions");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    void onFinished(@Observes(during = TransactionPhase.AFTER_SUCCESS) RunFinished run) {
+        if (run.scheduleId() != null && run.modelVersionId() != null) {
+            // Loading and warming the version takes a moment: not on the runner's request.
+            worker.execute(() -> promote(run));
+        }
+    }
+
+    private void promote(RunFinished run) {
+        ManagedContext request = Arc.container().requestContext();
+        request.activate();
+        try {
+            Schedule schedule = QuarkusTransaction.requiringNew().call(() -> schedules.findById(run.scheduleId()));
+            if (schedule == null || schedule.promoteTo == null) {
+                return;
+            }
+            TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
+            RegisteredVersion version = QuarkusTransaction.requiringNew()
+                    .call(() -> models.byIds(List.of(run.modelVersionId())).get(run.modelVersionId()));
+            promotions.promoteAs(
+                    scope,
+                    "schedule " + schedule.name,
+                    schedule.promoteTo,
+                    String.valueOf(version.version()),
+                    schedule.promoteGates,
+                    "retrained by schedule " + schedule.name + " (run " + run.runId() + ")");
+            Log.infof("Schedule %s promoted %s to endpoint %s", schedule.name, version.label(), schedule.promoteTo);
+        } catch (ApiException e) {
+            Log.infof("Schedule run %s: its version was not promoted: %s", run.runId(), e.getMessage());
+        } catch (RuntimeException e) {
+            Log.errorf(e, "Schedule run %s: promoting its version failed", run.runId());
+        } finally {
+            request.terminate();
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        worker.shutdown();
+    }
+}

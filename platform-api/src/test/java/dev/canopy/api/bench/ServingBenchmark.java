@@ -1,0 +1,343 @@
+package dev.canopy.api.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canopy.api.PlatformProcess;
+import dev.canopy.runner.inference.TabularModel;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Serving benchmarks against the packaged platform (its own process, real HTTP), each with its baseline in the
+ * same run: (1) the latency of one HTTP prediction against the bare in-process {@link TabularModel#predict} of the
+ * same model and record; (2) throughput and p99 at 64 concurrent clients, micro-batching off (one platform) and on
+ * (a second platform serving the same artifact, uploaded); (3) a soak at 64 clients with batching on, sampling the
+ * platform's RSS and heap, counting errors. Prints markdown tables.
+ *
+ * <p>{@code mvn -B -Pbenchmark -pl platform-api verify -DskipTests} (or {@code exec:java@serving-benchmark}) with
+ * {@code -Dexec.args="LOAD_SECONDS SOAK_SECONDS"} (default 15 60).
+ */
+public final class ServingBenchmark {
+
+    private static final int CLIENTS = 64;
+    private static final int SEQUENTIAL = 3000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .executor(Executors.newFixedThreadPool(CLIENTS + 8))
+            .build();
+    private static final Map<String, Object> RECORD = Map.of(
+            "island",
+            "Biscoe",
+            "bill_length_mm",
+            46.1,
+            "bill_depth_mm",
+            13.2,
+            "flipper_length_mm",
+            211,
+            "body_mass_g",
+            4500,
+            "sex",
+            "FEMALE");
+
+    private ServingBenchmark() {}
+
+    record Load(double perSecond, double p50, double p99, long errors, long requests) {}
+
+    public static void main(String[] args) throws Exception {
+        int loadSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int soakSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        Path penguins = Files.createTempFile("penguins", ".csv");
+        try (var in = ServingBenchmark.class.getResourceAsStream("/datasets/penguins.csv")) {
+            Files.write(penguins, in.readAllBytes());
+        }
+        byte[] artifact;
+        double[] bare;
+        double[] httpOff;
+        double[] httpOn;
+        Load off;
+        Load on;
+        List<String> soak = new ArrayList<>();
+        long[] soakErrors = new long[2];
+        try (PlatformProcess platform =
+                PlatformProcess.start("-Dquarkus.profile=local", "-Dcanopy.serving.batching=false")) {
+            String base = platform.baseUrl();
+            String token = platform.adminToken();
+            artifact = trainAndServe(base, token, penguins);
+            bare = bare(artifact);
+            httpOff = sequential(base, token);
+            off = load(base, token, loadSeconds, null);
+        }
+        try (PlatformProcess platform =
+                PlatformProcess.start("-Dquarkus.profile=local", "-Dcanopy.runner.embedded.count=0")) {
+            String base = platform.baseUrl();
+            String token = platform.adminToken();
+            uploadAndServe(base, token, artifact);
+            httpOn = sequential(base, token);
+            on = load(base, token, loadSeconds, null);
+            Load soaked = load(base, token, soakSeconds, () -> soak.add(sample(platform, base)));
+            soakErrors[0] = soaked.errors();
+            soakErrors[1] = soaked.requests();
+        }
+        print(bare, httpOff, httpOn, off, on, soak, soakErrors, soakSeconds, loadSeconds);
+    }
+
+    /** Trains the penguins on the platform's embedded runner, serves version 1; returns its artifact. */
+    static byte[] trainAndServe(String base, String token, Path penguins) throws Exception {
+        post(base, token, "/api/v1/teams/default/datasets", Map.of("name", "penguins"));
+        send(base, token, "/api/v1/teams/default/datasets/penguins/versions", "text/csv", Files.readAllBytes(penguins));
+        post(base, token, "/api/v1/teams/default/experiments", Map.of("name", "serving"));
+        String run = (String) post(
+                        base,
+                        token,
+                        "/api/v1/teams/default/runs",
+                        Map.of(
+                                "experiment", "serving",
+                                "dataset", Map.of("name", "penguins", "version", "1"),
+                                "recipe", "tabular-classification",
+                                "params", Map.of("label", "species", "epochs", 20),
+                                "registerAs", "species"))
+                .get("id");
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> "FINISHED"
+                        .equals(get(base, token, "/api/v1/teams/default/runs/" + run)
+                                .get("status")));
+        HttpResponse<byte[]> artifact = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/teams/default/models/species/versions/1/artifact"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        serve(base, token);
+        return artifact.body();
+    }
+
+    static void uploadAndServe(String base, String token, byte[] artifact) throws Exception {
+        send(base, token, "/api/v1/teams/default/models/species/versions", "application/zip", artifact);
+        serve(base, token);
+    }
+
+    private static void serve(String base, String token) throws Exception {
+        post(base, token, "/api/v1/teams/default/endpoints", Map.of("name", "bench", "model", "species"));
+        post(base, token, "/api/v1/teams/default/endpoints/bench/promotions", Map.of("version", "1"));
+    }
+
+    /** Latencies in ms of the bare in-process predict of one record, after a warm-up. */
+    static double[] bare(byte[] artifact) throws Exception {
+        try (TabularModel model = TabularModel.load(artifact)) {
+            List<Map<String, Object>> records = List.of(RECORD);
+            for (int i = 0; i < SEQUENTIAL; i++) {
+                model.predict(records);
+            }
+            double[] ms = new double[SEQUENTIAL];
+            for (int i = 0; i < SEQUENTIAL; i++) {
+                long start = System.nanoTime();
+                model.predict(records);
+                ms[i] = (System.nanoTime() - start) / 1e6;
+            }
+            return ms;
+        }
+    }
+
+    /** Latencies in ms of one-record HTTP predictions sent one after the other, after a warm-up. */
+    static double[] sequential(String base, String token) throws Exception {
+        HttpRequest request = predict(base, token);
+        for (int i = 0; i < SEQUENTIAL; i++) {
+            check(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
+        }
+        double[] ms = new double[SEQUENTIAL];
+        for (int i = 0; i < SEQUENTIAL; i++) {
+            long start = System.nanoTime();
+            check(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return ms;
+    }
+
+    /** {@value #CLIENTS} clients sending one-record predictions for {@code seconds}; {@code every10s} samples. */
+    static Load load(String base, String token, int seconds, Runnable every10s) throws Exception {
+        HttpRequest request = predict(base, token);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong errors = new AtomicLong();
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        List<Future<List<Double>>> results = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            results.add(clients.submit(() -> {
+                List<Double> ms = new ArrayList<>();
+                while (!stop.get()) {
+                    long start = System.nanoTime();
+                    try {
+                        if (HTTP.send(request, HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (java.io.IOException e) {
+                        errors.incrementAndGet();
+                    }
+                    ms.add((System.nanoTime() - start) / 1e6);
+                }
+                return ms;
+            }));
+        }
+        long begin = System.nanoTime();
+        for (int s = 1; s <= seconds; s++) {
+            Thread.sleep(1000);
+            if (every10s != null && s % 10 == 0) {
+                every10s.run();
+            }
+        }
+        stop.set(true);
+        double elapsed = (System.nanoTime() - begin) / 1e9;
+        List<Double> all = new ArrayList<>();
+        for (Future<List<Double>> r : results) {
+            all.addAll(r.get());
+        }
+        clients.shutdown();
+        double[] ms = all.stream().mapToDouble(Double::doubleValue).toArray();
+        return new Load(ms.length / elapsed, quantile(ms, 0.5), quantile(ms, 0.99), errors.get(), ms.length);
+    }
+
+    private static String sample(PlatformProcess platform, String base) {
+        try {
+            String status = Files.readString(Path.of("/proc/" + platform.pid() + "/status"));
+            Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(status);
+            String metrics = HTTP.send(
+                            HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            double heap = 0;
+            Matcher m = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E+]+)")
+                    .matcher(metrics);
+            while (m.find()) {
+                heap += Double.parseDouble(m.group(1));
+            }
+            return String.format(
+                    Locale.ROOT,
+                    "%s | %.0f",
+                    rss.find() ? Long.parseLong(rss.group(1)) / 1024 : -1,
+                    heap / 1024 / 1024);
+        } catch (Exception e) {
+            return "sample failed: " + e.getMessage();
+        }
+    }
+
+    private static void print(
+            double[] bare,
+            double[] httpOff,
+            double[] httpOn,
+            Load off,
+            Load on,
+            List<String> soak,
+            long[] soakErrors,
+            int soakSeconds,
+            int loadSeconds) {
+        System.out.printf(
+                Locale.ROOT, "%n## Serving overhead: one record, sequential (%d requests each)%n%n", SEQUENTIAL);
+        System.out.println("| how | p50 ms | p99 ms |");
+        System.out.println("|---|---:|---:|");
+        row("bare in-process TabularModel.predict", bare);
+        row("HTTP predict, batching off", httpOff);
+        row("HTTP predict, batching on (waits up to 2 ms for company)", httpOn);
+        System.out.printf(
+                Locale.ROOT,
+                "%nOverhead (HTTP, batching off, minus bare): p50 %.3f ms, p99 %.3f ms%n",
+                quantile(httpOff, 0.5) - quantile(bare, 0.5),
+                quantile(httpOff, 0.99) - quantile(bare, 0.99));
+        System.out.printf(Locale.ROOT, "%n## %d clients, one-record requests, %d s each%n%n", CLIENTS, loadSeconds);
+        System.out.println("| batching | requests/s | p50 ms | p99 ms | errors |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        load("off", off);
+        load("on", on);
+        System.out.printf(Locale.ROOT, "%nThroughput on / off: %.2fx%n", on.perSecond() / off.perSecond());
+        System.out.printf(Locale.ROOT, "%n## Soak: %d clients, %d s, batching on%n%n", CLIENTS, soakSeconds);
+        System.out.println("| at | platform RSS MiB | heap used MiB |");
+        System.out.println("|---:|---:|---:|");
+        for (int i = 0; i < soak.size(); i++) {
+            System.out.println("| " + (i + 1) * 10 + " s | " + soak.get(i) + " |");
+        }
+        System.out.printf(Locale.ROOT, "%nErrors: %d of %d requests%n", soakErrors[0], soakErrors[1]);
+    }
+
+    private static void row(String how, double[] ms) {
+        System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", how, quantile(ms, 0.5), quantile(ms, 0.99));
+    }
+
+    private static void load(String batching, Load l) {
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %.0f | %.2f | %.2f | %d |%n",
+                batching,
+                l.perSecond(),
+                l.p50(),
+                l.p99(),
+                l.errors());
+    }
+
+    static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    }
+
+    private static HttpRequest predict(String base, String token) throws Exception {
+        return HttpRequest.newBuilder(URI.create(base + "/api/v1/teams/default/endpoints/bench/predict"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                        JSON.writeValueAsBytes(Map.of("records", List.of(RECORD)))))
+                .build();
+    }
+
+    private static void check(HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("predict answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    private static Map<?, ?> post(String base, String token, String path, Object body) throws Exception {
+        return DispatchBenchmark.post(base, token, path, body);
+    }
+
+    private static Map<?, ?> get(String base, String token, String path) throws Exception {
+        return JSON.readValue(
+                HTTP.send(
+                                HttpRequest.newBuilder(URI.create(base + path))
+                                        .header("Authorization", "Bearer " + token)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body(),
+                Map.class);
+    }
+
+    private static void send(String base, String token, String path, String type, byte[] body) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", type)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+}

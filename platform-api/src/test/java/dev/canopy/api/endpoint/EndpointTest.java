@@ -1,0 +1,380 @@
+package dev.canopy.api.endpoint;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newTeam;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.canopy.api.EmbeddedRunnerProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Registry aliases, endpoints, promotion gates, rollback and the audit trail. */
+@QuarkusTest
+@TestProfile(EmbeddedRunnerProfile.class)
+class EndpointTest {
+
+    static final Map<String, Object> GENTOO = Map.of(
+            "island",
+            "Biscoe",
+            "bill_length_mm",
+            46.1,
+            "bill_depth_mm",
+            13.2,
+            "flipper_length_mm",
+            211,
+            "body_mass_g",
+            4500,
+            "sex",
+            "FEMALE");
+
+    TrainedModels models;
+    String team;
+    String token;
+    String endpoint;
+
+    @BeforeEach
+    void endpoint() {
+        models = TrainedModels.get();
+        team = models.team;
+        token = models.token;
+        endpoint = models.newEndpoint("ep");
+    }
+
+    JsonPath promote(Map<String, Object> body, int status) {
+        return as(token)
+                .body(body)
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(status)
+                .extract()
+                .jsonPath();
+    }
+
+    JsonPath predict(List<Map<String, Object>> records, int status) {
+        return as(token)
+                .body(Map.of("records", records))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .then()
+                .statusCode(status)
+                .extract()
+                .jsonPath();
+    }
+
+    double accuracy(int version) {
+        return as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/{v}", team, TrainedModels.MODEL, version)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getDouble("metrics.test_accuracy");
+    }
+
+    @Test
+    void anEndpointWithNothingPromotedSaysSo() {
+        JsonPath error = predict(List.of(GENTOO), 409);
+        assertThat(error.getString("code")).isEqualTo("INVALID_STATE");
+        assertThat(error.getString("message")).contains("no version promoted");
+    }
+
+    @Test
+    void passingGatesPutTheVersionLiveAndItAnswers() {
+        JsonPath event = promote(
+                Map.of(
+                        "version",
+                        "2",
+                        "reason",
+                        "first release",
+                        "gates",
+                        List.of(
+                                Map.of("type", "threshold", "metric", "test_accuracy", "op", ">=", "value", 0.5),
+                                Map.of("expression", "metrics.test_accuracy > 0.1"))),
+                201);
+        assertThat(event.getString("kind")).isEqualTo("PROMOTED");
+        assertThat(event.getInt("toVersion")).isEqualTo(2);
+        assertThat(event.getList("gates.passed", Boolean.class)).containsExactly(true, true, true);
+        assertThat(event.getString("gates[2].gate")).isEqualTo("loads and warms up");
+
+        JsonPath answer = predict(List.of(GENTOO, Map.of("island", "Torgersen")), 200);
+        assertThat(answer.getInt("modelVersion")).isEqualTo(2);
+        assertThat(answer.getString("predictions[0].label")).isEqualTo("Gentoo");
+        assertThat(answer.getMap("predictions[0].probabilities")).containsOnlyKeys("Adelie", "Chinstrap", "Gentoo");
+
+        JsonPath shown = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(shown.getString("status")).isEqualTo("LIVE");
+        assertThat(shown.getInt("liveVersion")).isEqualTo(2);
+        assertThat(shown.getString("serving[0].role")).isEqualTo("live");
+        assertThat(shown.getLong("serving[0].requests")).isEqualTo(1);
+        assertThat(shown.getLong("serving[0].predictions")).isEqualTo(2);
+        assertThat(shown.getDouble("serving[0].latencyMs.p99")).isPositive();
+        assertThat(shown.getDouble("serving[0].perThousandPredictions.kWh")).isPositive();
+        assertThat(shown.getString("serving[0].perThousandPredictions.method")).isEqualTo("model");
+    }
+
+    @Test
+    void aFailedGateLeavesTheLiveVersionAndIsAudited() {
+        promote(Map.of("version", "1"), 201);
+        JsonPath refused = promote(
+                Map.of(
+                        "version",
+                        "2",
+                        "gates",
+                        List.of(
+                                Map.of("type", "threshold", "metric", "test_accuracy", "op", ">=", "value", 1.01),
+                                Map.of("type", "threshold", "metric", "no_such_metric", "op", ">", "value", 0))),
+                409);
+        assertThat(refused.getString("code")).isEqualTo("INVALID_STATE");
+        assertThat(refused.getString("message")).contains("2 gate(s) failed").contains("unchanged");
+        assertThat(refused.getList("details.problem", String.class))
+                .anySatisfy(p -> assertThat(p).contains("metrics.test_accuracy >= 1.01"))
+                .anySatisfy(p -> assertThat(p).contains("has no test metric 'no_such_metric'"));
+
+        assertThat(predict(List.of(GENTOO), 200).getInt("modelVersion")).isEqualTo(1);
+        JsonPath history = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(history.getList("kind", String.class)).containsExactly("REJECTED", "PROMOTED");
+        assertThat(history.getList("gates[0].passed", Boolean.class)).containsExactly(false, false);
+        assertThat(history.getInt("[0].fromVersion")).isEqualTo(1);
+        assertThat(history.getInt("[0].toVersion")).isEqualTo(2);
+        assertThat(history.getString("[0].actor")).startsWith("user-");
+    }
+
+    @Test
+    void beatsLiveComparesTheTestMetricWithTheLiveVersion() {
+        int better = accuracy(2) >= accuracy(1) ? 2 : 1;
+        int worse = 3 - better;
+        promote(Map.of("version", String.valueOf(worse)), 201);
+        JsonPath tooMuch = promote(
+                Map.of(
+                        "version",
+                        String.valueOf(better),
+                        "gates",
+                        List.of(Map.of("type", "beats-live", "metric", "test_accuracy", "margin", 1.0))),
+                409);
+        assertThat(tooMuch.getString("details[0].problem")).contains("short of the margin 1.0");
+        JsonPath passed = promote(
+                Map.of(
+                        "version",
+                        String.valueOf(better),
+                        "gates",
+                        List.of(Map.of("type", "beats-live", "metric", "test_accuracy", "margin", 0))),
+                201);
+        assertThat(passed.getDouble("gates[0].live")).isEqualTo(accuracy(worse));
+        assertThat(passed.getDouble("gates[0].candidate")).isEqualTo(accuracy(better));
+    }
+
+    @Test
+    void rollbackReturnsToThePreviousVersionInOneCall() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2"), 201);
+        assertThat(predict(List.of(GENTOO), 200).getInt("modelVersion")).isEqualTo(2);
+
+        as(token)
+                .body(Map.of("reason", "v2 misbehaves"))
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("liveVersion", equalTo(1))
+                .body("previousVersion", nullValue());
+        assertThat(predict(List.of(GENTOO), 200).getInt("modelVersion")).isEqualTo(1);
+        as(token)
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(409)
+                .body("message", containsString("no previous version"));
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("kind", equalTo(List.of("ROLLED_BACK", "PROMOTED", "PROMOTED")))
+                .body("[0].reason", equalTo("v2 misbehaves"))
+                .body("[0].fromVersion", equalTo(2))
+                .body("[0].toVersion", equalTo(1));
+    }
+
+    @Test
+    void aliasesNameOneVersionEachAndCanBePromoted() {
+        String model = TrainedModels.MODEL;
+        as(token)
+                .body(Map.of("version", "1"))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "challenger")
+                .then()
+                .statusCode(200)
+                .body("version", equalTo(1))
+                .body("aliases", hasItem("challenger"));
+        as(token)
+                .body(Map.of("version", "challenger"))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "champion")
+                .then()
+                .statusCode(200)
+                .body("version", equalTo(1));
+        as(token)
+                .body(Map.of("version", "2"))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "challenger")
+                .then()
+                .statusCode(200)
+                .body("version", equalTo(2));
+        as(token)
+                .get("/api/v1/teams/{t}/models/{m}", team, model)
+                .then()
+                .statusCode(200)
+                .body("aliases.champion", equalTo(1))
+                .body("aliases.challenger", equalTo(2));
+        as(token)
+                .body(Map.of("version", "1"))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "latest")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("alias"));
+
+        assertThat(promote(Map.of("version", "challenger"), 201).getInt("toVersion"))
+                .isEqualTo(2);
+        as(token)
+                .delete("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "challenger")
+                .then()
+                .statusCode(204);
+        as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/challenger", team, model)
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
+    void descriptionsAndTagsChangeButLineageDoesNot() {
+        String model = TrainedModels.MODEL;
+        as(token)
+                .body(Map.of("description", "Penguin species from measurements", "tags", Map.of("owner", "ml")))
+                .patch("/api/v1/teams/{t}/models/{m}", team, model)
+                .then()
+                .statusCode(200)
+                .body("description", equalTo("Penguin species from measurements"))
+                .body("tags.owner", equalTo("ml"));
+        as(token)
+                .body(Map.of("description", "quick baseline", "tags", Map.of("stage", "baseline")))
+                .patch("/api/v1/teams/{t}/models/{m}/versions/1", team, model)
+                .then()
+                .statusCode(200)
+                .body("description", equalTo("quick baseline"))
+                .body("tags.stage", equalTo("baseline"))
+                .body("recipe", equalTo("tabular-classification"))
+                .body("params.epochs", equalTo(2));
+    }
+
+    @Test
+    void badRequestsAreRefusedClearly() {
+        promote(Map.of("version", "2"), 201);
+        Map<String, Object> bad = Map.of("island", "Biscoe", "bill_length_mm", "long");
+        JsonPath error = predict(List.of(bad), 400);
+        assertThat(error.getString("details[0].field")).isEqualTo("records.bill_length_mm");
+        predict(List.of(), 400);
+        promote(Map.of("version", "99"), 404);
+        promote(Map.of("version", "2", "gates", List.of(Map.of("type", "threshold", "metric", "test_accuracy"))), 400);
+        promote(Map.of("version", "2", "gates", List.of(Map.of("expression", "accuracy is good"))), 400);
+        as(token)
+                .body(Map.of("records", List.of(GENTOO)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, "no-such-endpoint")
+                .then()
+                .statusCode(404);
+        as(token)
+                .body(Map.of("name", endpoint, "model", TrainedModels.MODEL))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(409);
+        as(token)
+                .body(Map.of("name", "x" + endpoint, "model", "no-such-model"))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
+    void otherTeamsSeeNothingAndViewersCannotPromote() {
+        promote(Map.of("version", "2"), 201);
+        String other = newMember(newTeam(), "ADMIN");
+        as(other).get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint).then().statusCode(404);
+        as(other)
+                .body(Map.of("records", List.of(GENTOO)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .then()
+                .statusCode(404);
+        as(other)
+                .body(Map.of("version", "1"))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(404);
+        as(other)
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(404);
+        as(other)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(404);
+        as(other).get("/api/v1/teams/{t}/endpoints", team).then().statusCode(404);
+        as(other)
+                .delete("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(404);
+        String model = TrainedModels.MODEL;
+        as(other)
+                .body(Map.of("version", "1"))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "champion")
+                .then()
+                .statusCode(404);
+        as(other)
+                .delete("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "champion")
+                .then()
+                .statusCode(404);
+        as(other)
+                .body(Map.of("description", "mine now"))
+                .patch("/api/v1/teams/{t}/models/{m}", team, model)
+                .then()
+                .statusCode(404);
+        as(other)
+                .body(Map.of("description", "mine now"))
+                .patch("/api/v1/teams/{t}/models/{m}/versions/1", team, model)
+                .then()
+                .statusCode(404);
+        as(other)
+                .contentType("application/zip")
+                .body(new byte[] {1})
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                .then()
+                .statusCode(404);
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("liveVersion", equalTo(2));
+        String viewer = newMember(team, "VIEWER");
+        as(viewer)
+                .body(Map.of("version", "1"))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(403);
+        as(viewer)
+                .body(Map.of("records", List.of(GENTOO)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .then()
+                .statusCode(200);
+    }
+}

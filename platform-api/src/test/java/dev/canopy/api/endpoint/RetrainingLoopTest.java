@@ -1,0 +1,126 @@
+package dev.canopy.api.endpoint;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.csv;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.canopy.api.EmbeddedRunnerProfile;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A schedule retrains on new data and promotes the new version through its gates, with nobody involved. */
+@QuarkusTest
+@TestProfile(EmbeddedRunnerProfile.class)
+class RetrainingLoopTest {
+
+    @Test
+    void aNewDatasetVersionEndsLiveOnTheEndpointWhenItsGatesPassAndNotWhenTheyFail() throws Exception {
+        TrainedModels models = TrainedModels.get();
+        String team = models.team;
+        String token = models.token;
+        String data = unique("loop");
+        newPenguins(token, team, data);
+        String endpoint = models.newEndpoint("loop");
+        as(token)
+                .body(Map.of("version", "1"))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(schedule(data, "retrain-" + data, endpoint, 0.5))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201)
+                .body("promoteTo", equalTo(endpoint))
+                .body("promoteGates[0].metric", equalTo("test_accuracy"));
+        as(token)
+                .body(schedule(data, "strict-" + data, endpoint, 1.01))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(Map.of(
+                        "name",
+                        "x",
+                        "onNewDatasetVersion",
+                        data,
+                        "promoteTo",
+                        "no-such-endpoint",
+                        "runTemplate",
+                        schedule(data, "x", endpoint, 0.5).get("runTemplate")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("promoteTo"));
+
+        csv(token, penguinsWithoutTheLastRows(10))
+                .post("/api/v1/teams/{t}/datasets/{d}/versions", team, data)
+                .then()
+                .statusCode(201);
+
+        await().atMost(Duration.ofMinutes(2))
+                .until(() -> history(team, token, endpoint).getList("kind").size() >= 3);
+        JsonPath history = history(team, token, endpoint);
+        assertThat(history.getList("kind", String.class)).containsExactlyInAnyOrder("PROMOTED", "PROMOTED", "REJECTED");
+        JsonPath shown = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(shown.getInt("liveVersion")).isGreaterThan(2);
+        assertThat(history.getList("actor", String.class))
+                .contains("schedule retrain-" + data, "schedule strict-" + data);
+        assertThat(history.getList("reason", String.class))
+                .anySatisfy(r -> assertThat(r).startsWith("retrained by schedule retrain-" + data));
+    }
+
+    static Map<String, Object> schedule(String data, String name, String endpoint, double minimumAccuracy) {
+        return Map.of(
+                "name", name,
+                "onNewDatasetVersion", data,
+                "runTemplate",
+                        Map.of(
+                                "experiment",
+                                "species",
+                                "dataset",
+                                Map.of("name", data),
+                                "recipe",
+                                "tabular-classification",
+                                "params",
+                                Map.of("label", "species", "epochs", 20),
+                                "registerAs",
+                                TrainedModels.MODEL),
+                "promoteTo", endpoint,
+                "promoteGates",
+                        List.of(Map.of(
+                                "type", "threshold", "metric", "test_accuracy", "op", ">=", "value", minimumAccuracy)));
+    }
+
+    static JsonPath history(String team, String token, String endpoint) {
+        return as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+    }
+
+    static String penguinsWithoutTheLastRows(int rows) throws Exception {
+        try (InputStream in = RetrainingLoopTest.class.getResourceAsStream("/datasets/penguins.csv")) {
+            List<String> lines = List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+            return String.join("\n", lines.subList(0, lines.size() - rows)) + "\n";
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.canopy.api.endpoint;
+
+import static dev.canopy.api.TestApi.as;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.runner.inference.TabularModel;
+import dev.canopy.runner.inference.TabularModel.Prediction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Serving: the trained model's own answers, switches under load, canaries deciding by themselves, metrics. */
+@QuarkusTest
+@TestProfile(EmbeddedRunnerProfile.class)
+class ServingTest {
+
+    TrainedModels models;
+    String team;
+    String token;
+    String endpoint;
+
+    @BeforeEach
+    void endpoint() {
+        models = TrainedModels.get();
+        team = models.team;
+        token = models.token;
+        endpoint = models.newEndpoint("serve");
+    }
+
+    void promote(Map<String, Object> body) {
+        as(token)
+                .body(body)
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(201);
+    }
+
+    int predictStatus(List<Map<String, Object>> records) {
+        return as(token)
+                .body(Map.of("records", records))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .then()
+                .extract()
+                .statusCode();
+    }
+
+    JsonPath shown() {
+        return as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+    }
+
+    byte[] artifact(int version) {
+        return as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/{v}/artifact", team, TrainedModels.MODEL, version)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
+    }
+
+    @Test
+    void everyPenguinGetsTheTrainedModelsAnswer() throws Exception {
+        promote(Map.of("version", "2"));
+        List<Map<String, Object>> penguins = TrainedModels.penguins();
+        JsonPath answer = as(token)
+                .body(Map.of("records", penguins))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        try (TabularModel model = TabularModel.load(artifact(2))) {
+            List<Prediction> expected = model.predict(penguins);
+            assertThat(answer.getList("predictions.label", String.class))
+                    .containsExactlyElementsOf(
+                            expected.stream().map(Prediction::label).toList());
+            for (int i = 0; i < expected.size(); i++) {
+                Map<String, Float> served = answer.getMap("predictions[" + i + "].probabilities");
+                for (var entry : expected.get(i).probabilities().entrySet()) {
+                    // Float32 matrix kernels round differently for different batch shapes: equal to 1e-6.
+                    assertThat(((Number) served.get(entry.getKey())).doubleValue())
+                            .as("penguin %d, %s", i, entry.getKey())
+                            .isCloseTo(entry.getValue(), within(1e-6));
+                }
+            }
+        }
+    }
+
+    @Test
+    void switchingVersionsUnderLoadDropsNoRequest() throws Exception {
+        promote(Map.of("version", "1"));
+        AtomicBoolean stop = new AtomicBoolean();
+        Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+        Set<Integer> versions = ConcurrentHashMap.newKeySet();
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        List<Future<Integer>> counts = new ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            counts.add(clients.submit(() -> {
+                int n = 0;
+                while (!stop.get()) {
+                    var response = as(token)
+                            .body(Map.of("records", List.of(EndpointTest.GENTOO)))
+                            .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint);
+                    statuses.add(response.statusCode());
+                    if (response.statusCode() == 200) {
+                        versions.add(response.jsonPath().getInt("modelVersion"));
+                    }
+                    n++;
+                }
+                return n;
+            }));
+        }
+        promote(Map.of("version", "2"));
+        as(token)
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(200);
+        promote(Map.of("version", "2"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> versions.size() == 2);
+        stop.set(true);
+        int total = 0;
+        for (Future<Integer> count : counts) {
+            total += count.get();
+        }
+        clients.shutdown();
+        assertThat(total).isPositive();
+        assertThat(statuses).containsExactly(200);
+        assertThat(versions).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    void aCanaryThatFailsIsRolledBackByItself() throws Exception {
+        promote(Map.of("version", "2"));
+        int broken = upload(brokenCopy(artifact(2)));
+        as(token)
+                .body(Map.of(
+                        "version",
+                        String.valueOf(broken),
+                        "canaryPercent",
+                        50,
+                        "canary",
+                        Map.of("minRequests", 10, "completeAfter", 500)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(201)
+                .body("kind", org.hamcrest.Matchers.equalTo("CANARY_STARTED"));
+        assertThat(shown().getString("status")).isEqualTo("CANARY");
+
+        Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            statuses.add(predictStatus(List.of(EndpointTest.GENTOO)));
+            return shown().getString("status").equals("LIVE");
+        });
+        assertThat(statuses).contains(200, 500);
+        JsonPath endpointNow = shown();
+        assertThat(endpointNow.getInt("liveVersion")).isEqualTo(2);
+        assertThat(endpointNow.getMap("canary")).isNull();
+        JsonPath history = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(history.getString("[0].kind")).isEqualTo("CANARY_ROLLED_BACK");
+        assertThat(history.getString("[0].actor")).isEqualTo("canopy (canary policy)");
+        assertThat(history.getString("[0].reason")).contains("error rate");
+        assertThat(history.getInt("[0].fromVersion")).isEqualTo(broken);
+        for (int i = 0; i < 20; i++) {
+            assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aHealthyCanaryCompletesByItself() {
+        promote(Map.of("version", "1"));
+        promote(Map.of(
+                "version",
+                "2",
+                "canaryPercent",
+                50,
+                "canary",
+                Map.of("minRequests", 5, "completeAfter", 15, "maxP99Increase", 100.0)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);
+            return shown().getString("status").equals("LIVE");
+        });
+        assertThat(shown().getInt("liveVersion")).isEqualTo(2);
+        assertThat(shown().getInt("previousVersion")).isEqualTo(1);
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("[0].kind", org.hamcrest.Matchers.equalTo("CANARY_COMPLETED"))
+                .body("[0].reason", containsString("within the policy"));
+    }
+
+    @Test
+    void latencyReachesPrometheus() {
+        promote(Map.of("version", "2"));
+        assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .containsPattern("canopy_endpoint_requests_seconds_count\\{[^}]*endpoint=\"" + endpoint
+                        + "\"[^}]*outcome=\"success\"[^}]*} 1.0");
+        assertThat(metrics).contains("canopy_endpoint_requests_seconds_bucket");
+    }
+
+    @Test
+    void anUploadThatIsNotAModelIsRefused() {
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .body(new byte[] {1, 2, 3})
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, "uploaded")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", org.hamcrest.Matchers.equalTo("archive"));
+    }
+
+    int upload(byte[] archive) {
+        return given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .header("Canopy-Metrics", "{\"test_accuracy\": 0.99}")
+                .body(archive)
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, TrainedModels.MODEL)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("version");
+    }
+
+    /** The archive with every numeric feature's standard deviation set to 0: it loads, and answers NaN. */
+    static byte[] brokenCopy(byte[] archive) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));
+                ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                if (entry.getName().equals("spec.json")) {
+                    ObjectNode spec = (ObjectNode) json.readTree(content);
+                    for (var feature : (ArrayNode) spec.get("features")) {
+                        if (feature.get("kind").asText().equals("NUMERIC")) {
+                            ((ObjectNode) feature).put("std", 0.0);
+                        }
+                    }
+                    content = json.writeValueAsBytes(spec);
+                }
+                zip.putNextEntry(new ZipEntry(entry.getName()));
+                zip.write(content);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.canopy.api.endpoint;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.newTeam;
+import static dev.canopy.api.TestApi.unique;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One team with model "species" trained twice on the penguins by the embedded runner (version 1: 2 epochs,
+ * version 2: 30 epochs), made once per test JVM: training is what takes time. Tests make their own endpoints.
+ */
+final class TrainedModels {
+
+    static final String MODEL = "species";
+    private static TrainedModels instance;
+
+    final String team;
+    final String token;
+
+    private TrainedModels() {
+        team = newTeam();
+        token = newMember(team, "MEMBER");
+        newPenguins(token, team, "penguins");
+        newExperiment(token, team, "species");
+        train(2);
+        train(30);
+    }
+
+    static synchronized TrainedModels get() {
+        if (instance == null) {
+            instance = new TrainedModels();
+        }
+        return instance;
+    }
+
+    /** A new endpoint of the team for {@link #MODEL}, with nothing promoted; returns its name. */
+    String newEndpoint(String prefix) {
+        String name = unique(prefix).toLowerCase(java.util.Locale.ROOT);
+        as(token)
+                .body(Map.of("name", name, "model", MODEL))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(201)
+                .header("Location", containsString("/endpoints/" + name))
+                .body("status", equalTo("EMPTY"));
+        return name;
+    }
+
+    /** Every penguin as a record of the five features and sex, as JSON would give them. */
+    static List<Map<String, Object>> penguins() {
+        List<Map<String, Object>> records = new ArrayList<>();
+        try (InputStream in = TrainedModels.class.getResourceAsStream("/datasets/penguins.csv")) {
+            String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+            String[] header = lines[0].trim().split(",");
+            for (int i = 1; i < lines.length; i++) {
+                String[] cells = lines[i].trim().split(",", -1);
+                Map<String, Object> record = new HashMap<>();
+                for (int c = 1; c < header.length; c++) {
+                    String cell = cells[c];
+                    if (!cell.isEmpty() && !cell.equals("NA")) {
+                        record.put(header[c], c == 1 || c == 6 ? cell : Double.valueOf(cell));
+                    }
+                }
+                records.add(record);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return records;
+    }
+
+    private void train(int epochs) {
+        String run = as(token)
+                .body(Map.of(
+                        "experiment",
+                        "species",
+                        "dataset",
+                        Map.of("name", "penguins", "version", "latest"),
+                        "recipe",
+                        "tabular-classification",
+                        "params",
+                        Map.of("label", "species", "epochs", epochs, "seed", 7),
+                        "registerAs",
+                        MODEL))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        await().atMost(Duration.ofMinutes(2)).until(() -> "FINISHED"
+                .equals(as(token)
+                        .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                        .then()
+                        .extract()
+                        .path("status")));
+    }
+}
