@@ -43,6 +43,9 @@ class Endpoint {
     @Column(name = "canary_policy", columnDefinition = "jsonb")
     CanaryPolicy canaryPolicy;
 
+    @Column(name = "shadow_version_id")
+    UUID shadowVersionId;
+
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 
@@ -60,13 +63,25 @@ class Endpoint {
         this.updatedAt = now;
     }
 
-    /** The version takes all traffic; the one it replaces becomes the rollback target. */
+    /** The version takes all traffic; the one it replaces becomes the rollback target; a shadow of it ends. */
     void goLive(UUID version, Instant now) {
         if (!version.equals(liveVersionId)) {
             previousVersionId = liveVersionId;
             liveVersionId = version;
         }
+        if (version.equals(shadowVersionId)) {
+            shadowVersionId = null;
+        }
         clearCanary();
+        updatedAt = now;
+    }
+
+    /** The version sees copies of the requests from now on; its answers are compared, never returned. */
+    void startShadow(UUID version, Instant now) {
+        if (liveVersionId == null) {
+            throw new InvalidState("endpoint '" + name + "' has no live version to shadow; promote one first");
+        }
+        shadowVersionId = version;
         updatedAt = now;
     }
 
@@ -81,8 +96,17 @@ class Endpoint {
         updatedAt = now;
     }
 
-    /** Back to the previous version: drops a canary if there is one, else makes the previous version live. */
+    /**
+     * Back to the previous state: drops a canary if there is one, else a shadow, else makes the previous version
+     * live. Returns the version dropped or replaced.
+     */
     UUID rollBack(Instant now) {
+        if (canaryVersionId == null && shadowVersionId != null) {
+            UUID dropped = shadowVersionId;
+            shadowVersionId = null;
+            updatedAt = now;
+            return dropped;
+        }
         if (canaryVersionId != null) {
             UUID dropped = canaryVersionId;
             clearCanary();

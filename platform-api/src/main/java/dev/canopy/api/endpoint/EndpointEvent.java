@@ -31,7 +31,11 @@ class EndpointEvent {
         /** The canary was dropped; the live version takes all traffic again. */
         CANARY_ROLLED_BACK,
         /** The previous version became live again. */
-        ROLLED_BACK
+        ROLLED_BACK,
+        /** The version sees copies of the requests; its answers are compared, never returned. */
+        SHADOW_STARTED,
+        /** The shadow was dropped. */
+        SHADOW_STOPPED
     }
 
     @Id

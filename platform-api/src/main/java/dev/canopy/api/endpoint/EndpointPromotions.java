@@ -8,6 +8,7 @@ import dev.canopy.api.endpoint.EndpointRecords.EventResponse;
 import dev.canopy.api.endpoint.EndpointRecords.PromotionRequest;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.ErrorResponse;
+import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
@@ -64,6 +65,9 @@ public class EndpointPromotions {
     @Inject
     ServingMetrics metrics;
 
+    @Inject
+    HeldOutGate heldOut;
+
     /**
      * Promotes a version onto the endpoint if every gate passes; a refused promotion is recorded and changes
      * nothing.
@@ -85,7 +89,7 @@ public class EndpointPromotions {
                 scope,
                 new Actor(scope.userId(), actorName),
                 endpoint,
-                new PromotionRequest(version, gates, null, null, reason));
+                new PromotionRequest(version, gates, null, null, null, reason));
     }
 
     /** Checks gates as a promotion would, for callers that store them (schedules); {@code field} names them. */
@@ -99,13 +103,22 @@ public class EndpointPromotions {
 
     private EventResponse promote(TeamScope scope, Actor actor, String name, PromotionRequest request) {
         List<GateSpec> gates = check(request.gates(), "gates");
+        if (Boolean.TRUE.equals(request.shadow()) && request.canaryPercent() != null) {
+            throw new InvalidRequest("shadow", "a version is either a canary or a shadow, not both");
+        }
         CanaryPolicy policy = request.canaryPercent() == null ? null : canaryPolicy(request);
         Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
         RegisteredVersion candidate = models.resolve(scope, models.modelName(before.modelId), request.version());
         RegisteredVersion live = before.liveVersionId == null
                 ? null
                 : models.byIds(List.of(before.liveVersionId)).get(before.liveVersionId);
-        List<GateResult> results = new ArrayList<>(PromotionGates.evaluate(gates, candidate, live));
+        List<GateResult> results = new ArrayList<>();
+        for (GateSpec gate : gates) {
+            results.add(
+                    GateSpec.HELD_OUT.equals(gate.type())
+                            ? heldOut.evaluate(scope, gate, candidate, live)
+                            : PromotionGates.evaluate(gate, candidate, live));
+        }
         if (results.stream().allMatch(GateResult::passed)) {
             results.add(warmUp(candidate));
         }
@@ -127,7 +140,10 @@ public class EndpointPromotions {
                 throw new Conflict("endpoint '" + name + "' changed while the gates were checked; promote again");
             }
             Kind kind;
-            if (policy != null) {
+            if (Boolean.TRUE.equals(request.shadow())) {
+                endpoint.startShadow(candidate.id(), DatabaseTime.now());
+                kind = Kind.SHADOW_STARTED;
+            } else if (policy != null) {
                 endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, DatabaseTime.now());
                 kind = Kind.CANARY_STARTED;
             } else {
@@ -141,28 +157,23 @@ public class EndpointPromotions {
         return toResponse(event);
     }
 
-    /** Back to the previous version in one call: drops a running canary, else makes the previous version live. */
+    /** Back in one call: drops a running canary, else a shadow, else makes the previous version live again. */
     EndpointResponse rollback(String team, String name, String reason) {
         TeamScope scope = access.write(team);
         Actor actor = new Actor(scope.userId(), caller.get().userName());
         Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
-        if (before.canaryVersionId == null && before.previousVersionId != null) {
+        if (before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null) {
             warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
         }
         EndpointResponse response = QuarkusTransaction.requiringNew().call(() -> {
             Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
-            boolean canary = endpoint.canaryVersionId != null;
+            Kind kind = endpoint.canaryVersionId != null
+                    ? Kind.CANARY_ROLLED_BACK
+                    : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
             UUID from = endpoint.rollBack(DatabaseTime.now());
             UUID to = endpoint.liveVersionId;
             Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
-            persist(
-                    endpoint.id,
-                    canary ? Kind.CANARY_ROLLED_BACK : Kind.ROLLED_BACK,
-                    versions.get(from),
-                    versions.get(to),
-                    List.of(),
-                    actor,
-                    reason);
+            persist(endpoint.id, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
             Log.infof(
                     "Endpoint %s rolled back from %s to %s",
                     name, versions.get(from).label(), versions.get(to).label());

@@ -29,13 +29,15 @@ final class EndpointRecords {
     /**
      * Puts {@code version} (number, "latest" or alias) on the endpoint through {@code gates}; with {@code
      * canaryPercent} it first answers that share of requests next to the live version, under {@code canary}'s
-     * policy (defaults: {@link CanaryPolicy#DEFAULT}).
+     * policy (defaults: {@link CanaryPolicy#DEFAULT}); with {@code shadow} true it only sees copies of the requests,
+     * its answers compared with the live ones and never returned.
      */
     record PromotionRequest(
             @NotBlank @Size(max = 100) String version,
             @Valid @Size(max = 20) List<GateSpec> gates,
             @Min(1) @Max(99) Integer canaryPercent,
             CanaryRequest canary,
+            Boolean shadow,
             @Size(max = 2000) String reason) {}
 
     record CanaryRequest(
@@ -51,11 +53,27 @@ final class EndpointRecords {
             Integer liveVersion,
             Integer previousVersion,
             CanaryView canary,
+            ShadowView shadow,
             List<VersionServing> serving,
             Instant createdAt,
             Instant updatedAt) {}
 
     record CanaryView(int version, int percent, CanaryPolicy policy) {}
+
+    /**
+     * The shadow and how its answers compare: copies sent, dropped (the shadow fell behind), failed; predictions
+     * compared, of which agreed and disagreed (labels) or the mean absolute difference (regression values).
+     */
+    record ShadowView(
+            int version,
+            long copies,
+            long dropped,
+            long errors,
+            long compared,
+            long agreed,
+            long disagreed,
+            Double meanAbsoluteDifference,
+            Latency latencyMs) {}
 
     /** An audit record: a promotion (with its gate results), a canary's start or end, or a rollback. */
     record EventResponse(

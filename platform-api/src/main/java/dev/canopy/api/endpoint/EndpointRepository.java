@@ -28,9 +28,4 @@ class EndpointRepository implements PanacheRepositoryBase<Endpoint, UUID> {
     List<Endpoint> findByTeam(UUID teamId) {
         return list("teamId = ?1 order by name", teamId);
     }
-
-    /** Whether any endpoint has {@code versionId} live or as its canary (it must then stay loaded). */
-    boolean serves(UUID versionId) {
-        return count("liveVersionId = ?1 or canaryVersionId = ?1", versionId) > 0;
-    }
 }

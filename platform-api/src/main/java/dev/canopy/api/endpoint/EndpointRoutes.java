@@ -57,7 +57,7 @@ class EndpointRoutes {
         cache.remove(new Key(teamId, name));
     }
 
-    /** The versions any endpoint serves, live or canary, from the database. */
+    /** The versions any endpoint serves, live, canary or shadow, from the database. */
     List<UUID> servedVersions() {
         return QuarkusTransaction.joiningExisting().call(() -> {
             List<UUID> ids = new ArrayList<>();
@@ -67,6 +67,9 @@ class EndpointRoutes {
                 }
                 if (e.canaryVersionId != null) {
                     ids.add(e.canaryVersionId);
+                }
+                if (e.shadowVersionId != null) {
+                    ids.add(e.shadowVersionId);
                 }
             });
             return ids;
@@ -83,6 +86,9 @@ class EndpointRoutes {
         if (e.canaryVersionId != null) {
             ids.add(e.canaryVersionId);
         }
+        if (e.shadowVersionId != null) {
+            ids.add(e.shadowVersionId);
+        }
         Map<UUID, RegisteredVersion> versions = models.byIds(ids);
         return new Route(
                 e.id,
@@ -92,6 +98,7 @@ class EndpointRoutes {
                 e.canaryVersionId == null ? null : versions.get(e.canaryVersionId),
                 e.canaryPercent == null ? 0 : e.canaryPercent,
                 e.canaryPolicy,
+                e.shadowVersionId == null ? null : versions.get(e.shadowVersionId),
                 System.nanoTime());
     }
 }

@@ -8,6 +8,7 @@ import dev.canopy.api.endpoint.EndpointRecords.CanaryView;
 import dev.canopy.api.endpoint.EndpointRecords.CreateEndpointRequest;
 import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
 import dev.canopy.api.endpoint.EndpointRecords.Latency;
+import dev.canopy.api.endpoint.EndpointRecords.ShadowView;
 import dev.canopy.api.endpoint.EndpointRecords.VersionServing;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.NotFound;
@@ -49,6 +50,9 @@ public class EndpointService {
 
     @Inject
     ServingMetrics metrics;
+
+    @Inject
+    ShadowTraffic shadows;
 
     @Inject
     ServingConfig config;
@@ -113,7 +117,7 @@ public class EndpointService {
 
     EndpointResponse toResponse(Endpoint e, String modelName) {
         List<UUID> ids = new ArrayList<>();
-        for (UUID id : new UUID[] {e.liveVersionId, e.previousVersionId, e.canaryVersionId}) {
+        for (UUID id : new UUID[] {e.liveVersionId, e.previousVersionId, e.canaryVersionId, e.shadowVersionId}) {
             if (id != null) {
                 ids.add(id);
             }
@@ -122,6 +126,7 @@ public class EndpointService {
         RegisteredVersion live = versions.get(e.liveVersionId);
         RegisteredVersion canary = versions.get(e.canaryVersionId);
         RegisteredVersion previous = versions.get(e.previousVersionId);
+        RegisteredVersion shadow = versions.get(e.shadowVersionId);
         List<VersionServing> serving = new ArrayList<>();
         if (live != null) {
             serving.add(servingOf(e, live, "live"));
@@ -136,9 +141,33 @@ public class EndpointService {
                 live == null ? null : live.version(),
                 previous == null ? null : previous.version(),
                 canary == null ? null : new CanaryView(canary.version(), e.canaryPercent, e.canaryPolicy),
+                shadow == null ? null : shadowOf(e, shadow),
                 serving,
                 e.createdAt,
                 e.updatedAt);
+    }
+
+    private ShadowView shadowOf(Endpoint e, RegisteredVersion version) {
+        ShadowStats stats = shadows.of(e.id, version.id());
+        long compared = stats.compared.sum();
+        long labelled = stats.agreed.sum() + stats.disagreed.sum();
+        return new ShadowView(
+                version.version(),
+                stats.copies.sum(),
+                stats.dropped.sum(),
+                stats.errors.sum(),
+                compared,
+                stats.agreed.sum(),
+                stats.disagreed.sum(),
+                compared > labelled ? stats.absoluteDifference.sum() / (compared - labelled) : null,
+                latency(stats.latency));
+    }
+
+    private static Latency latency(LatencyHistogram histogram) {
+        return new Latency(
+                histogram.quantileNanos(0.5) / 1e6,
+                histogram.quantileNanos(0.95) / 1e6,
+                histogram.quantileNanos(0.99) / 1e6);
     }
 
     private VersionServing servingOf(Endpoint e, RegisteredVersion version, String role) {
@@ -150,10 +179,7 @@ public class EndpointService {
                 stats.errors.sum(),
                 stats.rejected.sum(),
                 stats.predictions.sum(),
-                new Latency(
-                        stats.latency.quantileNanos(0.5) / 1e6,
-                        stats.latency.quantileNanos(0.95) / 1e6,
-                        stats.latency.quantileNanos(0.99) / 1e6),
+                latency(stats.latency),
                 energy(serving.loadedModel(version.id())));
     }
 

@@ -12,11 +12,13 @@ import dev.canopy.runner.inference.ServedModel;
 import dev.canopy.runner.inference.ServingOptions;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import io.quarkus.logging.Log;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +26,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serves endpoints in this process: loads each version once (lazily, or ahead of a switch), warmed up, shared by
@@ -33,6 +38,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @ApplicationScoped
 public class EndpointServing {
+
+    private static final long SWEEP_SECONDS = 30;
 
     @Inject
     ModelService models;
@@ -46,7 +53,34 @@ public class EndpointServing {
     @Inject
     ServingMetrics metrics;
 
+    @Inject
+    ShadowTraffic shadows;
+
     private final Map<UUID, CompletableFuture<ServedModel>> loaded = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "canopy-serving-sweeper");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * Every 30 s, unloads what no endpoint serves any more. A change made on this control plane unloads at once;
+     * this catches changes made on another one, and versions a request with a stale route loaded again.
+     */
+    @PostConstruct
+    void startSweeping() {
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void sweep() {
+        try {
+            if (!loaded.isEmpty()) {
+                unloadAllBut(new HashSet<>(routes.servedVersions()));
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("Sweeping unused model versions failed: %s", e.getMessage());
+        }
+    }
 
     /**
      * Predicts with the endpoint's live version, or its canary for the canary's share of requests.
@@ -77,6 +111,7 @@ public class EndpointServing {
                 List<Prediction> predictions = served(version).predict(records);
                 checkFinite(version, predictions);
                 metrics.succeeded(route, version, onCanary, System.nanoTime() - start, records.size());
+                shadows.copy(route, records, predictions);
                 return new PredictResponse(version.model(), version.version(), predictions);
             } catch (InvalidRecord e) {
                 metrics.rejected(route, version);
@@ -157,6 +192,7 @@ public class EndpointServing {
 
     @PreDestroy
     void close() {
+        sweeper.shutdownNow();
         unloadAllBut(Set.of());
     }
 

@@ -1,8 +1,6 @@
 package dev.canopy.api.endpoint;
 
 import dev.canopy.api.model.RegisteredVersion;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /** Evaluates a promotion's gates on the candidate's and the live version's test metrics. */
@@ -10,16 +8,9 @@ final class PromotionGates {
 
     private PromotionGates() {}
 
-    /** One result per gate, in order; {@code live} is null when the endpoint serves nothing yet. */
-    static List<GateResult> evaluate(List<GateSpec> gates, RegisteredVersion candidate, RegisteredVersion live) {
-        List<GateResult> results = new ArrayList<>();
-        for (GateSpec gate : gates) {
-            results.add(
-                    GateSpec.THRESHOLD.equals(gate.type())
-                            ? threshold(gate, candidate)
-                            : beatsLive(gate, candidate, live));
-        }
-        return results;
+    /** The result of a threshold or beats-live gate; {@code live} is null when the endpoint serves nothing yet. */
+    static GateResult evaluate(GateSpec gate, RegisteredVersion candidate, RegisteredVersion live) {
+        return GateSpec.THRESHOLD.equals(gate.type()) ? threshold(gate, candidate) : beatsLive(gate, candidate, live);
     }
 
     private static GateResult threshold(GateSpec gate, RegisteredVersion candidate) {

@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * Where an endpoint's requests go, as last read from the database: the live version, and the canary with its
- * share and policy when one runs. {@code live} is null while nothing is promoted.
+ * share and policy when one runs, and the shadow that sees copies of requests. {@code live} is null while nothing
+ * is promoted.
  */
 record Route(
         UUID endpointId,
@@ -15,4 +16,5 @@ record Route(
         RegisteredVersion canary,
         int canaryPercent,
         CanaryPolicy policy,
+        RegisteredVersion shadow,
         long readAtNanos) {}

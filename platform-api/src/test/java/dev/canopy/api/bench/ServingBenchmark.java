@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.PlatformProcess;
 import dev.canopy.runner.inference.TabularModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,12 +31,14 @@ import java.util.regex.Pattern;
 /**
  * Serving benchmarks against the packaged platform (its own process, real HTTP), each with its baseline in the
  * same run: (1) the latency of one HTTP prediction against the bare in-process {@link TabularModel#predict} of the
- * same model and record; (2) throughput and p99 at 64 concurrent clients, micro-batching off (one platform) and on
- * (a second platform serving the same artifact, uploaded); (3) a soak at 64 clients with batching on, sampling the
- * platform's RSS and heap, counting errors. Prints markdown tables.
+ * same model and record, and against the platform's HTTP floor (an authenticated {@code GET /api/v1/me}); (2)
+ * throughput and p99 at 64 concurrent clients, micro-batching off (one platform) and on (a second platform serving
+ * the same artifacts, uploaded), for the penguin model with the default hidden layers (64, 32) and for a wide one
+ * (1024, 1024) whose forward pass costs more than the HTTP around it; (3) a soak at 64 clients with batching on,
+ * sampling the platform's RSS and heap, counting errors. Prints markdown tables.
  *
- * <p>{@code mvn -B -Pbenchmark -pl platform-api verify -DskipTests} (or {@code exec:java@serving-benchmark}) with
- * {@code -Dexec.args="LOAD_SECONDS SOAK_SECONDS"} (default 15 60).
+ * <p>{@code mvn -B -Pbenchmark -pl platform-api exec:java@serving-benchmark -Dexec.args="LOAD_SECONDS SOAK_SECONDS"}
+ * (default 15 60) after {@code mvn -B -DskipTests install}.
  */
 public final class ServingBenchmark {
 
@@ -43,6 +48,7 @@ public final class ServingBenchmark {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .executor(Executors.newFixedThreadPool(CLIENTS + 8))
             .build();
+    private static final String ENDPOINTS = "/api/v1/teams/default/endpoints/";
     private static final Map<String, Object> RECORD = Map.of(
             "island",
             "Biscoe",
@@ -56,6 +62,15 @@ public final class ServingBenchmark {
             4500,
             "sex",
             "FEMALE");
+    private static final byte[] BODY = body();
+
+    /** The models served, each on an endpoint of its name: hidden layers. */
+    private static final Map<String, List<Integer>> MODELS = new LinkedHashMap<>();
+
+    static {
+        MODELS.put("species", List.of(64, 32));
+        MODELS.put("wide", List.of(1024, 1024));
+    }
 
     private ServingBenchmark() {}
 
@@ -68,75 +83,89 @@ public final class ServingBenchmark {
         try (var in = ServingBenchmark.class.getResourceAsStream("/datasets/penguins.csv")) {
             Files.write(penguins, in.readAllBytes());
         }
-        byte[] artifact;
+        Map<String, byte[]> artifacts;
         double[] bare;
+        double[] floor;
         double[] httpOff;
         double[] httpOn;
-        Load off;
-        Load on;
+        Map<String, Load> off = new LinkedHashMap<>();
+        Map<String, Load> on = new LinkedHashMap<>();
         List<String> soak = new ArrayList<>();
-        long[] soakErrors = new long[2];
+        Load soaked;
         try (PlatformProcess platform =
                 PlatformProcess.start("-Dquarkus.profile=local", "-Dcanopy.serving.batching=false")) {
             String base = platform.baseUrl();
             String token = platform.adminToken();
-            artifact = trainAndServe(base, token, penguins);
-            bare = bare(artifact);
-            httpOff = sequential(base, token);
-            off = load(base, token, loadSeconds, null);
+            artifacts = trainAndServe(base, token, penguins);
+            bare = bare(artifacts.get("species"));
+            floor = sequential(base, token, "/api/v1/me", null);
+            httpOff = sequential(base, token, ENDPOINTS + "species/predict", BODY);
+            for (String model : MODELS.keySet()) {
+                off.put(model, load(base, token, model, loadSeconds, null));
+            }
         }
         try (PlatformProcess platform =
                 PlatformProcess.start("-Dquarkus.profile=local", "-Dcanopy.runner.embedded.count=0")) {
             String base = platform.baseUrl();
             String token = platform.adminToken();
-            uploadAndServe(base, token, artifact);
-            httpOn = sequential(base, token);
-            on = load(base, token, loadSeconds, null);
-            Load soaked = load(base, token, soakSeconds, () -> soak.add(sample(platform, base)));
-            soakErrors[0] = soaked.errors();
-            soakErrors[1] = soaked.requests();
+            for (var artifact : artifacts.entrySet()) {
+                send(
+                        base,
+                        token,
+                        "/api/v1/teams/default/models/" + artifact.getKey() + "/versions",
+                        "application/zip",
+                        artifact.getValue());
+                serve(base, token, artifact.getKey());
+            }
+            httpOn = sequential(base, token, ENDPOINTS + "species/predict", BODY);
+            for (String model : MODELS.keySet()) {
+                on.put(model, load(base, token, model, loadSeconds, null));
+            }
+            soaked = load(base, token, "species", soakSeconds, () -> soak.add(sample(platform, base)));
         }
-        print(bare, httpOff, httpOn, off, on, soak, soakErrors, soakSeconds, loadSeconds);
+        print(bare, floor, httpOff, httpOn, loadSeconds, off, on);
+        printSoak(soakSeconds, soak, soaked);
     }
 
-    /** Trains the penguins on the platform's embedded runner, serves version 1; returns its artifact. */
-    static byte[] trainAndServe(String base, String token, Path penguins) throws Exception {
+    /** Trains each model on the platform's embedded runner and serves it on an endpoint of its name. */
+    static Map<String, byte[]> trainAndServe(String base, String token, Path penguins) throws Exception {
         post(base, token, "/api/v1/teams/default/datasets", Map.of("name", "penguins"));
         send(base, token, "/api/v1/teams/default/datasets/penguins/versions", "text/csv", Files.readAllBytes(penguins));
         post(base, token, "/api/v1/teams/default/experiments", Map.of("name", "serving"));
-        String run = (String) post(
-                        base,
-                        token,
-                        "/api/v1/teams/default/runs",
-                        Map.of(
-                                "experiment", "serving",
-                                "dataset", Map.of("name", "penguins", "version", "1"),
-                                "recipe", "tabular-classification",
-                                "params", Map.of("label", "species", "epochs", 20),
-                                "registerAs", "species"))
-                .get("id");
-        await().atMost(Duration.ofMinutes(5))
-                .pollInterval(Duration.ofSeconds(1))
-                .until(() -> "FINISHED"
-                        .equals(get(base, token, "/api/v1/teams/default/runs/" + run)
-                                .get("status")));
-        HttpResponse<byte[]> artifact = HTTP.send(
-                HttpRequest.newBuilder(URI.create(base + "/api/v1/teams/default/models/species/versions/1/artifact"))
-                        .header("Authorization", "Bearer " + token)
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        serve(base, token);
-        return artifact.body();
+        Map<String, byte[]> artifacts = new LinkedHashMap<>();
+        for (var model : MODELS.entrySet()) {
+            String run = (String) post(
+                            base,
+                            token,
+                            "/api/v1/teams/default/runs",
+                            Map.of(
+                                    "experiment", "serving",
+                                    "dataset", Map.of("name", "penguins", "version", "1"),
+                                    "recipe", "tabular-classification",
+                                    "params",
+                                            Map.of("label", "species", "epochs", 20, "hiddenLayers", model.getValue()),
+                                    "registerAs", model.getKey()))
+                    .get("id");
+            await().atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> "FINISHED"
+                            .equals(get(base, token, "/api/v1/teams/default/runs/" + run)
+                                    .get("status")));
+            HttpRequest download = HttpRequest.newBuilder(URI.create(
+                            base + "/api/v1/teams/default/models/" + model.getKey() + "/versions/1/artifact"))
+                    .header("Authorization", "Bearer " + token)
+                    .build();
+            artifacts.put(
+                    model.getKey(),
+                    HTTP.send(download, HttpResponse.BodyHandlers.ofByteArray()).body());
+            serve(base, token, model.getKey());
+        }
+        return artifacts;
     }
 
-    static void uploadAndServe(String base, String token, byte[] artifact) throws Exception {
-        send(base, token, "/api/v1/teams/default/models/species/versions", "application/zip", artifact);
-        serve(base, token);
-    }
-
-    private static void serve(String base, String token) throws Exception {
-        post(base, token, "/api/v1/teams/default/endpoints", Map.of("name", "bench", "model", "species"));
-        post(base, token, "/api/v1/teams/default/endpoints/bench/promotions", Map.of("version", "1"));
+    private static void serve(String base, String token, String model) throws Exception {
+        post(base, token, "/api/v1/teams/default/endpoints", Map.of("name", model, "model", model));
+        post(base, token, ENDPOINTS + model + "/promotions", Map.of("version", "1"));
     }
 
     /** Latencies in ms of the bare in-process predict of one record, after a warm-up. */
@@ -156,9 +185,15 @@ public final class ServingBenchmark {
         }
     }
 
-    /** Latencies in ms of one-record HTTP predictions sent one after the other, after a warm-up. */
-    static double[] sequential(String base, String token) throws Exception {
-        HttpRequest request = predict(base, token);
+    /** Latencies in ms of requests sent one after the other (POST {@code body}, else GET), after a warm-up. */
+    static double[] sequential(String base, String token, String path, byte[] body) throws Exception {
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token);
+        HttpRequest request = body == null
+                ? builder.GET().build()
+                : builder.header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build();
         for (int i = 0; i < SEQUENTIAL; i++) {
             check(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
         }
@@ -172,8 +207,12 @@ public final class ServingBenchmark {
     }
 
     /** {@value #CLIENTS} clients sending one-record predictions for {@code seconds}; {@code every10s} samples. */
-    static Load load(String base, String token, int seconds, Runnable every10s) throws Exception {
-        HttpRequest request = predict(base, token);
+    static Load load(String base, String token, String endpoint, int seconds, Runnable every10s) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + ENDPOINTS + endpoint + "/predict"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(BODY))
+                .build();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong errors = new AtomicLong();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -189,7 +228,7 @@ public final class ServingBenchmark {
                                 != 200) {
                             errors.incrementAndGet();
                         }
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         errors.incrementAndGet();
                     }
                     ms.add((System.nanoTime() - start) / 1e6);
@@ -242,49 +281,70 @@ public final class ServingBenchmark {
 
     private static void print(
             double[] bare,
+            double[] floor,
             double[] httpOff,
             double[] httpOn,
-            Load off,
-            Load on,
-            List<String> soak,
-            long[] soakErrors,
-            int soakSeconds,
-            int loadSeconds) {
+            int loadSeconds,
+            Map<String, Load> off,
+            Map<String, Load> on) {
         System.out.printf(
                 Locale.ROOT, "%n## Serving overhead: one record, sequential (%d requests each)%n%n", SEQUENTIAL);
         System.out.println("| how | p50 ms | p99 ms |");
         System.out.println("|---|---:|---:|");
         row("bare in-process TabularModel.predict", bare);
+        row("HTTP floor: authenticated GET /api/v1/me", floor);
         row("HTTP predict, batching off", httpOff);
         row("HTTP predict, batching on (waits up to 2 ms for company)", httpOn);
         System.out.printf(
                 Locale.ROOT,
-                "%nOverhead (HTTP, batching off, minus bare): p50 %.3f ms, p99 %.3f ms%n",
+                "%nOverhead (HTTP predict, batching off, minus bare): p50 %.3f ms, p99 %.3f"
+                        + " ms; above the HTTP floor: p50 %.3f ms%n",
                 quantile(httpOff, 0.5) - quantile(bare, 0.5),
-                quantile(httpOff, 0.99) - quantile(bare, 0.99));
+                quantile(httpOff, 0.99) - quantile(bare, 0.99),
+                quantile(httpOff, 0.5) - quantile(floor, 0.5));
         System.out.printf(Locale.ROOT, "%n## %d clients, one-record requests, %d s each%n%n", CLIENTS, loadSeconds);
-        System.out.println("| batching | requests/s | p50 ms | p99 ms | errors |");
-        System.out.println("|---|---:|---:|---:|---:|");
-        load("off", off);
-        load("on", on);
-        System.out.printf(Locale.ROOT, "%nThroughput on / off: %.2fx%n", on.perSecond() / off.perSecond());
-        System.out.printf(Locale.ROOT, "%n## Soak: %d clients, %d s, batching on%n%n", CLIENTS, soakSeconds);
+        System.out.println("| model (hidden layers) | batching | requests/s | p50 ms | p99 ms | errors |");
+        System.out.println("|---|---|---:|---:|---:|---:|");
+        for (String model : MODELS.keySet()) {
+            row(model + " " + MODELS.get(model), "off", off.get(model));
+            row(model + " " + MODELS.get(model), "on", on.get(model));
+        }
+        System.out.println();
+        for (String model : MODELS.keySet()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "Throughput on / off, %s: %.2fx%n",
+                    model,
+                    on.get(model).perSecond() / off.get(model).perSecond());
+        }
+    }
+
+    private static void printSoak(int soakSeconds, List<String> soak, Load soaked) {
+        System.out.printf(
+                Locale.ROOT, "%n## Soak: %d clients, %d s, batching on, model species%n%n", CLIENTS, soakSeconds);
         System.out.println("| at | platform RSS MiB | heap used MiB |");
         System.out.println("|---:|---:|---:|");
         for (int i = 0; i < soak.size(); i++) {
             System.out.println("| " + (i + 1) * 10 + " s | " + soak.get(i) + " |");
         }
-        System.out.printf(Locale.ROOT, "%nErrors: %d of %d requests%n", soakErrors[0], soakErrors[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "%nRequests: %d at %.0f/s, p99 %.2f ms; errors: %d%n",
+                soaked.requests(),
+                soaked.perSecond(),
+                soaked.p99(),
+                soaked.errors());
     }
 
     private static void row(String how, double[] ms) {
         System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", how, quantile(ms, 0.5), quantile(ms, 0.99));
     }
 
-    private static void load(String batching, Load l) {
+    private static void row(String model, String batching, Load l) {
         System.out.printf(
                 Locale.ROOT,
-                "| %s | %.0f | %.2f | %.2f | %d |%n",
+                "| %s | %s | %.0f | %.2f | %.2f | %d |%n",
+                model,
                 batching,
                 l.perSecond(),
                 l.p50(),
@@ -292,19 +352,18 @@ public final class ServingBenchmark {
                 l.errors());
     }
 
+    private static byte[] body() {
+        try {
+            return JSON.writeValueAsBytes(Map.of("records", List.of(RECORD)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static double quantile(double[] values, double q) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-    }
-
-    private static HttpRequest predict(String base, String token) throws Exception {
-        return HttpRequest.newBuilder(URI.create(base + "/api/v1/teams/default/endpoints/bench/predict"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(
-                        JSON.writeValueAsBytes(Map.of("records", List.of(RECORD)))))
-                .build();
     }
 
     private static void check(HttpResponse<String> response) {

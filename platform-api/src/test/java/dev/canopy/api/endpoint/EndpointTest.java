@@ -183,6 +183,43 @@ class EndpointTest {
     }
 
     @Test
+    void aHeldOutGateScoresBothVersionsOnADatasetVersion() {
+        promote(Map.of("version", "1"), 201);
+        Map<String, Object> gate = Map.of(
+                "type", "held-out", "metric", "accuracy", "margin", 1.0, "dataset", "penguins", "datasetVersion", "1");
+        JsonPath refused = promote(Map.of("version", "2", "gates", List.of(gate)), 409);
+        assertThat(refused.getString("details[0].problem"))
+                .contains("on penguins version 1 (344 rows)")
+                .contains("short of the margin 1.0");
+
+        JsonPath history = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        double candidate = history.getDouble("[0].gates[0].candidate");
+        double live = history.getDouble("[0].gates[0].live");
+        assertThat(candidate).isBetween(0.0, 1.0);
+        assertThat(live).isBetween(0.0, 1.0);
+        assertThat(history.getString("[0].gates[0].gate"))
+                .isEqualTo("beats the live version on test_accuracy by at least 1.0 on dataset penguins version 1"
+                        + " (higher is better)");
+        // Scored again, the same versions on the same data give the same figures; the margin decides alone.
+        Map<String, Object> lenient =
+                Map.of("type", "held-out", "metric", "test_accuracy", "margin", 0, "dataset", "penguins");
+        int better = candidate >= live ? 2 : 1;
+        if (better == 2) {
+            JsonPath passed = promote(Map.of("version", "2", "gates", List.of(lenient)), 201);
+            assertThat(passed.getDouble("gates[0].candidate")).isEqualTo(candidate);
+            assertThat(passed.getDouble("gates[0].live")).isEqualTo(live);
+        } else {
+            promote(Map.of("version", "2", "gates", List.of(lenient)), 409);
+        }
+        promote(Map.of("version", "2", "gates", List.of(Map.of("type", "held-out", "metric", "accuracy"))), 400);
+    }
+
+    @Test
     void rollbackReturnsToThePreviousVersionInOneCall() {
         promote(Map.of("version", "1"), 201);
         promote(Map.of("version", "2"), 201);

@@ -224,6 +224,54 @@ class ServingTest {
     }
 
     @Test
+    void aShadowSeesCopiesWhoseAnswersAreComparedAndNeverReturned() {
+        promote(Map.of("version", "1"));
+        as(token)
+                .body(Map.of("version", "2", "shadow", true))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(201)
+                .body("kind", org.hamcrest.Matchers.equalTo("SHADOW_STARTED"));
+        List<Map<String, Object>> penguins = TrainedModels.penguins().subList(0, 40);
+        for (Map<String, Object> penguin : penguins) {
+            assertThat(as(token)
+                            .body(Map.of("records", List.of(penguin)))
+                            .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .jsonPath()
+                            .getInt("modelVersion"))
+                    .isEqualTo(1);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> shown().getLong("shadow.compared") == 40);
+        JsonPath shadow = shown();
+        assertThat(shadow.getInt("shadow.version")).isEqualTo(2);
+        assertThat(shadow.getLong("shadow.copies")).isEqualTo(40);
+        assertThat(shadow.getLong("shadow.errors")).isZero();
+        assertThat(shadow.getLong("shadow.agreed") + shadow.getLong("shadow.disagreed"))
+                .isEqualTo(40);
+        assertThat(shadow.getLong("serving[0].requests")).isEqualTo(40);
+        assertThat(shadow.getString("status")).isEqualTo("LIVE");
+
+        as(token)
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("liveVersion", org.hamcrest.Matchers.equalTo(1))
+                .body("shadow", org.hamcrest.Matchers.nullValue());
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .body("[0].kind", org.hamcrest.Matchers.equalTo("SHADOW_STOPPED"));
+        as(token)
+                .body(Map.of("version", "2", "shadow", true, "canaryPercent", 10))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(400);
+    }
+
+    @Test
     void latencyReachesPrometheus() {
         promote(Map.of("version", "2"));
         assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);

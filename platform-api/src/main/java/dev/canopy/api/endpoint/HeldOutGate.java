@@ -1,0 +1,122 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.team.TeamScope;
+import dev.canopy.runner.inference.TabularModel;
+import dev.canopy.runner.recipe.HeldOutEvaluation;
+import dev.canopy.runner.recipe.TrainingFailure;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The held-out gate: scores the candidate and the live version on a dataset version of the team (copied to a
+ * temporary file, read whole) with the metrics their recipe reports, and compares them on the gate's metric.
+ */
+@ApplicationScoped
+class HeldOutGate {
+
+    @Inject
+    DatasetService datasets;
+
+    @Inject
+    ModelService models;
+
+    GateResult evaluate(TeamScope scope, GateSpec gate, RegisteredVersion candidate, RegisteredVersion live) {
+        DatasetVersionRef data = QuarkusTransaction.requiringNew()
+                .call(() -> datasets.resolve(scope, gate.dataset(), gate.datasetVersion()));
+        Path csv = null;
+        try {
+            csv = Files.createTempFile("canopy-held-out", ".csv");
+            try (InputStream in = QuarkusTransaction.requiringNew().call(() -> datasets.open(data.id()).stream())) {
+                Files.copy(in, csv, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Double mine = score(candidate, csv).get(gate.metric());
+            if (mine == null) {
+                return new GateResult(
+                        gate.describe(),
+                        false,
+                        null,
+                        null,
+                        candidate.label() + " reports no '" + gate.metric() + "' on " + data.dataset());
+            }
+            if (live == null) {
+                return new GateResult(
+                        gate.describe(),
+                        true,
+                        mine,
+                        null,
+                        String.format(
+                                Locale.ROOT,
+                                "no live version to beat; %s scored %s = %s on %s version %d",
+                                candidate.label(),
+                                gate.metric(),
+                                mine,
+                                data.dataset(),
+                                data.version()));
+            }
+            Double theirs = score(live, csv).get(gate.metric());
+            double gain = GateSpec.lowerIsBetter(gate.metric()) ? theirs - mine : mine - theirs;
+            boolean passed = gain >= gate.margin();
+            return new GateResult(
+                    gate.describe(),
+                    passed,
+                    mine,
+                    theirs,
+                    String.format(
+                            Locale.ROOT,
+                            "on %s version %d (%d rows): %s %s = %s against live %s %s = %s, %s by %s, %s"
+                                    + " margin %s",
+                            data.dataset(),
+                            data.version(),
+                            data.rowCount(),
+                            candidate.label(),
+                            gate.metric(),
+                            mine,
+                            live.label(),
+                            gate.metric(),
+                            theirs,
+                            gain >= 0 ? "better" : "worse",
+                            Math.abs(gain),
+                            passed ? "meeting the" : "short of the",
+                            gate.margin()));
+        } catch (TrainingFailure e) {
+            return new GateResult(gate.describe(), false, null, null, e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(csv);
+        }
+    }
+
+    private Map<String, Double> score(RegisteredVersion version, Path csv) throws IOException, TrainingFailure {
+        byte[] artifact;
+        try (InputStream in = models.openArtifact(version)) {
+            artifact = in.readAllBytes();
+        }
+        try (TabularModel model = TabularModel.load(artifact)) {
+            return HeldOutEvaluation.score(model, csv);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                file.toFile().deleteOnExit();
+            }
+        }
+    }
+}
