@@ -67,30 +67,26 @@ class HeldOutGate {
                                 data.version()));
             }
             Double theirs = score(live, csv).get(gate.metric());
-            double gain = GateSpec.lowerIsBetter(gate.metric()) ? theirs - mine : mine - theirs;
-            boolean passed = gain >= gate.margin();
-            return new GateResult(
-                    gate.describe(),
-                    passed,
+            if (theirs == null) {
+                return new GateResult(
+                        gate.describe(),
+                        false,
+                        mine,
+                        null,
+                        live.label() + " reports no '" + gate.metric() + "' on " + data.dataset());
+            }
+            return PromotionGates.compare(
+                    gate,
+                    candidate,
                     mine,
+                    live,
                     theirs,
                     String.format(
                             Locale.ROOT,
-                            "on %s version %d (%d rows): %s %s = %s against live %s %s = %s, %s by %s, %s"
-                                    + " margin %s",
+                            "on %s version %d (%d rows): ",
                             data.dataset(),
                             data.version(),
-                            data.rowCount(),
-                            candidate.label(),
-                            gate.metric(),
-                            mine,
-                            live.label(),
-                            gate.metric(),
-                            theirs,
-                            gain >= 0 ? "better" : "worse",
-                            Math.abs(gain),
-                            passed ? "meeting the" : "short of the",
-                            gate.margin()));
+                            data.rowCount()));
         } catch (TrainingFailure e) {
             return new GateResult(gate.describe(), false, null, null, e.getMessage());
         } catch (IOException e) {

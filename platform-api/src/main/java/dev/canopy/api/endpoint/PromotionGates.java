@@ -63,6 +63,20 @@ final class PromotionGates {
                     theirs,
                     missing.label() + " has no test metric '" + gate.metric() + "'");
         }
+        return compare(gate, candidate, mine, live, theirs, "");
+    }
+
+    /**
+     * The candidate's value against the live version's on the gate's metric: passed when it is better by at least
+     * the margin. {@code where} prefixes the detail (e.g. which dataset they were scored on).
+     */
+    static GateResult compare(
+            GateSpec gate,
+            RegisteredVersion candidate,
+            double mine,
+            RegisteredVersion live,
+            double theirs,
+            String where) {
         double gain = GateSpec.lowerIsBetter(gate.metric()) ? theirs - mine : mine - theirs;
         boolean passed = gain >= gate.margin();
         return new GateResult(
@@ -70,18 +84,19 @@ final class PromotionGates {
                 passed,
                 mine,
                 theirs,
-                String.format(
-                        Locale.ROOT,
-                        "%s %s = %s against live %s %s = %s: %s by %s, %s margin %s",
-                        candidate.label(),
-                        gate.metric(),
-                        mine,
-                        live.label(),
-                        gate.metric(),
-                        theirs,
-                        gain >= 0 ? "better" : "worse",
-                        Math.abs(gain),
-                        passed ? "meeting the" : "short of the",
-                        gate.margin()));
+                where
+                        + String.format(
+                                Locale.ROOT,
+                                "%s %s = %s against live %s %s = %s: %s by %s, %s margin %s",
+                                candidate.label(),
+                                gate.metric(),
+                                mine,
+                                live.label(),
+                                gate.metric(),
+                                theirs,
+                                gain >= 0 ? "better" : "worse",
+                                Math.abs(gain),
+                                passed ? "meeting the" : "short of the",
+                                gate.margin()));
     }
 }

@@ -145,12 +145,7 @@ class EndpointTest {
                 .anySatisfy(p -> assertThat(p).contains("has no test metric 'no_such_metric'"));
 
         assertThat(predict(List.of(GENTOO), 200).getInt("modelVersion")).isEqualTo(1);
-        JsonPath history = as(token)
-                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        JsonPath history = models.history(endpoint);
         assertThat(history.getList("kind", String.class)).containsExactly("REJECTED", "PROMOTED");
         assertThat(history.getList("gates[0].passed", Boolean.class)).containsExactly(false, false);
         assertThat(history.getInt("[0].fromVersion")).isEqualTo(1);
@@ -192,12 +187,7 @@ class EndpointTest {
                 .contains("on penguins version 1 (344 rows)")
                 .contains("short of the margin 1.0");
 
-        JsonPath history = as(token)
-                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        JsonPath history = models.history(endpoint);
         double candidate = history.getDouble("[0].gates[0].candidate");
         double live = history.getDouble("[0].gates[0].live");
         assertThat(candidate).isBetween(0.0, 1.0);

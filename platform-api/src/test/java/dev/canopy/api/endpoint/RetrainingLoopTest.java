@@ -70,8 +70,8 @@ class RetrainingLoopTest {
                 .statusCode(201);
 
         await().atMost(Duration.ofMinutes(2))
-                .until(() -> history(team, token, endpoint).getList("kind").size() >= 3);
-        JsonPath history = history(team, token, endpoint);
+                .until(() -> models.history(endpoint).getList("kind").size() >= 3);
+        JsonPath history = models.history(endpoint);
         assertThat(history.getList("kind", String.class)).containsExactlyInAnyOrder("PROMOTED", "PROMOTED", "REJECTED");
         JsonPath shown = as(token)
                 .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
@@ -106,15 +106,6 @@ class RetrainingLoopTest {
                 "promoteGates",
                         List.of(Map.of(
                                 "type", "threshold", "metric", "test_accuracy", "op", ">=", "value", minimumAccuracy)));
-    }
-
-    static JsonPath history(String team, String token, String endpoint) {
-        return as(token)
-                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
     }
 
     static String penguinsWithoutTheLastRows(int rows) throws Exception {

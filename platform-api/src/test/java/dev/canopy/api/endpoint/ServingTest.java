@@ -184,12 +184,7 @@ class ServingTest {
         JsonPath endpointNow = shown();
         assertThat(endpointNow.getInt("liveVersion")).isEqualTo(2);
         assertThat(endpointNow.getMap("canary")).isNull();
-        JsonPath history = as(token)
-                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        JsonPath history = models.history(endpoint);
         assertThat(history.getString("[0].kind")).isEqualTo("CANARY_ROLLED_BACK");
         assertThat(history.getString("[0].actor")).isEqualTo("canopy (canary policy)");
         assertThat(history.getString("[0].reason")).contains("error rate");

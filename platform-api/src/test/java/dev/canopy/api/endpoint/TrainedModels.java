@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,6 +60,16 @@ final class TrainedModels {
                 .header("Location", containsString("/endpoints/" + name))
                 .body("status", equalTo("EMPTY"));
         return name;
+    }
+
+    /** The endpoint's audit trail, newest first. */
+    JsonPath history(String endpoint) {
+        return as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     /** Every penguin as a record of the five features and sex, as JSON would give them. */
