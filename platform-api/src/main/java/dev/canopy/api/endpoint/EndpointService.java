@@ -19,6 +19,7 @@ import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.energy.CpuPowerModel;
 import dev.canopy.runner.inference.ServedModel;
 import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -95,12 +96,11 @@ public class EndpointService {
     /** Deletes the endpoint and its audit trail; a version no other endpoint serves is unloaded. */
     void delete(String team, String name) {
         TeamScope scope = access.write(team);
-        Endpoint endpoint = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
-                .call(() -> {
-                    Endpoint found = find(scope, name);
-                    endpoints.delete(found);
-                    return found;
-                });
+        Endpoint endpoint = QuarkusTransaction.requiringNew().call(() -> {
+            Endpoint found = find(scope, name);
+            endpoints.delete(found);
+            return found;
+        });
         Log.infof("Endpoint %s (%s) deleted from team %s", name, endpoint.id, team);
         routes.forget(scope.teamId(), name);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));

@@ -1,6 +1,8 @@
 package dev.canopy.api.endpoint;
 
+import dev.canopy.runner.inference.TabularModel.Prediction;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,10 +19,7 @@ final class ShadowStats {
     final LatencyHistogram latency = new LatencyHistogram();
 
     /** Compares prediction by prediction: labels for classification, values for regression. */
-    void answered(
-            long nanos,
-            List<dev.canopy.runner.inference.TabularModel.Prediction> returned,
-            List<dev.canopy.runner.inference.TabularModel.Prediction> shadow) {
+    void answered(long nanos, List<Prediction> returned, List<Prediction> shadow) {
         latency.record(nanos);
         for (int i = 0; i < returned.size(); i++) {
             var mine = returned.get(i);
@@ -28,7 +27,7 @@ final class ShadowStats {
             compared.increment();
             if (mine.value() != null && theirs.value() != null) {
                 absoluteDifference.add(Math.abs(mine.value() - theirs.value()));
-            } else if (java.util.Objects.equals(mine.label(), theirs.label())) {
+            } else if (Objects.equals(mine.label(), theirs.label())) {
                 agreed.increment();
             } else {
                 disagreed.increment();

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -172,7 +174,7 @@ class ServingTest {
                 .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
                 .then()
                 .statusCode(201)
-                .body("kind", org.hamcrest.Matchers.equalTo("CANARY_STARTED"));
+                .body("kind", equalTo("CANARY_STARTED"));
         assertThat(shown().getString("status")).isEqualTo("CANARY");
 
         Set<Integer> statuses = ConcurrentHashMap.newKeySet();
@@ -214,7 +216,7 @@ class ServingTest {
                 .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
                 .then()
                 .statusCode(200)
-                .body("[0].kind", org.hamcrest.Matchers.equalTo("CANARY_COMPLETED"))
+                .body("[0].kind", equalTo("CANARY_COMPLETED"))
                 .body("[0].reason", containsString("within the policy"));
     }
 
@@ -226,7 +228,7 @@ class ServingTest {
                 .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
                 .then()
                 .statusCode(201)
-                .body("kind", org.hamcrest.Matchers.equalTo("SHADOW_STARTED"));
+                .body("kind", equalTo("SHADOW_STARTED"));
         List<Map<String, Object>> penguins = TrainedModels.penguins().subList(0, 40);
         for (Map<String, Object> penguin : penguins) {
             assertThat(as(token)
@@ -253,12 +255,12 @@ class ServingTest {
                 .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
                 .then()
                 .statusCode(200)
-                .body("liveVersion", org.hamcrest.Matchers.equalTo(1))
-                .body("shadow", org.hamcrest.Matchers.nullValue());
+                .body("liveVersion", equalTo(1))
+                .body("shadow", nullValue());
         as(token)
                 .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
                 .then()
-                .body("[0].kind", org.hamcrest.Matchers.equalTo("SHADOW_STOPPED"));
+                .body("[0].kind", equalTo("SHADOW_STOPPED"));
         as(token)
                 .body(Map.of("version", "2", "shadow", true, "canaryPercent", 10))
                 .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
@@ -287,7 +289,7 @@ class ServingTest {
                 .post("/api/v1/teams/{t}/models/{m}/versions", team, "uploaded")
                 .then()
                 .statusCode(400)
-                .body("details[0].field", org.hamcrest.Matchers.equalTo("archive"));
+                .body("details[0].field", equalTo("archive"));
     }
 
     int upload(byte[] archive) {

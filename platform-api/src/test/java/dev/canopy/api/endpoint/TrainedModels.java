@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -51,7 +52,7 @@ final class TrainedModels {
 
     /** A new endpoint of the team for {@link #MODEL}, with nothing promoted; returns its name. */
     String newEndpoint(String prefix) {
-        String name = unique(prefix).toLowerCase(java.util.Locale.ROOT);
+        String name = unique(prefix).toLowerCase(Locale.ROOT);
         as(token)
                 .body(Map.of("name", name, "model", MODEL))
                 .post("/api/v1/teams/{t}/endpoints", team)

@@ -1,5 +1,6 @@
 package dev.canopy.runner.recipe;
 
+import dev.canopy.runner.inference.InvalidRecord;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.TabularModel;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ public final class HeldOutEvaluation {
         }
         try {
             return EvaluationMetrics.of(spec, model.predict(records), labels, "test_");
-        } catch (dev.canopy.runner.inference.InvalidRecord e) {
+        } catch (InvalidRecord e) {
             throw new TrainingFailure("the dataset cannot be encoded for this model: " + e.getMessage(), e);
         }
     }
