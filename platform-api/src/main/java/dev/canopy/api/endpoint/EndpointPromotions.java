@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Changes of what an endpoint serves: promotions through gates (straight to live, or as a canary), rollbacks,
@@ -42,7 +41,7 @@ public class EndpointPromotions {
     EndpointRepository endpoints;
 
     @Inject
-    EndpointEventRepository events;
+    EndpointAudit audit;
 
     @Inject
     EndpointService service;
@@ -123,7 +122,7 @@ public class EndpointPromotions {
             results.add(warmUp(candidate));
         }
         if (!results.stream().allMatch(GateResult::passed)) {
-            record(before.id, Kind.REJECTED, live, candidate, results, actor, request.reason());
+            audit.recordAlone(before.id, Kind.REJECTED, live, candidate, results, actor, request.reason());
             Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);
             throw new InvalidState(
                     "promotion of " + candidate.label() + " to endpoint '" + name + "' refused: "
@@ -150,11 +149,11 @@ public class EndpointPromotions {
                 endpoint.goLive(candidate.id(), DatabaseTime.now());
                 kind = Kind.PROMOTED;
             }
-            return persist(endpoint.id, kind, live, candidate, results, actor, request.reason());
+            return audit.record(endpoint.id, kind, live, candidate, results, actor, request.reason());
         });
         Log.infof("Endpoint %s: %s %s (event %s)", name, event.kind, candidate.label(), event.id);
         changed(scope.teamId(), name, before.id);
-        return toResponse(event);
+        return audit.toResponse(event);
     }
 
     /** Back in one call: drops a running canary, else a shadow, else makes the previous version live again. */
@@ -173,7 +172,7 @@ public class EndpointPromotions {
             UUID from = endpoint.rollBack(DatabaseTime.now());
             UUID to = endpoint.liveVersionId;
             Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
-            persist(endpoint.id, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
+            audit.record(endpoint.id, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
             Log.infof(
                     "Endpoint %s rolled back from %s to %s",
                     name, versions.get(from).label(), versions.get(to).label());
@@ -194,7 +193,7 @@ public class EndpointPromotions {
             Map<UUID, RegisteredVersion> versions = models.byIds(List.of(live, canaryVersionId));
             if (decision.complete()) {
                 endpoint.goLive(canaryVersionId, DatabaseTime.now());
-                persist(
+                audit.record(
                         endpointId,
                         Kind.CANARY_COMPLETED,
                         versions.get(live),
@@ -204,7 +203,7 @@ public class EndpointPromotions {
                         decision.reason());
             } else {
                 endpoint.rollBack(DatabaseTime.now());
-                persist(
+                audit.record(
                         endpointId,
                         Kind.CANARY_ROLLED_BACK,
                         versions.get(canaryVersionId),
@@ -223,10 +222,7 @@ public class EndpointPromotions {
     /** The endpoint's audit trail, newest first. */
     List<EventResponse> history(String team, String name) {
         TeamScope scope = access.read(team);
-        return QuarkusTransaction.requiringNew()
-                .call(() -> events.findByEndpoint(service.find(scope, name).id, 200).stream()
-                        .map(this::toResponse)
-                        .toList());
+        return audit.history(QuarkusTransaction.requiringNew().call(() -> service.find(scope, name).id));
     }
 
     private GateResult warmUp(RegisteredVersion candidate) {
@@ -249,55 +245,6 @@ public class EndpointPromotions {
         routes.forget(teamId, name);
         metrics.canaryEnded(endpointId);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
-    }
-
-    private void record(
-            UUID endpointId,
-            Kind kind,
-            RegisteredVersion from,
-            RegisteredVersion to,
-            List<GateResult> gates,
-            Actor actor,
-            String reason) {
-        QuarkusTransaction.requiringNew().run(() -> persist(endpointId, kind, from, to, gates, actor, reason));
-    }
-
-    private EndpointEvent persist(
-            UUID endpointId,
-            Kind kind,
-            RegisteredVersion from,
-            RegisteredVersion to,
-            List<GateResult> gates,
-            Actor actor,
-            String reason) {
-        EndpointEvent event = new EndpointEvent(
-                endpointId,
-                kind,
-                from == null ? null : from.id(),
-                to == null ? null : to.id(),
-                gates,
-                actor,
-                reason,
-                DatabaseTime.now());
-        events.persist(event);
-        return event;
-    }
-
-    private EventResponse toResponse(EndpointEvent e) {
-        Map<UUID, RegisteredVersion> versions = models.byIds(Stream.of(e.fromVersionId, e.toVersionId)
-                .filter(Objects::nonNull)
-                .toList());
-        RegisteredVersion from = versions.get(e.fromVersionId);
-        RegisteredVersion to = versions.get(e.toVersionId);
-        return new EventResponse(
-                e.id,
-                e.kind.name(),
-                from == null ? null : from.version(),
-                to == null ? null : to.version(),
-                e.gates,
-                e.actor,
-                e.reason,
-                e.at);
     }
 
     private static CanaryPolicy canaryPolicy(PromotionRequest request) {

@@ -1,7 +1,9 @@
 package dev.canopy.api.endpoint;
 
 import dev.canopy.api.model.RegisteredVersion;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
@@ -26,6 +28,8 @@ class ServingMetrics {
 
     private record Key(UUID endpointId, UUID versionId) {}
 
+    private record Meters(Timer success, Timer error, Counter rejected) {}
+
     @Inject
     MeterRegistry registry;
 
@@ -34,6 +38,7 @@ class ServingMetrics {
 
     private final Map<Key, ServingStats> stats = new ConcurrentHashMap<>();
     private final Map<Key, CanaryWatch> watches = new ConcurrentHashMap<>();
+    private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "canopy-canary-decisions");
         thread.setDaemon(true);
@@ -47,27 +52,19 @@ class ServingMetrics {
 
     void succeeded(Route route, RegisteredVersion version, boolean onCanary, long nanos, int records) {
         stats(route, version).succeeded(nanos, records);
-        timer(route, version, "success").record(nanos, TimeUnit.NANOSECONDS);
+        meters(route, version).success().record(nanos, TimeUnit.NANOSECONDS);
         watch(route, onCanary, nanos, false);
     }
 
     void failed(Route route, RegisteredVersion version, boolean onCanary, long nanos) {
         stats(route, version).failed(nanos);
-        timer(route, version, "error").record(nanos, TimeUnit.NANOSECONDS);
+        meters(route, version).error().record(nanos, TimeUnit.NANOSECONDS);
         watch(route, onCanary, nanos, true);
     }
 
     void rejected(Route route, RegisteredVersion version) {
         stats(route, version).rejected();
-        registry.counter(
-                        "canopy.endpoint.rejected",
-                        "team",
-                        route.teamName(),
-                        "endpoint",
-                        route.name(),
-                        "version",
-                        String.valueOf(version.version()))
-                .increment();
+        meters(route, version).rejected().increment();
     }
 
     /** What {@code versionId} has served on the endpoint in this process (empty stats when nothing). */
@@ -84,18 +81,22 @@ class ServingMetrics {
         return stats.computeIfAbsent(new Key(route.endpointId(), version.id()), k -> new ServingStats());
     }
 
-    private Timer timer(Route route, RegisteredVersion version, String outcome) {
+    /** The version's Prometheus meters on the endpoint, registered once. */
+    private Meters meters(Route route, RegisteredVersion version) {
+        return meters.computeIfAbsent(new Key(route.endpointId(), version.id()), k -> {
+            Tags tags = Tags.of(
+                    "team", route.teamName(), "endpoint", route.name(), "version", String.valueOf(version.version()));
+            return new Meters(
+                    timer(tags.and("outcome", "success")),
+                    timer(tags.and("outcome", "error")),
+                    registry.counter("canopy.endpoint.rejected", tags));
+        });
+    }
+
+    private Timer timer(Tags tags) {
         return Timer.builder("canopy.endpoint.requests")
                 .description("Predict requests served by an endpoint's version")
-                .tags(
-                        "team",
-                        route.teamName(),
-                        "endpoint",
-                        route.name(),
-                        "version",
-                        String.valueOf(version.version()),
-                        "outcome",
-                        outcome)
+                .tags(tags)
                 .publishPercentiles(0.5, 0.95, 0.99)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(10_000))

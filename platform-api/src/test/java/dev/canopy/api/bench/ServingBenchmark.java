@@ -237,6 +237,7 @@ public final class ServingBenchmark {
             }));
         }
         long begin = System.nanoTime();
+        // A benchmark main, not a test: the load runs for a stretch of real time, sampled every 10 s.
         for (int s = 1; s <= seconds; s++) {
             Thread.sleep(1000);
             if (every10s != null && s % 10 == 0) {

@@ -1,10 +1,6 @@
 package dev.canopy.api.carbon;
 
 import static dev.canopy.api.TestApi.as;
-import static dev.canopy.api.TestApi.newExperiment;
-import static dev.canopy.api.TestApi.newMember;
-import static dev.canopy.api.TestApi.newPenguins;
-import static dev.canopy.api.TestApi.newTeam;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.canopy.api.worker.FakeRunner;
@@ -30,11 +26,10 @@ abstract class CarbonTeamFixture {
 
     @BeforeEach
     void team() {
-        team = newTeam();
-        owner = newMember(team, "ADMIN");
-        newPenguins(owner, team, "penguins");
-        newExperiment(owner, team, "exp");
-        runnerToken = FakeRunner.runnerToken(owner, team);
+        FakeRunner.RunnerTeam fixture = FakeRunner.newRunnerTeam();
+        team = fixture.team();
+        owner = fixture.owner();
+        runnerToken = fixture.runnerToken();
     }
 
     /** A queued tabular-classification run on the penguins. */

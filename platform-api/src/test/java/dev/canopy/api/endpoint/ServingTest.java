@@ -272,8 +272,11 @@ class ServingTest {
     void latencyReachesPrometheus() {
         promote(Map.of("version", "2"));
         assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);
+        assertThat(predictStatus(List.of(Map.of("bill_length_mm", "long")))).isEqualTo(400);
         String metrics =
                 given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .containsPattern("canopy_endpoint_rejected_total\\{[^}]*endpoint=\"" + endpoint + "\"[^}]*} 1.0");
         assertThat(metrics)
                 .containsPattern("canopy_endpoint_requests_seconds_count\\{[^}]*endpoint=\"" + endpoint
                         + "\"[^}]*outcome=\"success\"[^}]*} 1.0");

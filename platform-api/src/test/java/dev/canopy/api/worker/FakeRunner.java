@@ -1,5 +1,9 @@
 package dev.canopy.api.worker;
 
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.newTeam;
 import static io.restassured.RestAssured.given;
 
 import io.restassured.http.ContentType;
@@ -22,6 +26,18 @@ public final class FakeRunner {
     private FakeRunner(String token, String id) {
         this.token = token;
         this.id = id;
+    }
+
+    /** A team of its own for runner tests: its admin's token and a runner token that serves only that team. */
+    public record RunnerTeam(String team, String owner, String runnerToken) {}
+
+    /** A new team with an admin, the penguins as dataset "penguins", experiment "exp" and a team runner token. */
+    public static RunnerTeam newRunnerTeam() {
+        String team = newTeam();
+        String owner = newMember(team, "ADMIN");
+        newPenguins(owner, team, "penguins");
+        newExperiment(owner, team, "exp");
+        return new RunnerTeam(team, owner, runnerToken(owner, team));
     }
 
     /** A runner token made by {@code userToken} (a team admin's narrows it to {@code team}). */

@@ -2,9 +2,7 @@ package dev.canopy.api.worker;
 
 import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
-import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
-import static dev.canopy.api.TestApi.newPenguins;
 import static dev.canopy.api.TestApi.newTeam;
 import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
@@ -51,11 +49,10 @@ class QueueProtocolTest {
 
     @BeforeEach
     void team() {
-        team = newTeam();
-        owner = newMember(team, "ADMIN");
-        newPenguins(owner, team, "penguins");
-        newExperiment(owner, team, "exp");
-        runnerToken = FakeRunner.runnerToken(owner, team);
+        FakeRunner.RunnerTeam fixture = FakeRunner.newRunnerTeam();
+        team = fixture.team();
+        owner = fixture.owner();
+        runnerToken = fixture.runnerToken();
     }
 
     String submit(int priority, int gpus) {

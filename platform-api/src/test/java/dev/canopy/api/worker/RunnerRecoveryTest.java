@@ -1,10 +1,6 @@
 package dev.canopy.api.worker;
 
 import static dev.canopy.api.TestApi.as;
-import static dev.canopy.api.TestApi.newExperiment;
-import static dev.canopy.api.TestApi.newMember;
-import static dev.canopy.api.TestApi.newPenguins;
-import static dev.canopy.api.TestApi.newTeam;
 import static dev.canopy.api.TestApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,11 +46,10 @@ class RunnerRecoveryTest {
 
     @BeforeEach
     void team() {
-        team = newTeam();
-        owner = newMember(team, "ADMIN");
-        newPenguins(owner, team, "penguins");
-        newExperiment(owner, team, "exp");
-        runnerToken = FakeRunner.runnerToken(owner, team);
+        FakeRunner.RunnerTeam fixture = FakeRunner.newRunnerTeam();
+        team = fixture.team();
+        owner = fixture.owner();
+        runnerToken = fixture.runnerToken();
     }
 
     String submit() {

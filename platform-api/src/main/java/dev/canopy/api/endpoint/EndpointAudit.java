@@ -1,0 +1,88 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.endpoint.EndpointEvent.Actor;
+import dev.canopy.api.endpoint.EndpointEvent.Kind;
+import dev.canopy.api.endpoint.EndpointRecords.EventResponse;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.RegisteredVersion;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/** Endpoints' audit trail: writing a record of each change or refusal, and reading it back. */
+@ApplicationScoped
+class EndpointAudit {
+
+    /** Most records {@link #history} returns. */
+    static final int HISTORY_LIMIT = 200;
+
+    @Inject
+    EndpointEventRepository events;
+
+    @Inject
+    ModelService models;
+
+    /** Records a change in the caller's transaction, with the change itself. */
+    EndpointEvent record(
+            UUID endpointId,
+            Kind kind,
+            RegisteredVersion from,
+            RegisteredVersion to,
+            List<GateResult> gates,
+            Actor actor,
+            String reason) {
+        EndpointEvent event = new EndpointEvent(
+                endpointId,
+                kind,
+                from == null ? null : from.id(),
+                to == null ? null : to.id(),
+                gates,
+                actor,
+                reason,
+                DatabaseTime.now());
+        events.persist(event);
+        return event;
+    }
+
+    /** Records what changed nothing (a refused promotion) in a transaction of its own. */
+    void recordAlone(
+            UUID endpointId,
+            Kind kind,
+            RegisteredVersion from,
+            RegisteredVersion to,
+            List<GateResult> gates,
+            Actor actor,
+            String reason) {
+        QuarkusTransaction.requiringNew().run(() -> record(endpointId, kind, from, to, gates, actor, reason));
+    }
+
+    /** The endpoint's records, newest first. */
+    List<EventResponse> history(UUID endpointId) {
+        return QuarkusTransaction.requiringNew().call(() -> events.findByEndpoint(endpointId, HISTORY_LIMIT).stream()
+                .map(this::toResponse)
+                .toList());
+    }
+
+    EventResponse toResponse(EndpointEvent e) {
+        Map<UUID, RegisteredVersion> versions = models.byIds(Stream.of(e.fromVersionId, e.toVersionId)
+                .filter(Objects::nonNull)
+                .toList());
+        RegisteredVersion from = versions.get(e.fromVersionId);
+        RegisteredVersion to = versions.get(e.toVersionId);
+        return new EventResponse(
+                e.id,
+                e.kind.name(),
+                from == null ? null : from.version(),
+                to == null ? null : to.version(),
+                e.gates,
+                e.actor,
+                e.reason,
+                e.at);
+    }
+}
