@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Merges concurrent requests into shared forward passes. One daemon thread ({@code canopy-batcher-<n>}) takes the
  * first waiting request, then collects waiting requests until the batch holds {@code maxBatchRecords} rows or
  * {@code maxWait} has passed since the first was taken (requests already waiting are still taken after that, up to
- * the row limit). A request that would overflow the batch starts the next one, so a request larger than {@code
- * maxBatchRecords} runs alone and is never split across batches.
+ * the row limit). A batch waits for company only if another pass is running when it starts: on an idle pool it takes
+ * what is already queued and runs at once, so a lone request pays no wait, while under load requests queue up
+ * behind the running passes anyway. A request that would overflow the batch starts the next one, so a request larger than
+ * {@code maxBatchRecords} runs alone and is never split across batches.
  *
  * <p>Batches run on {@code predictors} forward threads ({@code canopy-forward-<n>-<i>}), at most {@code
  * predictors} at once, while the batcher collects the next. A failed pass fails exactly the requests of its batch.
@@ -41,6 +43,7 @@ final class MicroBatcher implements AutoCloseable {
     private final BlockingQueue<Request> waiting = new LinkedBlockingQueue<>();
     private final int maxBatchRecords;
     private final long maxWaitNanos;
+    private final int predictors;
     private final int width;
     private final int outputSize;
     private final BatchForward forward;
@@ -54,6 +57,7 @@ final class MicroBatcher implements AutoCloseable {
     MicroBatcher(ServingOptions options, int width, int outputSize, BatchForward forward, ServingCpu cpu) {
         this.maxBatchRecords = options.maxBatchRecords();
         this.maxWaitNanos = options.maxWait().toNanos();
+        this.predictors = options.predictors();
         this.width = width;
         this.outputSize = outputSize;
         this.forward = forward;
@@ -124,7 +128,7 @@ final class MicroBatcher implements AutoCloseable {
 
     /** Adds waiting requests to {@code batch}; returns the one that did not fit, if any, to start the next. */
     private Request collect(Batch batch) throws InterruptedException {
-        long deadline = System.nanoTime() + maxWaitNanos;
+        long deadline = System.nanoTime() + (otherPassRunning() ? maxWaitNanos : 0);
         while (batch.rows() < maxBatchRecords) {
             long left = deadline - System.nanoTime();
             Request request = flushing || left <= 0 ? waiting.poll() : waiting.poll(left, TimeUnit.NANOSECONDS);
@@ -140,6 +144,11 @@ final class MicroBatcher implements AutoCloseable {
             batch.add(request);
         }
         return null;
+    }
+
+    /** Whether a pass other than the one being collected holds a predictor (the batcher holds one already). */
+    private boolean otherPassRunning() {
+        return slots.availablePermits() < predictors - 1;
     }
 
     private void dispatch(Batch batch) {

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The batcher over a fake forward pass (one input and one output per row, output = 10 × input; a negative input
- * fails the pass) that records the rows of each pass. Batches close by size: the long maxWait never elapses.
+ * fails the pass) that records the rows of each pass. maxWait is a minute, so a batch that waits for company closes
+ * by size or by a flush, never by time. A batch waits only while another pass runs, so the tests that check how
+ * requests are grouped first start a held pass ({@link #holdOnePass}) and queue their requests behind it.
  */
 class MicroBatcherTest {
 
@@ -25,8 +27,20 @@ class MicroBatcherTest {
     private volatile boolean holdPasses;
 
     @Test
-    void mergesQueuedRequestsIntoOnePassAndSplitsTheOutputsBack() throws Exception {
+    void runsALoneRequestOnAnIdlePoolAtOnce() throws Exception {
+        try (MicroBatcher batcher = batcher(2, 64)) {
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
+
+            // Well within the minute a batch would wait for company.
+            assertThat(get(a)).containsExactly(10f);
+            assertThat(passes).containsExactly(1);
+        }
+    }
+
+    @Test
+    void mergesRequestsThatArriveWhileAnotherPassRunsAndSplitsTheOutputsBack() throws Exception {
         try (MicroBatcher batcher = batcher(2, 4)) {
+            CompletableFuture<float[]> held = holdOnePass(batcher);
             CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
             CompletableFuture<float[]> b = batcher.submit(new float[] {2, 3}, 2);
             CompletableFuture<float[]> c = batcher.submit(new float[] {4}, 1);
@@ -34,7 +48,10 @@ class MicroBatcherTest {
             assertThat(get(a)).containsExactly(10f);
             assertThat(get(b)).containsExactly(20f, 30f);
             assertThat(get(c)).containsExactly(40f);
-            assertThat(passes).containsExactly(4);
+            assertThat(held).isNotDone();
+            assertThat(passes).containsExactly(1, 4);
+            release.countDown();
+            assertThat(get(held)).containsExactly(70f);
         }
     }
 
@@ -42,9 +59,12 @@ class MicroBatcherTest {
     void startsTheNextBatchWithARequestThatWouldOverflowAndRunsALargeOneAlone() throws Exception {
         // One predictor runs the passes one after the other, so their order is the order they were formed in.
         try (MicroBatcher batcher = batcher(1, 3)) {
+            CompletableFuture<float[]> held = holdOnePass(batcher);
             CompletableFuture<float[]> a = batcher.submit(new float[] {1, 2}, 2);
             CompletableFuture<float[]> b = batcher.submit(new float[] {3, 4}, 2);
             CompletableFuture<float[]> c = batcher.submit(new float[] {5}, 1);
+            release.countDown();
+            assertThat(get(held)).containsExactly(70f);
             assertThat(get(a)).containsExactly(10f, 20f);
             assertThat(get(b)).containsExactly(30f, 40f);
             assertThat(get(c)).containsExactly(50f);
@@ -52,17 +72,19 @@ class MicroBatcherTest {
             CompletableFuture<float[]> large = batcher.submit(new float[] {1, 2, 3, 4, 5}, 5);
 
             assertThat(get(large)).containsExactly(10f, 20f, 30f, 40f, 50f);
-            assertThat(passes).containsExactly(2, 3, 5);
+            assertThat(passes).containsExactly(1, 2, 3, 5);
         }
     }
 
     @Test
     void failsExactlyTheRequestsOfTheBatchWhosePassFailed() throws Exception {
         try (MicroBatcher batcher = batcher(1, 2)) {
+            CompletableFuture<float[]> held = holdOnePass(batcher);
             CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
             CompletableFuture<float[]> b = batcher.submit(new float[] {-1}, 1);
             CompletableFuture<float[]> c = batcher.submit(new float[] {2}, 1);
             CompletableFuture<float[]> d = batcher.submit(new float[] {3}, 1);
+            release.countDown();
 
             for (CompletableFuture<float[]> failed : List.of(a, b)) {
                 assertThatThrownBy(() -> get(failed))
@@ -71,19 +93,24 @@ class MicroBatcherTest {
                         .isInstanceOf(TranslateException.class)
                         .hasMessage("negative input");
             }
+            assertThat(get(held)).containsExactly(70f);
             assertThat(get(c)).containsExactly(20f);
             assertThat(get(d)).containsExactly(30f);
+            assertThat(passes).containsExactly(1, 2, 2);
         }
     }
 
     @Test
     void runsAWaitingBatchAtOnceWhenFlushed() throws Exception {
-        try (MicroBatcher batcher = batcher(1, 64)) {
+        try (MicroBatcher batcher = batcher(2, 64)) {
+            CompletableFuture<float[]> held = holdOnePass(batcher);
             CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
 
             batcher.flush();
 
             assertThat(get(a)).containsExactly(10f);
+            assertThat(held).isNotDone();
+            release.countDown();
         }
     }
 
@@ -109,14 +136,28 @@ class MicroBatcherTest {
         assertThat(passes).containsExactly(1);
     }
 
+    /**
+     * Starts a one-row pass (input 7) that holds its predictor until {@link #release} counts down, and returns once
+     * it runs; only that pass holds, the ones after it run straight through.
+     */
+    private CompletableFuture<float[]> holdOnePass(MicroBatcher batcher) {
+        holdPasses = true;
+        CompletableFuture<float[]> held = batcher.submit(new float[] {7}, 1);
+        await().until(() -> passes.size() == 1);
+        holdPasses = false;
+        return held;
+    }
+
     private MicroBatcher batcher(int predictors, int maxBatchRecords) {
         ServingOptions options = new ServingOptions(predictors, true, maxBatchRecords, Duration.ofMinutes(1), 100);
         return new MicroBatcher(options, 1, 1, this::timesTen, new ServingCpu());
     }
 
     private float[] timesTen(float[] inputs, int rows) throws TranslateException {
+        // Read before the pass is recorded: holdOnePass clears the flag once it sees the pass.
+        boolean hold = holdPasses;
         passes.add(rows);
-        if (holdPasses) {
+        if (hold) {
             awaitRelease();
         }
         float[] outputs = new float[rows];
