@@ -27,20 +27,23 @@ public class TeamAccess {
     @Inject
     TeamRepository teams;
 
+    @Inject
+    AccessCache cache;
+
     /** Resolves {@code teamName} for the caller, who needs at least {@code needed} there. */
     public TeamScope require(String teamName, Role needed) {
         Caller caller = currentCaller.get();
-        Membership membership = memberships
-                .findByTeamNameAndUser(teamName, caller.userId())
+        AccessCache.Member member = cache.member(caller.userId(), teamName, () -> memberships
+                        .findByTeamNameAndUser(teamName, caller.userId())
+                        .map(m -> new AccessCache.Member(m.team.id, m.team.name, m.role)))
                 .filter(m ->
-                        caller.tokenTeamId() == null || caller.tokenTeamId().equals(m.team.id))
+                        caller.tokenTeamId() == null || caller.tokenTeamId().equals(m.teamId()))
                 .orElseThrow(() -> new NotFound("team", teamName));
-        Team team = membership.team;
-        Role role = membership.role.min(caller.tokenRole());
+        Role role = member.role().min(caller.tokenRole());
         if (!role.atLeast(needed)) {
             throw new Forbidden("Role " + role + " in team '" + teamName + "' may not do this; it needs " + needed);
         }
-        return new TeamScope(team.id, team.name, caller.userId(), role);
+        return new TeamScope(member.teamId(), member.teamName(), caller.userId(), role);
     }
 
     /**

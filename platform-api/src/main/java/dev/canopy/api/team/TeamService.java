@@ -16,6 +16,7 @@ import dev.canopy.scheduler.quota.TeamQuota;
 import dev.canopy.scheduler.quota.TeamQuotas;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
@@ -42,6 +43,9 @@ class TeamService {
 
     @Inject
     TeamQuotas quotas;
+
+    @Inject
+    Event<AccessChanged> accessChanged;
 
     /** Creates a team (platform admins only); its creator becomes its first admin. */
     @Transactional
@@ -107,6 +111,7 @@ class TeamService {
         } else {
             memberships.persist(new Membership(team, user, request.role(), DatabaseTime.now()));
         }
+        accessChanged.fire(new AccessChanged());
         Log.infof(
                 "User %s is now %s in team %s (by %s)",
                 user.name, request.role(), team.name, currentCaller.get().userName());
@@ -121,6 +126,7 @@ class TeamService {
                 memberships.findByTeamAndUser(team.id, user.id).orElseThrow(() -> new NotFound("member", userName));
         refuseDemotingLastAdmin(team, membership, null);
         memberships.delete(membership);
+        accessChanged.fire(new AccessChanged());
         Log.infof(
                 "User %s removed from team %s by %s",
                 user.name, team.name, currentCaller.get().userName());

@@ -10,6 +10,7 @@ import dev.canopy.api.team.TokenRecords.CreatedTokenResponse;
 import dev.canopy.api.team.TokenRecords.TokenResponse;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
@@ -39,18 +40,32 @@ public class TokenService {
     @Inject
     TeamAccess access;
 
-    /** The caller a token secret stands for, if the token exists, is not revoked and has not expired. */
+    @Inject
+    AccessCache cache;
+
+    @Inject
+    Event<AccessChanged> accessChanged;
+
+    /**
+     * The caller a token secret stands for, if the token exists, is not revoked and has not expired. Cached between
+     * requests by {@link AccessCache}, which drops its entries when tokens, users or memberships change.
+     */
     public Optional<Caller> authenticate(String secret) {
-        return tokens.findByHashWithUser(TokenSecrets.hash(secret))
-                .filter(t -> t.isUsableAt(DatabaseTime.now()))
-                .map(t -> new Caller(
-                        t.user.id,
-                        t.user.name,
-                        t.user.platformAdmin,
-                        t.id,
-                        t.team == null ? null : t.team.id,
-                        t.role,
-                        t.kind));
+        Instant now = DatabaseTime.now();
+        return cache.token(TokenSecrets.hash(secret), () -> tokens.findByHashWithUser(TokenSecrets.hash(secret))
+                        .filter(t -> t.isUsableAt(now))
+                        .map(t -> new AccessCache.TokenCaller(
+                                new Caller(
+                                        t.user.id,
+                                        t.user.name,
+                                        t.user.platformAdmin,
+                                        t.id,
+                                        t.team == null ? null : t.team.id,
+                                        t.role,
+                                        t.kind),
+                                t.expiresAt)))
+                .filter(t -> t.usableAt(now))
+                .map(AccessCache.TokenCaller::caller);
     }
 
     /** Whether a token still works (exists, not revoked, not expired). */
@@ -107,6 +122,7 @@ public class TokenService {
                 .filter(t -> t.user.id.equals(caller.userId()) || caller.actsAsPlatformAdmin())
                 .orElseThrow(() -> new NotFound("token", tokenId));
         token.revoke(DatabaseTime.now());
+        accessChanged.fire(new AccessChanged());
         Log.infof("Token %s of user %s revoked by %s", token.id, token.user.name, caller.userName());
     }
 
@@ -141,6 +157,7 @@ public class TokenService {
         Instant now = DatabaseTime.now();
         tokens.list("kind = ?1 and name = ?2 and revokedAt is null", TokenKind.RUNNER, name)
                 .forEach(t -> t.revoke(now));
+        accessChanged.fire(new AccessChanged());
         User admin = users.find("platformAdmin = true order by createdAt").firstResult();
         return issue(admin, TokenKind.RUNNER, new CreateTokenRequest(name, null, null, null))
                 .token();
