@@ -52,7 +52,8 @@ public class TokenService {
      */
     public Optional<Caller> authenticate(String secret) {
         Instant now = DatabaseTime.now();
-        return cache.token(TokenSecrets.hash(secret), () -> tokens.findByHashWithUser(TokenSecrets.hash(secret))
+        String hash = TokenSecrets.hash(secret);
+        return cache.token(hash, () -> tokens.findByHashWithUser(hash)
                         .filter(t -> t.isUsableAt(now))
                         .map(t -> new AccessCache.TokenCaller(
                                 new Caller(

@@ -39,11 +39,15 @@ import java.util.SplittableRandom;
  * metrics, checkpoints and energy over HTTP, model upload, registration); (d) the same with the platform's
  * runners off and one standalone runner process ({@code java -jar canopy-runner.jar}), as in production. Platform
  * throughput is timed from the run's start to its end as the server records them. Run with
- * {@code mvn -B -DskipTests -Pbenchmark verify}.
+ * {@code mvn -B -DskipTests -Pbenchmark verify}, or {@code mvn -B -Pbenchmark -pl platform-api
+ * exec:java@training-overhead-benchmark -Dexec.args=ROWS} after {@code mvn -B -DskipTests install}: the platform's
+ * cost is per epoch, so its share shrinks as epochs grow.
  */
 public final class TrainingOverheadBenchmark {
 
-    static final int ROWS = 60_000;
+    /** Rows of the generated dataset: the first argument, 60,000 by default (epochs of about 0.3 s here). */
+    static int rows = 60_000;
+
     static final int FEATURES = 16;
     static final int ROUNDS = 7;
     static final Map<String, Object> PARAMS = Map.of(
@@ -62,15 +66,18 @@ public final class TrainingOverheadBenchmark {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", "true");
+        if (args.length > 0) {
+            rows = Integer.parseInt(args[0]);
+        }
         Path csv = generate(Files.createTempFile("canopy-bench-train", ".csv"));
         Recipe recipe = new TabularClassificationRecipe();
         Validation validation = recipe.validate(PARAMS, profile());
-        long trainRows = Math.round(ROWS * (1 - 0.15 - 0.15));
+        long trainRows = Math.round(rows * (1 - 0.15 - 0.15));
         long samples = trainRows * (Integer) PARAMS.get("epochs");
 
         System.out.printf(
                 "%nTraining throughput, tabular-classification, %,d rows x %d features, %d epochs, %,d samples%n",
-                ROWS, FEATURES + 1, PARAMS.get("epochs"), samples);
+                rows, FEATURES + 1, PARAMS.get("epochs"), samples);
         try (EnergyMeter meter = EnergyMeter.start(EnergyOptions.defaults())) {
             Slot slot = meter.slot("benchmark", List.of());
             double[][] embedded = embedded(csv, recipe, validation, slot, samples);
@@ -215,11 +222,11 @@ public final class TrainingOverheadBenchmark {
     static DatasetProfile profile() {
         List<DatasetProfile.Column> columns = new ArrayList<>();
         for (int f = 0; f < FEATURES; f++) {
-            columns.add(new DatasetProfile.Column("x" + f, "NUMERIC", 0, ROWS, false));
+            columns.add(new DatasetProfile.Column("x" + f, "NUMERIC", 0, rows, false));
         }
         columns.add(new DatasetProfile.Column("group", "CATEGORICAL", 0, 5, false));
         columns.add(new DatasetProfile.Column("label", "CATEGORICAL", 0, 3, false));
-        return new DatasetProfile(ROWS, columns);
+        return new DatasetProfile(rows, columns);
     }
 
     /** Three classes from a noisy linear rule over 16 numeric features and a categorical one. */
@@ -231,7 +238,7 @@ public final class TrainingOverheadBenchmark {
                 header.append("x").append(f).append(',');
             }
             out.write(header.append("group,label\n").toString());
-            for (int r = 0; r < ROWS; r++) {
+            for (int r = 0; r < rows; r++) {
                 StringBuilder row = new StringBuilder();
                 double score = 0;
                 for (int f = 0; f < FEATURES; f++) {
