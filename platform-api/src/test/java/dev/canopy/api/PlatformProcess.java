@@ -105,6 +105,12 @@ public final class PlatformProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** SIGKILL, as a crash or an out-of-memory killer would; its embedded PostgreSQL keeps running. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM, then waits for the platform to stop. */
     public boolean stop() throws InterruptedException {
         process.destroy();

@@ -2,22 +2,27 @@ package dev.canopy.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.http.ContentType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged platform as a user runs it ({@code java -jar}): the embedded database keeps everything across a
- * stop and start, two platforms with different homes run side by side, and the log names the admin token's file
- * but never the token.
+ * stop and start and across a kill (the next start takes over from the PostgreSQL the killed one left running),
+ * two platforms with different homes run side by side while a second one on a home in use is refused, and the
+ * log names the admin token's file but never the token.
  */
 class PlatformProcessIT {
 
@@ -86,6 +91,56 @@ class PlatformProcessIT {
                 .statusCode(200)
                 .body(equalTo("a,b\n1,2\n"));
         assertThat(again.output()).doesNotContain("First start").doesNotContain(tokenA);
+    }
+
+    @Test
+    void startsAgainAfterBeingKilledTakingOverFromItsOrphanedDatabase() throws Exception {
+        Path home = Files.createTempDirectory("canopy-it-killed");
+        PlatformProcess killed = start(home);
+        String token = killed.adminToken();
+        String run = seed(killed, token);
+
+        killed.kill();
+        long orphan = Long.parseLong(
+                Files.readAllLines(home.resolve("pgdata/postmaster.pid")).get(0).trim());
+        assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).contains(true);
+
+        PlatformProcess again = start(home);
+        assertThat(again.output())
+                .contains("left running in " + home.resolve("pgdata") + " by a platform that was" + " killed");
+        assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+        given().baseUri(again.baseUrl())
+                .auth()
+                .oauth2(token)
+                .get("/api/v1/teams/default/runs/{r}", run)
+                .then()
+                .statusCode(200)
+                .body("params.lr", equalTo("0.1"));
+    }
+
+    @Test
+    void refusesAHomeThatAnotherRunningPlatformUses() throws Exception {
+        Path home = Files.createTempDirectory("canopy-it-shared");
+        start(home);
+
+        assertThatThrownBy(() -> start(home)).hasMessageContaining("exited");
+        String log;
+        try (var logs = Files.list(home)) {
+            log = logs.filter(f -> f.getFileName().toString().startsWith("platform-"))
+                    .map(PlatformProcessIT::read)
+                    .filter(text -> text.contains("Another Canopy platform is running on " + home))
+                    .findFirst()
+                    .orElse("");
+        }
+        assertThat(log).contains("stop it, or give this one another CANOPY_HOME");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String seed(PlatformProcess p, String token) {

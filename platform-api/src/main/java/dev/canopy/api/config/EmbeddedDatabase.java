@@ -3,11 +3,19 @@ package dev.canopy.api.config;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,6 +29,11 @@ public final class EmbeddedDatabase {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
     private static final Map<Path, EmbeddedDatabase> RUNNING = new HashMap<>();
+
+    /** The file the embedded server's library (zonky) locks for as long as it runs a server on the directory. */
+    static final String LOCK_FILE = "epg-lock";
+
+    private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(60);
 
     public static final String DATABASE = "postgres";
     public static final String USER = "postgres";
@@ -42,6 +55,7 @@ public final class EmbeddedDatabase {
         }
         try {
             Files.createDirectories(dataDirectory);
+            stopServerLeftByAKilledPlatform(dataDirectory);
             boolean existing = Files.exists(dataDirectory.resolve("PG_VERSION"));
             LOG.infof(
                     "No external database configured: starting embedded PostgreSQL with %s data in %s",
@@ -61,6 +75,67 @@ public final class EmbeddedDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);
         }
+    }
+
+    /**
+     * A platform killed with SIGKILL cannot stop its PostgreSQL, which keeps running on the data directory and
+     * would make this start fail. The server's owner is known by the lock the embedded server's library holds on
+     * {@value #LOCK_FILE} while the platform lives: a server running while nobody holds the lock was left behind,
+     * and is shut down (its clients died with the platform; PostgreSQL recovers anything uncommitted as after a
+     * crash). A server whose lock is held belongs to a platform that is running on this home, which is refused.
+     */
+    private static void stopServerLeftByAKilledPlatform(Path dataDirectory) throws IOException {
+        Optional<ProcessHandle> server = runningServer(dataDirectory);
+        if (server.isEmpty()) {
+            return;
+        }
+        try (FileChannel lockFile = FileChannel.open(
+                        dataDirectory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                throw new IllegalStateException("Another Canopy platform is running on " + dataDirectory.getParent()
+                        + " (its PostgreSQL has pid " + server.get().pid() + "); stop it, or give this one another"
+                        + " CANOPY_HOME");
+            }
+        } catch (OverlappingFileLockException e) {
+            return;
+        }
+        LOG.warnf(
+                "Stopping the embedded PostgreSQL (pid %d) left running in %s by a platform that was killed",
+                server.get().pid(), dataDirectory);
+        server.get().destroy();
+        try {
+            server.get().onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("The PostgreSQL (pid "
+                    + server.get().pid() + ") left running in "
+                    + dataDirectory + " did not stop within " + ORPHAN_STOP_TIMEOUT.toSeconds() + " s; stop it by"
+                    + " hand");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping a PostgreSQL left running", e);
+        }
+    }
+
+    /** The live PostgreSQL that {@code postmaster.pid} names, if it serves this data directory. */
+    private static Optional<ProcessHandle> runningServer(Path dataDirectory) throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (RuntimeException e) {
+            // Not a pid file PostgreSQL wrote in full: PostgreSQL's own start-up check deals with it.
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> p.info()
+                .commandLine()
+                .filter(line -> line.contains("postgres") && line.contains(dataDirectory.toString()))
+                .isPresent());
     }
 
     /** Stops every embedded server this JVM started. */

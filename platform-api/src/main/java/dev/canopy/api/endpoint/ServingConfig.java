@@ -21,7 +21,10 @@ public interface ServingConfig {
     @WithDefault("64")
     int maxBatchRecords();
 
-    /** Longest a request waits for others to join its micro-batch. */
+    /**
+     * Longest a request waits for others to join its micro-batch; only a batch that starts while another forward
+     * pass runs waits at all.
+     */
     @WithDefault("2ms")
     Duration maxWait();
 

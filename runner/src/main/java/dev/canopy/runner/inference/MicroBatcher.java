@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Merges concurrent requests into shared forward passes. One daemon thread ({@code canopy-batcher-<n>}) takes the
  * first waiting request, then collects waiting requests until the batch holds {@code maxBatchRecords} rows or
  * {@code maxWait} has passed since the first was taken (requests already waiting are still taken after that, up to
- * the row limit). A batch waits for company only if another pass is running when it starts: on an idle pool it takes
- * what is already queued and runs at once, so a lone request pays no wait, while under load requests queue up
- * behind the running passes anyway. A request that would overflow the batch starts the next one, so a request larger than
- * {@code maxBatchRecords} runs alone and is never split across batches.
+ * the row limit). A batch waits for company only if another pass is running when it starts: on an idle pool it
+ * takes what is already queued and runs at once, so a lone request pays no wait, while under load requests queue
+ * up behind the running passes anyway. A request that would overflow the batch starts the next one, so a request
+ * larger than {@code maxBatchRecords} runs alone and is never split across batches.
  *
  * <p>Batches run on {@code predictors} forward threads ({@code canopy-forward-<n>-<i>}), at most {@code
  * predictors} at once, while the batcher collects the next. A failed pass fails exactly the requests of its batch.

@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param batching whether concurrent requests are merged into one forward pass (micro-batching)
  * @param maxBatchRecords batching: a batch stops collecting at this many records; 1 to {@value
  *     TabularModel#MAX_ROWS_PER_FORWARD}. A larger request is run on its own, never split across batches
- * @param maxWait batching: how long a batch keeps collecting after its first request was taken; zero or positive
+ * @param maxWait batching: how long a batch keeps collecting after its first request was taken, when another pass
+ *     is running as it starts (on an idle pool it runs at once); zero or positive
  * @param maxRequestRecords the most records one {@link ServedModel#predict} call may hold; at least 1
  */
 public record ServingOptions(
