@@ -62,6 +62,29 @@ class AccessCacheTest {
     }
 
     @Test
+    void cachesNothingWhileChangesCannotBeHeard() {
+        UUID user = UUID.randomUUID();
+        AtomicInteger loads = new AtomicInteger();
+        Supplier<Optional<AccessCache.Member>> load = () -> {
+            loads.incrementAndGet();
+            return Optional.of(new AccessCache.Member(UUID.randomUUID(), "t", Role.VIEWER));
+        };
+        cache.member(user, "t", load);
+        // What the listener reports when its connection drops; it reports true again once it listens anew.
+        cache.listening(false);
+        try {
+            cache.member(user, "t", load);
+            cache.member(user, "t", load);
+            assertThat(loads).hasValue(3);
+        } finally {
+            cache.listening(true);
+        }
+        cache.member(user, "t", load);
+        cache.member(user, "t", load);
+        assertThat(loads).hasValue(4);
+    }
+
+    @Test
     void neverKeepsWhatItDidNotFind() {
         AtomicInteger loads = new AtomicInteger();
         Supplier<Optional<AccessCache.TokenCaller>> missing = () -> {
