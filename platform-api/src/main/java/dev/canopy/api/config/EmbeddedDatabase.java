@@ -81,8 +81,8 @@ public final class EmbeddedDatabase {
      * A platform killed with SIGKILL cannot stop its PostgreSQL, which keeps running on the data directory and
      * would make this start fail. The server's owner is known by the lock the embedded server's library holds on
      * {@value #LOCK_FILE} while the platform lives: a server running while nobody holds the lock was left behind,
-     * and is shut down (its clients died with the platform; PostgreSQL recovers anything uncommitted as after a
-     * crash). A server whose lock is held belongs to a platform that is running on this home, which is refused.
+     * and gets a normal (smart) shutdown, which ends at once since its clients died with the platform. A server
+     * whose lock is held belongs to a platform that is running on this home, which is refused.
      */
     private static void stopServerLeftByAKilledPlatform(Path dataDirectory) throws IOException {
         Optional<ProcessHandle> server = runningServer(dataDirectory);
