@@ -90,6 +90,21 @@ public final class TestApi {
                 .statusCode(201);
     }
 
+    /** One Gentoo penguin as a prediction record: the trained species models label it Gentoo. */
+    public static final Map<String, Object> GENTOO = Map.of(
+            "island",
+            "Biscoe",
+            "bill_length_mm",
+            46.1,
+            "bill_depth_mm",
+            13.2,
+            "flipper_length_mm",
+            211,
+            "body_mass_g",
+            4500,
+            "sex",
+            "FEMALE");
+
     /** The penguins dataset (344 rows, with missing values) as version 1 of a new dataset {@code name}. */
     public static void newPenguins(String token, String team, String name) {
         newDataset(token, team, name);

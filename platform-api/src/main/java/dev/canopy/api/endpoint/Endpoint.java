@@ -6,7 +6,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -64,6 +67,13 @@ class Endpoint {
     }
 
     /** The version takes all traffic; the one it replaces becomes the rollback target; a shadow of it ends. */
+    /** The versions this endpoint serves: live, canary and shadow, those it has. */
+    List<UUID> servedVersionIds() {
+        return Stream.of(liveVersionId, canaryVersionId, shadowVersionId)
+                .filter(Objects::nonNull)
+                .toList();
+    }
+
     void goLive(UUID version, Instant now) {
         if (!version.equals(liveVersionId)) {
             previousVersionId = liveVersionId;

@@ -7,7 +7,6 @@ import dev.canopy.api.team.TeamScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -59,37 +58,15 @@ class EndpointRoutes {
 
     /** The versions any endpoint serves, live, canary or shadow, from the database. */
     List<UUID> servedVersions() {
-        return QuarkusTransaction.joiningExisting().call(() -> {
-            List<UUID> ids = new ArrayList<>();
-            endpoints.listAll().forEach(e -> {
-                if (e.liveVersionId != null) {
-                    ids.add(e.liveVersionId);
-                }
-                if (e.canaryVersionId != null) {
-                    ids.add(e.canaryVersionId);
-                }
-                if (e.shadowVersionId != null) {
-                    ids.add(e.shadowVersionId);
-                }
-            });
-            return ids;
-        });
+        return QuarkusTransaction.joiningExisting().call(() -> endpoints.listAll().stream()
+                .flatMap(e -> e.servedVersionIds().stream())
+                .toList());
     }
 
     private Route read(TeamScope scope, String name) {
         Endpoint e =
                 endpoints.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("endpoint", name));
-        List<UUID> ids = new ArrayList<>();
-        if (e.liveVersionId != null) {
-            ids.add(e.liveVersionId);
-        }
-        if (e.canaryVersionId != null) {
-            ids.add(e.canaryVersionId);
-        }
-        if (e.shadowVersionId != null) {
-            ids.add(e.shadowVersionId);
-        }
-        Map<UUID, RegisteredVersion> versions = models.byIds(ids);
+        Map<UUID, RegisteredVersion> versions = models.byIds(e.servedVersionIds());
         return new Route(
                 e.id,
                 scope.teamName(),

@@ -1,5 +1,6 @@
 package dev.canopy.api.bench;
 
+import static dev.canopy.api.TestApi.GENTOO;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,19 +50,6 @@ public final class ServingBenchmark {
             .executor(Executors.newFixedThreadPool(CLIENTS + 8))
             .build();
     private static final String ENDPOINTS = "/api/v1/teams/default/endpoints/";
-    private static final Map<String, Object> RECORD = Map.of(
-            "island",
-            "Biscoe",
-            "bill_length_mm",
-            46.1,
-            "bill_depth_mm",
-            13.2,
-            "flipper_length_mm",
-            211,
-            "body_mass_g",
-            4500,
-            "sex",
-            "FEMALE");
     private static final byte[] BODY = body();
 
     /** The models served, each on an endpoint of its name: hidden layers. */
@@ -172,7 +160,7 @@ public final class ServingBenchmark {
     /** Latencies in ms of the bare in-process predict of one record, after a warm-up. */
     static double[] bare(byte[] artifact) throws Exception {
         try (TabularModel model = TabularModel.load(artifact)) {
-            List<Map<String, Object>> records = List.of(RECORD);
+            List<Map<String, Object>> records = List.of(GENTOO);
             for (int i = 0; i < SEQUENTIAL; i++) {
                 model.predict(records);
             }
@@ -363,7 +351,7 @@ public final class ServingBenchmark {
 
     private static byte[] body() {
         try {
-            return JSON.writeValueAsBytes(Map.of("records", List.of(RECORD)));
+            return JSON.writeValueAsBytes(Map.of("records", List.of(GENTOO)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

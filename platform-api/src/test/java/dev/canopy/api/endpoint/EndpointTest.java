@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import static dev.canopy.api.TestApi.GENTOO;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newTeam;
@@ -22,20 +23,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(EmbeddedRunnerProfile.class)
 class EndpointTest {
-
-    static final Map<String, Object> GENTOO = Map.of(
-            "island",
-            "Biscoe",
-            "bill_length_mm",
-            46.1,
-            "bill_depth_mm",
-            13.2,
-            "flipper_length_mm",
-            211,
-            "body_mass_g",
-            4500,
-            "sex",
-            "FEMALE");
 
     TrainedModels models;
     String team;

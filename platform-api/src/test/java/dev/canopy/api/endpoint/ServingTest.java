@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import static dev.canopy.api.TestApi.GENTOO;
 import static dev.canopy.api.TestApi.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,7 +131,7 @@ class ServingTest {
                 int n = 0;
                 while (!stop.get()) {
                     var response = as(token)
-                            .body(Map.of("records", List.of(EndpointTest.GENTOO)))
+                            .body(Map.of("records", List.of(GENTOO)))
                             .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint);
                     statuses.add(response.statusCode());
                     if (response.statusCode() == 200) {
@@ -179,7 +180,7 @@ class ServingTest {
 
         Set<Integer> statuses = ConcurrentHashMap.newKeySet();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            statuses.add(predictStatus(List.of(EndpointTest.GENTOO)));
+            statuses.add(predictStatus(List.of(GENTOO)));
             return shown().getString("status").equals("LIVE");
         });
         assertThat(statuses).contains(200, 500);
@@ -192,7 +193,7 @@ class ServingTest {
         assertThat(history.getString("[0].reason")).contains("error rate");
         assertThat(history.getInt("[0].fromVersion")).isEqualTo(broken);
         for (int i = 0; i < 20; i++) {
-            assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);
+            assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
         }
     }
 
@@ -207,7 +208,7 @@ class ServingTest {
                 "canary",
                 Map.of("minRequests", 5, "completeAfter", 15, "maxP99Increase", 100.0)));
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);
+            assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
             return shown().getString("status").equals("LIVE");
         });
         assertThat(shown().getInt("liveVersion")).isEqualTo(2);
@@ -271,7 +272,7 @@ class ServingTest {
     @Test
     void latencyReachesPrometheus() {
         promote(Map.of("version", "2"));
-        assertThat(predictStatus(List.of(EndpointTest.GENTOO))).isEqualTo(200);
+        assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
         assertThat(predictStatus(List.of(Map.of("bill_length_mm", "long")))).isEqualTo(400);
         String metrics =
                 given().get("/q/metrics").then().statusCode(200).extract().asString();

@@ -1,5 +1,6 @@
 package dev.canopy.api.run;
 
+import static dev.canopy.api.TestApi.GENTOO;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.csv;
 import static dev.canopy.api.TestApi.newExperiment;
@@ -137,20 +138,7 @@ class TrainingFlowTest {
                 .extract()
                 .asByteArray();
         try (TabularModel model = TabularModel.load(artifact)) {
-            Map<String, Object> gentoo = Map.of(
-                    "island",
-                    "Biscoe",
-                    "bill_length_mm",
-                    46.1,
-                    "bill_depth_mm",
-                    13.2,
-                    "flipper_length_mm",
-                    211,
-                    "body_mass_g",
-                    4500,
-                    "sex",
-                    "FEMALE");
-            assertThat(model.predict(List.of(gentoo)).get(0).label()).isEqualTo("Gentoo");
+            assertThat(model.predict(List.of(GENTOO)).get(0).label()).isEqualTo("Gentoo");
         }
     }
 
