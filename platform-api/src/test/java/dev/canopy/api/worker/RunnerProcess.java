@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A standalone runner ({@code java -jar canopy-runner.jar}) started by a test, against the test's control plane. */
@@ -22,6 +23,12 @@ public final class RunnerProcess implements AutoCloseable {
     }
 
     public static RunnerProcess start(URI server, String token, String name) throws IOException {
+        return start(server, token, name, Map.of());
+    }
+
+    /** With {@code environment} added to this process's. */
+    static RunnerProcess start(URI server, String token, String name, Map<String, String> environment)
+            throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(
                     JAR.toAbsolutePath() + " is missing: build the runner module (mvn package)");
@@ -29,7 +36,7 @@ public final class RunnerProcess implements AutoCloseable {
         Path work = Files.createTempDirectory("canopy-runner-" + name);
         Path log = work.resolve("runner.log");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(
+        ProcessBuilder builder = new ProcessBuilder(
                         java,
                         "-jar",
                         JAR.toAbsolutePath().toString(),
@@ -42,8 +49,9 @@ public final class RunnerProcess implements AutoCloseable {
                         "--work-dir",
                         work.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new RunnerProcess(process, log);
     }
 

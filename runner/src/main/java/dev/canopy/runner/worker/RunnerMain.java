@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * {@code java -jar canopy-runner.jar --server URL --token TOKEN}: a runner process. SIGTERM drains it: it takes
- * nothing new, stops its run after the next checkpoint (the run resumes on another runner) and exits.
+ * nothing new, stops its run after the next checkpoint (the run resumes on another runner) and exits. It exits with
+ * status 1 when it stops on an error, such as PyTorch natives that cannot compute ({@link EngineSelfTest}).
  */
 public final class RunnerMain {
 
@@ -31,5 +32,8 @@ public final class RunnerMain {
         thread.start();
         thread.join();
         meter.close();
+        if (loop.failed()) {
+            System.exit(1);
+        }
     }
 }

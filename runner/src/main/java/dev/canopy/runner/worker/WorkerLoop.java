@@ -41,6 +41,7 @@ public final class WorkerLoop implements Runnable {
     private final Map<String, Recipe> recipes = new TreeMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean draining;
+    private volatile boolean failed;
     private final EnergyMeter meter;
     private final UUID session = UUID.randomUUID();
     private volatile RunExecution current;
@@ -76,7 +77,9 @@ public final class WorkerLoop implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: natives that do not load (a broken PYTORCH_LIBRARY_PATH).
+            failed = true;
             LOG.log(Level.SEVERE, "Runner " + options.name() + " stopped", e);
         } finally {
             heartbeats.shutdownNow();
@@ -93,6 +96,11 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
+    /** Whether the loop ended on an error rather than a drain (an unusable engine, say). */
+    public boolean failed() {
+        return failed;
+    }
+
     /** Waits for the loop to end after {@link #drain()}. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -100,6 +108,7 @@ public final class WorkerLoop implements Runnable {
 
     private Protocol.Registered register() throws InterruptedException {
         gpuSet = options.gpuSet(MachineInfo.engineGpus());
+        EngineSelfTest.run(gpuSet);
         machine = MachineInfo.detect(gpuSet, meter.gpus());
         slot = meter.slot(options.name(), gpuSet);
         Map<String, String> methods = new TreeMap<>();

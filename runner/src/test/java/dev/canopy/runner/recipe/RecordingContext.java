@@ -16,6 +16,7 @@ final class RecordingContext implements TrainingContext {
     private final Optional<Checkpoint> checkpoint;
     private int stopAfterEpoch = Integer.MAX_VALUE;
     private int stopAtProgressCall = Integer.MAX_VALUE;
+    private int gpus;
 
     /** Metrics per finished epoch, by epoch number. */
     final Map<Integer, Map<String, Double>> epochMetrics = new HashMap<>();
@@ -47,7 +48,13 @@ final class RecordingContext implements TrainingContext {
         return this;
     }
 
-    /** The same run resumed from {@code checkpoint}. */
+    /** Trains on the first {@code count} CUDA devices instead of the CPU. */
+    RecordingContext onGpus(int count) {
+        gpus = count;
+        return this;
+    }
+
+    /** The same run resumed from {@code checkpoint}, on the CPU. */
     RecordingContext resumedFrom(Checkpoint resumeFrom) {
         return new RecordingContext(dataset, profile, params, Optional.of(resumeFrom));
     }
@@ -73,7 +80,7 @@ final class RecordingContext implements TrainingContext {
 
     @Override
     public int gpus() {
-        return 0;
+        return gpus;
     }
 
     @Override
