@@ -14,6 +14,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Standalone runner processes that die or are told to stop: a run whose runner is killed (kill -9) resumes on
  * another runner from its last checkpoint, with every epoch recorded once and the same final model as an
- * uninterrupted run; a runner sent SIGTERM gives its run back and exits.
+ * uninterrupted run; a runner sent SIGTERM gives its run back and exits; a runner whose token is revoked mid-run
+ * stops training at once and exits.
  */
 @QuarkusTest
 @TestProfile(RunnerRecoveryTest.ShortLeases.class)
@@ -129,6 +133,37 @@ class RunnerRecoveryTest {
                 .isCloseTo(
                         finished.getDouble("energy.attempts[0].itKwh") + finished.getDouble("energy.attempts[1].itKwh"),
                         org.assertj.core.api.Assertions.within(1e-6));
+    }
+
+    @Test
+    void aRunnerWhoseTokenIsRevokedMidRunStopsTrainingAndExits() throws Exception {
+        JsonPath token = as(owner)
+                .body(Map.of("name", "revoked runner", "team", team))
+                .post("/api/v1/workers/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+        String id = submit();
+        try (RunnerProcess revoked = RunnerProcess.start(server, token.getString("token"), unique("revoked"))) {
+            awaitEpoch(id, 5);
+            as(owner)
+                    .delete("/api/v1/tokens/{id}", token.getString("id"))
+                    .then()
+                    .statusCode(204);
+
+            assertThat(revoked.process.waitFor(60, TimeUnit.SECONDS))
+                    .as("runner exits; log:%n%s", revoked.output())
+                    .isTrue();
+            assertThat(revoked.process.exitValue()).isEqualTo(1);
+            // Its next report was refused, so it stopped training then (of 150 epochs) and tried to fail the run.
+            Matcher stopped = Pattern.compile("failed: the control plane refused the report of epoch (\\d+) \\(.*401")
+                    .matcher(revoked.output());
+            assertThat(stopped.find()).as("log:%n%s", revoked.output()).isTrue();
+            assertThat(Integer.parseInt(stopped.group(1))).isLessThan(EPOCHS / 2);
+        }
+        // Nobody can report the run any more: its lease expires and it waits for another runner.
+        assertThat(awaitStatus(id, "QUEUED").getInt("attempt")).isEqualTo(1);
     }
 
     @Test

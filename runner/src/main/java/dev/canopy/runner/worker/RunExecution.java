@@ -18,7 +18,8 @@ import java.util.concurrent.Executors;
 /**
  * One claimed run as its recipe sees it: the dataset on disk, the checkpoint to resume from, and callbacks that
  * report epochs to the control plane (on a thread of their own, in order). Cancellation (from a heartbeat or an
- * epoch reply) stops training at the next progress call; draining stops it right after the next checkpoint.
+ * epoch reply) and a refused report stop training at the next progress call; draining stops it right after the next
+ * checkpoint.
  */
 final class RunExecution implements TrainingContext {
 
@@ -33,6 +34,7 @@ final class RunExecution implements TrainingContext {
     private volatile boolean cancelled;
     private volatile boolean draining;
     private volatile boolean lost;
+    private volatile String refused;
     private double startFraction = -1;
     private final ExecutorService reporter = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "canopy-runner-reports");
@@ -154,7 +156,7 @@ final class RunExecution implements TrainingContext {
 
     private void report(
             int epoch, int epochs, Map<String, Double> metrics, byte[] bytes, Long eta, Protocol.Energy reading) {
-        if (lost) {
+        if (lost || refused != null) {
             return;
         }
         try {
@@ -170,7 +172,17 @@ final class RunExecution implements TrainingContext {
         } catch (ControlPlane.LostRun | UncheckedIOException | TrainingStopped e) {
             // The run cannot be reported any more: stop training at the next progress call.
             lost = true;
+        } catch (RuntimeException e) {
+            // Refused (a 4xx other than 409, e.g. a revoked token) or a bug: later reports would be refused or
+            // skipped too, so training stops at the next progress call and the run is failed with this reason.
+            refused = "the control plane refused the report of epoch " + epoch + " (" + e.getMessage()
+                    + "); training stopped";
         }
+    }
+
+    /** Why an epoch report was refused, stopping the run; null while none was. */
+    String refused() {
+        return refused;
     }
 
     /** Waits until every epoch handed over so far is reported. */
@@ -193,6 +205,9 @@ final class RunExecution implements TrainingContext {
     private void stopIfCancelled() {
         if (lost) {
             throw new TrainingStopped("the run moved on to another attempt");
+        }
+        if (refused != null) {
+            throw new TrainingStopped(refused);
         }
         if (cancelled) {
             throw new TrainingStopped("cancelled");

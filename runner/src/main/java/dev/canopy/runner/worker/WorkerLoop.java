@@ -199,6 +199,11 @@ public final class WorkerLoop implements Runnable {
                 LOG.info(() -> "Run " + a.runId() + " trained, but it is no longer ours to report");
                 return;
             }
+            if (run.refused() != null) {
+                // The last epoch's report was refused after training had ended.
+                report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
+                return;
+            }
             controlPlane.putModel(a.runId(), a.attempt(), result.model());
             controlPlane.complete(
                     a.runId(),
@@ -216,6 +221,8 @@ public final class WorkerLoop implements Runnable {
             run.flushReports();
             if (run.lost()) {
                 LOG.info(() -> "Run " + a.runId() + " stopped: its lease was lost");
+            } else if (run.refused() != null) {
+                report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
             } else {
                 String reason = run.cancelled() ? "CANCELLED" : "DRAINING";
                 controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), reason, run.endEnergy()));
