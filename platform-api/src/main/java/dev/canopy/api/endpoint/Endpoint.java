@@ -49,6 +49,11 @@ class Endpoint {
     @Column(name = "shadow_version_id")
     UUID shadowVersionId;
 
+    /** Its own micro-batching settings; null: the platform's defaults. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "batching", columnDefinition = "jsonb")
+    EndpointBatching batching;
+
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 
@@ -66,7 +71,6 @@ class Endpoint {
         this.updatedAt = now;
     }
 
-    /** The version takes all traffic; the one it replaces becomes the rollback target; a shadow of it ends. */
     /** The versions this endpoint serves: live, canary and shadow, those it has. */
     List<UUID> servedVersionIds() {
         return Stream.of(liveVersionId, canaryVersionId, shadowVersionId)
@@ -74,6 +78,12 @@ class Endpoint {
                 .toList();
     }
 
+    /** Its micro-batching settings, the platform's defaults for the fields it does not set. */
+    EndpointBatching batchingSettings() {
+        return batching == null ? EndpointBatching.DEFAULTS : batching;
+    }
+
+    /** The version takes all traffic; the one it replaces becomes the rollback target; a shadow of it ends. */
     void goLive(UUID version, Instant now) {
         if (!version.equals(liveVersionId)) {
             previousVersionId = liveVersionId;

@@ -13,7 +13,10 @@ import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** One audit record of an endpoint: a promotion (passed or refused), a canary's start or end, a rollback. */
+/**
+ * One audit record of an endpoint: a promotion (passed or refused), a canary's start or end, a rollback, a change of
+ * its micro-batching.
+ */
 @Entity
 @Immutable
 @Table(name = "endpoint_events")
@@ -35,7 +38,9 @@ class EndpointEvent {
         /** The version sees copies of the requests; its answers are compared, never returned. */
         SHADOW_STARTED,
         /** The shadow was dropped. */
-        SHADOW_STOPPED
+        SHADOW_STOPPED,
+        /** The endpoint's micro-batching settings changed (the reason says from what to what). */
+        BATCHING_CHANGED
     }
 
     @Id

@@ -24,7 +24,8 @@ final class EndpointRecords {
                             regexp = "[a-z0-9][a-z0-9_-]*",
                             message = "must be lower-case" + " letters, digits, '-' or '_'")
                     String name,
-            @NotBlank @Size(max = 100) String model) {}
+            @NotBlank @Size(max = 100) String model,
+            EndpointBatching batching) {}
 
     /**
      * Puts {@code version} (number, "latest" or alias) on the endpoint through {@code gates}; with {@code
@@ -55,10 +56,17 @@ final class EndpointRecords {
             CanaryView canary,
             ShadowView shadow,
             List<VersionServing> serving,
+            BatchingView batching,
             Instant createdAt,
             Instant updatedAt) {}
 
     record CanaryView(int version, int percent, CanaryPolicy policy) {}
+
+    /**
+     * The micro-batching the endpoint's requests are served with; {@code setOnEndpoint} names the fields the
+     * endpoint sets, the others are the platform's defaults.
+     */
+    record BatchingView(boolean enabled, int maxBatchRecords, double maxWaitMs, List<String> setOnEndpoint) {}
 
     /**
      * The shadow and how its answers compare: copies sent, dropped (the shadow fell behind), failed; predictions
@@ -75,7 +83,10 @@ final class EndpointRecords {
             Double meanAbsoluteDifference,
             Latency latencyMs) {}
 
-    /** An audit record: a promotion (with its gate results), a canary's start or end, or a rollback. */
+    /**
+     * An audit record: a promotion (with its gate results), a canary's start or end, a rollback, or a change of the
+     * endpoint's micro-batching.
+     */
     record EventResponse(
             UUID id,
             String kind,

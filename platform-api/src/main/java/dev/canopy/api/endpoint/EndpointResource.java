@@ -14,6 +14,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import java.net.URI;
@@ -55,6 +56,19 @@ public class EndpointResource {
     @Path("/{endpoint}")
     public EndpointResponse get(@PathParam("team") String team, @PathParam("endpoint") String endpoint) {
         return service.get(team, endpoint);
+    }
+
+    /**
+     * Replaces the endpoint's micro-batching: {@code {enabled?, maxBatchRecords?, maxWaitMs?}}, a field left out
+     * taking the platform's default ({@code {}}: all of them).
+     */
+    @PUT
+    @Path("/{endpoint}/batching")
+    public EndpointResponse setBatching(
+            @PathParam("team") String team,
+            @PathParam("endpoint") String endpoint,
+            @NotNull EndpointBatching batching) {
+        return service.setBatching(team, endpoint, batching);
     }
 
     @DELETE

@@ -4,6 +4,9 @@ import dev.canopy.api.carbon.CarbonConfig;
 import dev.canopy.api.carbon.GridIntensity;
 import dev.canopy.api.carbon.Intensity;
 import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.endpoint.EndpointEvent.Actor;
+import dev.canopy.api.endpoint.EndpointEvent.Kind;
+import dev.canopy.api.endpoint.EndpointRecords.BatchingView;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryView;
 import dev.canopy.api.endpoint.EndpointRecords.CreateEndpointRequest;
 import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
@@ -14,9 +17,11 @@ import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.team.CurrentCaller;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.energy.CpuPowerModel;
+import dev.canopy.runner.inference.Batching;
 import dev.canopy.runner.inference.ServedModel;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -30,7 +35,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-/** A team's endpoints: creating, listing, showing (with what each version served) and deleting them. */
+/**
+ * A team's endpoints: creating, listing, showing (with what each version served), setting their micro-batching and
+ * deleting them.
+ */
 @ApplicationScoped
 public class EndpointService {
 
@@ -64,6 +72,12 @@ public class EndpointService {
     @Inject
     GridIntensity grid;
 
+    @Inject
+    EndpointAudit audit;
+
+    @Inject
+    CurrentCaller caller;
+
     private volatile CpuPowerModel cpu;
 
     @Transactional
@@ -74,6 +88,8 @@ public class EndpointService {
             throw new Conflict("endpoint '" + request.name() + "' already exists", "name", "is taken");
         }
         Endpoint endpoint = new Endpoint(scope.teamId(), request.name(), model, DatabaseTime.now());
+        endpoint.batching =
+                request.batching() == null ? null : request.batching().checked();
         endpoints.persist(endpoint);
         Log.infof(
                 "Endpoint %s (%s) created in team %s for model %s", endpoint.name, endpoint.id, team, request.model());
@@ -104,6 +120,38 @@ public class EndpointService {
         Log.infof("Endpoint %s (%s) deleted from team %s", name, endpoint.id, team);
         routes.forget(scope.teamId(), name);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
+    }
+
+    /**
+     * Replaces the endpoint's micro-batching settings ({@code settings}' null fields: the platform's defaults) and
+     * records the change; this control plane serves with them from the next request, others within {@code
+     * canopy.serving.route-cache-ttl}.
+     */
+    EndpointResponse setBatching(String team, String name, EndpointBatching settings) {
+        TeamScope scope = access.write(team);
+        Actor actor = new Actor(scope.userId(), caller.get().userName());
+        EndpointBatching checked = settings.checked();
+        EndpointResponse response = QuarkusTransaction.requiringNew().call(() -> {
+            Endpoint endpoint =
+                    endpoints.findByIdForUpdate(find(scope, name).id).orElseThrow(() -> new NotFound("endpoint", name));
+            String before =
+                    EndpointBatching.describe(endpoint.batchingSettings().resolve(config));
+            endpoint.batching = checked.fieldsSet().isEmpty() ? null : checked;
+            endpoint.updatedAt = DatabaseTime.now();
+            String after = EndpointBatching.describe(checked.resolve(config));
+            audit.record(
+                    endpoint.id,
+                    Kind.BATCHING_CHANGED,
+                    null,
+                    null,
+                    List.of(),
+                    actor,
+                    "batching " + after + " (was " + before + ")");
+            return toResponse(endpoint, null);
+        });
+        routes.forget(scope.teamId(), name);
+        Log.infof("Endpoint %s in team %s: batching %s", name, team, response.batching());
+        return response;
     }
 
     /** Whether the team has an endpoint of that name. */
@@ -143,8 +191,19 @@ public class EndpointService {
                 canary == null ? null : new CanaryView(canary.version(), e.canaryPercent, e.canaryPolicy),
                 shadow == null ? null : shadowOf(e, shadow),
                 serving,
+                batchingOf(e),
                 e.createdAt,
                 e.updatedAt);
+    }
+
+    private BatchingView batchingOf(Endpoint e) {
+        EndpointBatching settings = e.batchingSettings();
+        Batching batching = settings.resolve(config);
+        return new BatchingView(
+                batching.enabled(),
+                batching.maxBatchRecords(),
+                EndpointBatching.millis(batching.maxWait()),
+                settings.fieldsSet());
     }
 
     private ShadowView shadowOf(Endpoint e, RegisteredVersion version) {

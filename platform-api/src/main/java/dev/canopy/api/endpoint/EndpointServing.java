@@ -108,7 +108,7 @@ public class EndpointServing {
             RegisteredVersion version = onCanary ? route.canary() : route.live();
             long start = System.nanoTime();
             try {
-                List<Prediction> predictions = served(version).predict(records);
+                List<Prediction> predictions = served(version).predict(records, route.batching());
                 checkFinite(version, predictions);
                 metrics.succeeded(route, version, onCanary, System.nanoTime() - start, records.size());
                 shadows.copy(route, records, predictions);
@@ -167,8 +167,7 @@ public class EndpointServing {
         int predictors = config.predictors() > 0
                 ? config.predictors()
                 : Runtime.getRuntime().availableProcessors();
-        return new ServingOptions(
-                predictors, config.batching(), config.maxBatchRecords(), config.maxWait(), config.maxRequestRecords());
+        return new ServingOptions(predictors, EndpointBatching.platformDefaults(config), config.maxRequestRecords());
     }
 
     /** The loaded model of a version, if this process has it. */

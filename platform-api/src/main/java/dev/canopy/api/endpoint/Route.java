@@ -1,12 +1,13 @@
 package dev.canopy.api.endpoint;
 
 import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.runner.inference.Batching;
 import java.util.UUID;
 
 /**
  * Where an endpoint's requests go, as last read from the database: the live version, and the canary with its
- * share and policy when one runs, and the shadow that sees copies of requests. {@code live} is null while nothing
- * is promoted.
+ * share and policy when one runs, and the shadow that sees copies of requests; and the micro-batching its requests
+ * are served with. {@code live} is null while nothing is promoted.
  */
 record Route(
         UUID endpointId,
@@ -17,4 +18,5 @@ record Route(
         int canaryPercent,
         CanaryPolicy policy,
         RegisteredVersion shadow,
+        Batching batching,
         long readAtNanos) {}

@@ -13,7 +13,10 @@ public interface ServingConfig {
     @WithDefault("0")
     int predictors();
 
-    /** Micro-batching: concurrent requests to one version share forward passes. */
+    /**
+     * Micro-batching: concurrent requests to one version share forward passes. This and the next two are the
+     * defaults for endpoints that do not set their own ({@code PUT .../endpoints/{endpoint}/batching}).
+     */
     @WithDefault("true")
     boolean batching();
 

@@ -51,7 +51,7 @@ class ShadowTraffic {
             copies.execute(() -> {
                 long start = System.nanoTime();
                 try {
-                    List<Prediction> answers = serving.served(shadow).predict(records);
+                    List<Prediction> answers = serving.served(shadow).predict(records, route.batching());
                     of.answered(System.nanoTime() - start, returned, answers);
                 } catch (Exception e) {
                     of.errors.increment();

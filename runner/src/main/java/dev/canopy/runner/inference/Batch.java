@@ -4,23 +4,48 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** Requests that share one forward pass: their rows are concatenated in order and the outputs split back. */
+/**
+ * Requests that share one forward pass: their rows are concatenated in order and the outputs split back. A batch
+ * keeps the tightest limits of its requests' {@link Batching}: the fewest records and the shortest wait.
+ */
 final class Batch {
 
-    /** One caller's encoded rows, row-major, and the future that caller waits on for the raw outputs. */
-    record Request(float[] inputs, int rows, CompletableFuture<float[]> outputs) {
+    /**
+     * One caller's encoded rows, row-major, its micro-batching settings, and the future that caller waits on for
+     * the raw outputs.
+     */
+    record Request(float[] inputs, int rows, Batching batching, CompletableFuture<float[]> outputs) {
 
-        Request(float[] inputs, int rows) {
-            this(inputs, rows, new CompletableFuture<>());
+        Request(float[] inputs, int rows, Batching batching) {
+            this(inputs, rows, batching, new CompletableFuture<>());
         }
     }
 
     private final List<Request> requests = new ArrayList<>();
     private int rows;
+    private int maxRecords = Integer.MAX_VALUE;
+    private long maxWaitNanos = Long.MAX_VALUE;
 
     void add(Request request) {
         requests.add(request);
         rows += request.rows();
+        maxRecords = Math.min(maxRecords, request.batching().maxBatchRecords());
+        maxWaitNanos = Math.min(maxWaitNanos, request.batching().maxWait().toNanos());
+    }
+
+    /** Whether {@code request} can join: the rows together within its limit and this batch's. */
+    boolean fits(Request request) {
+        return rows + request.rows() <= Math.min(maxRecords, request.batching().maxBatchRecords());
+    }
+
+    /** Whether the batch is at its row limit (a batch over it holds one request larger than its own limit). */
+    boolean full() {
+        return rows >= maxRecords;
+    }
+
+    /** The shortest maxWait of its requests, in nanoseconds. */
+    long maxWaitNanos() {
+        return maxWaitNanos;
     }
 
     /** Rows of all requests together. */

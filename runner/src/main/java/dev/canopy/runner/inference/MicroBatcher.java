@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Merges concurrent requests into shared forward passes. One daemon thread ({@code canopy-batcher-<n>}) takes the
- * first waiting request, then collects waiting requests until the batch holds {@code maxBatchRecords} rows or
- * {@code maxWait} has passed since the first was taken (requests already waiting are still taken after that, up to
- * the row limit). A batch waits for company only if another pass is running when it starts: on an idle pool it
- * takes what is already queued and runs at once, so a lone request pays no wait, while under load requests queue
- * up behind the running passes anyway. A request that would overflow the batch starts the next one, so a request
- * larger than {@code maxBatchRecords} runs alone and is never split across batches.
+ * first waiting request, then collects waiting requests until the batch holds its row limit or its wait has passed
+ * since the first was taken (requests already waiting are still taken after that, up to the row limit). Limits come
+ * with each request ({@link Batching}), so endpoints with different settings share one batcher: a batch stops at the
+ * smallest {@code maxBatchRecords} and the shortest {@code maxWait} among its requests, and a request joins only a
+ * batch that stays within its own. A batch waits for company only if another pass is running when it starts: on an
+ * idle pool it takes what is already queued and runs at once, so a lone request pays no wait, while under load
+ * requests queue up behind the running passes anyway. A request that does not fit starts the next batch, so a
+ * request larger than its {@code maxBatchRecords} runs alone and is never split across batches.
  *
  * <p>Batches run on {@code predictors} forward threads ({@code canopy-forward-<n>-<i>}), at most {@code
  * predictors} at once, while the batcher collects the next. A failed pass fails exactly the requests of its batch.
@@ -36,13 +38,11 @@ final class MicroBatcher implements AutoCloseable {
     }
 
     /** Wakes a collecting batcher so that it stops waiting; never part of a batch. */
-    private static final Request WAKE_UP = new Request(new float[0], 0);
+    private static final Request WAKE_UP = new Request(new float[0], 0, Batching.defaults());
 
     private static final AtomicInteger NUMBER = new AtomicInteger();
 
     private final BlockingQueue<Request> waiting = new LinkedBlockingQueue<>();
-    private final int maxBatchRecords;
-    private final long maxWaitNanos;
     private final int predictors;
     private final int width;
     private final int outputSize;
@@ -54,18 +54,16 @@ final class MicroBatcher implements AutoCloseable {
     private volatile boolean flushing;
     private boolean stopped;
 
-    MicroBatcher(ServingOptions options, int width, int outputSize, BatchForward forward, ServingCpu cpu) {
-        this.maxBatchRecords = options.maxBatchRecords();
-        this.maxWaitNanos = options.maxWait().toNanos();
-        this.predictors = options.predictors();
+    MicroBatcher(int predictors, int width, int outputSize, BatchForward forward, ServingCpu cpu) {
+        this.predictors = predictors;
         this.width = width;
         this.outputSize = outputSize;
         this.forward = forward;
         this.cpu = cpu;
-        this.slots = new Semaphore(options.predictors());
+        this.slots = new Semaphore(predictors);
         int number = NUMBER.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
-        this.forwards = Executors.newFixedThreadPool(options.predictors(), task -> {
+        this.forwards = Executors.newFixedThreadPool(predictors, task -> {
             Thread thread = new Thread(task, "canopy-forward-" + number + "-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -76,13 +74,14 @@ final class MicroBatcher implements AutoCloseable {
     }
 
     /**
-     * Queues {@code rows} encoded rows ({@code width} inputs each); the future completes with their raw outputs or
-     * fails with the error of their batch's pass.
+     * Queues {@code rows} encoded rows ({@code width} inputs each) to be batched within {@code batching}'s limits
+     * (its {@code enabled} is not looked at); the future completes with their raw outputs or fails with the error
+     * of their batch's pass.
      *
      * @throws IllegalStateException once the batcher is closed
      */
-    CompletableFuture<float[]> submit(float[] inputs, int rows) {
-        Request request = new Request(inputs, rows);
+    CompletableFuture<float[]> submit(float[] inputs, int rows, Batching batching) {
+        Request request = new Request(inputs, rows, batching);
         synchronized (this) {
             if (stopped) {
                 throw new IllegalStateException("the model is closed");
@@ -128,9 +127,11 @@ final class MicroBatcher implements AutoCloseable {
 
     /** Adds waiting requests to {@code batch}; returns the one that did not fit, if any, to start the next. */
     private Request collect(Batch batch) throws InterruptedException {
-        long deadline = System.nanoTime() + (otherPassRunning() ? maxWaitNanos : 0);
-        while (batch.rows() < maxBatchRecords) {
-            long left = deadline - System.nanoTime();
+        long start = System.nanoTime();
+        boolean wait = otherPassRunning();
+        while (!batch.full()) {
+            // The batch's wait can only shorten as requests join it.
+            long left = wait ? start + batch.maxWaitNanos() - System.nanoTime() : 0;
             Request request = flushing || left <= 0 ? waiting.poll() : waiting.poll(left, TimeUnit.NANOSECONDS);
             if (request == null) {
                 return null;
@@ -138,7 +139,7 @@ final class MicroBatcher implements AutoCloseable {
             if (request == WAKE_UP) {
                 continue;
             }
-            if (batch.rows() + request.rows() > maxBatchRecords) {
+            if (!batch.fits(request)) {
                 return request;
             }
             batch.add(request);

@@ -12,9 +12,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One loaded model version serving concurrent requests: a pool of warmed-up DJL predictors and, when {@link
- * ServingOptions#batching()} is on, a {@link MicroBatcher} that merges concurrent requests into shared forward
- * passes.
+ * One loaded model version serving concurrent requests: a pool of warmed-up DJL predictors and a {@link
+ * MicroBatcher} that merges concurrent requests into shared forward passes, each request within its own {@link
+ * Batching} (endpoints sharing the version may set it differently; a request with batching off runs a pass of its
+ * own). The batcher starts with the first batched request.
  *
  * <p>Predictions are those of {@link TabularModel#predict} for the same records: a request that runs in a pass of
  * its own (batching off, or alone in its batch) gets exactly the same floats. A request merged with others gets
@@ -35,7 +36,9 @@ public final class ServedModel implements AutoCloseable {
     private final TabularModel model;
     private final ServingOptions options;
     private final PredictorPool pool;
-    private final MicroBatcher batcher;
+    private final Object batcherLock = new Object();
+    private volatile MicroBatcher batcher;
+    private boolean batcherClosed;
     private final RequestGate gate = new RequestGate();
     private final ServingCpu cpu = new ServingCpu();
     private final LongAdder predictions = new LongAdder();
@@ -44,9 +47,6 @@ public final class ServedModel implements AutoCloseable {
         this.model = model;
         this.options = options;
         this.pool = pool;
-        this.batcher = options.batching()
-                ? new MicroBatcher(options, model.width(), model.spec().outputSize(), this::forward, cpu)
-                : null;
     }
 
     /**
@@ -72,16 +72,22 @@ public final class ServedModel implements AutoCloseable {
         return model.spec();
     }
 
+    /** {@link #predict(List, Batching)} with the batching of this model's {@link ServingOptions}. */
+    public List<Prediction> predict(List<Map<String, Object>> records) throws InvalidRecord {
+        return predict(records, options.batching());
+    }
+
     /**
      * Predicts one result per record, in order. Records are checked and encoded on the caller's thread, so a bad
      * one fails before anything is queued; the call then blocks until its forward pass has run.
      *
      * @param records as for {@link TabularModel#predict}
+     * @param batching whether and within which limits this request may share a forward pass
      * @throws InvalidRecord for the first value that does not fit its feature
      * @throws IllegalArgumentException when there are more than {@link ServingOptions#maxRequestRecords()} records
      * @throws IllegalStateException once the model is closed, or when the forward pass fails
      */
-    public List<Prediction> predict(List<Map<String, Object>> records) throws InvalidRecord {
+    public List<Prediction> predict(List<Map<String, Object>> records, Batching batching) throws InvalidRecord {
         gate.enter();
         try {
             if (records.size() > options.maxRequestRecords()) {
@@ -94,8 +100,9 @@ public final class ServedModel implements AutoCloseable {
             long mark = cpu.mark();
             float[] inputs = model.encode(records);
             cpu.addSince(mark);
-            float[] outputs =
-                    batcher != null ? await(batcher, inputs, records.size()) : forwardNow(inputs, records.size());
+            float[] outputs = batching.enabled()
+                    ? await(batcher(), inputs, records.size(), batching)
+                    : forwardNow(inputs, records.size());
             mark = cpu.mark();
             List<Prediction> result = model.decode(outputs);
             cpu.addSince(mark);
@@ -121,9 +128,27 @@ public final class ServedModel implements AutoCloseable {
         return model.forward(inputs, rows, pool::forward);
     }
 
-    private static float[] await(MicroBatcher batcher, float[] inputs, int rows) {
+    private MicroBatcher batcher() {
+        MicroBatcher started = batcher;
+        if (started == null) {
+            synchronized (batcherLock) {
+                if (batcherClosed) {
+                    throw new IllegalStateException("the model is closed");
+                }
+                started = batcher;
+                if (started == null) {
+                    started = new MicroBatcher(
+                            options.predictors(), model.width(), model.spec().outputSize(), this::forward, cpu);
+                    batcher = started;
+                }
+            }
+        }
+        return started;
+    }
+
+    private static float[] await(MicroBatcher batcher, float[] inputs, int rows, Batching batching) {
         try {
-            return batcher.submit(inputs, rows).get();
+            return batcher.submit(inputs, rows, batching).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a prediction", e);
@@ -162,8 +187,9 @@ public final class ServedModel implements AutoCloseable {
         if (!gate.close()) {
             return;
         }
-        if (batcher != null) {
-            batcher.flush();
+        MicroBatcher started = batcher;
+        if (started != null) {
+            started.flush();
         }
         try {
             if (!gate.awaitEmpty(CLOSE_TIMEOUT)) {
@@ -174,8 +200,13 @@ public final class ServedModel implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (batcher != null) {
-                batcher.close();
+            // A request admitted before the gate closed may have started the batcher since; none can from now on.
+            synchronized (batcherLock) {
+                batcherClosed = true;
+                started = batcher;
+            }
+            if (started != null) {
+                started.close();
             }
             pool.close();
         }

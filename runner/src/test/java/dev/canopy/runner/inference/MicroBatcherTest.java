@@ -25,11 +25,12 @@ class MicroBatcherTest {
     private final List<Integer> passes = new CopyOnWriteArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile boolean holdPasses;
+    private Batching batching;
 
     @Test
     void runsALoneRequestOnAnIdlePoolAtOnce() throws Exception {
         try (MicroBatcher batcher = batcher(2, 64)) {
-            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1, batching);
 
             // Well within the minute a batch would wait for company.
             assertThat(get(a)).containsExactly(10f);
@@ -41,9 +42,9 @@ class MicroBatcherTest {
     void mergesRequestsThatArriveWhileAnotherPassRunsAndSplitsTheOutputsBack() throws Exception {
         try (MicroBatcher batcher = batcher(2, 4)) {
             CompletableFuture<float[]> held = holdOnePass(batcher);
-            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
-            CompletableFuture<float[]> b = batcher.submit(new float[] {2, 3}, 2);
-            CompletableFuture<float[]> c = batcher.submit(new float[] {4}, 1);
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1, batching);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {2, 3}, 2, batching);
+            CompletableFuture<float[]> c = batcher.submit(new float[] {4}, 1, batching);
 
             assertThat(get(a)).containsExactly(10f);
             assertThat(get(b)).containsExactly(20f, 30f);
@@ -60,16 +61,16 @@ class MicroBatcherTest {
         // One predictor runs the passes one after the other, so their order is the order they were formed in.
         try (MicroBatcher batcher = batcher(1, 3)) {
             CompletableFuture<float[]> held = holdOnePass(batcher);
-            CompletableFuture<float[]> a = batcher.submit(new float[] {1, 2}, 2);
-            CompletableFuture<float[]> b = batcher.submit(new float[] {3, 4}, 2);
-            CompletableFuture<float[]> c = batcher.submit(new float[] {5}, 1);
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1, 2}, 2, batching);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {3, 4}, 2, batching);
+            CompletableFuture<float[]> c = batcher.submit(new float[] {5}, 1, batching);
             release.countDown();
             assertThat(get(held)).containsExactly(70f);
             assertThat(get(a)).containsExactly(10f, 20f);
             assertThat(get(b)).containsExactly(30f, 40f);
             assertThat(get(c)).containsExactly(50f);
 
-            CompletableFuture<float[]> large = batcher.submit(new float[] {1, 2, 3, 4, 5}, 5);
+            CompletableFuture<float[]> large = batcher.submit(new float[] {1, 2, 3, 4, 5}, 5, batching);
 
             assertThat(get(large)).containsExactly(10f, 20f, 30f, 40f, 50f);
             assertThat(passes).containsExactly(1, 2, 3, 5);
@@ -77,13 +78,65 @@ class MicroBatcherTest {
     }
 
     @Test
+    void stopsABatchAtTheSmallestRowLimitOfItsRequests() throws Exception {
+        try (MicroBatcher batcher = batcher(1, 8)) {
+            CompletableFuture<float[]> held = holdOnePass(batcher);
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1, rowsUpTo(8));
+            CompletableFuture<float[]> b = batcher.submit(new float[] {2}, 1, rowsUpTo(2));
+            CompletableFuture<float[]> c = batcher.submit(new float[] {3}, 1, rowsUpTo(8));
+            CompletableFuture<float[]> d = batcher.submit(new float[] {4}, 1, rowsUpTo(8));
+            release.countDown();
+
+            assertThat(get(held)).containsExactly(70f);
+            assertThat(get(a)).containsExactly(10f);
+            assertThat(get(b)).containsExactly(20f);
+            assertThat(get(c)).containsExactly(30f);
+            assertThat(get(d)).containsExactly(40f);
+            assertThat(passes).containsExactly(1, 2, 2);
+        }
+    }
+
+    @Test
+    void aRequestJoinsNoBatchBeyondItsOwnRowLimit() throws Exception {
+        try (MicroBatcher batcher = batcher(1, 8)) {
+            CompletableFuture<float[]> held = holdOnePass(batcher);
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1, 2}, 2, rowsUpTo(8));
+            CompletableFuture<float[]> b = batcher.submit(new float[] {3, 4}, 2, rowsUpTo(3));
+            CompletableFuture<float[]> c = batcher.submit(new float[] {5}, 1, rowsUpTo(8));
+            release.countDown();
+
+            assertThat(get(held)).containsExactly(70f);
+            assertThat(get(a)).containsExactly(10f, 20f);
+            assertThat(get(b)).containsExactly(30f, 40f);
+            assertThat(get(c)).containsExactly(50f);
+            assertThat(passes).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void aBatchWaitsNoLongerThanTheShortestWaitOfItsRequests() throws Exception {
+        try (MicroBatcher batcher = batcher(2, 64)) {
+            CompletableFuture<float[]> held = holdOnePass(batcher);
+            // Alone, a would wait a minute for company while the held pass runs; b, which waits for none, joins.
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1, batching);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {2}, 1, new Batching(true, 64, Duration.ZERO));
+
+            assertThat(get(a)).containsExactly(10f);
+            assertThat(get(b)).containsExactly(20f);
+            assertThat(held).isNotDone();
+            assertThat(passes).containsExactly(1, 2);
+            release.countDown();
+        }
+    }
+
+    @Test
     void failsExactlyTheRequestsOfTheBatchWhosePassFailed() throws Exception {
         try (MicroBatcher batcher = batcher(1, 2)) {
             CompletableFuture<float[]> held = holdOnePass(batcher);
-            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
-            CompletableFuture<float[]> b = batcher.submit(new float[] {-1}, 1);
-            CompletableFuture<float[]> c = batcher.submit(new float[] {2}, 1);
-            CompletableFuture<float[]> d = batcher.submit(new float[] {3}, 1);
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1, batching);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {-1}, 1, batching);
+            CompletableFuture<float[]> c = batcher.submit(new float[] {2}, 1, batching);
+            CompletableFuture<float[]> d = batcher.submit(new float[] {3}, 1, batching);
             release.countDown();
 
             for (CompletableFuture<float[]> failed : List.of(a, b)) {
@@ -104,7 +157,7 @@ class MicroBatcherTest {
     void runsAWaitingBatchAtOnceWhenFlushed() throws Exception {
         try (MicroBatcher batcher = batcher(2, 64)) {
             CompletableFuture<float[]> held = holdOnePass(batcher);
-            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1);
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1, batching);
 
             batcher.flush();
 
@@ -118,9 +171,9 @@ class MicroBatcherTest {
     void closeFailsQueuedRequestsAndLetsTheRunningPassFinish() throws Exception {
         holdPasses = true;
         MicroBatcher batcher = batcher(1, 1);
-        CompletableFuture<float[]> running = batcher.submit(new float[] {1}, 1);
+        CompletableFuture<float[]> running = batcher.submit(new float[] {1}, 1, batching);
         await().until(() -> passes.size() == 1);
-        CompletableFuture<float[]> queued = batcher.submit(new float[] {2}, 1);
+        CompletableFuture<float[]> queued = batcher.submit(new float[] {2}, 1, batching);
 
         batcher.close();
         release.countDown();
@@ -130,7 +183,7 @@ class MicroBatcherTest {
                 .cause()
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the model was closed before this request ran");
-        assertThatThrownBy(() -> batcher.submit(new float[] {3}, 1))
+        assertThatThrownBy(() -> batcher.submit(new float[] {3}, 1, batching))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("the model is closed");
         assertThat(passes).containsExactly(1);
@@ -142,15 +195,20 @@ class MicroBatcherTest {
      */
     private CompletableFuture<float[]> holdOnePass(MicroBatcher batcher) {
         holdPasses = true;
-        CompletableFuture<float[]> held = batcher.submit(new float[] {7}, 1);
+        CompletableFuture<float[]> held = batcher.submit(new float[] {7}, 1, batching);
         await().until(() -> passes.size() == 1);
         holdPasses = false;
         return held;
     }
 
+    /** A batcher whose requests (those submitted with {@link #batching}) allow {@code maxBatchRecords} rows. */
     private MicroBatcher batcher(int predictors, int maxBatchRecords) {
-        ServingOptions options = new ServingOptions(predictors, true, maxBatchRecords, Duration.ofMinutes(1), 100);
-        return new MicroBatcher(options, 1, 1, this::timesTen, new ServingCpu());
+        batching = new Batching(true, maxBatchRecords, Duration.ofMinutes(1));
+        return new MicroBatcher(predictors, 1, 1, this::timesTen, new ServingCpu());
+    }
+
+    private static Batching rowsUpTo(int maxBatchRecords) {
+        return new Batching(true, maxBatchRecords, Duration.ofMinutes(1));
     }
 
     private float[] timesTen(float[] inputs, int rows) throws TranslateException {

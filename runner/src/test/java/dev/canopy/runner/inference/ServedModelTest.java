@@ -62,25 +62,66 @@ class ServedModelTest {
         // The first pass takes what is queued when the pool is idle; the next waits for the rest while it runs.
         try (ServedModel served = ServedModel.load(artifact, options(2, true, callers, Duration.ofMillis(500), 100))) {
             long passesBefore = served.forwardPasses();
-            CountDownLatch start = new CountDownLatch(1);
-            ExecutorService threads = Executors.newFixedThreadPool(callers);
-            try {
-                List<Future<List<Prediction>>> results = new ArrayList<>();
-                for (Map<String, Object> record : records) {
-                    results.add(threads.submit(() -> {
-                        start.await();
-                        return served.predict(List.of(record));
-                    }));
-                }
-                start.countDown();
-                for (int i = 0; i < callers; i++) {
-                    assertMatchesAlone(results.get(i).get(), records.get(i));
-                }
-            } finally {
-                threads.shutdown();
+
+            List<List<Prediction>> results = predictAtOnce(served, records, null);
+
+            for (int i = 0; i < callers; i++) {
+                assertMatchesAlone(results.get(i), records.get(i));
             }
             assertThat(served.forwardPasses() - passesBefore).isBetween(1L, callers / 4L);
             assertThat(served.predictions()).isEqualTo(callers);
+        }
+    }
+
+    @Test
+    void eachRequestMayBringItsOwnBatchingWhateverTheModelsDefault() throws Exception {
+        int callers = 32;
+        List<Map<String, Object>> records = penguins(callers);
+        try (ServedModel served = ServedModel.load(artifact, options(2, false, 64, Duration.ZERO, 100))) {
+            long passesBefore = served.forwardPasses();
+
+            List<List<Prediction>> merged =
+                    predictAtOnce(served, records, new Batching(true, callers, Duration.ofMillis(500)));
+
+            assertThat(served.forwardPasses() - passesBefore).isBetween(1L, callers / 4L);
+            for (int i = 0; i < callers; i++) {
+                assertMatchesAlone(merged.get(i), records.get(i));
+            }
+            passesBefore = served.forwardPasses();
+
+            List<List<Prediction>> alone =
+                    predictAtOnce(served, records, Batching.defaults().withEnabled(false));
+
+            assertThat(served.forwardPasses() - passesBefore).isEqualTo(callers);
+            for (int i = 0; i < callers; i++) {
+                assertThat(alone.get(i)).isEqualTo(reference.predict(List.of(records.get(i))));
+            }
+        }
+    }
+
+    /** One thread per record, released together, each predicting its record; null batching: the model's own. */
+    private static List<List<Prediction>> predictAtOnce(
+            ServedModel served, List<Map<String, Object>> records, Batching batching) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(records.size());
+        try {
+            List<Future<List<Prediction>>> futures = new ArrayList<>();
+            for (Map<String, Object> record : records) {
+                futures.add(threads.submit(() -> {
+                    start.await();
+                    return batching == null
+                            ? served.predict(List.of(record))
+                            : served.predict(List.of(record), batching);
+                }));
+            }
+            start.countDown();
+            List<List<Prediction>> results = new ArrayList<>();
+            for (Future<List<Prediction>> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } finally {
+            threads.shutdown();
         }
     }
 
@@ -235,6 +276,6 @@ class ServedModelTest {
 
     private static ServingOptions options(
             int predictors, boolean batching, int maxBatchRecords, Duration maxWait, int maxRequestRecords) {
-        return new ServingOptions(predictors, batching, maxBatchRecords, maxWait, maxRequestRecords);
+        return new ServingOptions(predictors, new Batching(batching, maxBatchRecords, maxWait), maxRequestRecords);
     }
 }

@@ -146,8 +146,8 @@ public final class ServingBenchmark {
                 seconds,
                 Runtime.getRuntime().availableProcessors(),
                 options.predictors(),
-                options.maxBatchRecords(),
-                options.maxWait().toMillis());
+                options.batching().maxBatchRecords(),
+                options.batching().maxWait().toMillis());
         System.out.println("| mode | requests/s | p50 ms | p99 ms | records per pass | served CPU µs/prediction"
                 + " | process CPU µs/prediction |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");

@@ -12,31 +12,33 @@ class ServingOptionsTest {
     void defaultsToOnePredictorPerProcessorAndSmallQuickBatches() {
         assertThat(ServingOptions.defaults())
                 .isEqualTo(new ServingOptions(
-                        Runtime.getRuntime().availableProcessors(), true, 64, Duration.ofMillis(2), 10_000));
+                        Runtime.getRuntime().availableProcessors(),
+                        new Batching(true, 64, Duration.ofMillis(2)),
+                        10_000));
     }
 
     @Test
     void switchesBatchingAndKeepsTheRest() {
-        ServingOptions options = new ServingOptions(3, true, 8, Duration.ofMillis(5), 20);
+        ServingOptions options = new ServingOptions(3, new Batching(true, 8, Duration.ofMillis(5)), 20);
 
-        assertThat(options.withBatching(false)).isEqualTo(new ServingOptions(3, false, 8, Duration.ofMillis(5), 20));
+        assertThat(options.withBatching(false))
+                .isEqualTo(new ServingOptions(3, new Batching(false, 8, Duration.ofMillis(5)), 20));
     }
 
     @Test
     void rejectsValuesOutOfRangeNamingTheOption() {
         Duration wait = Duration.ofMillis(2);
+        Batching batching = Batching.defaults();
 
-        assertThatThrownBy(() -> new ServingOptions(0, true, 64, wait, 10))
+        assertThatThrownBy(() -> new ServingOptions(0, batching, 10))
                 .hasMessage("predictors must be at least 1, got 0");
-        assertThatThrownBy(() -> new ServingOptions(1, true, 0, wait, 10))
-                .hasMessage("maxBatchRecords must be 1-1024, got 0");
-        assertThatThrownBy(() -> new ServingOptions(1, true, 1025, wait, 10))
-                .hasMessage("maxBatchRecords must be 1-1024, got 1025");
-        assertThatThrownBy(() -> new ServingOptions(1, true, 64, Duration.ofMillis(-1), 10))
-                .hasMessage("maxWait must be zero or positive, got PT-0.001S");
-        assertThatThrownBy(() -> new ServingOptions(1, true, 64, null, 10))
-                .hasMessage("maxWait must be zero or positive, got null");
-        assertThatThrownBy(() -> new ServingOptions(1, true, 64, wait, 0))
+        assertThatThrownBy(() -> new ServingOptions(1, null, 10)).hasMessage("batching must be given");
+        assertThatThrownBy(() -> new ServingOptions(1, batching, 0))
                 .hasMessage("maxRequestRecords must be at least 1, got 0");
+        assertThatThrownBy(() -> new Batching(true, 0, wait)).hasMessage("maxBatchRecords must be 1-1024, got 0");
+        assertThatThrownBy(() -> new Batching(true, 1025, wait)).hasMessage("maxBatchRecords must be 1-1024, got 1025");
+        assertThatThrownBy(() -> new Batching(true, 64, Duration.ofMillis(-1)))
+                .hasMessage("maxWait must be zero or positive, got PT-0.001S");
+        assertThatThrownBy(() -> new Batching(true, 64, null)).hasMessage("maxWait must be zero or positive, got null");
     }
 }
