@@ -76,6 +76,36 @@ public final class PlatformProcess implements AutoCloseable {
         throw new IllegalStateException("The platform did not start within 2 minutes; see " + log);
     }
 
+    /**
+     * A node of a cluster: a platform with a new temporary home on the external database at {@code jdbcUrl}, with
+     * the artifact store in {@code artifacts}, which the nodes share.
+     */
+    public static PlatformProcess startNode(String jdbcUrl, Path artifacts, String... jvmOptions)
+            throws IOException, InterruptedException {
+        return start(
+                Files.createTempDirectory("canopy-node"),
+                Map.of(
+                        "QUARKUS_DATASOURCE_JDBC_URL",
+                        jdbcUrl,
+                        "QUARKUS_DATASOURCE_USERNAME",
+                        "postgres",
+                        "QUARKUS_DATASOURCE_PASSWORD",
+                        "postgres",
+                        "CANOPY_ARTIFACTS_DIRECTORY",
+                        artifacts.toString()),
+                jvmOptions);
+    }
+
+    /** The first-start admin token of a cluster: the node that bootstrapped the database wrote it. */
+    public static String adminToken(List<PlatformProcess> nodes) throws IOException {
+        for (PlatformProcess node : nodes) {
+            if (Files.exists(node.home.resolve("admin-token"))) {
+                return node.adminToken();
+            }
+        }
+        throw new IllegalStateException("No node bootstrapped the admin");
+    }
+
     /** The platform's process id. */
     public long pid() {
         return process.pid();

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.restassured.http.ContentType;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,9 +31,10 @@ class ScheduleClusterIT {
                 .setDataDirectory(Files.createTempDirectory("canopy-cluster-pg"))
                 .start()) {
             String url = database.getJdbcUrl("postgres", "postgres");
-            nodes.add(start(url));
-            nodes.add(start(url));
-            String token = adminToken(nodes);
+            Path artifacts = Files.createTempDirectory("canopy-cluster-artifacts");
+            nodes.add(PlatformProcess.startNode(url, artifacts));
+            nodes.add(PlatformProcess.startNode(url, artifacts));
+            String token = PlatformProcess.adminToken(nodes);
             var api =
                     given().baseUri(nodes.get(0).baseUrl()).auth().oauth2(token).contentType(ContentType.JSON);
             api.body(Map.of("name", "penguins"))
@@ -118,24 +118,5 @@ class ScheduleClusterIT {
             row.next();
             return row.getLong(1);
         }
-    }
-
-    private static String adminToken(List<PlatformProcess> nodes) throws IOException {
-        for (PlatformProcess node : nodes) {
-            Path file = node.home.resolve("admin-token");
-            if (Files.exists(file)) {
-                return Files.readString(file).trim();
-            }
-        }
-        throw new IllegalStateException("No node bootstrapped the admin");
-    }
-
-    private static PlatformProcess start(String jdbcUrl) throws Exception {
-        return PlatformProcess.start(
-                Files.createTempDirectory("canopy-node"),
-                Map.of(
-                        "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
-                        "QUARKUS_DATASOURCE_USERNAME", "postgres",
-                        "QUARKUS_DATASOURCE_PASSWORD", "postgres"));
     }
 }

@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** {@link ArtifactStore} in a directory: {@code $CANOPY_HOME/artifacts/<key>}, staging in {@code .staging}. */
+/**
+ * {@link ArtifactStore} in a directory ({@code canopy.artifacts-directory}, by default {@code
+ * $CANOPY_HOME/artifacts}): {@code <key>} under it, staging in {@code .staging}.
+ */
 @ApplicationScoped
 class FileSystemArtifactStore implements ArtifactStore {
 
@@ -21,7 +24,7 @@ class FileSystemArtifactStore implements ArtifactStore {
 
     @Inject
     FileSystemArtifactStore(CanopyConfig config) {
-        this(config.homeDirectory().resolve("artifacts"));
+        this(config.artifactsPath());
     }
 
     FileSystemArtifactStore(Path root) {

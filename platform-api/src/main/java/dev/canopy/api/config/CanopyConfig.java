@@ -19,4 +19,18 @@ public interface CanopyConfig {
     default Path homeDirectory() {
         return CanopyHome.resolve(home().orElse(null));
     }
+
+    /**
+     * Directory of the artifact store (datasets, checkpoints, models). Default {@code $CANOPY_HOME/artifacts};
+     * control planes that share a database must share this directory too (a mounted volume), since each reads
+     * what the others stored. Environment variable {@code CANOPY_ARTIFACTS_DIRECTORY}.
+     */
+    Optional<String> artifactsDirectory();
+
+    /** {@link #artifactsDirectory()} resolved to an absolute path. */
+    default Path artifactsPath() {
+        return artifactsDirectory()
+                .map(d -> Path.of(d).toAbsolutePath().normalize())
+                .orElseGet(() -> homeDirectory().resolve("artifacts"));
+    }
 }

@@ -46,6 +46,10 @@ class Endpoint {
     @Column(name = "canary_policy", columnDefinition = "jsonb")
     CanaryPolicy canaryPolicy;
 
+    /** Names this canary (not its version): what control planes saw of it is pooled under this id. */
+    @Column(name = "canary_id")
+    UUID canaryId;
+
     @Column(name = "shadow_version_id")
     UUID shadowVersionId;
 
@@ -113,6 +117,7 @@ class Endpoint {
         canaryVersionId = version;
         canaryPercent = percent;
         canaryPolicy = policy;
+        canaryId = UUID.randomUUID();
         updatedAt = now;
     }
 
@@ -147,5 +152,6 @@ class Endpoint {
         canaryVersionId = null;
         canaryPercent = null;
         canaryPolicy = null;
+        canaryId = null;
     }
 }

@@ -60,7 +60,21 @@ final class EndpointRecords {
             Instant createdAt,
             Instant updatedAt) {}
 
-    record CanaryView(int version, int percent, CanaryPolicy policy) {}
+    record CanaryView(int version, int percent, CanaryPolicy policy, CanaryTraffic traffic) {}
+
+    /**
+     * What the canary policy sees: requests, errors and p99 latency (ms, inside the control plane) of the live
+     * version and of the canary since the canary started, summed over the control planes that served them ({@code
+     * controlPlanes}); null when it could not be read.
+     */
+    record CanaryTraffic(
+            int controlPlanes,
+            long liveRequests,
+            long liveErrors,
+            double liveP99Ms,
+            long canaryRequests,
+            long canaryErrors,
+            double canaryP99Ms) {}
 
     /**
      * The micro-batching the endpoint's requests are served with; {@code setOnEndpoint} names the fields the

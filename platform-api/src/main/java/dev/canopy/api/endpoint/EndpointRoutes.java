@@ -73,6 +73,7 @@ class EndpointRoutes {
                 e.name,
                 e.liveVersionId == null ? null : versions.get(e.liveVersionId),
                 e.canaryVersionId == null ? null : versions.get(e.canaryVersionId),
+                e.canaryId,
                 e.canaryPercent == null ? 0 : e.canaryPercent,
                 e.canaryPolicy,
                 e.shadowVersionId == null ? null : versions.get(e.shadowVersionId),

@@ -7,6 +7,7 @@ import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.endpoint.EndpointEvent.Actor;
 import dev.canopy.api.endpoint.EndpointEvent.Kind;
 import dev.canopy.api.endpoint.EndpointRecords.BatchingView;
+import dev.canopy.api.endpoint.EndpointRecords.CanaryTraffic;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryView;
 import dev.canopy.api.endpoint.EndpointRecords.CreateEndpointRequest;
 import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
@@ -28,6 +29,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -88,8 +90,9 @@ public class EndpointService {
             throw new Conflict("endpoint '" + request.name() + "' already exists", "name", "is taken");
         }
         Endpoint endpoint = new Endpoint(scope.teamId(), request.name(), model, DatabaseTime.now());
-        endpoint.batching =
+        EndpointBatching batching =
                 request.batching() == null ? null : request.batching().checked();
+        endpoint.batching = batching == null || batching.fieldsSet().isEmpty() ? null : batching;
         endpoints.persist(endpoint);
         Log.infof(
                 "Endpoint %s (%s) created in team %s for model %s", endpoint.name, endpoint.id, team, request.model());
@@ -188,12 +191,31 @@ public class EndpointService {
                 live == null ? "EMPTY" : canary == null ? "LIVE" : "CANARY",
                 live == null ? null : live.version(),
                 previous == null ? null : previous.version(),
-                canary == null ? null : new CanaryView(canary.version(), e.canaryPercent, e.canaryPolicy),
+                canary == null
+                        ? null
+                        : new CanaryView(canary.version(), e.canaryPercent, e.canaryPolicy, canaryTraffic(e)),
                 shadow == null ? null : shadowOf(e, shadow),
                 serving,
                 batchingOf(e),
                 e.createdAt,
                 e.updatedAt);
+    }
+
+    private CanaryTraffic canaryTraffic(Endpoint e) {
+        try {
+            CanaryWatch.Seen seen = metrics.canaryTraffic(e.canaryId);
+            return new CanaryTraffic(
+                    seen.controlPlanes(),
+                    seen.live().requests(),
+                    seen.live().errors(),
+                    seen.live().latency().quantileNanos(0.99) / 1e6,
+                    seen.canary().requests(),
+                    seen.canary().errors(),
+                    seen.canary().latency().quantileNanos(0.99) / 1e6);
+        } catch (SQLException ex) {
+            Log.warnf("The canary traffic of endpoint %s could not be read: %s", e.name, ex.getMessage());
+            return null;
+        }
     }
 
     private BatchingView batchingOf(Endpoint e) {

@@ -5,7 +5,7 @@ import dev.canopy.runner.inference.Batching;
 import java.util.UUID;
 
 /**
- * Where an endpoint's requests go, as last read from the database: the live version, and the canary with its
+ * Where an endpoint's requests go, as last read from the database: the live version, and the canary with its id,
  * share and policy when one runs, and the shadow that sees copies of requests; and the micro-batching its requests
  * are served with. {@code live} is null while nothing is promoted.
  */
@@ -15,6 +15,7 @@ record Route(
         String name,
         RegisteredVersion live,
         RegisteredVersion canary,
+        UUID canaryId,
         int canaryPercent,
         CanaryPolicy policy,
         RegisteredVersion shadow,

@@ -35,6 +35,13 @@ public interface ServingConfig {
     @WithDefault("10000")
     int maxRequestRecords();
 
+    /**
+     * How often each control plane reports what it saw of running canaries to the others (in the database) and
+     * takes in theirs, so that canary policies decide on the traffic of all control planes.
+     */
+    @WithDefault("1s")
+    Duration canaryPoolEvery();
+
     /** How long an endpoint's routing (live and canary versions) is cached between database reads. */
     @WithDefault("1s")
     Duration routeCacheTtl();

@@ -6,9 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -16,12 +18,15 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Per endpoint and version: request, error and prediction counts and latency, in the API and in {@code
  * /q/metrics} ({@code canopy_endpoint_requests_seconds}, tagged team, endpoint, version, outcome); and each
- * canary's watch, whose decision is carried out on a worker thread.
+ * canary's watch, whose decision is carried out on a worker thread. Every {@code canopy.serving.canary-pool-every}
+ * each watch reports what this control plane saw to the others and takes in what they saw ({@link CanaryPool}), so
+ * that canaries decide on all of their traffic; a watch whose canary ended elsewhere is dropped then.
  */
 @ApplicationScoped
 class ServingMetrics {
@@ -36,18 +41,65 @@ class ServingMetrics {
     @Inject
     EndpointPromotions promotions;
 
+    @Inject
+    CanaryPool pool;
+
+    @Inject
+    ServingConfig config;
+
+    /** A canary being watched here: the route it was first seen on (its endpoint and versions) and the watch. */
+    private record Watched(Route route, CanaryWatch watch) {}
+
     private final Map<Key, ServingStats> stats = new ConcurrentHashMap<>();
-    private final Map<Key, CanaryWatch> watches = new ConcurrentHashMap<>();
+    /** By canary id. */
+    private final Map<UUID, Watched> watches = new ConcurrentHashMap<>();
+
     private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "canopy-canary-decisions");
         thread.setDaemon(true);
         return thread;
     });
+    private final ScheduledExecutorService pooling = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "canopy-canary-pool");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @PostConstruct
+    void startPooling() {
+        long every = config.canaryPoolEvery().toMillis();
+        pooling.scheduleWithFixedDelay(this::exchange, every, every, TimeUnit.MILLISECONDS);
+    }
 
     @PreDestroy
     void close() {
+        pooling.shutdownNow();
         decisions.shutdown();
+    }
+
+    /** Reports each watched canary to the other control planes and decides on the pooled counts. */
+    void exchange() {
+        if (watches.isEmpty()) {
+            return;
+        }
+        try {
+            for (Map.Entry<UUID, Watched> entry : watches.entrySet()) {
+                Watched watched = entry.getValue();
+                Optional<CanaryWatch.Seen> others = pool.exchange(
+                        watched.route().endpointId(),
+                        entry.getKey(),
+                        watched.watch().local());
+                if (others.isEmpty()) {
+                    watches.remove(entry.getKey(), watched);
+                    continue;
+                }
+                watched.watch().pool(others.get()).ifPresent(d -> carryOut(watched.route(), d));
+            }
+            pool.deleteEnded();
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Canary counts could not be pooled with other control planes: %s", e.getMessage());
+        }
     }
 
     void succeeded(Route route, RegisteredVersion version, boolean onCanary, long nanos, int records) {
@@ -72,9 +124,19 @@ class ServingMetrics {
         return stats.getOrDefault(new Key(endpointId, versionId), new ServingStats());
     }
 
+    /**
+     * What all control planes saw of the canary: this one's counts as they are now, the others' as last reported.
+     */
+    CanaryWatch.Seen canaryTraffic(UUID canaryId) throws SQLException {
+        Watched watched = watches.get(canaryId);
+        return watched == null
+                ? pool.reported(canaryId, true)
+                : watched.watch().local().plus(pool.reported(canaryId, false));
+    }
+
     /** Forgets the endpoint's canary watches (the canary ended). */
     void canaryEnded(UUID endpointId) {
-        watches.keySet().removeIf(k -> k.endpointId().equals(endpointId));
+        watches.values().removeIf(w -> w.route().endpointId().equals(endpointId));
     }
 
     private ServingStats stats(Route route, RegisteredVersion version) {
@@ -108,15 +170,16 @@ class ServingMetrics {
         if (route.canary() == null) {
             return;
         }
-        CanaryWatch watch = watches.computeIfAbsent(
-                new Key(route.endpointId(), route.canary().id()), k -> new CanaryWatch(route.policy()));
-        Optional<CanaryWatch.Decision> decision = watch.record(onCanary, nanos, error);
-        decision.ifPresent(d -> {
-            Log.infof(
-                    "Canary %s on endpoint %s decided: %s (%s)",
-                    route.canary().label(), route.name(), d.complete() ? "complete" : "roll back", d.reason());
-            decisions.execute(() ->
-                    promotions.canaryDecided(route.endpointId(), route.canary().id(), d));
-        });
+        Watched watched =
+                watches.computeIfAbsent(route.canaryId(), k -> new Watched(route, new CanaryWatch(route.policy())));
+        watched.watch().record(onCanary, nanos, error).ifPresent(d -> carryOut(watched.route(), d));
+    }
+
+    private void carryOut(Route route, CanaryWatch.Decision d) {
+        Log.infof(
+                "Canary %s on endpoint %s decided: %s (%s)",
+                route.canary().label(), route.name(), d.complete() ? "complete" : "roll back", d.reason());
+        decisions.execute(() ->
+                promotions.canaryDecided(route.endpointId(), route.canary().id(), d));
     }
 }

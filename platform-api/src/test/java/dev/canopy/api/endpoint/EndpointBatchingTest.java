@@ -36,22 +36,18 @@ class EndpointBatchingTest {
     EndpointRoutes routes;
 
     TrainedModels models;
-    String team;
-    String token;
     String endpoint;
 
     @BeforeEach
     void endpoint() {
         models = TrainedModels.get();
-        team = models.team;
-        token = models.token;
         endpoint = models.newEndpoint("batching");
     }
 
     JsonPath put(Map<String, Object> settings, int status) {
-        return as(token)
+        return as(models.token)
                 .body(settings)
-                .put("/api/v1/teams/{t}/endpoints/{e}/batching", team, endpoint)
+                .put("/api/v1/teams/{t}/endpoints/{e}/batching", models.team, endpoint)
                 .then()
                 .statusCode(status)
                 .extract()
@@ -59,8 +55,8 @@ class EndpointBatchingTest {
     }
 
     JsonPath get() {
-        return as(token)
-                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+        return as(models.token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", models.team, endpoint)
                 .then()
                 .statusCode(200)
                 .extract()
@@ -71,7 +67,7 @@ class EndpointBatchingTest {
     Batching served() {
         return QuarkusTransaction.requiringNew().call(() -> {
             Endpoint e = endpoints.find("name", endpoint).firstResult();
-            return routes.refresh(new TeamScope(e.teamId, team, null, Role.MEMBER), endpoint)
+            return routes.refresh(new TeamScope(e.teamId, models.team, null, Role.MEMBER), endpoint)
                     .batching();
         });
     }
@@ -89,9 +85,9 @@ class EndpointBatchingTest {
 
     @Test
     void putReplacesTheSettingsServingUsesThemAndTheAuditTrailSaysFromWhatToWhat() {
-        as(token)
+        as(models.token)
                 .body(Map.of("version", "2"))
-                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", models.team, endpoint)
                 .then()
                 .statusCode(201);
 
@@ -133,22 +129,22 @@ class EndpointBatchingTest {
     @Test
     void anEndpointCanBeCreatedWithItsOwnSettings() {
         String name = unique("created").toLowerCase(Locale.ROOT);
-        as(token)
+        as(models.token)
                 .body(Map.of("name", name, "model", TrainedModels.MODEL, "batching", Map.of("maxBatchRecords", 16)))
-                .post("/api/v1/teams/{t}/endpoints", team)
+                .post("/api/v1/teams/{t}/endpoints", models.team)
                 .then()
                 .statusCode(201)
                 .body("batching.maxBatchRecords", equalTo(16))
                 .body("batching.enabled", equalTo(true))
                 .body("batching.setOnEndpoint", equalTo(List.of("maxBatchRecords")));
-        as(token)
+        as(models.token)
                 .body(Map.of("name", "x" + name, "model", TrainedModels.MODEL, "batching", Map.of("maxWaitMs", 5000)))
-                .post("/api/v1/teams/{t}/endpoints", team)
+                .post("/api/v1/teams/{t}/endpoints", models.team)
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("batching.maxWaitMs"));
-        as(token)
-                .get("/api/v1/teams/{t}/endpoints/{e}", team, "x" + name)
+        as(models.token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", models.team, "x" + name)
                 .then()
                 .statusCode(404);
     }
@@ -176,18 +172,18 @@ class EndpointBatchingTest {
         String other = newMember(newTeam(), "ADMIN");
         as(other)
                 .body(Map.of("enabled", false))
-                .put("/api/v1/teams/{t}/endpoints/{e}/batching", team, endpoint)
+                .put("/api/v1/teams/{t}/endpoints/{e}/batching", models.team, endpoint)
                 .then()
                 .statusCode(404);
-        String viewer = newMember(team, "VIEWER");
+        String viewer = newMember(models.team, "VIEWER");
         as(viewer)
                 .body(Map.of("enabled", false))
-                .put("/api/v1/teams/{t}/endpoints/{e}/batching", team, endpoint)
+                .put("/api/v1/teams/{t}/endpoints/{e}/batching", models.team, endpoint)
                 .then()
                 .statusCode(403);
-        as(token)
+        as(models.token)
                 .body(Map.of("enabled", false))
-                .put("/api/v1/teams/{t}/endpoints/{e}/batching", team, "no-such-endpoint")
+                .put("/api/v1/teams/{t}/endpoints/{e}/batching", models.team, "no-such-endpoint")
                 .then()
                 .statusCode(404);
 
@@ -196,9 +192,9 @@ class EndpointBatchingTest {
     }
 
     private void predictGentoo() {
-        as(token)
+        as(models.token)
                 .body(Map.of("records", List.of(GENTOO)))
-                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", models.team, endpoint)
                 .then()
                 .statusCode(200)
                 .body("predictions[0].label", equalTo("Gentoo"));

@@ -222,6 +222,26 @@ class ServingTest {
     }
 
     @Test
+    void theCanaryShowsWhatItsPolicySees() {
+        promote(Map.of("version", "1"));
+        promote(Map.of(
+                "version", "2", "canaryPercent", 50, "canary", Map.of("minRequests", 1000, "completeAfter", 1000)));
+        for (int i = 0; i < 12; i++) {
+            assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
+        }
+
+        JsonPath shown = shown();
+
+        assertThat(shown.getInt("canary.traffic.controlPlanes")).isEqualTo(1);
+        assertThat(shown.getLong("canary.traffic.liveRequests") + shown.getLong("canary.traffic.canaryRequests"))
+                .isEqualTo(12);
+        assertThat(shown.getLong("canary.traffic.liveErrors") + shown.getLong("canary.traffic.canaryErrors"))
+                .isZero();
+        assertThat(Math.max(shown.getDouble("canary.traffic.liveP99Ms"), shown.getDouble("canary.traffic.canaryP99Ms")))
+                .isPositive();
+    }
+
+    @Test
     void aShadowSeesCopiesWhoseAnswersAreComparedAndNeverReturned() {
         promote(Map.of("version", "1"));
         as(token)

@@ -1,0 +1,159 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.endpoint.CanaryWatch.Seen;
+import dev.canopy.api.endpoint.CanaryWatch.Tally;
+import dev.canopy.api.endpoint.LatencyHistogram.Counts;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What every control plane has seen of each running canary, in {@code canary_observations}: each control plane
+ * (an instance of this class, one per process) overwrites its own rows and reads the others', so that a canary's
+ * policy decides on all of its traffic. Rows of canaries that ended are deleted.
+ */
+@ApplicationScoped
+class CanaryPool {
+
+    private static final String CURRENT = "SELECT 1 FROM endpoints WHERE id = ? AND canary_id = ?";
+
+    private static final String UPSERT =
+            """
+            INSERT INTO canary_observations (canary_id, endpoint_id, instance_id, side, requests, errors,
+                                             latency_buckets, latency_counts, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())
+            ON CONFLICT (canary_id, instance_id, side) DO UPDATE SET
+                requests = excluded.requests, errors = excluded.errors, latency_buckets = excluded.latency_buckets,
+                latency_counts = excluded.latency_counts, updated_at = excluded.updated_at
+            """;
+
+    private static final String OBSERVED =
+            """
+            SELECT instance_id, side, requests, errors, latency_buckets, latency_counts
+            FROM canary_observations WHERE canary_id = ? AND instance_id <> ?
+            """;
+
+    private static final String DELETE_ENDED =
+            """
+            DELETE FROM canary_observations o WHERE NOT EXISTS
+                (SELECT 1 FROM endpoints e WHERE e.id = o.endpoint_id AND e.canary_id = o.canary_id)
+            """;
+
+    /** This control plane, as its rows name it. */
+    final UUID instance = UUID.randomUUID();
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /**
+     * Stores what this control plane saw of the canary and returns what the others did; empty when the canary is
+     * no longer the endpoint's (it ended), and then nothing is stored.
+     */
+    Optional<Seen> exchange(UUID endpointId, UUID canaryId, Seen local) throws SQLException {
+        try (Connection db = dataSource.getConnection()) {
+            try (PreparedStatement current = db.prepareStatement(CURRENT)) {
+                current.setObject(1, endpointId);
+                current.setObject(2, canaryId);
+                try (ResultSet row = current.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            try (PreparedStatement upsert = db.prepareStatement(UPSERT)) {
+                store(db, upsert, endpointId, canaryId, "LIVE", local.live());
+                store(db, upsert, endpointId, canaryId, "CANARY", local.canary());
+                upsert.executeBatch();
+            }
+            return Optional.of(read(db, canaryId, instance));
+        }
+    }
+
+    /** What the control planes reported of the canary; with {@code includingThis} false, this one's left out. */
+    Seen reported(UUID canaryId, boolean includingThis) throws SQLException {
+        try (Connection db = dataSource.getConnection()) {
+            return read(db, canaryId, includingThis ? null : instance);
+        }
+    }
+
+    /** Deletes the rows of canaries that are no longer any endpoint's canary. */
+    void deleteEnded() throws SQLException {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement delete = db.prepareStatement(DELETE_ENDED)) {
+            delete.executeUpdate();
+        }
+    }
+
+    private void store(Connection db, PreparedStatement upsert, UUID endpointId, UUID canaryId, String side, Tally t)
+            throws SQLException {
+        upsert.setObject(1, canaryId);
+        upsert.setObject(2, endpointId);
+        upsert.setObject(3, instance);
+        upsert.setString(4, side);
+        upsert.setLong(5, t.requests());
+        upsert.setLong(6, t.errors());
+        upsert.setArray(
+                7,
+                db.createArrayOf(
+                        "integer", Arrays.stream(t.latency().buckets()).boxed().toArray()));
+        upsert.setArray(
+                8,
+                db.createArrayOf(
+                        "bigint", Arrays.stream(t.latency().values()).boxed().toArray()));
+        upsert.addBatch();
+    }
+
+    /** The sum over control planes other than {@code except} (none left out when null). */
+    private static Seen read(Connection db, UUID canaryId, UUID except) throws SQLException {
+        Tally live = Tally.NONE;
+        Tally canary = Tally.NONE;
+        Set<UUID> planes = new HashSet<>();
+        try (PreparedStatement query = db.prepareStatement(OBSERVED)) {
+            query.setObject(1, canaryId);
+            query.setObject(2, except == null ? new UUID(0, 0) : except);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    planes.add(rows.getObject(1, UUID.class));
+                    Tally tally = new Tally(
+                            rows.getLong(3),
+                            rows.getLong(4),
+                            new Counts(ints(rows.getArray(5)), longs(rows.getArray(6))));
+                    if (rows.getString(2).equals("LIVE")) {
+                        live = live.plus(tally);
+                    } else {
+                        canary = canary.plus(tally);
+                    }
+                }
+            }
+        }
+        return new Seen(live, canary, planes.size());
+    }
+
+    private static int[] ints(Array array) throws SQLException {
+        Integer[] values = (Integer[]) array.getArray();
+        int[] result = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = values[i];
+        }
+        return result;
+    }
+
+    private static long[] longs(Array array) throws SQLException {
+        Long[] values = (Long[]) array.getArray();
+        long[] result = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = values[i];
+        }
+        return result;
+    }
+}

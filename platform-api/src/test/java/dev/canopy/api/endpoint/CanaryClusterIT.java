@@ -1,0 +1,147 @@
+package dev.canopy.api.endpoint;
+
+import static dev.canopy.api.TestApi.GENTOO;
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newExperiment;
+import static dev.canopy.api.TestApi.newPenguins;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.canopy.api.PlatformProcess;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two control planes on one PostgreSQL, each serving half of an endpoint's requests: its canary's policy decides on
+ * the requests of both. Each plane alone serves fewer canary requests than the policy's minimum, so without pooling
+ * neither would ever decide.
+ */
+class CanaryClusterIT {
+
+    static final int PER_PLANE = 20;
+    static final int MIN_REQUESTS = 30;
+
+    @Test
+    void aFailingCanaryIsRolledBackOnTheRequestsOfBothControlPlanes() throws Exception {
+        List<PlatformProcess> nodes = new ArrayList<>();
+        try (EmbeddedPostgres database = EmbeddedPostgres.builder()
+                .setDataDirectory(Files.createTempDirectory("canopy-canary-pg"))
+                .start()) {
+            String url = database.getJdbcUrl("postgres", "postgres");
+            Path artifacts = Files.createTempDirectory("canopy-canary-artifacts");
+            // The first trains (profile local keeps its embedded runner); the second only serves.
+            nodes.add(PlatformProcess.startNode(url, artifacts, "-Dquarkus.profile=local"));
+            nodes.add(PlatformProcess.startNode(url, artifacts));
+            String token = PlatformProcess.adminToken(nodes);
+            RestAssured.baseURI = "http://localhost";
+            RestAssured.port = nodes.get(0).httpPort;
+            String team = "default";
+            newPenguins(token, team, "penguins");
+            newExperiment(token, team, "species");
+            String run = as(token)
+                    .body(Map.of(
+                            "experiment", "species",
+                            "dataset", Map.of("name", "penguins", "version", "latest"),
+                            "recipe", "tabular-classification",
+                            "params", Map.of("label", "species", "epochs", 5),
+                            "registerAs", "species"))
+                    .post("/api/v1/teams/{t}/runs", team)
+                    .then()
+                    .log()
+                    .ifValidationFails()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
+            await().atMost(Duration.ofMinutes(3)).until(() -> "FINISHED"
+                    .equals(as(token)
+                            .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                            .path("status")));
+            byte[] trained = as(token)
+                    .get("/api/v1/teams/{t}/models/species/versions/1/artifact", team)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asByteArray();
+            given().auth()
+                    .oauth2(token)
+                    .contentType("application/zip")
+                    .body(ServingTest.brokenCopy(trained))
+                    .post("/api/v1/teams/{t}/models/species/versions", team)
+                    .then()
+                    .statusCode(201);
+            as(token)
+                    .body(Map.of("name", "pooled", "model", "species"))
+                    .post("/api/v1/teams/{t}/endpoints", team)
+                    .then()
+                    .statusCode(201);
+            as(token)
+                    .body(Map.of("version", "1"))
+                    .post("/api/v1/teams/{t}/endpoints/pooled/promotions", team)
+                    .then()
+                    .statusCode(201);
+            as(token)
+                    .body(Map.of(
+                            "version",
+                            "2",
+                            "canaryPercent",
+                            99,
+                            "canary",
+                            Map.of("minRequests", MIN_REQUESTS, "completeAfter", 1000)))
+                    .post("/api/v1/teams/{t}/endpoints/pooled/promotions", team)
+                    .then()
+                    .statusCode(201);
+
+            for (int i = 0; i < PER_PLANE; i++) {
+                for (PlatformProcess node : nodes) {
+                    Response answer = given().baseUri(node.baseUrl())
+                            .auth()
+                            .oauth2(token)
+                            .contentType(ContentType.JSON)
+                            .body(Map.of("records", List.of(GENTOO)))
+                            .post("/api/v1/teams/{t}/endpoints/pooled/predict", team);
+                    assertThat(answer.statusCode()).as(answer.asString()).isIn(200, 500);
+                }
+            }
+
+            // Pooled about once a second: the decision comes from the plane that first sees enough.
+            await().atMost(Duration.ofSeconds(20)).until(() -> "LIVE"
+                    .equals(as(token)
+                            .get("/api/v1/teams/{t}/endpoints/pooled", team)
+                            .path("status")));
+            JsonPath history = as(token)
+                    .get("/api/v1/teams/{t}/endpoints/pooled/promotions", team)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            assertThat(history.getString("[0].kind")).isEqualTo("CANARY_ROLLED_BACK");
+            String reason = history.getString("[0].reason");
+            assertThat(reason).contains("(2 control planes)");
+            Matcher requests = Pattern.compile("over (\\d+) requests").matcher(reason);
+            assertThat(requests.find()).as(reason).isTrue();
+            assertThat(Integer.parseInt(requests.group(1)))
+                    .isGreaterThanOrEqualTo(MIN_REQUESTS)
+                    .isGreaterThan(PER_PLANE);
+            int live = as(token).get("/api/v1/teams/{t}/endpoints/pooled", team).path("liveVersion");
+            assertThat(live).isEqualTo(1);
+        } finally {
+            RestAssured.reset();
+            for (PlatformProcess node : nodes) {
+                node.close();
+            }
+        }
+    }
+}

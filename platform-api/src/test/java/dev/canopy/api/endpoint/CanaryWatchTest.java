@@ -1,0 +1,98 @@
+package dev.canopy.api.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.canopy.api.endpoint.CanaryWatch.Decision;
+import dev.canopy.api.endpoint.CanaryWatch.Seen;
+import dev.canopy.api.endpoint.CanaryWatch.Tally;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** A canary's watch over this control plane's requests and what the other control planes report. */
+class CanaryWatchTest {
+
+    private static final long MS = 1_000_000;
+
+    private final CanaryWatch watch = new CanaryWatch(new CanaryPolicy(10, 100, 0.02, 0.5));
+
+    /** What another control plane saw: {@code n} requests per side, the canary's failing when asked. */
+    private static Seen elsewhere(int planes, long n, boolean canaryFails, long canaryNanos) {
+        return new Seen(tally(n, 0, MS), tally(n, canaryFails ? n : 0, canaryNanos), planes);
+    }
+
+    private static Tally tally(long requests, long errors, long nanos) {
+        LatencyHistogram latency = new LatencyHistogram();
+        for (long i = 0; i < requests; i++) {
+            latency.record(nanos);
+        }
+        return new Tally(requests, errors, latency.counts());
+    }
+
+    @Test
+    void decidesOnTheRequestsOfEveryControlPlane() {
+        for (int i = 0; i < 6; i++) {
+            assertThat(watch.record(true, MS, true)).isEmpty();
+            assertThat(watch.record(false, MS, false)).isEmpty();
+        }
+
+        Optional<Decision> decision = watch.pool(elsewhere(1, 6, true, MS));
+
+        assertThat(decision).isPresent();
+        assertThat(decision.get().complete()).isFalse();
+        assertThat(decision.get().reason())
+                .isEqualTo("canary error rate 100.00 % over 12 requests against live 0.00 % over 12: more than 2.00"
+                        + " points worse (2 control planes)");
+    }
+
+    @Test
+    void eachReportOfTheOthersReplacesTheirLastOne() {
+        assertThat(watch.pool(elsewhere(2, 6, true, MS))).isEmpty();
+        assertThat(watch.pool(elsewhere(2, 9, true, MS))).isEmpty();
+
+        // 9 from the others, not 15: the tenth request is this control plane's own.
+        Optional<Decision> decision = watch.record(true, MS, true);
+
+        assertThat(decision).map(Decision::reason).get().asString().contains("over 10 requests", "(3 control planes)");
+    }
+
+    @Test
+    void aCanarySlowOnlyOnOtherControlPlanesIsRolledBackForItsP99() {
+        for (int i = 0; i < 5; i++) {
+            watch.record(true, MS, false);
+            watch.record(false, MS, false);
+        }
+
+        Optional<Decision> decision = watch.pool(elsewhere(1, 10, false, 20 * MS));
+
+        assertThat(decision).map(Decision::reason).get().asString().startsWith("canary p99 latency 20.");
+    }
+
+    @Test
+    void aHealthyCanaryCompletesOnTheRequestsOfAllAndDecidesOnce() {
+        for (int i = 0; i < 60; i++) {
+            assertThat(watch.record(true, MS, false)).isEmpty();
+        }
+
+        Optional<Decision> decision = watch.pool(elsewhere(1, 40, false, MS));
+
+        assertThat(decision).map(Decision::complete).contains(true);
+        assertThat(decision.get().reason()).startsWith("canary served 100 requests within the policy");
+        assertThat(watch.record(true, MS, true)).isEmpty();
+        assertThat(watch.pool(elsewhere(1, 50, true, MS))).isEmpty();
+    }
+
+    @Test
+    void reportsWhatThisControlPlaneSaw() {
+        watch.record(true, 2 * MS, true);
+        watch.record(true, 2 * MS, false);
+        watch.record(false, MS, false);
+
+        Seen local = watch.local();
+
+        assertThat(local.controlPlanes()).isEqualTo(1);
+        assertThat(local.canary().requests()).isEqualTo(2);
+        assertThat(local.canary().errors()).isEqualTo(1);
+        assertThat(local.live().requests()).isEqualTo(1);
+        assertThat(local.canary().latency().quantileNanos(0.99)).isBetween(2.0 * MS, 2.1 * MS);
+    }
+}
