@@ -116,9 +116,11 @@ final class EndpointRecords {
     record PredictResponse(String model, int modelVersion, List<Prediction> predictions) {}
 
     /**
-     * What one version has served on this endpoint since this control-plane process loaded it: requests that
-     * succeeded or failed on the server ({@code errors}), refused as invalid ({@code rejected}), predictions, and
-     * latency in ms inside the control plane.
+     * What one version has served on this endpoint, summed over control planes (those that stopped included; other
+     * control planes' counts are up to a second old): requests that succeeded or failed on the server ({@code
+     * errors}), refused as invalid ({@code rejected}), predictions, and latency in ms inside the control plane.
+     * {@code allControlPlanes} is false when only this control plane's counts could be read. Energy per 1,000
+     * predictions is this control plane's (its CPU, its grid zone).
      */
     record VersionServing(
             int version,
@@ -128,6 +130,7 @@ final class EndpointRecords {
             long rejected,
             long predictions,
             Latency latencyMs,
+            boolean allControlPlanes,
             ServingEnergy perThousandPredictions) {}
 
     record Latency(double p50, double p95, double p99) {}

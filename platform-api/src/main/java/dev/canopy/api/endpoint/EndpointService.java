@@ -252,15 +252,20 @@ public class EndpointService {
     }
 
     private VersionServing servingOf(Endpoint e, RegisteredVersion version, String role) {
-        ServingStats stats = metrics.of(e.id, version.id());
+        ServingMetrics.Served served = metrics.served(e.id, version.id());
+        ServingStats.Totals totals = served.totals();
         return new VersionServing(
                 version.version(),
                 role,
-                stats.requests.sum(),
-                stats.errors.sum(),
-                stats.rejected.sum(),
-                stats.predictions.sum(),
-                latency(stats.latency),
+                totals.requests(),
+                totals.errors(),
+                totals.rejected(),
+                totals.predictions(),
+                new Latency(
+                        totals.latency().quantileNanos(0.5) / 1e6,
+                        totals.latency().quantileNanos(0.95) / 1e6,
+                        totals.latency().quantileNanos(0.99) / 1e6),
+                served.complete(),
                 energy(serving.loadedModel(version.id())));
     }
 

@@ -108,6 +108,18 @@ final class LatencyHistogram {
             return dense[bucket];
         }
 
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Counts that
+                    && Arrays.equals(buckets, that.buckets)
+                    && Arrays.equals(values, that.values);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(buckets) + Arrays.hashCode(values);
+        }
+
         /** The {@code q} quantile of these counts in nanoseconds (0 when empty). */
         double quantileNanos(double q) {
             return new LatencyHistogram().quantileNanos(q, this);

@@ -36,11 +36,12 @@ public interface ServingConfig {
     int maxRequestRecords();
 
     /**
-     * How often each control plane reports what it saw of running canaries to the others (in the database) and
-     * takes in theirs, so that canary policies decide on the traffic of all control planes.
+     * How often each control plane stores what it served (per endpoint and version) and saw of running canaries for
+     * the others (in the database) and takes in theirs: the API shows totals over control planes, and canary
+     * policies decide on the traffic of all of them.
      */
     @WithDefault("1s")
-    Duration canaryPoolEvery();
+    Duration poolEvery();
 
     /** How long an endpoint's routing (live and canary versions) is cached between database reads. */
     @WithDefault("1s")

@@ -12,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,11 +24,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Per endpoint and version: request, error and prediction counts and latency, in the API and in {@code
- * /q/metrics} ({@code canopy_endpoint_requests_seconds}, tagged team, endpoint, version, outcome); and each
- * canary's watch, whose decision is carried out on a worker thread. Every {@code canopy.serving.canary-pool-every}
- * each watch reports what this control plane saw to the others and takes in what they saw ({@link CanaryPool}), so
- * that canaries decide on all of their traffic; a watch whose canary ended elsewhere is dropped then.
+ * Per endpoint and version: request, error and prediction counts and latency, in the API (summed over control
+ * planes) and in {@code /q/metrics} ({@code canopy_endpoint_requests_seconds}, tagged team, endpoint, version,
+ * outcome; this process's); and each canary's watch, whose decision is carried out on a worker thread. Every {@code
+ * canopy.serving.pool-every} this control plane stores its counts for the others ({@link ServingPool}), and each
+ * watch reports what it saw and takes in what the others saw, so that canaries decide on all of their traffic; a
+ * watch whose canary ended elsewhere is dropped then.
  */
 @ApplicationScoped
 class ServingMetrics {
@@ -42,7 +45,7 @@ class ServingMetrics {
     EndpointPromotions promotions;
 
     @Inject
-    CanaryPool pool;
+    ServingPool pool;
 
     @Inject
     ServingConfig config;
@@ -51,6 +54,8 @@ class ServingMetrics {
     private record Watched(Route route, CanaryWatch watch) {}
 
     private final Map<Key, ServingStats> stats = new ConcurrentHashMap<>();
+    /** What {@link #exchange} last stored of each entry of {@link #stats}; written by the pooling thread only. */
+    private final Map<Key, ServingStats.Totals> stored = new ConcurrentHashMap<>();
     /** By canary id. */
     private final Map<UUID, Watched> watches = new ConcurrentHashMap<>();
 
@@ -61,14 +66,14 @@ class ServingMetrics {
         return thread;
     });
     private final ScheduledExecutorService pooling = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "canopy-canary-pool");
+        Thread thread = new Thread(task, "canopy-serving-pool");
         thread.setDaemon(true);
         return thread;
     });
 
     @PostConstruct
     void startPooling() {
-        long every = config.canaryPoolEvery().toMillis();
+        long every = config.poolEvery().toMillis();
         pooling.scheduleWithFixedDelay(this::exchange, every, every, TimeUnit.MILLISECONDS);
     }
 
@@ -78,8 +83,16 @@ class ServingMetrics {
         decisions.shutdown();
     }
 
-    /** Reports each watched canary to the other control planes and decides on the pooled counts. */
+    /**
+     * Stores what this control plane served that changed since the last call; reports each watched canary to the
+     * other control planes and decides on the pooled counts.
+     */
     void exchange() {
+        try {
+            storeServed();
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Serving counts could not be stored for other control planes: %s", e.getMessage());
+        }
         if (watches.isEmpty()) {
             return;
         }
@@ -123,6 +136,40 @@ class ServingMetrics {
     ServingStats of(UUID endpointId, UUID versionId) {
         return stats.getOrDefault(new Key(endpointId, versionId), new ServingStats());
     }
+
+    private void storeServed() throws SQLException {
+        List<ServingPool.Served> changed = new ArrayList<>();
+        for (Map.Entry<Key, ServingStats> entry : stats.entrySet()) {
+            ServingStats.Totals now = entry.getValue().totals();
+            if (!now.equals(stored.get(entry.getKey()))) {
+                changed.add(new ServingPool.Served(
+                        entry.getKey().endpointId(), entry.getKey().versionId(), now));
+            }
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        pool.store(changed);
+        changed.forEach(s -> stored.put(new Key(s.endpointId(), s.versionId()), s.totals()));
+    }
+
+    /**
+     * What the version has served on the endpoint, summed over control planes (those that stopped included): this
+     * one's counts as they are now, the others' as they last stored them (about a second ago). When the others'
+     * cannot be read, this one's alone, and {@code complete} is false.
+     */
+    Served served(UUID endpointId, UUID versionId) {
+        ServingStats.Totals here = of(endpointId, versionId).totals();
+        try {
+            return new Served(here.plus(pool.servedElsewhere(endpointId, versionId)), true);
+        } catch (SQLException e) {
+            Log.warnf("Serving counts of other control planes could not be read: %s", e.getMessage());
+            return new Served(here, false);
+        }
+    }
+
+    /** Totals of a version on an endpoint; {@code complete} false when only this control plane's are in. */
+    record Served(ServingStats.Totals totals, boolean complete) {}
 
     /**
      * What all control planes saw of the canary: this one's counts as they are now, the others' as last reported.

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two control planes on one PostgreSQL, each serving half of an endpoint's requests: its canary's policy decides on
- * the requests of both. Each plane alone serves fewer canary requests than the policy's minimum, so without pooling
- * neither would ever decide.
+ * the requests of both (each plane alone serves fewer canary requests than the policy's minimum, so without pooling
+ * neither would ever decide), and both show the same totals of what the endpoint served.
  */
 class CanaryClusterIT {
 
@@ -106,12 +106,7 @@ class CanaryClusterIT {
 
             for (int i = 0; i < PER_PLANE; i++) {
                 for (PlatformProcess node : nodes) {
-                    Response answer = given().baseUri(node.baseUrl())
-                            .auth()
-                            .oauth2(token)
-                            .contentType(ContentType.JSON)
-                            .body(Map.of("records", List.of(GENTOO)))
-                            .post("/api/v1/teams/{t}/endpoints/pooled/predict", team);
+                    Response answer = predict(node, token);
                     assertThat(answer.statusCode()).as(answer.asString()).isIn(200, 500);
                 }
             }
@@ -137,11 +132,47 @@ class CanaryClusterIT {
                     .isGreaterThan(PER_PLANE);
             int live = as(token).get("/api/v1/teams/{t}/endpoints/pooled", team).path("liveVersion");
             assertThat(live).isEqualTo(1);
+
+            // The live version's counts are the sum over both planes, whichever answers: 3 more requests to the
+            // first and 7 to the second, and both show the same total.
+            for (int i = 0; i < 10; i++) {
+                Response answer = predict(nodes.get(i < 3 ? 0 : 1), token);
+                assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                long first = liveRequests(nodes.get(0), token);
+                assertThat(first).isGreaterThanOrEqualTo(10);
+                assertThat(liveRequests(nodes.get(1), token)).isEqualTo(first);
+            });
         } finally {
             RestAssured.reset();
             for (PlatformProcess node : nodes) {
                 node.close();
             }
         }
+    }
+
+    private static Response predict(PlatformProcess node, String token) {
+        return given().baseUri(node.baseUrl())
+                .auth()
+                .oauth2(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("records", List.of(GENTOO)))
+                .post("/api/v1/teams/default/endpoints/pooled/predict");
+    }
+
+    /** The live version's request count as {@code node} shows it. */
+    private static long liveRequests(PlatformProcess node, String token) {
+        JsonPath shown = given().baseUri(node.baseUrl())
+                .auth()
+                .oauth2(token)
+                .get("/api/v1/teams/default/endpoints/pooled")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(shown.getBoolean("serving[0].allControlPlanes")).isTrue();
+        assertThat(shown.getString("serving[0].role")).isEqualTo("live");
+        return shown.getLong("serving[0].requests");
     }
 }

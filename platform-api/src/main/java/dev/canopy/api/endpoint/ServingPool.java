@@ -13,17 +13,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * What every control plane has seen of each running canary, in {@code canary_observations}: each control plane
- * (an instance of this class, one per process) overwrites its own rows and reads the others', so that a canary's
- * policy decides on all of its traffic. Rows of canaries that ended are deleted.
+ * What control planes share about serving, each (an instance of this class, one per process) overwriting its own
+ * rows and reading the others': what it saw of each running canary ({@code canary_observations}), so that a
+ * canary's policy decides on all of its traffic (rows of canaries that ended are deleted); and what it served of
+ * each endpoint's versions ({@code serving_observations}), so that the API shows totals over control planes.
  */
 @ApplicationScoped
-class CanaryPool {
+class ServingPool {
 
     private static final String CURRENT = "SELECT 1 FROM endpoints WHERE id = ? AND canary_id = ?";
 
@@ -48,6 +50,25 @@ class CanaryPool {
             DELETE FROM canary_observations o WHERE NOT EXISTS
                 (SELECT 1 FROM endpoints e WHERE e.id = o.endpoint_id AND e.canary_id = o.canary_id)
             """;
+
+    private static final String UPSERT_SERVED =
+            """
+            INSERT INTO serving_observations (endpoint_id, version_id, instance_id, requests, errors, rejected,
+                                              predictions, latency_buckets, latency_counts, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+            ON CONFLICT (endpoint_id, version_id, instance_id) DO UPDATE SET
+                requests = excluded.requests, errors = excluded.errors, rejected = excluded.rejected,
+                predictions = excluded.predictions, latency_buckets = excluded.latency_buckets,
+                latency_counts = excluded.latency_counts, updated_at = excluded.updated_at
+            """;
+
+    private static final String SERVED =
+            """
+            SELECT requests, errors, rejected, predictions, latency_buckets, latency_counts
+            FROM serving_observations WHERE endpoint_id = ? AND version_id = ? AND instance_id <> ?
+            """;
+
+    private static final String FOREIGN_KEY_VIOLATION = "23503";
 
     /** This control plane, as its rows name it. */
     final UUID instance = UUID.randomUUID();
@@ -86,6 +107,59 @@ class CanaryPool {
         }
     }
 
+    /** One endpoint's version, and what this control plane has served of it. */
+    record Served(UUID endpointId, UUID versionId, ServingStats.Totals totals) {}
+
+    /**
+     * Stores what this control plane has served; rows of endpoints deleted meanwhile are skipped (their rows went
+     * with them).
+     */
+    void store(List<Served> served) throws SQLException {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement upsert = db.prepareStatement(UPSERT_SERVED)) {
+            for (Served s : served) {
+                upsert.setObject(1, s.endpointId());
+                upsert.setObject(2, s.versionId());
+                upsert.setObject(3, instance);
+                upsert.setLong(4, s.totals().requests());
+                upsert.setLong(5, s.totals().errors());
+                upsert.setLong(6, s.totals().rejected());
+                upsert.setLong(7, s.totals().predictions());
+                upsert.setArray(8, integers(db, s.totals().latency()));
+                upsert.setArray(9, bigints(db, s.totals().latency()));
+                try {
+                    upsert.executeUpdate();
+                } catch (SQLException e) {
+                    if (!FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /** What the other control planes (running or not) served of the endpoint's version, as they last stored it. */
+    ServingStats.Totals servedElsewhere(UUID endpointId, UUID versionId) throws SQLException {
+        ServingStats.Totals sum = ServingStats.Totals.NONE;
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement query = db.prepareStatement(SERVED)) {
+            query.setObject(1, endpointId);
+            query.setObject(2, versionId);
+            query.setObject(3, instance);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    sum = sum.plus(new ServingStats.Totals(
+                            rows.getLong(1),
+                            rows.getLong(2),
+                            rows.getLong(3),
+                            rows.getLong(4),
+                            new Counts(ints(rows.getArray(5)), longs(rows.getArray(6)))));
+                }
+            }
+        }
+        return sum;
+    }
+
     /** Deletes the rows of canaries that are no longer any endpoint's canary. */
     void deleteEnded() throws SQLException {
         try (Connection db = dataSource.getConnection();
@@ -102,15 +176,19 @@ class CanaryPool {
         upsert.setString(4, side);
         upsert.setLong(5, t.requests());
         upsert.setLong(6, t.errors());
-        upsert.setArray(
-                7,
-                db.createArrayOf(
-                        "integer", Arrays.stream(t.latency().buckets()).boxed().toArray()));
-        upsert.setArray(
-                8,
-                db.createArrayOf(
-                        "bigint", Arrays.stream(t.latency().values()).boxed().toArray()));
+        upsert.setArray(7, integers(db, t.latency()));
+        upsert.setArray(8, bigints(db, t.latency()));
         upsert.addBatch();
+    }
+
+    private static Array integers(Connection db, Counts latency) throws SQLException {
+        return db.createArrayOf(
+                "integer", Arrays.stream(latency.buckets()).boxed().toArray());
+    }
+
+    private static Array bigints(Connection db, Counts latency) throws SQLException {
+        return db.createArrayOf(
+                "bigint", Arrays.stream(latency.values()).boxed().toArray());
     }
 
     /** The sum over control planes other than {@code except} (none left out when null). */
