@@ -92,8 +92,8 @@ class ServingPool {
                 }
             }
             try (PreparedStatement upsert = db.prepareStatement(UPSERT)) {
-                store(db, upsert, endpointId, canaryId, "LIVE", local.live());
-                store(db, upsert, endpointId, canaryId, "CANARY", local.canary());
+                addCanaryRow(db, upsert, endpointId, canaryId, "LIVE", local.live());
+                addCanaryRow(db, upsert, endpointId, canaryId, "CANARY", local.canary());
                 upsert.executeBatch();
             }
             return Optional.of(read(db, canaryId, instance));
@@ -168,7 +168,8 @@ class ServingPool {
         }
     }
 
-    private void store(Connection db, PreparedStatement upsert, UUID endpointId, UUID canaryId, String side, Tally t)
+    private void addCanaryRow(
+            Connection db, PreparedStatement upsert, UUID endpointId, UUID canaryId, String side, Tally t)
             throws SQLException {
         upsert.setObject(1, canaryId);
         upsert.setObject(2, endpointId);

@@ -8,7 +8,8 @@ import java.time.Duration;
  * and the shortest {@code maxWait} of its requests.
  *
  * @param enabled whether the request may share a forward pass with others; off, it runs a pass of its own at once
- * @param maxBatchRecords the most records in a batch the request joins; 1 to {@value #MAX_BATCH_RECORDS}. A request larger than this runs alone, never split across batches
+ * @param maxBatchRecords the most records in a batch the request joins; 1 to {@value #MAX_BATCH_RECORDS}. A request
+ *     larger than this runs alone, never split across batches
  * @param maxWait how long a batch keeps collecting after its first request was taken, when another pass is running
  *     as it starts (on an idle pool it runs at once); zero or positive
  */
