@@ -50,18 +50,6 @@ class EndpointAudit {
         return event;
     }
 
-    /** Records what changed nothing (a refused promotion) in a transaction of its own. */
-    void recordAlone(
-            UUID endpointId,
-            Kind kind,
-            RegisteredVersion from,
-            RegisteredVersion to,
-            List<GateResult> gates,
-            Actor actor,
-            String reason) {
-        QuarkusTransaction.requiringNew().run(() -> record(endpointId, kind, from, to, gates, actor, reason));
-    }
-
     /** The endpoint's records, newest first. */
     List<EventResponse> history(UUID endpointId) {
         return QuarkusTransaction.requiringNew().call(() -> events.findByEndpoint(endpointId, HISTORY_LIMIT).stream()

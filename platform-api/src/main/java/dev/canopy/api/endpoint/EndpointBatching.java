@@ -33,6 +33,11 @@ record EndpointBatching(Boolean enabled, Integer maxBatchRecords, Double maxWait
         return this;
     }
 
+    /** What an endpoint stores for {@code requested} (checked): null when it sets nothing, or nothing was given. */
+    static EndpointBatching toStore(EndpointBatching requested) {
+        return requested == null || requested.checked().fieldsSet().isEmpty() ? null : requested;
+    }
+
     /** The settings the endpoint's requests are served with: its own fields over the platform's defaults. */
     Batching resolve(ServingConfig config) {
         Batching defaults = platformDefaults(config);

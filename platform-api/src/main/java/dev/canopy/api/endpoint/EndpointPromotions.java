@@ -122,7 +122,10 @@ public class EndpointPromotions {
             results.add(warmUp(candidate));
         }
         if (!results.stream().allMatch(GateResult::passed)) {
-            audit.recordAlone(before.id, Kind.REJECTED, live, candidate, results, actor, request.reason());
+            // Nothing changed, so the record is the transaction's only write.
+            QuarkusTransaction.requiringNew()
+                    .run(() ->
+                            audit.record(before.id, Kind.REJECTED, live, candidate, results, actor, request.reason()));
             Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);
             throw new InvalidState(
                     "promotion of " + candidate.label() + " to endpoint '" + name + "' refused: "

@@ -31,6 +31,9 @@ public class EndpointResource {
     EndpointPromotions promotions;
 
     @Inject
+    EndpointBatchingService batchings;
+
+    @Inject
     EndpointServing serving;
 
     @Inject
@@ -68,7 +71,7 @@ public class EndpointResource {
             @PathParam("team") String team,
             @PathParam("endpoint") String endpoint,
             @NotNull EndpointBatching batching) {
-        return service.setBatching(team, endpoint, batching);
+        return batchings.setBatching(team, endpoint, batching);
     }
 
     @DELETE

@@ -4,8 +4,6 @@ import dev.canopy.api.carbon.CarbonConfig;
 import dev.canopy.api.carbon.GridIntensity;
 import dev.canopy.api.carbon.Intensity;
 import dev.canopy.api.config.DatabaseTime;
-import dev.canopy.api.endpoint.EndpointEvent.Actor;
-import dev.canopy.api.endpoint.EndpointEvent.Kind;
 import dev.canopy.api.endpoint.EndpointRecords.BatchingView;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryTraffic;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryView;
@@ -18,7 +16,6 @@ import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
-import dev.canopy.api.team.CurrentCaller;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.energy.CpuPowerModel;
@@ -37,10 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-/**
- * A team's endpoints: creating, listing, showing (with what each version served), setting their micro-batching and
- * deleting them.
- */
+/** A team's endpoints: creating, listing, showing (with what each version served) and deleting them. */
 @ApplicationScoped
 public class EndpointService {
 
@@ -74,12 +68,6 @@ public class EndpointService {
     @Inject
     GridIntensity grid;
 
-    @Inject
-    EndpointAudit audit;
-
-    @Inject
-    CurrentCaller caller;
-
     private volatile CpuPowerModel cpu;
 
     @Transactional
@@ -90,9 +78,7 @@ public class EndpointService {
             throw new Conflict("endpoint '" + request.name() + "' already exists", "name", "is taken");
         }
         Endpoint endpoint = new Endpoint(scope.teamId(), request.name(), model, DatabaseTime.now());
-        EndpointBatching batching =
-                request.batching() == null ? null : request.batching().checked();
-        endpoint.batching = batching == null || batching.fieldsSet().isEmpty() ? null : batching;
+        endpoint.batching = EndpointBatching.toStore(request.batching());
         endpoints.persist(endpoint);
         Log.infof(
                 "Endpoint %s (%s) created in team %s for model %s", endpoint.name, endpoint.id, team, request.model());
@@ -123,38 +109,6 @@ public class EndpointService {
         Log.infof("Endpoint %s (%s) deleted from team %s", name, endpoint.id, team);
         routes.forget(scope.teamId(), name);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
-    }
-
-    /**
-     * Replaces the endpoint's micro-batching settings ({@code settings}' null fields: the platform's defaults) and
-     * records the change; this control plane serves with them from the next request, others within {@code
-     * canopy.serving.route-cache-ttl}.
-     */
-    EndpointResponse setBatching(String team, String name, EndpointBatching settings) {
-        TeamScope scope = access.write(team);
-        Actor actor = new Actor(scope.userId(), caller.get().userName());
-        EndpointBatching checked = settings.checked();
-        EndpointResponse response = QuarkusTransaction.requiringNew().call(() -> {
-            Endpoint endpoint =
-                    endpoints.findByIdForUpdate(find(scope, name).id).orElseThrow(() -> new NotFound("endpoint", name));
-            String before =
-                    EndpointBatching.describe(endpoint.batchingSettings().resolve(config));
-            endpoint.batching = checked.fieldsSet().isEmpty() ? null : checked;
-            endpoint.updatedAt = DatabaseTime.now();
-            String after = EndpointBatching.describe(checked.resolve(config));
-            audit.record(
-                    endpoint.id,
-                    Kind.BATCHING_CHANGED,
-                    null,
-                    null,
-                    List.of(),
-                    actor,
-                    "batching " + after + " (was " + before + ")");
-            return toResponse(endpoint, null);
-        });
-        routes.forget(scope.teamId(), name);
-        Log.infof("Endpoint %s in team %s: batching %s", name, team, response.batching());
-        return response;
     }
 
     /** Whether the team has an endpoint of that name. */

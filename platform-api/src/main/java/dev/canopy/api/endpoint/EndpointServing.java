@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.endpoint.EndpointRecords.PredictResponse;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
@@ -57,11 +58,8 @@ public class EndpointServing {
     ShadowTraffic shadows;
 
     private final Map<UUID, CompletableFuture<ServedModel>> loaded = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "canopy-serving-sweeper");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService sweeper =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-serving-sweeper"));
 
     /**
      * Every 30 s, unloads what no endpoint serves any more. A change made on this control plane unloads at once;

@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.model.RegisteredVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,16 +61,10 @@ class ServingMetrics {
     private final Map<UUID, Watched> watches = new ConcurrentHashMap<>();
 
     private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
-    private final ExecutorService decisions = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "canopy-canary-decisions");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final ScheduledExecutorService pooling = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "canopy-serving-pool");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService decisions =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("canopy-canary-decisions"));
+    private final ScheduledExecutorService pooling =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-serving-pool"));
 
     @PostConstruct
     void startPooling() {

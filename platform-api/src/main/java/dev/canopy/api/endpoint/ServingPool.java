@@ -153,7 +153,7 @@ class ServingPool {
                             rows.getLong(2),
                             rows.getLong(3),
                             rows.getLong(4),
-                            new Counts(ints(rows.getArray(5)), longs(rows.getArray(6)))));
+                            counts(rows.getArray(5), rows.getArray(6))));
                 }
             }
         }
@@ -203,10 +203,8 @@ class ServingPool {
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     planes.add(rows.getObject(1, UUID.class));
-                    Tally tally = new Tally(
-                            rows.getLong(3),
-                            rows.getLong(4),
-                            new Counts(ints(rows.getArray(5)), longs(rows.getArray(6))));
+                    Tally tally =
+                            new Tally(rows.getLong(3), rows.getLong(4), counts(rows.getArray(5), rows.getArray(6)));
                     if (rows.getString(2).equals("LIVE")) {
                         live = live.plus(tally);
                     } else {
@@ -218,21 +216,13 @@ class ServingPool {
         return new Seen(live, canary, planes.size());
     }
 
-    private static int[] ints(Array array) throws SQLException {
-        Integer[] values = (Integer[]) array.getArray();
-        int[] result = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            result[i] = values[i];
-        }
-        return result;
-    }
-
-    private static long[] longs(Array array) throws SQLException {
-        Long[] values = (Long[]) array.getArray();
-        long[] result = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            result[i] = values[i];
-        }
-        return result;
+    private static Counts counts(Array buckets, Array values) throws SQLException {
+        return new Counts(
+                Arrays.stream((Integer[]) buckets.getArray())
+                        .mapToInt(Integer::intValue)
+                        .toArray(),
+                Arrays.stream((Long[]) values.getArray())
+                        .mapToLong(Long::longValue)
+                        .toArray());
     }
 }

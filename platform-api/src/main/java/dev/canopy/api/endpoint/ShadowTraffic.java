@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import jakarta.annotation.PreDestroy;
@@ -13,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends copies of an endpoint's answered requests to its shadow version, after the client has its answer, on
@@ -31,13 +31,8 @@ class ShadowTraffic {
     EndpointServing serving;
 
     private final Map<Key, ShadowStats> stats = new ConcurrentHashMap<>();
-    private final AtomicInteger threads = new AtomicInteger();
-    private final ThreadPoolExecutor copies =
-            new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), task -> {
-                Thread thread = new Thread(task, "canopy-shadow-" + threads.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
+    private final ThreadPoolExecutor copies = new ThreadPoolExecutor(
+            2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), DaemonThreads.numbered("canopy-shadow"));
 
     /** Sends a copy of an answered request to the route's shadow, if it has one. */
     void copy(Route route, List<Map<String, Object>> records, List<Prediction> returned) {

@@ -1,5 +1,6 @@
 package dev.canopy.api.schedule;
 
+import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.endpoint.EndpointPromotions;
 import dev.canopy.api.error.ApiException;
 import dev.canopy.api.model.ModelService;
@@ -40,11 +41,8 @@ class SchedulePromotions {
     @Inject
     TeamAccess access;
 
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "canopy-schedule-promotions");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService worker =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("canopy-schedule-promotions"));
 
     void onFinished(@Observes(during = TransactionPhase.AFTER_SUCCESS) RunFinished run) {
         if (run.scheduleId() != null && run.modelVersionId() != null) {

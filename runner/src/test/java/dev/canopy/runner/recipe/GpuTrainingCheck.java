@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -253,26 +256,18 @@ public final class GpuTrainingCheck {
     private Trained train(RecordingContext context, int gpus) throws Exception {
         long before = gpus > 0 ? gpuBytesInUse() : 0;
         AtomicLong peak = new AtomicLong(before);
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peak.accumulateAndGet(gpuBytesInUse(), Math::max);
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         if (gpus > 0) {
-            sampler.start();
+            sampler.scheduleAtFixedRate(
+                    () -> peak.accumulateAndGet(gpuBytesInUse(), Math::max), 0, 20, TimeUnit.MILLISECONDS);
         }
         long t0 = System.nanoTime();
         try {
             TrainingResult result = classification.train(context);
             return new Trained(result, (System.nanoTime() - t0) / 1e9, before, peak.get());
         } finally {
-            sampler.interrupt();
-            sampler.join();
+            sampler.shutdownNow();
+            sampler.awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
