@@ -33,6 +33,7 @@ class CanaryClusterIT {
 
     static final int PER_PLANE = 20;
     static final int MIN_REQUESTS = 30;
+    static final Duration ROUTE_CACHE_TTL = Duration.ofSeconds(1);
 
     @Test
     void aFailingCanaryIsRolledBackOnTheRequestsOfBothControlPlanes() throws Exception {
@@ -133,6 +134,9 @@ class CanaryClusterIT {
             int live = as(token).get("/api/v1/teams/{t}/endpoints/pooled", team).path("liveVersion");
             assertThat(live).isEqualTo(1);
 
+            // A plane that did not decide the rollback may route on its cached route for up to
+            // canopy.serving.route-cache-ttl (1 s) after it; any route read after that sees the rollback.
+            await().pollDelay(ROUTE_CACHE_TTL.plusMillis(500)).until(() -> true);
             // The live version's counts are the sum over both planes, whichever answers: 3 more requests to the
             // first and 7 to the second, and both show the same total.
             for (int i = 0; i < 10; i++) {
