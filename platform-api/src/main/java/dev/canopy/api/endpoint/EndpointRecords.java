@@ -120,7 +120,7 @@ final class EndpointRecords {
      * control planes' counts are up to a second old): requests that succeeded or failed on the server ({@code
      * errors}), refused as invalid ({@code rejected}), predictions, and latency in ms inside the control plane.
      * {@code allControlPlanes} is false when only this control plane's counts could be read. Energy per 1,000
-     * predictions is this control plane's (its CPU, its grid zone).
+     * predictions is the version's over every control plane that served it, on any endpoint ({@link ServingEnergy}).
      */
     record VersionServing(
             int version,

@@ -1,8 +1,5 @@
 package dev.canopy.api.endpoint;
 
-import dev.canopy.api.carbon.CarbonConfig;
-import dev.canopy.api.carbon.GridIntensity;
-import dev.canopy.api.carbon.Intensity;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.endpoint.EndpointRecords.BatchingView;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryTraffic;
@@ -18,9 +15,7 @@ import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
-import dev.canopy.runner.energy.CpuPowerModel;
 import dev.canopy.runner.inference.Batching;
-import dev.canopy.runner.inference.ServedModel;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,7 +25,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -63,12 +57,7 @@ public class EndpointService {
     ServingConfig config;
 
     @Inject
-    CarbonConfig carbon;
-
-    @Inject
-    GridIntensity grid;
-
-    private volatile CpuPowerModel cpu;
+    ServingEnergyLedger energy;
 
     @Transactional
     EndpointResponse create(String team, CreateEndpointRequest request) {
@@ -220,45 +209,6 @@ public class EndpointService {
                         totals.latency().quantileNanos(0.95) / 1e6,
                         totals.latency().quantileNanos(0.99) / 1e6),
                 served.complete(),
-                energy(serving.loadedModel(version.id())));
-    }
-
-    /** Energy per 1,000 predictions of a loaded version in this process, from its serving CPU time. */
-    private ServingEnergy energy(ServedModel model) {
-        if (model == null || model.predictions() == 0) {
-            return null;
-        }
-        CpuPowerModel machine = cpuModel();
-        int cpus = Runtime.getRuntime().availableProcessors();
-        double wattsPerCpu = machine.maxWatts() / cpus;
-        double joules = model.cpuNanos() / 1e9 * wattsPerCpu / model.predictions() * 1000;
-        double kWh = joules / 3.6e6 * carbon.pue();
-        Intensity intensity = grid.resolve(config.zone().orElse(null));
-        String detail = String.format(
-                Locale.ROOT,
-                "CPU time of the serving threads (encode, forward pass, decode: %.3f s over %d predictions) x %.2f W"
-                        + " per logical CPU (W_max %.1f W / %d CPUs: %s), x PUE %.2f; a model, not a measurement",
-                model.cpuNanos() / 1e9,
-                model.predictions(),
-                wattsPerCpu,
-                machine.maxWatts(),
-                cpus,
-                machine.description(),
-                carbon.pue());
-        return new ServingEnergy(
-                kWh,
-                kWh * intensity.gCo2ePerKwh() / 1000,
-                carbon.pue(),
-                intensity.zone(),
-                intensity.gCo2ePerKwh(),
-                "model",
-                detail);
-    }
-
-    private CpuPowerModel cpuModel() {
-        if (cpu == null) {
-            cpu = CpuPowerModel.forThisMachine(config.cpuWatts().orElse(null), "serving is metered by CPU time");
-        }
-        return cpu;
+                energy.perThousand(version.id()));
     }
 }

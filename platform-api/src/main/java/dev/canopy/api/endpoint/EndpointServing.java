@@ -57,6 +57,9 @@ public class EndpointServing {
     @Inject
     ShadowTraffic shadows;
 
+    @Inject
+    ServingEnergyLedger energy;
+
     private final Map<UUID, CompletableFuture<ServedModel>> loaded = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-serving-sweeper"));
@@ -155,6 +158,7 @@ public class EndpointServing {
         } catch (IllegalArgumentException e) {
             throw new InvalidState(version.label() + " cannot be served: " + e.getMessage());
         }
+        energy.loaded(version.id(), model);
         Log.infof(
                 "Model %s (%s) loaded and warmed up for serving in %d ms",
                 version.label(), version.id(), (System.nanoTime() - start) / 1_000_000);
@@ -168,19 +172,15 @@ public class EndpointServing {
         return new ServingOptions(predictors, EndpointBatching.platformDefaults(config), config.maxRequestRecords());
     }
 
-    /** The loaded model of a version, if this process has it. */
-    ServedModel loadedModel(UUID versionId) {
-        CompletableFuture<ServedModel> future = loaded.get(versionId);
-        return future == null || !future.isDone() || future.isCompletedExceptionally() ? null : future.join();
-    }
-
     /** Unloads every loaded version not in {@code keep}; in-flight requests to them finish first. */
     void unloadAllBut(Set<UUID> keep) {
         for (UUID id : Set.copyOf(loaded.keySet())) {
             if (!keep.contains(id)) {
                 CompletableFuture<ServedModel> future = loaded.remove(id);
                 if (future != null && future.isDone() && !future.isCompletedExceptionally()) {
-                    future.join().close();
+                    ServedModel model = future.join();
+                    model.close();
+                    energy.unloaded(id, model);
                     Log.infof("Model version %s unloaded: no endpoint serves it", id);
                 }
             }

@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -51,6 +53,9 @@ class ServingMetrics {
     @Inject
     ServingConfig config;
 
+    @Inject
+    ServingEnergyLedger energy;
+
     /** A canary being watched here: the route it was first seen on (its endpoint and versions) and the watch. */
     private record Watched(Route route, CanaryWatch watch) {}
 
@@ -72,6 +77,21 @@ class ServingMetrics {
         pooling.scheduleWithFixedDelay(this::exchange, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Stores what was served since the last pooling, so that the totals miss none of this process's requests after
+     * it stops. Runs before the embedded database stops.
+     */
+    void storeOnStop(@Observes ShutdownEvent event) {
+        pooling.shutdown();
+        try {
+            if (pooling.awaitTermination(5, TimeUnit.SECONDS)) {
+                store();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @PreDestroy
     void close() {
         pooling.shutdownNow();
@@ -79,15 +99,11 @@ class ServingMetrics {
     }
 
     /**
-     * Stores what this control plane served that changed since the last call; reports each watched canary to the
-     * other control planes and decides on the pooled counts.
+     * Stores what this control plane served, and what serving cost, that changed since the last call; reports each
+     * watched canary to the other control planes and decides on the pooled counts.
      */
     void exchange() {
-        try {
-            storeServed();
-        } catch (SQLException | RuntimeException e) {
-            Log.warnf("Serving counts could not be stored for other control planes: %s", e.getMessage());
-        }
+        store();
         if (watches.isEmpty()) {
             return;
         }
@@ -107,6 +123,19 @@ class ServingMetrics {
             pool.deleteEnded();
         } catch (SQLException | RuntimeException e) {
             Log.warnf("Canary counts could not be pooled with other control planes: %s", e.getMessage());
+        }
+    }
+
+    private void store() {
+        try {
+            storeServed();
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Serving counts could not be stored for other control planes: %s", e.getMessage());
+        }
+        try {
+            energy.store();
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Serving energy could not be stored for other control planes: %s", e.getMessage());
         }
     }
 

@@ -11,9 +11,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -22,7 +24,9 @@ import java.util.UUID;
  * What control planes share about serving, each (an instance of this class, one per process) overwriting its own
  * rows and reading the others': what it saw of each running canary ({@code canary_observations}), so that a
  * canary's policy decides on all of its traffic (rows of canaries that ended are deleted); and what it served of
- * each endpoint's versions ({@code serving_observations}), so that the API shows totals over control planes.
+ * each endpoint's versions ({@code serving_observations}), so that the API shows totals over control planes; and what
+ * serving each version has cost ({@code serving_energy}), so that its energy per 1,000 predictions is over all of
+ * them.
  */
 @ApplicationScoped
 class ServingPool {
@@ -66,6 +70,22 @@ class ServingPool {
             """
             SELECT requests, errors, rejected, predictions, latency_buckets, latency_counts
             FROM serving_observations WHERE endpoint_id = ? AND version_id = ? AND instance_id <> ?
+            """;
+
+    private static final String UPSERT_ENERGY =
+            """
+            INSERT INTO serving_energy (version_id, instance_id, cpu_seconds, predictions, kwh, kg_co2e, pue, zone,
+                                        updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())
+            ON CONFLICT (version_id, instance_id) DO UPDATE SET
+                cpu_seconds = excluded.cpu_seconds, predictions = excluded.predictions, kwh = excluded.kwh,
+                kg_co2e = excluded.kg_co2e, pue = excluded.pue, zone = excluded.zone, updated_at = excluded.updated_at
+            """;
+
+    private static final String ENERGY =
+            """
+            SELECT cpu_seconds, predictions, kwh, kg_co2e, pue, zone
+            FROM serving_energy WHERE version_id = ? AND instance_id <> ?
             """;
 
     private static final String FOREIGN_KEY_VIOLATION = "23503";
@@ -158,6 +178,53 @@ class ServingPool {
             }
         }
         return sum;
+    }
+
+    /** Stores what serving each version has cost this control plane; versions deleted meanwhile are skipped. */
+    void storeEnergy(Map<UUID, ServingEnergyLedger.Charged> charged) throws SQLException {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement upsert = db.prepareStatement(UPSERT_ENERGY)) {
+            for (Map.Entry<UUID, ServingEnergyLedger.Charged> entry : charged.entrySet()) {
+                ServingEnergyLedger.Charged c = entry.getValue();
+                upsert.setObject(1, entry.getKey());
+                upsert.setObject(2, instance);
+                upsert.setDouble(3, c.cpuSeconds());
+                upsert.setLong(4, c.predictions());
+                upsert.setDouble(5, c.kWh());
+                upsert.setDouble(6, c.kgCo2e());
+                upsert.setDouble(7, c.pue());
+                upsert.setString(8, c.zone());
+                try {
+                    upsert.executeUpdate();
+                } catch (SQLException e) {
+                    if (!FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    /** What serving the version has cost each other control plane (running or not), as it last stored it. */
+    List<ServingEnergyLedger.Charged> energyElsewhere(UUID versionId) throws SQLException {
+        List<ServingEnergyLedger.Charged> planes = new ArrayList<>();
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement query = db.prepareStatement(ENERGY)) {
+            query.setObject(1, versionId);
+            query.setObject(2, instance);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    planes.add(new ServingEnergyLedger.Charged(
+                            rows.getDouble(1),
+                            rows.getLong(2),
+                            rows.getDouble(3),
+                            rows.getDouble(4),
+                            rows.getDouble(5),
+                            rows.getString(6)));
+                }
+            }
+        }
+        return planes;
     }
 
     /** Deletes the rows of canaries that are no longer any endpoint's canary. */

@@ -6,6 +6,7 @@ import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newPenguins;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.PlatformProcess;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two control planes on one PostgreSQL, each serving half of an endpoint's requests: its canary's policy decides on
  * the requests of both (each plane alone serves fewer canary requests than the policy's minimum, so without pooling
- * neither would ever decide), and both show the same totals of what the endpoint served.
+ * neither would ever decide), and both show the same totals of what the endpoint served, and the same energy per
+ * 1,000 predictions, including what a plane served right before it stopped.
  */
 class CanaryClusterIT {
 
@@ -143,11 +145,27 @@ class CanaryClusterIT {
                 Response answer = predict(nodes.get(i < 3 ? 0 : 1), token);
                 assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
             }
+            // So is its energy per 1,000 predictions: both planes served it, and both show the same figure.
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                long first = liveRequests(nodes.get(0), token);
-                assertThat(first).isGreaterThanOrEqualTo(10);
-                assertThat(liveRequests(nodes.get(1), token)).isEqualTo(first);
+                JsonPath first = live(nodes.get(0), token);
+                JsonPath second = live(nodes.get(1), token);
+                assertThat(first.getLong("requests")).isGreaterThanOrEqualTo(10);
+                assertThat(second.getLong("requests")).isEqualTo(first.getLong("requests"));
+                assertThat(first.getInt("perThousandPredictions.controlPlanes")).isEqualTo(2);
+                assertThat(second.getDouble("perThousandPredictions.kWh"))
+                        .isPositive()
+                        .isCloseTo(first.getDouble("perThousandPredictions.kWh"), within(1e-15));
+                assertThat(second.getString("perThousandPredictions.detail"))
+                        .isEqualTo(first.getString("perThousandPredictions.detail"));
             });
+
+            // A plane that stops stores what it served since it last pooled: requests right before a stop count.
+            long before = live(nodes.get(0), token).getLong("requests");
+            for (int i = 0; i < 5; i++) {
+                assertThat(predict(nodes.get(1), token).statusCode()).isEqualTo(200);
+            }
+            assertThat(nodes.get(1).stop()).isTrue();
+            assertThat(live(nodes.get(0), token).getLong("requests")).isEqualTo(before + 5);
         } finally {
             RestAssured.reset();
             for (PlatformProcess node : nodes) {
@@ -165,8 +183,8 @@ class CanaryClusterIT {
                 .post("/api/v1/teams/default/endpoints/pooled/predict");
     }
 
-    /** The live version's request count as {@code node} shows it. */
-    private static long liveRequests(PlatformProcess node, String token) {
+    /** What the live version served, as {@code node} shows it. */
+    private static JsonPath live(PlatformProcess node, String token) {
         JsonPath shown = given().baseUri(node.baseUrl())
                 .auth()
                 .oauth2(token)
@@ -177,6 +195,6 @@ class CanaryClusterIT {
                 .jsonPath();
         assertThat(shown.getBoolean("serving[0].allControlPlanes")).isTrue();
         assertThat(shown.getString("serving[0].role")).isEqualTo("live");
-        return shown.getLong("serving[0].requests");
+        return new JsonPath(shown.prettify()).setRootPath("serving[0]");
     }
 }

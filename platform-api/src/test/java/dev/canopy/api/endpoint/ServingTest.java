@@ -242,6 +242,41 @@ class ServingTest {
     }
 
     @Test
+    void servingEnergyCountsEveryPredictionOfTheVersionAcrossUnloads() {
+        // A version of its own, so that no other test's endpoint keeps it loaded or adds to its predictions.
+        int copy = upload(artifact(1));
+        promote(Map.of("version", String.valueOf(copy)));
+        assertThat(predictStatus(List.of(GENTOO, GENTOO))).isEqualTo(200);
+        JsonPath before = shown();
+        // Another version goes live: no endpoint serves the copy, so it is unloaded; rolling back loads it again.
+        promote(Map.of("version", "1"));
+        as(token)
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(200);
+        assertThat(predictStatus(List.of(GENTOO, GENTOO, GENTOO))).isEqualTo(200);
+
+        JsonPath after = shown();
+
+        assertThat(after.getInt("serving[0].version")).isEqualTo(copy);
+        assertThat(after.getLong("serving[0].predictions")).isEqualTo(5);
+        assertThat(after.getString("serving[0].perThousandPredictions.detail"))
+                .contains("over 5 predictions, on 1 control plane)");
+        assertThat(after.getInt("serving[0].perThousandPredictions.controlPlanes"))
+                .isEqualTo(1);
+        assertThat(after.getDouble("serving[0].perThousandPredictions.kWh")).isPositive();
+        assertThat(after.getDouble("serving[0].perThousandPredictions.kgCo2e"))
+                .isCloseTo(
+                        after.getDouble("serving[0].perThousandPredictions.kWh")
+                                * after.getDouble("serving[0].perThousandPredictions.gCo2ePerKwh")
+                                / 1000,
+                        within(1e-12));
+        assertThat(after.getString("serving[0].perThousandPredictions.zone"))
+                .isEqualTo(before.getString("serving[0].perThousandPredictions.zone"));
+        assertThat(before.getString("serving[0].perThousandPredictions.detail")).contains("over 2 predictions");
+    }
+
+    @Test
     void aShadowSeesCopiesWhoseAnswersAreComparedAndNeverReturned() {
         promote(Map.of("version", "1"));
         as(token)
