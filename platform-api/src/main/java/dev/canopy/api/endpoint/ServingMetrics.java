@@ -78,17 +78,31 @@ class ServingMetrics {
     }
 
     /**
-     * Stores what was served since the last pooling, so that the totals miss none of this process's requests after
-     * it stops. Runs before the embedded database stops.
+     * Stores what was served since the last pooling, and what this process saw of running canaries, so that the
+     * totals and the canaries' policies miss none of this process's requests after it stops. Runs before the
+     * embedded database stops.
      */
     void storeOnStop(@Observes ShutdownEvent event) {
         pooling.shutdown();
         try {
-            if (pooling.awaitTermination(5, TimeUnit.SECONDS)) {
-                store();
+            if (!pooling.awaitTermination(5, TimeUnit.SECONDS)) {
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        store();
+        try {
+            for (Map.Entry<UUID, Watched> entry : watches.entrySet()) {
+                Watched watched = entry.getValue();
+                pool.exchange(
+                        watched.route().endpointId(),
+                        entry.getKey(),
+                        watched.watch().local());
+            }
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Canary counts could not be stored for other control planes: %s", e.getMessage());
         }
     }
 

@@ -47,7 +47,9 @@ class CanaryClusterIT {
             Path artifacts = Files.createTempDirectory("canopy-canary-artifacts");
             // The first trains (profile local keeps its embedded runner); the second only serves.
             nodes.add(PlatformProcess.startNode(url, artifacts, "-Dquarkus.profile=local"));
-            nodes.add(PlatformProcess.startNode(url, artifacts));
+            // The second pools every 3 s, so that its last pooling seldom falls between its last requests and its
+            // stop: the end of the test sees what the stop itself stored.
+            nodes.add(PlatformProcess.startNode(url, artifacts, "-Dcanopy.serving.pool-every=3s"));
             String token = PlatformProcess.adminToken(nodes);
             RestAssured.baseURI = "http://localhost";
             RestAssured.port = nodes.get(0).httpPort;
@@ -114,8 +116,8 @@ class CanaryClusterIT {
                 }
             }
 
-            // Pooled about once a second: the decision comes from the plane that first sees enough.
-            await().atMost(Duration.ofSeconds(20)).until(() -> "LIVE"
+            // Pooled every 1 s and 3 s: the decision comes from the plane that first sees enough.
+            await().atMost(Duration.ofSeconds(30)).until(() -> "LIVE"
                     .equals(as(token)
                             .get("/api/v1/teams/{t}/endpoints/pooled", team)
                             .path("status")));
@@ -146,7 +148,7 @@ class CanaryClusterIT {
                 assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
             }
             // So is its energy per 1,000 predictions: both planes served it, and both show the same figure.
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 JsonPath first = live(nodes.get(0), token);
                 JsonPath second = live(nodes.get(1), token);
                 assertThat(first.getLong("requests")).isGreaterThanOrEqualTo(10);
@@ -159,13 +161,45 @@ class CanaryClusterIT {
                         .isEqualTo(first.getString("perThousandPredictions.detail"));
             });
 
-            // A plane that stops stores what it served since it last pooled: requests right before a stop count.
+            // A plane that stops stores what it served since it last pooled, and what it saw of a running canary:
+            // requests right before a stop count.
+            as(token)
+                    .body(Map.of("name", "watched", "model", "species"))
+                    .post("/api/v1/teams/{t}/endpoints", team)
+                    .then()
+                    .statusCode(201);
+            as(token)
+                    .body(Map.of("version", "1"))
+                    .post("/api/v1/teams/{t}/endpoints/watched/promotions", team)
+                    .then()
+                    .statusCode(201);
+            as(token)
+                    .body(Map.of(
+                            "version",
+                            "2",
+                            "canaryPercent",
+                            50,
+                            "canary",
+                            Map.of("minRequests", 1000, "completeAfter", 1000)))
+                    .post("/api/v1/teams/{t}/endpoints/watched/promotions", team)
+                    .then()
+                    .statusCode(201);
+            // The second plane loads both versions first (all but certainly, at 50 %), and has pooled them.
+            for (int i = 0; i < 10; i++) {
+                assertThat(predict(nodes.get(1), token, "watched").statusCode()).isIn(200, 500);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> watchedRequests(token) == 10);
+            int planes =
+                    as(token).get("/api/v1/teams/{t}/endpoints/watched", team).path("canary.traffic.controlPlanes");
+            assertThat(planes).isEqualTo(1);
             long before = live(nodes.get(0), token).getLong("requests");
             for (int i = 0; i < 5; i++) {
                 assertThat(predict(nodes.get(1), token).statusCode()).isEqualTo(200);
+                assertThat(predict(nodes.get(1), token, "watched").statusCode()).isIn(200, 500);
             }
             assertThat(nodes.get(1).stop()).isTrue();
             assertThat(live(nodes.get(0), token).getLong("requests")).isEqualTo(before + 5);
+            assertThat(watchedRequests(token)).isEqualTo(15);
         } finally {
             RestAssured.reset();
             for (PlatformProcess node : nodes) {
@@ -175,12 +209,28 @@ class CanaryClusterIT {
     }
 
     private static Response predict(PlatformProcess node, String token) {
+        return predict(node, token, "pooled");
+    }
+
+    private static Response predict(PlatformProcess node, String token, String endpoint) {
         return given().baseUri(node.baseUrl())
                 .auth()
                 .oauth2(token)
                 .contentType(ContentType.JSON)
                 .body(Map.of("records", List.of(GENTOO)))
-                .post("/api/v1/teams/default/endpoints/pooled/predict");
+                .post("/api/v1/teams/default/endpoints/{e}/predict", endpoint);
+    }
+
+    /** The requests of the canary on endpoint "watched" (both sides), as the first plane shows them. */
+    private static long watchedRequests(String token) {
+        JsonPath traffic = as(token)
+                .get("/api/v1/teams/default/endpoints/watched")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .setRootPath("canary.traffic");
+        return traffic.getLong("liveRequests") + traffic.getLong("canaryRequests");
     }
 
     /** What the live version served, as {@code node} shows it. */
