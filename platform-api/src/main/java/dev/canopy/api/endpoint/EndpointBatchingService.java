@@ -48,26 +48,27 @@ class EndpointBatchingService {
         TeamScope scope = access.write(team);
         Actor actor = new Actor(scope.userId(), caller.get().userName());
         EndpointBatching stored = EndpointBatching.toStore(settings);
-        EndpointResponse response = QuarkusTransaction.requiringNew().call(() -> {
-            Endpoint endpoint = endpoints
-                    .findByIdForUpdate(service.find(scope, name).id)
-                    .orElseThrow(() -> new NotFound("endpoint", name));
-            String before =
-                    EndpointBatching.describe(endpoint.batchingSettings().resolve(config));
-            endpoint.batching = stored;
-            endpoint.updatedAt = DatabaseTime.now();
-            String after = EndpointBatching.describe(endpoint.batchingSettings().resolve(config));
-            audit.record(
-                    endpoint.id,
-                    Kind.BATCHING_CHANGED,
-                    null,
-                    null,
-                    List.of(),
-                    actor,
-                    "batching " + after + " (was " + before + ")");
-            return service.toResponse(endpoint, null);
-        });
-        routes.forget(scope.teamId(), name);
+        EndpointResponse response =
+                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+                    Endpoint endpoint = endpoints
+                            .findByIdForUpdate(service.find(scope, name).id)
+                            .orElseThrow(() -> new NotFound("endpoint", name));
+                    String before = EndpointBatching.describe(
+                            endpoint.batchingSettings().resolve(config));
+                    endpoint.batching = stored;
+                    endpoint.updatedAt = DatabaseTime.now();
+                    String after = EndpointBatching.describe(
+                            endpoint.batchingSettings().resolve(config));
+                    audit.record(
+                            endpoint.id,
+                            Kind.BATCHING_CHANGED,
+                            null,
+                            null,
+                            List.of(),
+                            actor,
+                            "batching " + after + " (was " + before + ")");
+                    return service.toResponse(endpoint, null);
+                }));
         Log.infof("Endpoint %s in team %s: batching %s", name, team, response.batching());
         return response;
     }

@@ -136,26 +136,28 @@ public class EndpointPromotions {
                             .map(r -> new ErrorResponse.Detail("gates", r.gate() + ": " + r.detail()))
                             .toList());
         }
-        EndpointEvent event = QuarkusTransaction.requiringNew().call(() -> {
-            Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
-            if (!Objects.equals(endpoint.liveVersionId, before.liveVersionId)) {
-                throw new Conflict("endpoint '" + name + "' changed while the gates were checked; promote again");
-            }
-            Kind kind;
-            if (Boolean.TRUE.equals(request.shadow())) {
-                endpoint.startShadow(candidate.id(), DatabaseTime.now());
-                kind = Kind.SHADOW_STARTED;
-            } else if (policy != null) {
-                endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, DatabaseTime.now());
-                kind = Kind.CANARY_STARTED;
-            } else {
-                endpoint.goLive(candidate.id(), DatabaseTime.now());
-                kind = Kind.PROMOTED;
-            }
-            return audit.record(endpoint.id, kind, live, candidate, results, actor, request.reason());
-        });
+        EndpointEvent event =
+                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+                    Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
+                    if (!Objects.equals(endpoint.liveVersionId, before.liveVersionId)) {
+                        throw new Conflict(
+                                "endpoint '" + name + "' changed while the gates were checked; promote again");
+                    }
+                    Kind kind;
+                    if (Boolean.TRUE.equals(request.shadow())) {
+                        endpoint.startShadow(candidate.id(), DatabaseTime.now());
+                        kind = Kind.SHADOW_STARTED;
+                    } else if (policy != null) {
+                        endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, DatabaseTime.now());
+                        kind = Kind.CANARY_STARTED;
+                    } else {
+                        endpoint.goLive(candidate.id(), DatabaseTime.now());
+                        kind = Kind.PROMOTED;
+                    }
+                    return audit.record(endpoint.id, kind, live, candidate, results, actor, request.reason());
+                }));
         Log.infof("Endpoint %s: %s %s (event %s)", name, event.kind, candidate.label(), event.id);
-        changed(scope.teamId(), name, before.id);
+        changed(before.id);
         return audit.toResponse(event);
     }
 
@@ -167,27 +169,28 @@ public class EndpointPromotions {
         if (before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null) {
             warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
         }
-        EndpointResponse response = QuarkusTransaction.requiringNew().call(() -> {
-            Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
-            Kind kind = endpoint.canaryVersionId != null
-                    ? Kind.CANARY_ROLLED_BACK
-                    : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
-            UUID from = endpoint.rollBack(DatabaseTime.now());
-            UUID to = endpoint.liveVersionId;
-            Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
-            audit.record(endpoint.id, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
-            Log.infof(
-                    "Endpoint %s rolled back from %s to %s",
-                    name, versions.get(from).label(), versions.get(to).label());
-            return service.toResponse(endpoint, null);
-        });
-        changed(scope.teamId(), name, before.id);
+        EndpointResponse response =
+                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+                    Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
+                    Kind kind = endpoint.canaryVersionId != null
+                            ? Kind.CANARY_ROLLED_BACK
+                            : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
+                    UUID from = endpoint.rollBack(DatabaseTime.now());
+                    UUID to = endpoint.liveVersionId;
+                    Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
+                    audit.record(endpoint.id, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
+                    Log.infof(
+                            "Endpoint %s rolled back from %s to %s",
+                            name, versions.get(from).label(), versions.get(to).label());
+                    return service.toResponse(endpoint, null);
+                }));
+        changed(before.id);
         return response;
     }
 
     /** Carries out a canary's own decision, unless the canary has ended meanwhile. */
     void canaryDecided(UUID endpointId, UUID canaryVersionId, CanaryWatch.Decision decision) {
-        Endpoint changed = QuarkusTransaction.requiringNew().call(() -> {
+        Endpoint changed = routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
             Endpoint endpoint = endpoints.findByIdForUpdate(endpointId).orElse(null);
             if (endpoint == null || !canaryVersionId.equals(endpoint.canaryVersionId)) {
                 return null;
@@ -216,9 +219,9 @@ public class EndpointPromotions {
                         decision.reason());
             }
             return endpoint;
-        });
+        }));
         if (changed != null) {
-            changed(changed.teamId, changed.name, endpointId);
+            changed(endpointId);
         }
     }
 
@@ -244,8 +247,8 @@ public class EndpointPromotions {
         }
     }
 
-    private void changed(UUID teamId, String name, UUID endpointId) {
-        routes.forget(teamId, name);
+    /** After a change to the endpoint's routing (made through {@link EndpointRoutes#change}). */
+    private void changed(UUID endpointId) {
         metrics.canaryEnded(endpointId);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
     }

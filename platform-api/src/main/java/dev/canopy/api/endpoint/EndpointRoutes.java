@@ -11,16 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
- * Endpoints' routes, read from the database at most once per {@code canopy.serving.route-cache-ttl} per endpoint
- * and at once after a change made in this process, so that predictions cost no database read for routing. Other
- * control-plane instances see a change within the TTL.
+ * Endpoints' routes, read from the database at most once per {@code canopy.serving.route-cache-ttl} per endpoint,
+ * so that predictions cost no database read for routing. A change made in this process goes through {@link
+ * #change}: from the moment it commits, every request here routes on it. Other control-plane instances see a change
+ * within the TTL.
  */
 @ApplicationScoped
 class EndpointRoutes {
 
     private record Key(UUID teamId, String name) {}
+
+    /** A route and the {@link #generation} before it was read. */
+    private record Cached(Route route, long generation) {}
 
     @Inject
     EndpointRepository endpoints;
@@ -31,29 +38,47 @@ class EndpointRoutes {
     @Inject
     ServingConfig config;
 
-    private final Map<Key, Route> cache = new ConcurrentHashMap<>();
+    private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
+    /** Moves on when a change begins and when it ends: a route read before either is not used after it. */
+    private final AtomicLong generation = new AtomicLong();
+    /** Changes running now; while any runs, routes are read from the database. */
+    private final AtomicInteger changes = new AtomicInteger();
 
     /** The endpoint's route, cached. @throws NotFound when the team has no such endpoint */
     Route route(TeamScope scope, String name) {
-        Route cached = cache.get(new Key(scope.teamId(), name));
+        Cached cached = cache.get(new Key(scope.teamId(), name));
         if (cached != null
-                && System.nanoTime() - cached.readAtNanos()
+                && changes.get() == 0
+                && cached.generation() == generation.get()
+                && System.nanoTime() - cached.route().readAtNanos()
                         < config.routeCacheTtl().toNanos()) {
-            return cached;
+            return cached.route();
         }
         return refresh(scope, name);
     }
 
     /** The endpoint's route read from the database now. */
     Route refresh(TeamScope scope, String name) {
+        long before = generation.get();
         Route route = QuarkusTransaction.joiningExisting().call(() -> read(scope, name));
-        cache.put(new Key(scope.teamId(), name), route);
+        cache.put(new Key(scope.teamId(), name), new Cached(route, before));
         return route;
     }
 
-    /** Forgets the endpoint's cached route; the next request reads it again. */
-    void forget(UUID teamId, String name) {
-        cache.remove(new Key(teamId, name));
+    /**
+     * Runs {@code change}, which commits a change to endpoints' routes, so that no request routes on a route read
+     * before it committed: while it runs, routes are read from the database, and those cached before it are dropped
+     * when it ends.
+     */
+    <T> T change(Supplier<T> change) {
+        changes.incrementAndGet();
+        generation.incrementAndGet();
+        try {
+            return change.get();
+        } finally {
+            generation.incrementAndGet();
+            changes.decrementAndGet();
+        }
     }
 
     /** The versions any endpoint serves, live, canary or shadow, from the database. */

@@ -90,13 +90,13 @@ public class EndpointService {
     /** Deletes the endpoint and its audit trail; a version no other endpoint serves is unloaded. */
     void delete(String team, String name) {
         TeamScope scope = access.write(team);
-        Endpoint endpoint = QuarkusTransaction.requiringNew().call(() -> {
-            Endpoint found = find(scope, name);
-            endpoints.delete(found);
-            return found;
-        });
+        Endpoint endpoint =
+                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+                    Endpoint found = find(scope, name);
+                    endpoints.delete(found);
+                    return found;
+                }));
         Log.infof("Endpoint %s (%s) deleted from team %s", name, endpoint.id, team);
-        routes.forget(scope.teamId(), name);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
     }
 
