@@ -157,6 +157,8 @@ class WorkerSessions {
     }
 
     private CompletionStage<Optional<Assignment>> attempt(ClaimRequest request, Instant deadline) {
+        // Taken before the claim: a run queued while the claim finds nothing wakes this wait, not the next one.
+        CompletableFuture<Void> notified = signals.next();
         Optional<Assignment> assignment = QuarkusTransaction.requiringNew().call(() -> claimNow(request));
         long left = Duration.between(Instant.now(), deadline).toMillis();
         if (assignment.isPresent() || left <= 0) {
@@ -164,8 +166,7 @@ class WorkerSessions {
         }
         CompletableFuture<Void> timer = new CompletableFuture<Void>()
                 .completeOnTimeout(null, Math.min(left, config.pollFallback().toMillis()), TimeUnit.MILLISECONDS);
-        return CompletableFuture.anyOf(signals.next(), timer)
-                .thenComposeAsync(woken -> attempt(request, deadline), executor);
+        return CompletableFuture.anyOf(notified, timer).thenComposeAsync(woken -> attempt(request, deadline), executor);
     }
 
     private Optional<Assignment> claimNow(ClaimRequest request) {
