@@ -108,7 +108,10 @@ final class TrainedModels {
                         "params",
                         Map.of("label", "species", "epochs", epochs, "seed", 7),
                         "registerAs",
-                        MODEL))
+                        MODEL,
+                        // Ahead of runs other test classes left queued in the shared test database.
+                        "priority",
+                        100))
                 .post("/api/v1/teams/{t}/runs", team)
                 .then()
                 .statusCode(201)

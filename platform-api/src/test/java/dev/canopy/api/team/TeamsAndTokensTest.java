@@ -112,14 +112,14 @@ class TeamsAndTokensTest {
                         "name",
                         "expiring",
                         "expiresAt",
-                        Instant.now().plusSeconds(1).toString()))
+                        Instant.now().plusSeconds(4).toString()))
                 .post("/api/v1/tokens")
                 .then()
                 .statusCode(201)
                 .extract()
                 .path("token");
         as(expiring).get("/api/v1/me").then().statusCode(200);
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(15))
                 .untilAsserted(() -> as(expiring).get("/api/v1/me").then().statusCode(401));
     }
 

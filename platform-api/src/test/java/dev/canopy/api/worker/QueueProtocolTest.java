@@ -37,7 +37,7 @@ class QueueProtocolTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
-                    "canopy.queue.lease", "2s",
+                    "canopy.queue.lease", "4s",
                     "canopy.queue.reaper-every", "1s",
                     "canopy.queue.max-attempts", "2");
         }
@@ -94,7 +94,7 @@ class QueueProtocolTest {
         assertThat(claimed).containsEntry("runId", run).containsEntry("attempt", 1);
         assertThat(status(run)).isEqualTo("RUNNING");
 
-        // No heartbeat: the lease (2 s) expires and the reaper puts the run back in the queue.
+        // No heartbeat: the lease (4 s) expires and the reaper puts the run back in the queue.
         await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
         FakeRunner second = FakeRunner.register(runnerToken, unique("b"), 0);
         assertThat(second.claim(0, 0)).containsEntry("runId", run).containsEntry("attempt", 2);
@@ -133,9 +133,9 @@ class QueueProtocolTest {
         String run = submit(0, 0);
         FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
         runner.claim(0, 0);
-        // Heartbeats every half second for more than twice the 2 s lease: the run stays with its runner.
-        await().during(Duration.ofSeconds(5))
-                .atMost(Duration.ofSeconds(8))
+        // Heartbeats every half second for more than twice the 4 s lease: the run stays with its runner.
+        await().during(Duration.ofSeconds(9))
+                .atMost(Duration.ofSeconds(12))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> runner.heartbeat(run, 1).jsonPath().getList("lost").isEmpty()
                         && status(run).equals("RUNNING"));
@@ -293,7 +293,7 @@ class QueueProtocolTest {
         first.heartbeat(run, 1, FakeRunner.energy(20, FakeRunner.part("CPU", null, "model", 3_600_000.0)), null)
                 .then()
                 .statusCode(200);
-        // The runner dies: its lease (2 s) expires, the reaper requeues the run and another runner resumes it.
+        // The runner dies: its lease (4 s) expires, the reaper requeues the run and another runner resumes it.
         await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
         FakeRunner second = FakeRunner.register(runnerToken, unique("b"), 0, Map.of("zone", "FR"));
         assertThat(second.claim(0, 0)).containsEntry("attempt", 2);

@@ -23,7 +23,11 @@ class EndWaitTest {
             meter.startPolling();
             rig.clock.at(3.0);
             CompletableFuture<EnergyReading> ended = CompletableFuture.supplyAsync(run::end);
-            await().atMost(5, TimeUnit.SECONDS).until(meter::awaitingSamples);
+            // Polled closely: end() waits 1.5 s of real time for the sample before it holds the last reading.
+            await().atMost(5, TimeUnit.SECONDS)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(meter::awaitingSamples);
             gpu.watts(400);
             rig.clock.at(3.6);
 
