@@ -87,27 +87,7 @@ class CanaryClusterIT {
                     .post("/api/v1/teams/{t}/models/species/versions", team)
                     .then()
                     .statusCode(201);
-            as(token)
-                    .body(Map.of("name", "pooled", "model", "species"))
-                    .post("/api/v1/teams/{t}/endpoints", team)
-                    .then()
-                    .statusCode(201);
-            as(token)
-                    .body(Map.of("version", "1"))
-                    .post("/api/v1/teams/{t}/endpoints/pooled/promotions", team)
-                    .then()
-                    .statusCode(201);
-            as(token)
-                    .body(Map.of(
-                            "version",
-                            "2",
-                            "canaryPercent",
-                            99,
-                            "canary",
-                            Map.of("minRequests", MIN_REQUESTS, "completeAfter", 1000)))
-                    .post("/api/v1/teams/{t}/endpoints/pooled/promotions", team)
-                    .then()
-                    .statusCode(201);
+            canaryOfTheBrokenVersion(token, "pooled", 99, MIN_REQUESTS);
 
             for (int i = 0; i < PER_PLANE; i++) {
                 for (PlatformProcess node : nodes) {
@@ -163,27 +143,7 @@ class CanaryClusterIT {
 
             // A plane that stops stores what it served since it last pooled, and what it saw of a running canary:
             // requests right before a stop count.
-            as(token)
-                    .body(Map.of("name", "watched", "model", "species"))
-                    .post("/api/v1/teams/{t}/endpoints", team)
-                    .then()
-                    .statusCode(201);
-            as(token)
-                    .body(Map.of("version", "1"))
-                    .post("/api/v1/teams/{t}/endpoints/watched/promotions", team)
-                    .then()
-                    .statusCode(201);
-            as(token)
-                    .body(Map.of(
-                            "version",
-                            "2",
-                            "canaryPercent",
-                            50,
-                            "canary",
-                            Map.of("minRequests", 1000, "completeAfter", 1000)))
-                    .post("/api/v1/teams/{t}/endpoints/watched/promotions", team)
-                    .then()
-                    .statusCode(201);
+            canaryOfTheBrokenVersion(token, "watched", 50, 1000);
             // The second plane loads both versions first (all but certainly, at 50 %), and has pooled them.
             for (int i = 0; i < 10; i++) {
                 assertThat(predict(nodes.get(1), token, "watched").statusCode()).isIn(200, 500);
@@ -206,6 +166,31 @@ class CanaryClusterIT {
                 node.close();
             }
         }
+    }
+
+    /** A new endpoint of the default team with version 1 live and version 2 (broken) its canary. */
+    private static void canaryOfTheBrokenVersion(String token, String endpoint, int percent, int minRequests) {
+        as(token)
+                .body(Map.of("name", endpoint, "model", "species"))
+                .post("/api/v1/teams/default/endpoints")
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(Map.of("version", "1"))
+                .post("/api/v1/teams/default/endpoints/{e}/promotions", endpoint)
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(Map.of(
+                        "version",
+                        "2",
+                        "canaryPercent",
+                        percent,
+                        "canary",
+                        Map.of("minRequests", minRequests, "completeAfter", 1000)))
+                .post("/api/v1/teams/default/endpoints/{e}/promotions", endpoint)
+                .then()
+                .statusCode(201);
     }
 
     private static Response predict(PlatformProcess node, String token) {
