@@ -57,11 +57,18 @@ class EndpointRoutes {
         return refresh(scope, name);
     }
 
-    /** The endpoint's route read from the database now. */
+    /** The endpoint's route read from the database now. @throws NotFound when the team has no such endpoint */
     Route refresh(TeamScope scope, String name) {
+        Key key = new Key(scope.teamId(), name);
         long before = generation.get();
-        Route route = QuarkusTransaction.joiningExisting().call(() -> read(scope, name));
-        cache.put(new Key(scope.teamId(), name), new Cached(route, before));
+        Route route;
+        try {
+            route = QuarkusTransaction.joiningExisting().call(() -> read(scope, name));
+        } catch (NotFound e) {
+            cache.remove(key);
+            throw e;
+        }
+        cache.put(key, new Cached(route, before));
         return route;
     }
 

@@ -2,9 +2,11 @@ package dev.canopy.api.endpoint;
 
 import static dev.canopy.api.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.TeamScope;
@@ -13,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The route cache of one control plane around a change made in it. */
@@ -29,21 +32,31 @@ class EndpointRoutesTest {
     @Inject
     ModelService models;
 
-    @Test
-    void aChangeIsRoutedOnFromTheMomentItCommitsNotWhenItEnds() {
-        TrainedModels trained = TrainedModels.get();
-        String name = trained.newEndpoint("routes");
+    TrainedModels trained;
+    String name;
+    Endpoint endpoint;
+    TeamScope scope;
+
+    /** An endpoint with version 1 live, its route cached. */
+    @BeforeEach
+    void cachedRoute() {
+        trained = TrainedModels.get();
+        name = trained.newEndpoint("routes");
         as(trained.token)
                 .body(Map.of("version", "1"))
                 .post("/api/v1/teams/{t}/endpoints/{e}/promotions", trained.team, name)
                 .then()
                 .statusCode(201);
-        Endpoint endpoint = QuarkusTransaction.requiringNew()
+        endpoint = QuarkusTransaction.requiringNew()
                 .call(() -> endpoints.find("name", name).firstResult());
-        TeamScope scope = new TeamScope(endpoint.teamId, trained.team, null, null);
+        scope = new TeamScope(endpoint.teamId, trained.team, null, null);
+        assertThat(routes.route(scope, name).live().version()).isEqualTo(1);
+    }
+
+    @Test
+    void aChangeIsRoutedOnFromTheMomentItCommitsNotWhenItEnds() {
         RegisteredVersion second =
                 QuarkusTransaction.requiringNew().call(() -> models.resolve(scope, TrainedModels.MODEL, "2"));
-        assertThat(routes.route(scope, name).live().version()).isEqualTo(1);
 
         routes.change(() -> {
             QuarkusTransaction.requiringNew().run(() -> endpoints
@@ -57,5 +70,15 @@ class EndpointRoutesTest {
         });
 
         assertThat(routes.route(scope, name).live().version()).isEqualTo(2);
+    }
+
+    @Test
+    void aDeletedEndpointIsNotRoutedFromTheCache() {
+        as(trained.token)
+                .delete("/api/v1/teams/{t}/endpoints/{e}", trained.team, name)
+                .then()
+                .statusCode(204);
+
+        assertThatThrownBy(() -> routes.route(scope, name)).isInstanceOf(NotFound.class);
     }
 }
