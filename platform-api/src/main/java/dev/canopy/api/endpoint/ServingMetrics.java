@@ -12,6 +12,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -80,9 +81,9 @@ class ServingMetrics {
     /**
      * Stores what was served since the last pooling, and what this process saw of running canaries, so that the
      * totals and the canaries' policies miss none of this process's requests after it stops. Runs before the
-     * embedded database stops.
+     * embedded database stops; not at all in a process that never served.
      */
-    void storeOnStop(@Observes ShutdownEvent event) {
+    void storeOnStop(@Observes(notifyObserver = Reception.IF_EXISTS) ShutdownEvent event) {
         pooling.shutdown();
         try {
             if (!pooling.awaitTermination(5, TimeUnit.SECONDS)) {
