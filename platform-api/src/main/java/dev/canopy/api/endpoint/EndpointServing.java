@@ -180,7 +180,7 @@ public class EndpointServing {
                 if (future != null && future.isDone() && !future.isCompletedExceptionally()) {
                     ServedModel model = future.join();
                     model.close();
-                    energy.unloaded(id, model);
+                    energy.unloaded(model);
                     Log.infof("Model version %s unloaded: no endpoint serves it", id);
                 }
             }

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,13 +41,15 @@ class ServingEnergyLedger {
         }
     }
 
-    /** A loaded model and how much of its work has been charged already. */
+    /** A loaded model, the version it serves, and how much of its work has been charged already. */
     private static final class Tracked {
+        final UUID versionId;
         final ServedModel model;
         long cpuNanosCharged;
         long predictionsCharged;
 
-        Tracked(ServedModel model) {
+        Tracked(UUID versionId, ServedModel model) {
+            this.versionId = versionId;
             this.model = model;
         }
     }
@@ -63,7 +66,12 @@ class ServingEnergyLedger {
     @Inject
     ServingPool pool;
 
-    private final Map<UUID, Tracked> loaded = new HashMap<>();
+    /**
+     * By model: a version unloaded and loaded again at once has two models for a moment, and the first one's last
+     * work is charged when its unloading is reported.
+     */
+    private final Map<ServedModel, Tracked> loaded = new IdentityHashMap<>();
+
     private final Map<UUID, Charged> charged = new HashMap<>();
     /** What {@link #store} last stored of each entry of {@link #charged}. */
     private final Map<UUID, Charged> stored = new HashMap<>();
@@ -73,15 +81,14 @@ class ServingEnergyLedger {
 
     /** Starts charging the serving of {@code model}, just loaded for {@code versionId}. */
     synchronized void loaded(UUID versionId, ServedModel model) {
-        loaded.put(versionId, new Tracked(model));
+        loaded.put(model, new Tracked(versionId, model));
     }
 
     /** Charges what {@code model} did since the last sample and stops following it (it is being unloaded). */
-    synchronized void unloaded(UUID versionId, ServedModel model) {
-        Tracked tracked = loaded.get(versionId);
-        if (tracked != null && tracked.model == model) {
-            charge(versionId, tracked);
-            loaded.remove(versionId);
+    synchronized void unloaded(ServedModel model) {
+        Tracked tracked = loaded.remove(model);
+        if (tracked != null) {
+            charge(tracked);
         }
     }
 
@@ -89,7 +96,7 @@ class ServingEnergyLedger {
     void store() throws SQLException {
         Map<UUID, Charged> changed = new HashMap<>();
         synchronized (this) {
-            loaded.forEach(this::charge);
+            loaded.values().forEach(this::charge);
             charged.forEach((version, sums) -> {
                 if (!sums.equals(stored.get(version))) {
                     changed.put(version, sums);
@@ -113,10 +120,7 @@ class ServingEnergyLedger {
     ServingEnergy perThousand(UUID versionId) {
         Charged here;
         synchronized (this) {
-            Tracked tracked = loaded.get(versionId);
-            if (tracked != null) {
-                charge(versionId, tracked);
-            }
+            loaded.values().stream().filter(t -> t.versionId.equals(versionId)).forEach(this::charge);
             here = charged.get(versionId);
         }
         List<Charged> planes = new ArrayList<>();
@@ -170,7 +174,7 @@ class ServingEnergyLedger {
     }
 
     /** Charges the model's work since its last charge to the version, at this machine's power and intensity now. */
-    private void charge(UUID versionId, Tracked tracked) {
+    private void charge(Tracked tracked) {
         long cpuNanos = tracked.model.cpuNanos();
         long predictions = tracked.model.predictions();
         long cpuDelta = cpuNanos - tracked.cpuNanosCharged;
@@ -184,7 +188,7 @@ class ServingEnergyLedger {
         double kWh = seconds * wattsPerCpu() / 3.6e6 * carbon.pue();
         Intensity zone = intensity();
         charged.merge(
-                versionId,
+                tracked.versionId,
                 new Charged(seconds, predictionsDelta, kWh, kWh * zone.gCo2ePerKwh() / 1000, carbon.pue(), zone.zone()),
                 (sum, more) -> sum.plus(more.cpuSeconds(), more.predictions(), more.kWh(), more.kgCo2e()));
     }
