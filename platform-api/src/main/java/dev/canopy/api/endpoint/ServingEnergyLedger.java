@@ -136,10 +136,20 @@ class ServingEnergyLedger {
                     "Serving energy of version %s on other control planes could not be read: %s",
                     versionId, e.getMessage());
         }
-        return planes.isEmpty() ? null : perThousand(planes, here);
+        return planes.isEmpty()
+                ? null
+                : summed(
+                        planes,
+                        here == null || here.predictions() == 0 ? "served none of it" : machine(),
+                        intensity().gCo2ePerKwh());
     }
 
-    private ServingEnergy perThousand(List<Charged> planes, Charged here) {
+    /**
+     * Energy per 1,000 predictions over {@code planes}' sums (each with predictions). {@code thisPlane} describes
+     * the answering control plane; {@code gCo2ePerKwh} stands in for the implied intensity when no energy was
+     * counted.
+     */
+    static ServingEnergy summed(List<Charged> planes, String thisPlane, double gCo2ePerKwh) {
         double cpuSeconds = 0;
         long predictions = 0;
         double kWh = 0;
@@ -161,13 +171,13 @@ class ServingEnergyLedger {
                 predictions,
                 planes.size(),
                 planes.size() == 1 ? "" : "s",
-                here == null || here.predictions() == 0 ? "served none of it" : machine());
+                thisPlane);
         return new ServingEnergy(
                 kWh / predictions * 1000,
                 kg / predictions * 1000,
                 onePue ? planes.get(0).pue() : null,
                 oneZone ? planes.get(0).zone() : null,
-                kWh > 0 ? kg / kWh * 1000 : intensity().gCo2ePerKwh(),
+                kWh > 0 ? kg / kWh * 1000 : gCo2ePerKwh,
                 "model",
                 planes.size(),
                 detail);
