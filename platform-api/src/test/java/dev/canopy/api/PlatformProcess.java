@@ -52,9 +52,10 @@ public final class PlatformProcess implements AutoCloseable {
         Path log = home.resolve("platform-" + System.nanoTime() + ".log");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        // Any free port, unless jvmOptions name one (the last -D of a name wins).
+        command.add("-Dquarkus.http.port=0");
         command.addAll(List.of(jvmOptions));
-        command.addAll(
-                List.of("-Dquarkus.http.port=0", "-jar", jar().toAbsolutePath().toString()));
+        command.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
         ProcessBuilder builder =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE"));

@@ -1,20 +1,20 @@
 package dev.canopy.api.config;
 
 import io.quarkus.runtime.LaunchMode;
-import io.quarkus.runtime.ShutdownEvent;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Destroyed;
 import jakarta.enterprise.event.Observes;
-import jakarta.interceptor.Interceptor;
 
 /**
- * Stops the embedded PostgreSQL with the application (dev mode keeps it across live reloads), after every other
- * observer of the shutdown: those drain runners and store serving counts through it.
+ * Stops the embedded PostgreSQL with the application (dev mode keeps it across live reloads), once the application
+ * beans are gone: after the shutdown's observers (runners drain, serving counts are stored through it) and after
+ * Quartz, which stops when the application context is about to be destroyed.
  */
 @ApplicationScoped
 class EmbeddedDatabaseLifecycle {
 
-    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 1000) ShutdownEvent event) {
+    // Static: the bean itself is destroyed by then.
+    static void onStop(@Observes @Destroyed(ApplicationScoped.class) Object event) {
         if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
             EmbeddedDatabase.stopAll();
         }

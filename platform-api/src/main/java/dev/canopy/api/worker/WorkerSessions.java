@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.context.ManagedExecutor;
 
@@ -79,6 +80,9 @@ class WorkerSessions {
     @Inject
     EnergyAccounting energy;
 
+    /** Per runner with a claim waiting on this control plane: completed when the runner says it drains. */
+    private final Map<UUID, CompletableFuture<Void>> drains = new ConcurrentHashMap<>();
+
     RegisterResponse register(RegisterRequest request) {
         Caller caller = currentCaller.get();
         WorkerInfo info = new WorkerInfo(
@@ -116,6 +120,13 @@ class WorkerSessions {
     HeartbeatResponse heartbeat(UUID workerId, HeartbeatRequest request) {
         Worker worker = requireOwn(workerId);
         registry.heartbeat(workerId, request.draining());
+        if (request.draining()) {
+            CompletableFuture<Void> drain = drains.get(workerId);
+            if (drain != null) {
+                // Not from this thread: the woken claim would run in (and break) this heartbeat's transaction.
+                CompletableFuture.runAsync(() -> drain.complete(null));
+            }
+        }
         HeartbeatResult result = queue.heartbeat(
                 workerId,
                 request.runs().stream()
@@ -147,16 +158,29 @@ class WorkerSessions {
         return new HeartbeatResponse(result.cancel(), result.lost());
     }
 
-    /** Completes with a run as soon as one fits the runner, or empty when {@code wait} has passed. */
+    /**
+     * Completes with a run as soon as one fits the runner, or empty when {@code wait} has passed or the runner
+     * says, in a heartbeat to this control plane, that it drains.
+     */
     CompletionStage<Optional<Assignment>> claim(UUID workerId, int freeGpus, Duration wait) {
         Worker worker = requireOwn(workerId);
+        if (Worker.DRAINING.equals(worker.state())) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
         ClaimRequest request = new ClaimRequest(
                 workerId, worker.info().teamId(), freeGpus, worker.info().recipes());
         Instant deadline = Instant.now().plus(wait.compareTo(config.longPoll()) > 0 ? config.longPoll() : wait);
-        return attempt(request, deadline);
+        // A runner waits in one claim at a time; a newer claim replaces an abandoned one.
+        CompletableFuture<Void> drain = new CompletableFuture<>();
+        drains.put(workerId, drain);
+        return attempt(request, deadline, drain).whenComplete((assignment, error) -> drains.remove(workerId, drain));
     }
 
-    private CompletionStage<Optional<Assignment>> attempt(ClaimRequest request, Instant deadline) {
+    private CompletionStage<Optional<Assignment>> attempt(
+            ClaimRequest request, Instant deadline, CompletableFuture<Void> drain) {
+        if (drain.isDone()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
         // Taken before the claim: a run queued while the claim finds nothing wakes this wait, not the next one.
         CompletableFuture<Void> notified = signals.next();
         Optional<Assignment> assignment = QuarkusTransaction.requiringNew().call(() -> claimNow(request));
@@ -166,7 +190,8 @@ class WorkerSessions {
         }
         CompletableFuture<Void> timer = new CompletableFuture<Void>()
                 .completeOnTimeout(null, Math.min(left, config.pollFallback().toMillis()), TimeUnit.MILLISECONDS);
-        return CompletableFuture.anyOf(notified, timer).thenComposeAsync(woken -> attempt(request, deadline), executor);
+        return CompletableFuture.anyOf(notified, timer, drain)
+                .thenComposeAsync(woken -> attempt(request, deadline, drain), executor);
     }
 
     private Optional<Assignment> claimNow(ClaimRequest request) {

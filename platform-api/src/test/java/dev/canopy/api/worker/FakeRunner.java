@@ -112,6 +112,11 @@ public final class FakeRunner {
         return api().body(Map.of("draining", false, "runs", runs)).post("/api/v1/workers/{id}/heartbeat", id);
     }
 
+    /** A heartbeat holding no run that says the runner drains. */
+    public Response draining() {
+        return api().body(Map.of("draining", true, "runs", List.of())).post("/api/v1/workers/{id}/heartbeat", id);
+    }
+
     public Response epoch(String runId, int attempt, int epoch, double valLoss) {
         return api().body(Map.of(
                         "attempt",

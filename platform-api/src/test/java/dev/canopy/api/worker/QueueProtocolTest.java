@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -218,6 +219,23 @@ class QueueProtocolTest {
                 .body("find { it.id == '" + gpu.id + "' }.gpus.size()", equalTo(2))
                 .body("find { it.id == '" + gpu.id + "' }.currentRuns", equalTo(List.of(gpuRun)))
                 .body("find { it.id == '" + gpu.id + "' }.state", equalTo("ONLINE"));
+    }
+
+    @Test
+    void aDrainingRunnersWaitingClaimEndsEmptyAtOnce() throws Exception {
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("draining"), 0);
+        CompletableFuture<Map<String, Object>> claim = CompletableFuture.supplyAsync(() -> runner.claim(0, 20));
+        // Give the claim time to find the queue empty and start waiting.
+        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        long said = System.nanoTime();
+        runner.draining().then().statusCode(200);
+        assertThat(claim.get(20, TimeUnit.SECONDS)).isNull();
+        assertThat(Duration.ofNanos(System.nanoTime() - said)).isLessThan(Duration.ofSeconds(1));
+        // A draining runner is given nothing, even with a run waiting that it could take.
+        String run = submit(0, 0);
+        assertThat(runner.claim(0, 5)).isNull();
+        assertThat(FakeRunner.register(runnerToken, unique("other"), 0).claim(0, 0))
+                .containsEntry("runId", run);
     }
 
     @Test

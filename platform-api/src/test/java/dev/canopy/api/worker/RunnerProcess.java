@@ -1,9 +1,12 @@
 package dev.canopy.api.worker;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +32,15 @@ public final class RunnerProcess implements AutoCloseable {
     /** With {@code environment} added to this process's. */
     static RunnerProcess start(URI server, String token, String name, Map<String, String> environment)
             throws IOException {
+        return start(server, token, name, environment, List.of());
+    }
+
+    /**
+     * With {@code environment} added to this process's and {@code jars} on the class path after the runner's own
+     * (started with {@code -cp} and the main class then, as the README says for recipe jars).
+     */
+    static RunnerProcess start(URI server, String token, String name, Map<String, String> environment, List<Path> jars)
+            throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(
                     JAR.toAbsolutePath() + " is missing: build the runner module (mvn package)");
@@ -36,20 +48,21 @@ public final class RunnerProcess implements AutoCloseable {
         Path work = Files.createTempDirectory("canopy-runner-" + name);
         Path log = work.resolve("runner.log");
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(
-                        java,
-                        "-jar",
-                        JAR.toAbsolutePath().toString(),
-                        "--server",
-                        server.toString(),
-                        "--token",
-                        token,
-                        "--name",
-                        name,
-                        "--work-dir",
-                        work.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        List<String> launch = new ArrayList<>(List.of(java));
+        if (jars.isEmpty()) {
+            launch.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        } else {
+            List<String> classPath = new ArrayList<>(List.of(
+                    JAR.toAbsolutePath().toString(),
+                    JAR.toAbsolutePath().resolveSibling("lib").resolve("*").toString()));
+            jars.forEach(jar -> classPath.add(jar.toAbsolutePath().toString()));
+            launch.addAll(
+                    List.of("-cp", String.join(File.pathSeparator, classPath), "dev.canopy.runner.worker.RunnerMain"));
+        }
+        launch.addAll(List.of(
+                "--server", server.toString(), "--token", token, "--name", name, "--work-dir", work.toString()));
+        ProcessBuilder builder =
+                new ProcessBuilder(launch).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
         return new RunnerProcess(process, log);

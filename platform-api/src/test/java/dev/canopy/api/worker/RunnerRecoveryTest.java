@@ -10,14 +10,22 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +65,10 @@ class RunnerRecoveryTest {
     }
 
     String submit() {
+        return submit("tabular-classification", EPOCHS);
+    }
+
+    String submit(String recipe, int epochs) {
         return as(owner)
                 .body(Map.of(
                         "experiment",
@@ -64,9 +76,9 @@ class RunnerRecoveryTest {
                         "dataset",
                         Map.of("name", "penguins", "version", "latest"),
                         "recipe",
-                        "tabular-classification",
+                        recipe,
                         "params",
-                        Map.of("label", "species", "epochs", EPOCHS, "earlyStoppingPatience", EPOCHS)))
+                        Map.of("label", "species", "epochs", epochs, "earlyStoppingPatience", epochs)))
                 .post("/api/v1/teams/{t}/runs", team)
                 .then()
                 .statusCode(201)
@@ -164,6 +176,91 @@ class RunnerRecoveryTest {
         }
         // Nobody can report the run any more: its lease expires and it waits for another runner.
         assertThat(awaitStatus(id, "QUEUED").getInt("attempt")).isEqualTo(1);
+    }
+
+    @Test
+    void aTeamsRecipeJarOnTheRunnersClassPathTrainsItsRuns() throws Exception {
+        Path jar = recipeJar();
+        String name = unique("custom");
+        try (RunnerProcess custom = RunnerProcess.start(server, runnerToken, name, Map.of(), List.of(jar))) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> as(owner)
+                    .get("/api/v1/workers")
+                    .then()
+                    .extract()
+                    .jsonPath()
+                    .getList("find { it.name == '" + name + "' }.recipes", String.class)
+                    .contains("team-penguin-expert"));
+            // The control plane does not have the recipe: a runner offering it is enough to queue the run.
+            String id = submit("team-penguin-expert", 3);
+            JsonPath finished = awaitStatus(id, "FINISHED");
+            assertThat(finished.getDouble("latestMetrics.test_accuracy")).isPositive();
+            assertThat(custom.output()).contains("Run " + id + " attempt 1: team-penguin-expert");
+        }
+    }
+
+    /** A team's recipe, compiled and packed as a jar the way a team would ship one. */
+    private static Path recipeJar() throws IOException {
+        Path sources = Files.createTempDirectory("canopy-recipe-src");
+        Path classes = Files.createTempDirectory("canopy-recipe-classes");
+        Path source = sources.resolve("PenguinExpert.java");
+        Files.writeString(
+                source,
+                """
+                package team.recipes;
+
+                import dev.canopy.runner.recipe.*;
+                import java.util.List;
+                import java.util.Map;
+
+                public final class PenguinExpert implements Recipe {
+                    private final Recipe tabular = new TabularClassificationRecipe();
+                    public String name() { return "team-penguin-expert"; }
+                    public List<ParamSpec> parameters() { return tabular.parameters(); }
+                    public Validation validate(Map<String, Object> params, DatasetProfile profile) {
+                        return tabular.validate(params, profile);
+                    }
+                    public TrainingResult train(TrainingContext context) throws TrainingFailure {
+                        return tabular.train(context);
+                    }
+                }
+                """);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int status = javac.run(
+                null,
+                null,
+                null,
+                "-cp",
+                Path.of("../runner/target/canopy-runner.jar").toAbsolutePath().toString(),
+                "-d",
+                classes.toString(),
+                source.toString());
+        assertThat(status).as("javac exit status").isZero();
+        Path jar = Files.createTempDirectory("canopy-recipe").resolve("team-recipes.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("META-INF/services/dev.canopy.runner.recipe.Recipe"));
+            out.write("team.recipes.PenguinExpert\n".getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new JarEntry("team/recipes/PenguinExpert.class"));
+            out.write(Files.readAllBytes(classes.resolve("team/recipes/PenguinExpert.class")));
+        }
+        return jar;
+    }
+
+    @Test
+    void anIdleRunnerToldToStopExitsAtOnce() throws Exception {
+        String name = unique("idle");
+        try (RunnerProcess idle = RunnerProcess.start(server, runnerToken, name)) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> "ONLINE"
+                    .equals(as(owner)
+                            .get("/api/v1/workers")
+                            .then()
+                            .extract()
+                            .path("find { it.name == '" + name + "' }.state")));
+            // Give its first claim time to start waiting (20 s, when nothing is queued).
+            await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+            assertThat(idle.terminate(5))
+                    .as("runner exits within 5 s of SIGTERM; log:%n%s", idle.output())
+                    .isTrue();
+        }
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -40,12 +41,14 @@ public final class WorkerLoop implements Runnable {
     private final Supplier<URI> server;
     private final Map<String, Recipe> recipes = new TreeMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch drainRequested = new CountDownLatch(1);
     private volatile boolean draining;
     private volatile boolean failed;
     private final EnergyMeter meter;
     private final UUID session = UUID.randomUUID();
     private volatile RunExecution current;
-    private ControlPlane controlPlane;
+    private volatile ScheduledExecutorService heartbeats;
+    private volatile ControlPlane controlPlane;
     private MachineInfo machine;
     private List<Integer> gpuSet;
     private Slot slot;
@@ -63,21 +66,37 @@ public final class WorkerLoop implements Runnable {
 
     @Override
     public void run() {
-        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "heartbeat"));
+        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "heartbeat"));
         try {
             Protocol.Registered registered = register();
             heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, registered.heartbeatSeconds(), TimeUnit.SECONDS);
             DatasetCache cache = new DatasetCache(options.workDir());
+            long retry = 0;
             while (!draining) {
-                Optional<Protocol.Assignment> assignment =
-                        controlPlane.claim(machine.gpus().size(), CLAIM_WAIT_SECONDS);
+                Optional<Protocol.Assignment> assignment;
+                try {
+                    assignment = controlPlane.claim(machine.gpus().size(), CLAIM_WAIT_SECONDS);
+                    retry = 0;
+                } catch (IOException e) {
+                    // A control plane restarting or briefly failing (5xx): wait and claim again. Refusals (a
+                    // revoked token, an unknown runner) are not IOExceptions and end the loop below.
+                    if (draining) {
+                        // It closed the waiting claim while this runner drained: an embedded runner at stop.
+                        break;
+                    }
+                    retry = Math.min(Math.max(retry * 2, 500), 10_000);
+                    long wait = retry;
+                    LOG.warning(() -> "Claim failed (" + e.getMessage() + "); claiming again in " + wait + " ms");
+                    drainRequested.await(wait, TimeUnit.MILLISECONDS);
+                    continue;
+                }
                 if (assignment.isPresent()) {
                     execute(assignment.get(), cache);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) {
             // LinkageError: natives that do not load (a broken PYTORCH_LIBRARY_PATH).
             failed = true;
             LOG.log(Level.SEVERE, "Runner " + options.name() + " stopped", e);
@@ -90,9 +109,20 @@ public final class WorkerLoop implements Runnable {
     /** Takes no new run; the current one stops after its next checkpoint and goes back to the queue. */
     public void drain() {
         draining = true;
+        drainRequested.countDown();
         RunExecution run = current;
         if (run != null) {
             run.drain();
+        }
+        // Said at once rather than at the next heartbeat: the control plane ends a waiting claim of a draining
+        // runner, so an idle runner stops now instead of when its claim times out.
+        ScheduledExecutorService beats = heartbeats;
+        if (beats != null && controlPlane != null) {
+            try {
+                beats.execute(this::heartbeat);
+            } catch (RejectedExecutionException e) {
+                // The loop has already ended.
+            }
         }
     }
 
@@ -137,7 +167,9 @@ public final class WorkerLoop implements Runnable {
                 return registered;
             } catch (IOException | IllegalArgumentException e) {
                 LOG.warning(() -> "Control plane not reachable yet (" + e.getMessage() + "); retrying");
-                TimeUnit.MILLISECONDS.sleep(wait);
+                if (drainRequested.await(wait, TimeUnit.MILLISECONDS)) {
+                    throw new InterruptedException("drained before the control plane could be reached");
+                }
             }
         }
     }

@@ -168,7 +168,7 @@ public class WorkerRegistry {
                                 row.getString("energy_methods"), new TypeReference<TreeMap<String, String>>() {}));
         Instant last = row.getTimestamp("last_heartbeat_at").toInstant();
         boolean online = last.isAfter(Instant.now().minus(config.lease()));
-        String state = !online ? "OFFLINE" : row.getBoolean("draining") ? "DRAINING" : "ONLINE";
+        String state = !online ? Worker.OFFLINE : row.getBoolean("draining") ? Worker.DRAINING : Worker.ONLINE;
         return new Worker(
                 row.getObject("id", UUID.class),
                 row.getObject("token_id", UUID.class),
