@@ -134,7 +134,8 @@ public class RunExecutions implements RunLifecycle {
                 case KILLED -> run.moveTo(RunStatus.KILLED, DatabaseTime.now());
                 case FAILED ->
                     run.fail(
-                            "Its runner stopped responding " + r.attempt() + " times (lease expired); no attempts left",
+                            "Its runner stopped responding " + r.lostLeases()
+                                    + " times (lease expired); no attempts left",
                             DatabaseTime.now());
             }
         }

@@ -130,6 +130,28 @@ class QueueProtocolTest {
     }
 
     @Test
+    void attemptsADrainingRunnerGaveBackDoNotCountAgainstTheRun() {
+        String run = submit(0, 0);
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        // Three drains, more than max-attempts (2): each gives the run back, and it stays in the queue.
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThat(runner.claim(0, 0)).containsEntry("runId", run).containsEntry("attempt", attempt);
+            runner.stopped(run, attempt, "DRAINING").then().statusCode(204);
+            assertThat(status(run)).isEqualTo("QUEUED");
+        }
+        // Its first lost runner requeues it; the second uses its attempts up.
+        assertThat(runner.claim(0, 0)).containsEntry("attempt", 4);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
+        assertThat(runner.claim(0, 0)).containsEntry("attempt", 5);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .body("status", equalTo("FAILED"))
+                .body("error", containsString("stopped responding 2 times"));
+    }
+
+    @Test
     void heartbeatsKeepALeaseAlive() {
         String run = submit(0, 0);
         FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);

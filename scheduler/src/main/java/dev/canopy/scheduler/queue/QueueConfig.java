@@ -15,7 +15,7 @@ public interface QueueConfig {
     @WithDefault("5s")
     Duration heartbeat();
 
-    /** Attempts a run gets when its runner is lost, before it fails. */
+    /** Runners a run may lose (leases that expire) before it fails; attempts a draining runner gave back are free. */
     @WithDefault("3")
     int maxAttempts();
 

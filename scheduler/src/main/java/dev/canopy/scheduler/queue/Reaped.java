@@ -2,13 +2,17 @@ package dev.canopy.scheduler.queue;
 
 import java.util.UUID;
 
-/** A run whose lease expired, and what the reaper did with it. */
-public record Reaped(UUID runId, int attempt, Outcome outcome) {
+/**
+ * A run whose lease expired, and what the reaper did with it.
+ *
+ * @param lostLeases how many of the run's leases have expired, this one included (drained attempts do not count)
+ */
+public record Reaped(UUID runId, int attempt, int lostLeases, Outcome outcome) {
 
     public enum Outcome {
         /** Back in the queue for another attempt. */
         REQUEUED,
-        /** Out of attempts: the run has failed. */
+        /** Its runners were lost as many times as it has attempts: the run has failed. */
         FAILED,
         /** A cancel had been asked for: the run is killed. */
         KILLED

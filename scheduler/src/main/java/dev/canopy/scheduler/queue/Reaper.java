@@ -39,26 +39,29 @@ class Reaper {
     }
 
     /**
-     * Acts on leases that expired (their runner stopped heartbeating): back to the queue while attempts remain,
-     * otherwise failed; killed if a cancel had been asked for. Concurrent reapers skip each other's rows.
+     * Acts on leases that expired (their runner stopped heartbeating): back to the queue until the run has lost
+     * {@code max_attempts} runners (attempts a draining runner gave back do not count), then failed; killed if a
+     * cancel had been asked for. Concurrent reapers skip each other's rows.
      */
     List<Reaped> reapExpired() {
         return database.execute(c -> {
             List<Reaped> reaped = new ArrayList<>();
-            try (PreparedStatement select =
-                            c.prepareStatement("SELECT run_id, attempt, max_attempts, cancel_requested FROM run_queue"
+            try (PreparedStatement select = c.prepareStatement(
+                            "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested FROM run_queue"
                                     + " WHERE state = 'LEASED' AND lease_until < now() FOR UPDATE SKIP LOCKED");
                     ResultSet row = select.executeQuery()) {
                 while (row.next()) {
-                    Reaped.Outcome outcome = row.getBoolean(4)
+                    int lost = row.getInt(3) + 1;
+                    Reaped.Outcome outcome = row.getBoolean(5)
                             ? Reaped.Outcome.KILLED
-                            : row.getInt(2) >= row.getInt(3) ? Reaped.Outcome.FAILED : Reaped.Outcome.REQUEUED;
-                    reaped.add(new Reaped(row.getObject(1, UUID.class), row.getInt(2), outcome));
+                            : lost >= row.getInt(4) ? Reaped.Outcome.FAILED : Reaped.Outcome.REQUEUED;
+                    reaped.add(new Reaped(row.getObject(1, UUID.class), row.getInt(2), lost, outcome));
                 }
             }
             for (Reaped r : reaped) {
                 String sql = r.outcome() == Reaped.Outcome.REQUEUED
-                        ? "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL WHERE run_id = ?"
+                        ? "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL,"
+                                + " lost_leases = lost_leases + 1 WHERE run_id = ?"
                         : "DELETE FROM run_queue WHERE run_id = ?";
                 try (PreparedStatement update = c.prepareStatement(sql)) {
                     update.setObject(1, r.runId());
