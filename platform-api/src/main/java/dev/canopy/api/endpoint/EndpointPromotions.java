@@ -105,6 +105,9 @@ public class EndpointPromotions {
         if (Boolean.TRUE.equals(request.shadow()) && request.canaryPercent() != null) {
             throw new InvalidRequest("shadow", "a version is either a canary or a shadow, not both");
         }
+        if (request.canary() != null && request.canaryPercent() == null) {
+            throw new InvalidRequest("canary", "a canary policy needs canaryPercent, the share of traffic to send");
+        }
         CanaryPolicy policy = request.canaryPercent() == null ? null : canaryPolicy(request);
         Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
         RegisteredVersion candidate = models.resolve(scope, models.modelName(before.modelId), request.version());
@@ -188,11 +191,16 @@ public class EndpointPromotions {
         return response;
     }
 
-    /** Carries out a canary's own decision, unless the canary has ended meanwhile. */
-    void canaryDecided(UUID endpointId, UUID canaryVersionId, CanaryWatch.Decision decision) {
+    /**
+     * Carries out a canary's own decision, unless that canary has ended meanwhile: a later canary, even of the same
+     * version, has a canary id of its own and is not decided by an earlier one's watch.
+     */
+    void canaryDecided(UUID endpointId, UUID canaryId, UUID canaryVersionId, CanaryWatch.Decision decision) {
         Endpoint changed = routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
             Endpoint endpoint = endpoints.findByIdForUpdate(endpointId).orElse(null);
-            if (endpoint == null || !canaryVersionId.equals(endpoint.canaryVersionId)) {
+            if (endpoint == null
+                    || !canaryId.equals(endpoint.canaryId)
+                    || !canaryVersionId.equals(endpoint.canaryVersionId)) {
                 return null;
             }
             UUID live = endpoint.liveVersionId;

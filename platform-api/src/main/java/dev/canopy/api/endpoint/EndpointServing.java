@@ -98,6 +98,12 @@ public class EndpointServing {
         if (records.isEmpty()) {
             throw new InvalidRequest("records", "must hold at least one record");
         }
+        // Refused before routing: a malformed request is the caller's error, not the version's.
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i) == null) {
+                throw new InvalidRequest("records[" + i + "]", "must be an object of column → value, got null");
+            }
+        }
         Route route = routes.route(scope, endpoint);
         for (int attempt = 0; ; attempt++) {
             if (route.live() == null) {
@@ -109,7 +115,11 @@ public class EndpointServing {
             RegisteredVersion version = onCanary ? route.canary() : route.live();
             long start = System.nanoTime();
             try {
-                List<Prediction> predictions = served(version).predict(records, route.batching());
+                ServedModel model = served(version);
+                // Latency is the version's, from when it is ready: the wait of a request that found it still
+                // loading on this control plane (its first request here) is the load's, and the log has it.
+                start = System.nanoTime();
+                List<Prediction> predictions = model.predict(records, route.batching());
                 checkFinite(version, predictions);
                 metrics.succeeded(route, version, onCanary, System.nanoTime() - start, records.size());
                 shadows.copy(route, records, predictions);
@@ -134,8 +144,20 @@ public class EndpointServing {
 
     /** Loads and warms up {@code version} unless it is loaded; waits for it. Safe to call concurrently. */
     ServedModel served(RegisteredVersion version) {
-        CompletableFuture<ServedModel> future = loaded.computeIfAbsent(
-                version.id(), id -> CompletableFuture.supplyAsync(() -> load(version), Runnable::run));
+        CompletableFuture<ServedModel> future = loaded.get(version.id());
+        if (future == null) {
+            CompletableFuture<ServedModel> mine = new CompletableFuture<>();
+            future = loaded.putIfAbsent(version.id(), mine);
+            if (future == null) {
+                // Loaded outside the map's lock: a load takes a while, and other versions' requests go on meanwhile.
+                future = mine;
+                try {
+                    mine.complete(load(version));
+                } catch (RuntimeException | Error e) {
+                    mine.completeExceptionally(e);
+                }
+            }
+        }
         try {
             return future.join();
         } catch (CompletionException e) {

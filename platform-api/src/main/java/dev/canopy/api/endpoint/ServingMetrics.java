@@ -265,7 +265,7 @@ class ServingMetrics {
         Log.infof(
                 "Canary %s on endpoint %s decided: %s (%s)",
                 route.canary().label(), route.name(), d.complete() ? "complete" : "roll back", d.reason());
-        decisions.execute(() ->
-                promotions.canaryDecided(route.endpointId(), route.canary().id(), d));
+        decisions.execute(() -> promotions.canaryDecided(
+                route.endpointId(), route.canaryId(), route.canary().id(), d));
     }
 }

@@ -14,8 +14,12 @@ import dev.canopy.api.EmbeddedRunnerProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +31,10 @@ class EndpointTest {
     TrainedModels models;
     String team;
     String token;
+
+    @ConfigProperty(name = "canopy.serving.max-request-records")
+    int maxRequestRecords;
+
     String endpoint;
 
     @BeforeEach
@@ -300,6 +308,42 @@ class EndpointTest {
         JsonPath error = predict(List.of(bad), 400);
         assertThat(error.getString("details[0].field")).isEqualTo("records.bill_length_mm");
         predict(List.of(), 400);
+        List<Map<String, Object>> withNull = new ArrayList<>(List.of(GENTOO));
+        withNull.add(null);
+        assertThat(predict(withNull, 400).getString("details[0].field")).isEqualTo("records[1]");
+        for (Object notARecord : List.of("Biscoe", 42, true, List.of("Biscoe"))) {
+            assertThat(as(token)
+                            .body(Map.of("records", List.of(notARecord)))
+                            .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                            .then()
+                            .statusCode(400)
+                            .extract()
+                            .jsonPath()
+                            .getString("code"))
+                    .isEqualTo("INVALID_REQUEST");
+        }
+        Map<String, Object> boolForNumber = new HashMap<>(GENTOO);
+        boolForNumber.put("flipper_length_mm", true);
+        assertThat(predict(List.of(boolForNumber), 400).getString("details[0].field"))
+                .isEqualTo("records.flipper_length_mm");
+        // One more record than a request may hold: 413, before any model work.
+        JsonPath tooMany = predict(Collections.nCopies(maxRequestRecords + 1, GENTOO), 413);
+        assertThat(tooMany.getString("code")).isEqualTo("PAYLOAD_TOO_LARGE");
+        // Only the two bad values reached the version, as rejected requests; none counts as its error.
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("serving[0].errors", equalTo(0))
+                .body("serving[0].rejected", equalTo(2));
+        // An island the model never saw goes to the category's "unknown" slot, as its spec says.
+        Map<String, Object> unseen = new HashMap<>(GENTOO);
+        unseen.put("island", "Atlantis");
+        assertThat(predict(List.of(unseen), 200).getString("predictions[0].label"))
+                .isIn("Adelie", "Chinstrap", "Gentoo");
+        assertThat(promote(Map.of("version", "2", "canary", Map.of("minRequests", 5)), 400)
+                        .getString("details[0].field"))
+                .isEqualTo("canary");
         promote(Map.of("version", "99"), 404);
         promote(Map.of("version", "2", "gates", List.of(Map.of("type", "threshold", "metric", "test_accuracy"))), 400);
         promote(Map.of("version", "2", "gates", List.of(Map.of("expression", "accuracy is good"))), 400);

@@ -16,11 +16,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.runner.inference.TabularModel.Prediction;
+import dev.canopy.runner.recipe.TestSplit;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -116,6 +120,54 @@ class ServingTest {
                 }
             }
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theTestSplitServedByTheEndpointScoresTheVersionsRecordedTestAccuracy() throws Exception {
+        promote(Map.of("version", "2"));
+        Map<String, Object> version = new ObjectMapper()
+                .readValue(
+                        as(token)
+                                .get("/api/v1/teams/{t}/models/{m}/versions/2", team, TrainedModels.MODEL)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .asString(),
+                        Map.class);
+        // The dataset version its run trained on, as the runner downloaded it, split with the run's params.
+        Map<String, Object> dataset = (Map<String, Object>) version.get("dataset");
+        Path csv = Files.createTempFile("canopy-test-split", ".csv");
+        Files.write(
+                csv,
+                as(token)
+                        .get(
+                                "/api/v1/teams/{t}/datasets/{d}/versions/{v}/content",
+                                team,
+                                dataset.get("name"),
+                                dataset.get("version"))
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asByteArray());
+        TestSplit test = TestSplit.of(csv, (Map<String, Object>) version.get("params"));
+        Files.delete(csv);
+
+        List<String> served = as(token)
+                .body(Map.of("records", test.records()))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("predictions.label", String.class);
+        long correct = IntStream.range(0, test.labels().length)
+                .filter(i -> served.get(i).equals(test.labels()[i]))
+                .count();
+        assertThat(test.labels()).hasSizeGreaterThan(30);
+        assertThat((double) correct / test.labels().length)
+                .isEqualTo(
+                        ((Number) ((Map<String, Object>) version.get("metrics")).get("test_accuracy")).doubleValue());
     }
 
     @Test

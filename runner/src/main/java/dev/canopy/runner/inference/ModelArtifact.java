@@ -50,16 +50,28 @@ public final class ModelArtifact {
         }
     }
 
+    /**
+     * Most bytes an artifact may expand to: parameters barely compress and a spec is small, so a zip that expands
+     * further is refused before it can fill memory (a zip bomb).
+     */
+    static long expansionLimit(int artifactBytes) {
+        return 4L * artifactBytes + (1 << 20);
+    }
+
     /** Reads an artifact; {@link IllegalArgumentException} when it is not one. */
     static Contents read(byte[] artifact) {
         ModelSpec spec = null;
         byte[] parameters = null;
+        long left = expansionLimit(artifact.length);
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (entry.getName().equals(SPEC_ENTRY)) {
-                    spec = JSON.readValue(zip.readAllBytes(), ModelSpec.class);
+                    byte[] content = readAtMost(zip, left, artifact.length);
+                    left -= content.length;
+                    spec = JSON.readValue(content, ModelSpec.class);
                 } else if (entry.getName().endsWith(PARAMS_SUFFIX)) {
-                    parameters = zip.readAllBytes();
+                    parameters = readAtMost(zip, left, artifact.length);
+                    left -= parameters.length;
                 }
             }
         } catch (IOException e) {
@@ -69,6 +81,20 @@ public final class ModelArtifact {
             throw new IllegalArgumentException("not a model artifact: it needs spec.json and a .params file");
         }
         return new Contents(spec, parameters);
+    }
+
+    /** The current entry, refused once it passes {@code limit} bytes. */
+    private static byte[] readAtMost(ZipInputStream zip, long limit, int artifactBytes) throws IOException {
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        for (int n = zip.read(buffer); n >= 0; n = zip.read(buffer)) {
+            if (content.size() + (long) n > limit) {
+                throw new IllegalArgumentException("not a model artifact: its " + artifactBytes
+                        + " bytes expand to more than " + expansionLimit(artifactBytes) + " bytes");
+            }
+            content.write(buffer, 0, n);
+        }
+        return content.toByteArray();
     }
 
     private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {

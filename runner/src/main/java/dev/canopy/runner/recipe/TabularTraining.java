@@ -5,7 +5,6 @@ import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.ModelSpec.Task;
 import dev.canopy.runner.inference.TabularModel;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,9 +34,10 @@ final class TabularTraining {
         EncodedSplit train = EncodedSplit.of(table, split.train(), spec);
         EncodedSplit validation = EncodedSplit.of(table, split.validation(), spec);
         // Encoding the test rows now finds bad data before training rather than after it.
-        EncodedSplit test = EncodedSplit.of(table, split.test(), spec);
+        EncodedSplit.of(table, split.test(), spec);
         ModelTraining.Outcome outcome = new ModelTraining(context, spec, params).run(train, validation, checkpoint);
-        Map<String, Double> testMetrics = testMetrics(outcome.artifact(), testRecords(table, split), test.rawLabels());
+        TestSplit held = TestSplit.of(table, split);
+        Map<String, Double> testMetrics = testMetrics(outcome.artifact(), held.records(), held.labels());
         return new TrainingResult(
                 testMetrics,
                 outcome.artifact(),
@@ -49,19 +49,6 @@ final class TabularTraining {
     /** The split of a table with the params' fractions and seed. */
     static DataSplit split(CsvTable table, TabularParams params) {
         return DataSplit.of(table.rows().size(), params.validationFraction(), params.testFraction(), params.seed());
-    }
-
-    /** The test rows as records of raw feature values, as a client would send them. */
-    static List<Map<String, Object>> testRecords(CsvTable table, DataSplit split) {
-        List<Map<String, Object>> records = new ArrayList<>(split.test().length);
-        for (int row : split.test()) {
-            Map<String, Object> record = new HashMap<>();
-            for (int column = 1; column < table.columns().size(); column++) {
-                record.put(table.columns().get(column), table.rows().get(row)[column]);
-            }
-            records.add(record);
-        }
-        return records;
     }
 
     /** {@code test_*} metrics of an artifact on records with the given true labels. */

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.canopy.runner.inference.TabularModel.Prediction;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,6 +148,29 @@ class TabularModelTest {
         assertThatThrownBy(() -> TabularModel.load(new byte[] {1, 2, 3}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not a model artifact: it needs spec.json and a .params file");
+    }
+
+    @Test
+    void refusesAnArtifactThatExpandsFarBeyondItsSize() throws Exception {
+        // 64 MiB of zeros in a .params entry: a zip of about 64 KiB.
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bomb)) {
+            zip.putNextEntry(new ZipEntry("tabular-0001.params"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 64; i++) {
+                zip.write(zeros);
+            }
+            zip.putNextEntry(new ZipEntry("spec.json"));
+            zip.write("{}".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(bomb.size()).isLessThan(1 << 20);
+        assertThatThrownBy(() -> TabularModel.load(bomb.toByteArray()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expand to more than");
+        // A real artifact stays far inside the limit.
+        byte[] artifact = PenguinModels.classifier();
+        assertThat(ModelArtifact.read(artifact).parameters().length + 4096L)
+                .isLessThan(ModelArtifact.expansionLimit(artifact.length));
     }
 
     /**

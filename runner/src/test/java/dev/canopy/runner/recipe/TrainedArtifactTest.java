@@ -9,7 +9,6 @@ import dev.canopy.runner.inference.ModelSpec.Feature;
 import dev.canopy.runner.inference.ModelSpec.Kind;
 import dev.canopy.runner.inference.ModelSpec.Task;
 import dev.canopy.runner.inference.TabularModel;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,17 +19,14 @@ class TrainedArtifactTest {
     void loadedArtifactReproducesTheTestMetricsExactly() throws Exception {
         Map<String, Object> params = Map.of("label", "body_mass_g", "epochs", 5);
         TrainingResult result = new TabularRegressionRecipe().train(RecordingContext.penguins(params));
-        TabularParams resolved = TabularParams.of(
+        TestSplit test = TestSplit.of(
+                Penguins.csv(),
                 new TabularRegressionRecipe().validate(params, Penguins.PROFILE).resolvedParams());
-        CsvTable table = CsvTable.read(Penguins.csv(), resolved.label(), resolved.features());
-        DataSplit split = TabularTraining.split(table, resolved);
-        String[] labels = Arrays.stream(split.test())
-                .mapToObj(row -> table.rows().get(row)[0].trim())
-                .toArray(String[]::new);
+        assertThat(test.records()).hasSize(test.labels().length).hasSizeGreaterThan(30);
 
         try (TabularModel model = TabularModel.load(result.model())) {
-            Map<String, Double> metrics = EvaluationMetrics.of(
-                    model.spec(), model.predict(TabularTraining.testRecords(table, split)), labels, "test_");
+            Map<String, Double> metrics =
+                    EvaluationMetrics.of(model.spec(), model.predict(test.records()), test.labels(), "test_");
 
             assertThat(metrics).isEqualTo(result.testMetrics());
         }
