@@ -10,6 +10,7 @@ import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,6 +20,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Turns every failure into the one {@link ErrorResponse} body; stack traces go to the log only. */
 class ErrorMappers {
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     @ServerExceptionMapper
     Response apiException(ApiException e) {
@@ -81,7 +84,32 @@ class ErrorMappers {
 
     @ServerExceptionMapper
     Response unexpected(Throwable e) {
+        if (isUniqueViolation(e)) {
+            // Two requests created the same name at the same moment: the second lost the race the first's check
+            // could not see. Nothing was written for it.
+            Log.debugf("A write conflicted with one committed at the same moment: %s", e.getMessage());
+            return respond(
+                    409,
+                    ErrorResponse.of(
+                            ErrorCode.CONFLICT,
+                            "It conflicts with something created at the same moment (a name already taken); look"
+                                    + " it up, or try again with another name",
+                            List.of()));
+        }
         return internal(e);
+    }
+
+    /** Whether PostgreSQL refused the write for a unique constraint (SQLSTATE 23505). */
+    static boolean isUniqueViolation(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static Response internal(Throwable e) {

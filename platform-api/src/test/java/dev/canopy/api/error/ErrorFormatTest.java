@@ -3,19 +3,64 @@ package dev.canopy.api.error;
 import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.newRun;
+import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** One error body everywhere, never a stack trace. */
 @QuarkusTest
 class ErrorFormatTest {
+
+    @Test
+    void createsRacingForOneNameGetOneCreatedAndConflictsNeverAnInternalError() throws Exception {
+        String token = adminToken();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String name = unique("race");
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Integer>> answers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    answers.add(clients.submit(() -> {
+                        go.await();
+                        return as(token)
+                                .body(Map.of("name", name))
+                                .post("/api/v1/teams/default/experiments")
+                                .statusCode();
+                    }));
+                }
+                go.countDown();
+                List<Integer> statuses = new ArrayList<>();
+                for (Future<Integer> answer : answers) {
+                    statuses.add(answer.get(60, TimeUnit.SECONDS));
+                }
+                assertThat(statuses).containsOnly(201, 409).containsOnlyOnce(201);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        // What the database says when the check before an insert lost such a race.
+        assertThat(ErrorMappers.isUniqueViolation(
+                        new IllegalStateException(new SQLException("duplicate key value", "23505"))))
+                .isTrue();
+        assertThat(ErrorMappers.isUniqueViolation(new SQLException("deadlock detected", "40P01")))
+                .isFalse();
+    }
 
     @Test
     void pinsTheBodyOfAFailedValidation() {
