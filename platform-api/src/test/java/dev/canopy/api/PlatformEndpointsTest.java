@@ -1,5 +1,8 @@
 package dev.canopy.api;
 
+import static dev.canopy.api.TestApi.adminToken;
+import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newTeam;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,7 +12,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
-/** Health, metrics, OpenAPI and the dashboard are served without a token; the API is not. */
+/** Health, OpenAPI and the dashboard are served without a token; the API and metrics are not. */
 @QuarkusTest
 class PlatformEndpointsTest {
 
@@ -29,9 +32,24 @@ class PlatformEndpointsTest {
     }
 
     @Test
-    void exposesPrometheusMetrics() {
+    void exposesPrometheusMetricsToPlatformAdminsOnly() {
         given().get("/api/v1/me").then().statusCode(401);
-        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests_seconds_count"));
+        given().get("/q/metrics").then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
+        given().auth().oauth2("not-a-token").get("/q/metrics").then().statusCode(401);
+        // Its series name every team's endpoints: a team admin may not read them.
+        String teamAdmin = newMember(newTeam(), "ADMIN");
+        given().auth()
+                .oauth2(teamAdmin)
+                .get("/q/metrics")
+                .then()
+                .statusCode(403)
+                .body("code", equalTo("FORBIDDEN"));
+        given().auth()
+                .oauth2(adminToken())
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("http_server_requests_seconds_count"));
     }
 
     @Test

@@ -110,7 +110,7 @@ public final class ServingBenchmark {
             for (String model : MODELS.keySet()) {
                 on.put(model, load(base, token, model, loadSeconds, null));
             }
-            soaked = load(base, token, "species", soakSeconds, () -> soak.add(sample(platform, base)));
+            soaked = load(base, token, "species", soakSeconds, () -> soak.add(sample(platform, base, token)));
         }
         print(bare, floor, httpOff, httpOn, loadSeconds, off, on);
         printSoak(soakSeconds, soak, soaked);
@@ -244,12 +244,13 @@ public final class ServingBenchmark {
         return new Load(ms.length / elapsed, quantile(ms, 0.5), quantile(ms, 0.99), errors.get(), ms.length);
     }
 
-    private static String sample(PlatformProcess platform, String base) {
+    private static String sample(PlatformProcess platform, String base, String token) {
         try {
             String status = Files.readString(Path.of("/proc/" + platform.pid() + "/status"));
             Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(status);
             String metrics = HTTP.send(
                             HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                                    .header("Authorization", "Bearer " + token)
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();

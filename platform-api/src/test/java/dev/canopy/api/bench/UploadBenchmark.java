@@ -42,7 +42,7 @@ public final class UploadBenchmark {
 
             AtomicBoolean uploading = new AtomicBoolean(true);
             ExecutorService sampler = Executors.newSingleThreadExecutor();
-            Future<Double> maxHeap = sampler.submit(() -> sampleHeap(http, platform.baseUrl(), uploading));
+            Future<Double> maxHeap = sampler.submit(() -> sampleHeap(http, platform.baseUrl(), token, uploading));
             long t0 = System.nanoTime();
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/big/versions"))
@@ -70,11 +70,13 @@ public final class UploadBenchmark {
         }
     }
 
-    private static double sampleHeap(HttpClient http, String base, AtomicBoolean running) throws Exception {
+    private static double sampleHeap(HttpClient http, String base, String token, AtomicBoolean running)
+            throws Exception {
         double max = 0;
         while (running.get()) {
             String metrics = http.send(
                             HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                                    .header("Authorization", "Bearer " + token)
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();

@@ -1,6 +1,7 @@
 package dev.canopy.api.endpoint;
 
 import static dev.canopy.api.TestApi.GENTOO;
+import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -381,8 +382,13 @@ class ServingTest {
         promote(Map.of("version", "2"));
         assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
         assertThat(predictStatus(List.of(Map.of("bill_length_mm", "long")))).isEqualTo(400);
-        String metrics =
-                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().auth()
+                .oauth2(adminToken())
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(metrics)
                 .containsPattern("canopy_endpoint_rejected_total\\{[^}]*endpoint=\"" + endpoint + "\"[^}]*} 1.0");
         assertThat(metrics)
