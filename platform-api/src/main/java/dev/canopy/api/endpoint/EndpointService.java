@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /** A team's endpoints: creating, listing, showing (with what each version served) and deleting them. */
@@ -103,6 +104,11 @@ public class EndpointService {
     /** Whether the team has an endpoint of that name. */
     public boolean exists(TeamScope scope, String name) {
         return endpoints.findByTeamAndName(scope.teamId(), name).isPresent();
+    }
+
+    /** The name of the model the team's endpoint serves, if the endpoint exists. */
+    public Optional<String> modelOf(TeamScope scope, String name) {
+        return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> models.modelName(e.modelId));
     }
 
     Endpoint find(TeamScope scope, String name) {

@@ -2,6 +2,7 @@ package dev.canopy.api.schedule;
 
 import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.endpoint.EndpointPromotions;
+import dev.canopy.api.endpoint.EndpointService;
 import dev.canopy.api.error.ApiException;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
@@ -39,6 +40,9 @@ class SchedulePromotions {
     ModelService models;
 
     @Inject
+    EndpointService endpoints;
+
+    @Inject
     TeamAccess access;
 
     private final ExecutorService worker =
@@ -62,6 +66,18 @@ class SchedulePromotions {
             TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
             RegisteredVersion version = QuarkusTransaction.requiringNew()
                     .call(() -> models.byIds(List.of(run.modelVersionId())).get(run.modelVersionId()));
+            // Checked when the schedule was saved, but the endpoint may have been made again for another model.
+            String served = QuarkusTransaction.requiringNew()
+                    .call(() -> endpoints.modelOf(scope, schedule.promoteTo).orElse(null));
+            if (!version.model().equals(served)) {
+                Log.warnf(
+                        "Schedule %s: %s was not promoted: endpoint %s serves %s",
+                        schedule.name,
+                        version.label(),
+                        schedule.promoteTo,
+                        served == null ? "nothing (it was deleted)" : "model " + served);
+                return;
+            }
             promotions.promoteAs(
                     scope,
                     "schedule " + schedule.name,

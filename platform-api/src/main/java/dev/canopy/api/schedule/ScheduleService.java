@@ -74,7 +74,7 @@ class ScheduleService implements ScheduleFiring {
         schedule.runTemplate = request.runTemplate();
         schedule.promoteTo = request.promoteTo();
         schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
-        checkEndpoint(scope, schedule.promoteTo);
+        checkPromotion(scope, schedule);
         if (request.cron() != null) {
             CronSchedules.problemWith(request.cron()).ifPresent(p -> {
                 throw new InvalidRequest("cron", "invalid cron expression: " + p);
@@ -105,7 +105,9 @@ class ScheduleService implements ScheduleFiring {
         }
         if (request.promoteTo() != null) {
             schedule.promoteTo = request.promoteTo().isBlank() ? null : request.promoteTo();
-            checkEndpoint(scope, schedule.promoteTo);
+        }
+        if (request.promoteTo() != null || request.runTemplate() != null) {
+            checkPromotion(scope, schedule);
         }
         if (request.promoteGates() != null) {
             schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
@@ -255,9 +257,28 @@ class ScheduleService implements ScheduleFiring {
         }
     }
 
-    private void checkEndpoint(TeamScope scope, String endpoint) {
-        if (endpoint != null && !endpoints.exists(scope, endpoint)) {
-            throw new InvalidRequest("promoteTo", "no endpoint '" + endpoint + "' in team " + scope.teamName());
+    /** The endpoint a schedule promotes to exists and serves the model its runs register versions of. */
+    private void checkPromotion(TeamScope scope, Schedule schedule) {
+        String endpoint = schedule.promoteTo;
+        if (endpoint == null) {
+            return;
+        }
+        String model = endpoints
+                .modelOf(scope, endpoint)
+                .orElseThrow(() ->
+                        new InvalidRequest("promoteTo", "no endpoint '" + endpoint + "' in team " + scope.teamName()));
+        String registerAs = schedule.runTemplate.registerAs();
+        if (registerAs == null) {
+            throw new InvalidRequest(
+                    "promoteTo",
+                    "the run template registers no model version: set runTemplate.registerAs to '" + model
+                            + "', the model endpoint '" + endpoint + "' serves");
+        }
+        if (!registerAs.equals(model)) {
+            throw new InvalidRequest(
+                    "promoteTo",
+                    "endpoint '" + endpoint + "' serves model '" + model + "', but the run template registers its"
+                            + " versions as '" + registerAs + "'");
         }
     }
 

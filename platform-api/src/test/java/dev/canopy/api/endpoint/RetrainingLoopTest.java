@@ -6,6 +6,7 @@ import static dev.canopy.api.TestApi.newPenguins;
 import static dev.canopy.api.TestApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
@@ -15,6 +16,7 @@ import io.restassured.path.json.JsonPath;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class RetrainingLoopTest {
 
     @Test
+    @SuppressWarnings("unchecked")
     void aNewDatasetVersionEndsLiveOnTheEndpointWhenItsGatesPassAndNotWhenTheyFail() throws Exception {
         TrainedModels models = TrainedModels.get();
         String team = models.team;
@@ -63,6 +66,21 @@ class RetrainingLoopTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("promoteTo"));
+        // Its runs must register versions of the model the endpoint serves, or nothing could be promoted.
+        for (String registerAs : new String[] {"another-model", null}) {
+            Map<String, Object> template = new HashMap<>(
+                    (Map<String, Object>) schedule(data, "x", endpoint, 0.5).get("runTemplate"));
+            template.put("registerAs", registerAs);
+            Map<String, Object> mismatched = new HashMap<>(schedule(data, "mismatched-" + data, endpoint, 0.5));
+            mismatched.put("runTemplate", template);
+            as(token)
+                    .body(mismatched)
+                    .post("/api/v1/teams/{t}/schedules", team)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("promoteTo"))
+                    .body("details[0].problem", containsString("registers"));
+        }
 
         csv(token, penguinsWithoutTheLastRows(10))
                 .post("/api/v1/teams/{t}/datasets/{d}/versions", team, data)

@@ -162,6 +162,16 @@ class ScheduleTest {
                 .statusCode(400)
                 .body("details[0].field", equalTo("cron"))
                 .body("details[0].problem", containsString("invalid cron expression"));
+        // Valid syntax, but no such day or no such year to come: it would never fire.
+        for (String never : List.of("0 0 0 30 2 ?", "0 0 0 1 1 ? 2020")) {
+            as(token)
+                    .body(schedule("never", never, null, Map.of("label", "species")))
+                    .post("/api/v1/teams/{t}/schedules", team)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("cron"))
+                    .body("details[0].problem", containsString("never fires"));
+        }
         as(token)
                 .body(schedule("both", "0 0 2 * * ?", "penguins", Map.of("label", "species")))
                 .post("/api/v1/teams/{t}/schedules", team)

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.text.ParseException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Date;
 import java.util.Optional;
 import java.util.TimeZone;
 import java.util.UUID;
@@ -35,10 +36,15 @@ public class CronSchedules {
         this.quartz = quartz;
     }
 
-    /** Why a cron expression is invalid (Quartz syntax: seconds minutes hours day-of-month month day-of-week), if it is. */
+    /**
+     * Why a cron expression is invalid (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year]),
+     * if it is; one that would never fire again (February 30th, a past year) is invalid too.
+     */
     public static Optional<String> problemWith(String cron) {
         try {
-            new CronExpression(cron);
+            if (new CronExpression(cron).getNextValidTimeAfter(new Date()) == null) {
+                return Optional.of("it never fires after now");
+            }
             return Optional.empty();
         } catch (ParseException e) {
             return Optional.of(e.getMessage());
