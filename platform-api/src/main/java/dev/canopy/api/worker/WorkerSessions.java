@@ -167,8 +167,12 @@ class WorkerSessions {
         if (Worker.DRAINING.equals(worker.state())) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
+        // A runner cannot have more free GPUs than it registered.
         ClaimRequest request = new ClaimRequest(
-                workerId, worker.info().teamId(), freeGpus, worker.info().recipes());
+                workerId,
+                worker.info().teamId(),
+                Math.min(freeGpus, worker.info().gpus().size()),
+                worker.info().recipes());
         Instant deadline = Instant.now().plus(wait.compareTo(config.longPoll()) > 0 ? config.longPoll() : wait);
         // A runner waits in one claim at a time; a newer claim replaces an abandoned one.
         CompletableFuture<Void> drain = new CompletableFuture<>();

@@ -158,13 +158,21 @@ public final class FakeRunner {
 
     /** Uploads a (meaningless) model and completes the attempt with its final energy reading. */
     public Response complete(String runId, int attempt, Map<String, Object> energy) {
-        given().auth()
+        putModel(runId, attempt).then().statusCode(204);
+        return completeOnly(runId, attempt, energy);
+    }
+
+    /** Uploads a (meaningless) model for the attempt. */
+    public Response putModel(String runId, int attempt) {
+        return given().auth()
                 .oauth2(token)
                 .contentType("application/octet-stream")
                 .body(new byte[] {1, 2, 3})
-                .put("/api/v1/workers/{id}/runs/{run}/model?attempt=" + attempt, id, runId)
-                .then()
-                .statusCode(204);
+                .put("/api/v1/workers/{id}/runs/{run}/model?attempt=" + attempt, id, runId);
+    }
+
+    /** Completes the attempt (its model uploaded before) with its final energy reading. */
+    public Response completeOnly(String runId, int attempt, Map<String, Object> energy) {
         return api().body(Map.of("attempt", attempt, "testMetrics", Map.of("test_accuracy", 0.9), "energy", energy))
                 .post("/api/v1/workers/{id}/runs/{run}/complete", id, runId);
     }

@@ -106,6 +106,13 @@ class QueueProtocolTest {
                 .body("code", equalTo("CONFLICT"))
                 .body("details[0].field", equalTo("attempt"));
         first.heartbeat(run, 1).then().statusCode(200).body("lost", hasItem(run));
+        // Every other write of the stale attempt is refused too, and changes nothing.
+        Map<String, Object> energy = FakeRunner.energy(1, FakeRunner.part("CPU", null, "model", 1.0));
+        first.stopped(run, 1, "CANCELLED").then().statusCode(409);
+        first.fail(run, 1, energy).then().statusCode(409);
+        first.putModel(run, 1).then().statusCode(409);
+        first.completeOnly(run, 1, energy).then().statusCode(409);
+        assertThat(status(run)).isEqualTo("RUNNING");
         second.epoch(run, 2, 1, 0.5).then().statusCode(200).body("cancel", equalTo(false));
         as(owner)
                 .get("/api/v1/teams/{t}/runs/{r}", team, run)
@@ -220,6 +227,35 @@ class QueueProtocolTest {
                 .put("/api/v1/teams/{t}/quota", team)
                 .then()
                 .statusCode(403);
+    }
+
+    @Test
+    void aTeamAtItsGpuLimitKeepsItsCpuRunsGoing() {
+        as(adminToken())
+                .body(Map.of("maxGpus", 2))
+                .put("/api/v1/teams/{t}/quota", team)
+                .then()
+                .statusCode(200);
+        String big = submit(10, 2);
+        String small = submit(5, 1);
+        String cpu = submit(0, 0);
+        FakeRunner a = FakeRunner.register(runnerToken, unique("a"), 2);
+        FakeRunner b = FakeRunner.register(runnerToken, unique("b"), 2);
+        assertThat(a.claim(2, 0)).containsEntry("runId", big);
+        // 2 + 1 GPUs would pass the limit: the 1-GPU run waits, the CPU run behind it does not.
+        assertThat(b.claim(2, 0)).containsEntry("runId", cpu);
+        assertThat(b.claim(2, 0)).isNull();
+        assertThat(status(small)).isEqualTo("QUEUED");
+        a.stopped(big, 1, "CANCELLED").then().statusCode(204);
+        assertThat(b.claim(2, 0)).containsEntry("runId", small);
+    }
+
+    @Test
+    void aRunnerCannotClaimMoreGpusThanItRegistered() {
+        String gpuRun = submit(0, 2);
+        FakeRunner cpuOnly = FakeRunner.register(runnerToken, unique("cpu"), 0);
+        assertThat(cpuOnly.claim(2, 0)).isNull();
+        assertThat(status(gpuRun)).isEqualTo("QUEUED");
     }
 
     @Test

@@ -7,10 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -57,16 +57,19 @@ public class RunQueue {
     @Transactional
     public Optional<Lease> claim(ClaimRequest request) {
         return execute(c -> {
-            Set<UUID> fullTeams = new HashSet<>();
+            // Per team at a limit: the GPUs one more of its runs may need (NO_RUN: none may start).
+            Map<UUID, Integer> headroom = new HashMap<>();
             for (int tries = 0; tries < 20; tries++) {
-                Optional<Candidate> candidate = nextCandidate(c, request, fullTeams);
+                Optional<Candidate> candidate = nextCandidate(c, request, headroom);
                 if (candidate.isEmpty()) {
                     return Optional.empty();
                 }
-                if (quotas.admits(c, candidate.get().teamId(), candidate.get().gpus())) {
+                int left = quotas.gpuHeadroom(c, candidate.get().teamId());
+                if (candidate.get().gpus() <= left) {
                     return Optional.of(lease(c, candidate.get().runId(), request.workerId()));
                 }
-                fullTeams.add(candidate.get().teamId());
+                // Its runs that need fewer GPUs may still start: a team at its GPU limit keeps its CPU runs going.
+                headroom.put(candidate.get().teamId(), left);
             }
             return Optional.empty();
         });
@@ -74,13 +77,15 @@ public class RunQueue {
 
     private record Candidate(UUID runId, UUID teamId, int gpus) {}
 
-    private static Optional<Candidate> nextCandidate(Connection c, ClaimRequest request, Set<UUID> fullTeams)
+    private static Optional<Candidate> nextCandidate(Connection c, ClaimRequest request, Map<UUID, Integer> headroom)
             throws SQLException {
         try (PreparedStatement select = c.prepareStatement(
                 """
-                SELECT run_id, team_id, gpus FROM run_queue
+                SELECT run_id, team_id, gpus FROM run_queue q
                 WHERE state = 'QUEUED' AND NOT cancel_requested AND gpus <= ? AND recipe = ANY(?)
-                  AND (?::uuid IS NULL OR team_id = ?::uuid) AND NOT (team_id = ANY(?::uuid[]))
+                  AND (?::uuid IS NULL OR team_id = ?::uuid)
+                  AND NOT EXISTS (SELECT 1 FROM unnest(?::uuid[], ?::int[]) AS limited(team_id, gpus)
+                                  WHERE limited.team_id = q.team_id AND q.gpus > limited.gpus)
                 ORDER BY priority DESC, enqueued_at, run_id
                 LIMIT 1 FOR UPDATE SKIP LOCKED
                 """)) {
@@ -88,7 +93,11 @@ public class RunQueue {
             select.setArray(2, c.createArrayOf("varchar", request.recipes().toArray()));
             select.setObject(3, request.workerTeamId());
             select.setObject(4, request.workerTeamId());
-            select.setArray(5, c.createArrayOf("uuid", fullTeams.toArray()));
+            List<UUID> teams = new ArrayList<>(headroom.keySet());
+            select.setArray(5, c.createArrayOf("uuid", teams.toArray()));
+            select.setArray(
+                    6,
+                    c.createArrayOf("integer", teams.stream().map(headroom::get).toArray()));
             try (ResultSet row = select.executeQuery()) {
                 return row.next()
                         ? Optional.of(new Candidate(

@@ -7,13 +7,20 @@ import java.sql.SQLException;
 import java.util.UUID;
 
 /**
- * Whether a team may start one more run needing {@code gpus} GPUs. Claims for one team with limits take a
+ * How many GPUs a team may still take with one more run. Claims for one team with limits take a
  * transaction-scoped advisory lock on the team first, so two runners claiming at once cannot both squeeze under
  * the same limit.
  */
 final class TeamQuotaCheck {
 
-    boolean admits(Connection c, UUID teamId, int gpus) throws SQLException {
+    /** No run may start: the team holds as many runs as it may. */
+    static final int NO_RUN = -1;
+
+    /**
+     * The most GPUs one more run of the team may need: {@link Integer#MAX_VALUE} without a GPU limit,
+     * {@link #NO_RUN} when the team is at its limit of concurrent runs.
+     */
+    int gpuHeadroom(Connection c, UUID teamId) throws SQLException {
         Integer maxRuns;
         Integer maxGpus;
         try (PreparedStatement select =
@@ -21,14 +28,14 @@ final class TeamQuotaCheck {
             select.setObject(1, teamId);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
-                    return true;
+                    return Integer.MAX_VALUE;
                 }
                 maxRuns = (Integer) row.getObject(1);
                 maxGpus = (Integer) row.getObject(2);
             }
         }
         if (maxRuns == null && maxGpus == null) {
-            return true;
+            return Integer.MAX_VALUE;
         }
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
             lock.setString(1, "canopy-quota-" + teamId);
@@ -39,9 +46,10 @@ final class TeamQuotaCheck {
             usage.setObject(1, teamId);
             try (ResultSet row = usage.executeQuery()) {
                 row.next();
-                boolean runsOk = maxRuns == null || row.getLong(1) < maxRuns;
-                boolean gpusOk = maxGpus == null || row.getLong(2) + gpus <= maxGpus;
-                return runsOk && gpusOk;
+                if (maxRuns != null && row.getLong(1) >= maxRuns) {
+                    return NO_RUN;
+                }
+                return maxGpus == null ? Integer.MAX_VALUE : (int) Math.max(NO_RUN, maxGpus - row.getLong(2));
             }
         }
     }
