@@ -1,6 +1,7 @@
 package dev.canopy.api.run;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -11,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * A trained run to launch later (by a schedule): the fields of a trained-run request. The dataset's version is
- * resolved when the run is launched, so {@code "latest"} picks up the newest data.
+ * resolved when the run is launched, so {@code "latest"} picks up the newest data. GPUs are {@code gpus} or, as in a
+ * run request, {@code resources.gpus}.
  */
 public record RunTemplate(
         @NotBlank @Size(max = 200) String experiment,
@@ -20,9 +22,15 @@ public record RunTemplate(
         @NotBlank @Size(max = 100) String recipe,
         Map<String, Object> params,
         @Min(0) @Max(64) Integer gpus,
+        @Valid RunRecords.Resources resources,
         @Min(-1000) @Max(1000) Integer priority,
         @Size(max = 100) String registerAs,
         Map<String, String> tags) {
+
+    @AssertTrue(message = "give gpus or resources.gpus, not both")
+    boolean isGpusGivenOnce() {
+        return gpus == null || resources == null;
+    }
 
     /** @param version a number, or "latest" (the default) */
     public record Dataset(@NotBlank String name, String version) {}
@@ -38,7 +46,7 @@ public record RunTemplate(
                 null,
                 new RunRecords.DatasetInput(dataset.name(), dataset.version() == null ? "latest" : dataset.version()),
                 recipe,
-                new RunRecords.Resources(gpus),
+                resources != null ? resources : new RunRecords.Resources(gpus),
                 priority,
                 registerAs);
     }

@@ -159,7 +159,9 @@ class ScheduleService implements ScheduleFiring {
             if (paused) {
                 cron.pause(schedule.id);
             } else {
-                cron.resume(schedule.id);
+                // A new trigger: it fires next at the cron's next time, not at once for the fires missed while
+                // paused (resuming the paused trigger would make up one).
+                cron.put(schedule.id, schedule.cron, ZoneId.of(schedule.timeZone));
             }
         }
         Log.infof("Schedule %s %s", schedule.id, paused ? "paused" : "resumed");

@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.nullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,10 +119,15 @@ class ScheduleTest {
                 .jsonPath();
         assertThat(shown.getString("lastFiredAt")).isNotNull();
 
-        as(token)
+        // Resumed, it goes on from its next time to come: the fires it missed while paused are not made up.
+        Instant resumed = Instant.now();
+        String next = as(token)
                 .post("/api/v1/teams/{t}/schedules/every-2s/resume", team)
                 .then()
-                .body("nextFireAt", notNullValue());
+                .body("nextFireAt", notNullValue())
+                .extract()
+                .path("nextFireAt");
+        assertThat(Instant.parse(next)).isAfter(resumed.minusMillis(100));
         as(token).delete("/api/v1/teams/{t}/schedules/every-2s", team).then().statusCode(204);
         as(token).get("/api/v1/teams/{t}/schedules/every-2s", team).then().statusCode(404);
     }
@@ -151,6 +157,26 @@ class ScheduleTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> runsOf("on-data").size() == 1);
         assertThat((Map<String, Object>) runsOf("on-data").get(0).get("dataset"))
                 .containsEntry("version", 2);
+        // A template takes GPUs as a run request does (resources.gpus), and refuses two answers to one question.
+        Map<String, Object> onGpu = new HashMap<>(template(Map.of("label", "species")));
+        onGpu.put("resources", Map.of("gpus", 1));
+        as(token)
+                .body(Map.of("name", "on-data-gpu", "onNewDatasetVersion", "penguins", "runTemplate", onGpu))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        onGpu.put("gpus", 2);
+        as(token)
+                .body(Map.of("name", "two-answers", "onNewDatasetVersion", "penguins", "runTemplate", onGpu))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400);
+        csv(token, more.append("Adelie,Dream,39.0,18.2,188,3650,FEMALE\n").toString())
+                .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                .then()
+                .statusCode(201);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runsOf("on-data-gpu").size() == 1);
+        assertThat(runsOf("on-data-gpu").get(0)).containsEntry("gpus", 1);
     }
 
     @Test

@@ -79,10 +79,6 @@ public class CronSchedules {
         quartz(() -> quartz.pauseTrigger(key(scheduleId)));
     }
 
-    public void resume(UUID scheduleId) {
-        quartz(() -> quartz.resumeTrigger(key(scheduleId)));
-    }
-
     public void remove(UUID scheduleId) {
         quartz(() -> quartz.deleteJob(JobKey.jobKey(scheduleId.toString(), GROUP)));
     }
