@@ -48,9 +48,40 @@ record CsvTable(List<String> columns, List<String[]> rows, int[] rowNumbers, int
         }
     }
 
+    /** Takes the kept rows of a CSV one at a time, values in {@code columns} order. */
+    @FunctionalInterface
+    interface RowHandler {
+        void row(String[] row, int rowNumber) throws TrainingFailure;
+    }
+
+    /**
+     * Streams the rows {@link #read} would keep, without holding them; returns how many were left out because their
+     * label is missing.
+     */
+    static int forEachRow(Path csv, String label, List<String> features, RowHandler handler) throws TrainingFailure {
+        List<String> columns = new ArrayList<>();
+        columns.add(label);
+        columns.addAll(features);
+        try (Reader reader = withoutByteOrderMark(Files.newBufferedReader(csv, StandardCharsets.UTF_8));
+                CSVParser parser = FORMAT.parse(reader)) {
+            return readRows(parser, positions(parser.getHeaderMap(), columns), handler);
+        } catch (IOException | UncheckedIOException e) {
+            throw new TrainingFailure("the dataset CSV could not be read: " + e.getMessage(), e);
+        }
+    }
+
     private static CsvTable readRows(CSVParser parser, List<String> columns, int[] positions) throws TrainingFailure {
         List<String[]> rows = new ArrayList<>();
         List<Integer> numbers = new ArrayList<>();
+        int dropped = readRows(parser, positions, (row, number) -> {
+            rows.add(row);
+            numbers.add(number);
+        });
+        return new CsvTable(
+                columns, rows, numbers.stream().mapToInt(Integer::intValue).toArray(), dropped);
+    }
+
+    private static int readRows(CSVParser parser, int[] positions, RowHandler handler) throws TrainingFailure {
         int dropped = 0;
         int rowNumber = 0;
         int headerSize = parser.getHeaderNames().size();
@@ -68,11 +99,9 @@ record CsvTable(List<String> columns, List<String[]> rows, int[] rowNumbers, int
             for (int i = 0; i < positions.length; i++) {
                 row[i] = record.get(positions[i]);
             }
-            rows.add(row);
-            numbers.add(rowNumber);
+            handler.row(row, rowNumber);
         }
-        return new CsvTable(
-                columns, rows, numbers.stream().mapToInt(Integer::intValue).toArray(), dropped);
+        return dropped;
     }
 
     private static int[] positions(Map<String, Integer> header, List<String> columns) throws TrainingFailure {

@@ -16,6 +16,9 @@ import java.util.Map;
  * vocabulary and the true labels, leaving out classes that neither occur nor are predicted. Regression, on the original
  * label scale: {@code rmse}, {@code mae}, {@code r2} (NaN when the true values do not vary), and {@code loss} = mean
  * squared error of the standardised label, the quantity training minimises.
+ *
+ * <p>An {@link Accumulator} takes predictions a chunk at a time, so that a large dataset is scored without holding
+ * all of it.
  */
 final class EvaluationMetrics {
 
@@ -25,77 +28,97 @@ final class EvaluationMetrics {
 
     /** Metrics keyed {@code prefix + name}, e.g. {@code val_loss}. */
     static Map<String, Double> of(ModelSpec spec, List<Prediction> predictions, String[] actual, String prefix) {
-        return spec.task() == Task.CLASSIFICATION
-                ? classification(spec, predictions, actual, prefix)
-                : regression(spec, predictions, actual, prefix);
+        Accumulator accumulator = new Accumulator(spec);
+        accumulator.add(predictions, actual);
+        return accumulator.metrics(prefix);
     }
 
-    private static Map<String, Double> classification(
-            ModelSpec spec, List<Prediction> predictions, String[] actual, String prefix) {
-        double loss = 0;
-        int correct = 0;
-        for (int i = 0; i < actual.length; i++) {
-            Prediction prediction = predictions.get(i);
-            double p = prediction.probabilities().getOrDefault(actual[i], 0.0);
-            loss -= Math.log(Math.max(p, MIN_PROBABILITY));
-            correct += prediction.label().equals(actual[i]) ? 1 : 0;
+    /** Sums of what the metrics need, over the predictions added so far. */
+    static final class Accumulator {
+
+        private final ModelSpec spec;
+        private long count;
+        // Classification: the loss's sum, hits, and per class {true positives, false positives, false negatives}.
+        private double lossSum;
+        private long correct;
+        private final Map<String, long[]> classCounts = new LinkedHashMap<>();
+        // Regression: error sums, and the true values' mean and sum of squared deviations (Welford).
+        private double squaredErrors;
+        private double absoluteErrors;
+        private double truthMean;
+        private double truthSquares;
+
+        Accumulator(ModelSpec spec) {
+            this.spec = spec;
+            spec.labelVocabulary().forEach(c -> classCounts.put(c, new long[3]));
         }
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put(prefix + "loss", loss / actual.length);
-        metrics.put(prefix + "accuracy", (double) correct / actual.length);
-        metrics.put(prefix + "f1_macro", macroF1(spec.labelVocabulary(), predictions, actual));
-        return metrics;
-    }
 
-    private static double macroF1(List<String> vocabulary, List<Prediction> predictions, String[] actual) {
-        Map<String, int[]> counts =
-                new LinkedHashMap<>(); // class -> {true positives, false positives, false negatives}
-        vocabulary.forEach(c -> counts.put(c, new int[3]));
-        for (int i = 0; i < actual.length; i++) {
-            String predicted = predictions.get(i).label();
-            if (predicted.equals(actual[i])) {
-                counts.computeIfAbsent(actual[i], c -> new int[3])[0]++;
+        /** Adds predictions with their true label text, in the same order. */
+        void add(List<Prediction> predictions, String[] actual) {
+            for (int i = 0; i < actual.length; i++) {
+                count++;
+                if (spec.task() == Task.CLASSIFICATION) {
+                    addClass(predictions.get(i), actual[i]);
+                } else {
+                    addValue(predictions.get(i).value(), CellValues.parseNumber(actual[i]));
+                }
+            }
+        }
+
+        long count() {
+            return count;
+        }
+
+        private void addClass(Prediction prediction, String actual) {
+            double p = prediction.probabilities().getOrDefault(actual, 0.0);
+            lossSum -= Math.log(Math.max(p, MIN_PROBABILITY));
+            String predicted = prediction.label();
+            if (predicted.equals(actual)) {
+                correct++;
+                classCounts.computeIfAbsent(actual, c -> new long[3])[0]++;
             } else {
-                counts.computeIfAbsent(predicted, c -> new int[3])[1]++;
-                counts.computeIfAbsent(actual[i], c -> new int[3])[2]++;
+                classCounts.computeIfAbsent(predicted, c -> new long[3])[1]++;
+                classCounts.computeIfAbsent(actual, c -> new long[3])[2]++;
             }
         }
-        double sum = 0;
-        int counted = 0;
-        for (int[] count : counts.values()) {
-            if (count[0] + count[1] + count[2] > 0) {
-                // F1 = 2TP / (2TP + FP + FN), which is 0 (not undefined) when TP = 0.
-                sum += 2.0 * count[0] / (2.0 * count[0] + count[1] + count[2]);
-                counted++;
-            }
-        }
-        return counted == 0 ? 0 : sum / counted;
-    }
 
-    private static Map<String, Double> regression(
-            ModelSpec spec, List<Prediction> predictions, String[] actual, String prefix) {
-        double[] truth = new double[actual.length];
-        double mean = 0;
-        for (int i = 0; i < actual.length; i++) {
-            truth[i] = CellValues.parseNumber(actual[i]);
-            mean += truth[i];
-        }
-        mean /= actual.length;
-        double squaredErrors = 0;
-        double absoluteErrors = 0;
-        double totalSquares = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double error = predictions.get(i).value() - truth[i];
+        private void addValue(double predicted, double truth) {
+            double error = predicted - truth;
             squaredErrors += error * error;
             absoluteErrors += Math.abs(error);
-            totalSquares += (truth[i] - mean) * (truth[i] - mean);
+            double delta = truth - truthMean;
+            truthMean += delta / count;
+            truthSquares += delta * (truth - truthMean);
         }
-        double mse = squaredErrors / actual.length;
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put(prefix + "loss", mse / (spec.labelStd() * spec.labelStd()));
-        metrics.put(prefix + "rmse", Math.sqrt(mse));
-        metrics.put(prefix + "mae", absoluteErrors / actual.length);
-        metrics.put(prefix + "r2", totalSquares == 0 ? Double.NaN : 1 - squaredErrors / totalSquares);
-        return metrics;
+
+        /** Metrics keyed {@code prefix + name} over everything added. */
+        Map<String, Double> metrics(String prefix) {
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            if (spec.task() == Task.CLASSIFICATION) {
+                metrics.put(prefix + "loss", lossSum / count);
+                metrics.put(prefix + "accuracy", (double) correct / count);
+                metrics.put(prefix + "f1_macro", macroF1());
+            } else {
+                double mse = squaredErrors / count;
+                metrics.put(prefix + "loss", mse / (spec.labelStd() * spec.labelStd()));
+                metrics.put(prefix + "rmse", Math.sqrt(mse));
+                metrics.put(prefix + "mae", absoluteErrors / count);
+                metrics.put(prefix + "r2", truthSquares == 0 ? Double.NaN : 1 - squaredErrors / truthSquares);
+            }
+            return metrics;
+        }
+
+        private double macroF1() {
+            double sum = 0;
+            int counted = 0;
+            for (long[] c : classCounts.values()) {
+                if (c[0] + c[1] + c[2] > 0) {
+                    // F1 = 2TP / (2TP + FP + FN), which is 0 (not undefined) when TP = 0.
+                    sum += 2.0 * c[0] / (2.0 * c[0] + c[1] + c[2]);
+                    counted++;
+                }
+            }
+            return counted == 0 ? 0 : sum / counted;
+        }
     }
 }

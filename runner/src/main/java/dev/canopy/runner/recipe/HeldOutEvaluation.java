@@ -12,9 +12,13 @@ import java.util.Map;
 /**
  * Scores a trained tabular model on a labelled CSV it did not train on: the same {@code test_*} metrics its
  * recipe reports for its test split (accuracy and macro-F1, or RMSE, MAE and R²), so that two versions can be
- * compared on one held-out dataset.
+ * compared on one held-out dataset. The CSV is read and scored a chunk of rows at a time, so a dataset of any size
+ * takes the memory of one chunk.
  */
 public final class HeldOutEvaluation {
+
+    /** Rows per chunk: as many as one forward pass takes, so the results are those of scoring all rows at once. */
+    static final int CHUNK = 1024;
 
     private HeldOutEvaluation() {}
 
@@ -27,25 +31,43 @@ public final class HeldOutEvaluation {
         ModelSpec spec = model.spec();
         List<String> features =
                 spec.features().stream().map(ModelSpec.Feature::name).toList();
-        CsvTable table = CsvTable.read(csv, spec.label(), features);
-        if (table.rows().isEmpty()) {
-            throw new TrainingFailure("the dataset has no labelled rows");
-        }
-        List<Map<String, Object>> records = new ArrayList<>(table.rows().size());
-        String[] labels = new String[table.rows().size()];
-        for (int row = 0; row < table.rows().size(); row++) {
-            String[] cells = table.rows().get(row);
-            labels[row] = cells[0];
+        EvaluationMetrics.Accumulator metrics = new EvaluationMetrics.Accumulator(spec);
+        List<Map<String, Object>> records = new ArrayList<>(CHUNK);
+        List<String> labels = new ArrayList<>(CHUNK);
+        CsvTable.forEachRow(csv, spec.label(), features, (cells, rowNumber) -> {
+            labels.add(cells[0]);
             Map<String, Object> record = new HashMap<>();
-            for (int column = 1; column < table.columns().size(); column++) {
-                record.put(table.columns().get(column), cells[column]);
+            for (int column = 0; column < features.size(); column++) {
+                record.put(features.get(column), cells[column + 1]);
             }
             records.add(record);
+            if (records.size() == CHUNK) {
+                score(model, records, labels, metrics);
+            }
+        });
+        score(model, records, labels, metrics);
+        if (metrics.count() == 0) {
+            throw new TrainingFailure("the dataset has no labelled rows");
+        }
+        return metrics.metrics("test_");
+    }
+
+    /** Scores the records held and lets them go. */
+    private static void score(
+            TabularModel model,
+            List<Map<String, Object>> records,
+            List<String> labels,
+            EvaluationMetrics.Accumulator metrics)
+            throws TrainingFailure {
+        if (records.isEmpty()) {
+            return;
         }
         try {
-            return EvaluationMetrics.of(spec, model.predict(records), labels, "test_");
+            metrics.add(model.predict(records), labels.toArray(String[]::new));
         } catch (InvalidRecord e) {
             throw new TrainingFailure("the dataset cannot be encoded for this model: " + e.getMessage(), e);
         }
+        records.clear();
+        labels.clear();
     }
 }

@@ -33,6 +33,24 @@ class EvaluationMetricsTest {
     }
 
     @Test
+    void addingChunksGivesTheMetricsOfTheWhole() {
+        ModelSpec spec = spec(Task.CLASSIFICATION, List.of("a", "b", "c"), 1);
+        List<Prediction> predictions = List.of(
+                classified("a", 0.8, 0.1, 0.1),
+                classified("b", 0.4, 0.5, 0.1),
+                classified("b", 0.05, 0.9, 0.05),
+                classified("c", 0.2, 0.3, 0.5));
+        String[] actual = {"a", "a", "b", "c"};
+
+        EvaluationMetrics.Accumulator chunked = new EvaluationMetrics.Accumulator(spec);
+        chunked.add(predictions.subList(0, 3), new String[] {"a", "a", "b"});
+        chunked.add(predictions.subList(3, 4), new String[] {"c"});
+
+        assertThat(chunked.count()).isEqualTo(4);
+        assertThat(chunked.metrics("test_")).isEqualTo(EvaluationMetrics.of(spec, predictions, actual, "test_"));
+    }
+
+    @Test
     void macroF1LeavesOutClassesThatNeitherOccurNorArePredicted() {
         ModelSpec spec = spec(Task.CLASSIFICATION, List.of("a", "b", "c"), 1);
         List<Prediction> predictions = List.of(classified("a", 0.9, 0.05, 0.05), classified("b", 0.1, 0.8, 0.1));
