@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -113,7 +114,15 @@ final class EndpointRecords {
 
     record PredictRequest(@NotNull List<Map<String, Object>> records) {}
 
-    record PredictResponse(String model, int modelVersion, List<Prediction> predictions) {}
+    /**
+     * @param ignoredColumns columns of the records the model does not know (a misspelt feature, say), which it
+     *     ignored; left out when there are none
+     */
+    record PredictResponse(
+            String model,
+            int modelVersion,
+            List<Prediction> predictions,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> ignoredColumns) {}
 
     /**
      * What one version has served on this endpoint, summed over control planes (those that stopped included; other

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 public class EndpointServing {
 
     private static final long SWEEP_SECONDS = 30;
+    private static final int MAX_IGNORED_COLUMNS_SHOWN = 20;
 
     @Inject
     ModelService models;
@@ -123,7 +124,11 @@ public class EndpointServing {
                 checkFinite(version, predictions);
                 metrics.succeeded(route, version, onCanary, System.nanoTime() - start, records.size());
                 shadows.copy(route, records, predictions);
-                return new PredictResponse(version.model(), version.version(), predictions);
+                return new PredictResponse(
+                        version.model(),
+                        version.version(),
+                        predictions,
+                        model.unknownColumns(records, MAX_IGNORED_COLUMNS_SHOWN));
             } catch (InvalidRecord e) {
                 metrics.rejected(route, version);
                 throw new InvalidRequest("records." + e.field(), e.problem());

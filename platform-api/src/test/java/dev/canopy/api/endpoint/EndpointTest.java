@@ -104,6 +104,7 @@ class EndpointTest {
         assertThat(answer.getInt("modelVersion")).isEqualTo(2);
         assertThat(answer.getString("predictions[0].label")).isEqualTo("Gentoo");
         assertThat(answer.getMap("predictions[0].probabilities")).containsOnlyKeys("Adelie", "Chinstrap", "Gentoo");
+        assertThat(answer.getMap("")).doesNotContainKey("ignoredColumns");
 
         JsonPath shown = as(token)
                 .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
@@ -119,6 +120,12 @@ class EndpointTest {
         assertThat(shown.getDouble("serving[0].latencyMs.p99")).isPositive();
         assertThat(shown.getDouble("serving[0].perThousandPredictions.kWh")).isPositive();
         assertThat(shown.getString("serving[0].perThousandPredictions.method")).isEqualTo("model");
+        // A column the model does not know is ignored, and the answer says which (a typo shows at once).
+        Map<String, Object> misspelt = new HashMap<>(GENTOO);
+        misspelt.put("bill_lenght_mm", 40.1);
+        misspelt.put("species", "Gentoo");
+        assertThat(predict(List.of(misspelt, GENTOO), 200).getList("ignoredColumns"))
+                .containsExactly("bill_lenght_mm");
     }
 
     @Test

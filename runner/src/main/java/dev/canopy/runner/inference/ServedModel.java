@@ -4,8 +4,11 @@ import ai.djl.translate.TranslateException;
 import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -43,10 +46,30 @@ public final class ServedModel implements AutoCloseable {
     private final ServingCpu cpu = new ServingCpu();
     private final LongAdder predictions = new LongAdder();
 
+    private final Set<String> columns = new HashSet<>();
+
     private ServedModel(TabularModel model, ServingOptions options, PredictorPool pool) {
         this.model = model;
         this.options = options;
         this.pool = pool;
+        model.spec().features().forEach(f -> columns.add(f.name()));
+        columns.add(model.spec().label());
+    }
+
+    /**
+     * The records' columns that are neither a feature nor the label, in name order, at most {@code limit}: the
+     * model ignores them, so a misspelt feature shows here (and its feature counts as missing).
+     */
+    public List<String> unknownColumns(List<Map<String, Object>> records, int limit) {
+        TreeSet<String> unknown = new TreeSet<>();
+        for (Map<String, Object> record : records) {
+            for (String column : record.keySet()) {
+                if (!columns.contains(column) && unknown.add(column) && unknown.size() > limit) {
+                    unknown.pollLast();
+                }
+            }
+        }
+        return List.copyOf(unknown);
     }
 
     /**
