@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -84,7 +85,7 @@ class RunProtocol {
     /** Stores an epoch's checkpoint; it counts only once the epoch is reported. */
     void putCheckpoint(UUID workerId, UUID runId, int attempt, int epoch, InputStream body) throws IOException {
         QuarkusTransaction.requiringNew().run(() -> lease(workerId, runId, attempt));
-        put(checkpointKey(runId, epoch), body);
+        put(workerId, runId, attempt, checkpointKey(runId, epoch), body);
     }
 
     /** Stores the trained model; it counts only once the run is reported complete. */
@@ -93,7 +94,7 @@ class RunProtocol {
             lease(workerId, runId, attempt);
             return executions.execution(runId).teamId();
         });
-        put(modelKey(team, runId), body);
+        put(workerId, runId, attempt, modelKey(team, runId), body);
     }
 
     @Transactional
@@ -198,10 +199,24 @@ class RunProtocol {
         }
     }
 
-    private void put(String key, InputStream body) throws IOException {
+    /**
+     * Stages the upload, then makes it readable under {@code key} only while the attempt still holds the run: the
+     * lease row stays locked against the reaper until the commit is done, so an attempt that went stale during its
+     * upload (its successor may be writing the same key) gets 409 and writes nothing.
+     */
+    private void put(UUID workerId, UUID runId, int attempt, String key, InputStream body) throws IOException {
         try (ArtifactStore.Staged staged = store.stage()) {
             body.transferTo(staged.output());
-            staged.commit(key);
+            QuarkusTransaction.requiringNew().run(() -> {
+                lease(workerId, runId, attempt);
+                try {
+                    staged.commit(key);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
