@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,25 @@ class ScheduleTest {
         token = newMember(team, "MEMBER");
         newPenguins(token, team, "penguins");
         newExperiment(token, team, "retrain");
+    }
+
+    /**
+     * Deletes the team's schedules even when a test failed half-way: a cron schedule left behind would go on firing
+     * in the test database, in later runs too, and its runs would queue ahead of other tests' runs.
+     */
+    @AfterEach
+    void deleteSchedules() {
+        List<String> names = as(token)
+                .get("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("name", String.class);
+        names.forEach(name -> as(token)
+                .delete("/api/v1/teams/{t}/schedules/{s}", team, name)
+                .then()
+                .statusCode(204));
     }
 
     static Map<String, Object> template(Map<String, Object> params) {
