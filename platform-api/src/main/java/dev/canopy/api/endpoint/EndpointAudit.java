@@ -30,7 +30,7 @@ class EndpointAudit {
 
     /** Records a change in the caller's transaction, with the change itself. */
     EndpointEvent record(
-            UUID endpointId,
+            Endpoint endpoint,
             Kind kind,
             RegisteredVersion from,
             RegisteredVersion to,
@@ -38,7 +38,7 @@ class EndpointAudit {
             Actor actor,
             String reason) {
         EndpointEvent event = new EndpointEvent(
-                endpointId,
+                endpoint,
                 kind,
                 from == null ? null : from.id(),
                 to == null ? null : to.id(),
@@ -55,6 +55,14 @@ class EndpointAudit {
         return QuarkusTransaction.requiringNew().call(() -> events.findByEndpoint(endpointId, HISTORY_LIMIT).stream()
                 .map(this::toResponse)
                 .toList());
+    }
+
+    /** The records of the team's deleted endpoints of that name (all of them, if the name was reused), newest first. */
+    List<EventResponse> historyOfDeleted(UUID teamId, String name) {
+        return QuarkusTransaction.requiringNew()
+                .call(() -> events.findByTeamAndName(teamId, name, HISTORY_LIMIT).stream()
+                        .map(this::toResponse)
+                        .toList());
     }
 
     EventResponse toResponse(EndpointEvent e) {

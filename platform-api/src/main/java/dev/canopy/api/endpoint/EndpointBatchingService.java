@@ -60,7 +60,7 @@ class EndpointBatchingService {
                     String after = EndpointBatching.describe(
                             endpoint.batchingSettings().resolve(config));
                     audit.record(
-                            endpoint.id,
+                            endpoint,
                             Kind.BATCHING_CHANGED,
                             null,
                             null,

@@ -40,7 +40,9 @@ class EndpointEvent {
         /** The shadow was dropped. */
         SHADOW_STOPPED,
         /** The endpoint's micro-batching settings changed (the reason says from what to what). */
-        BATCHING_CHANGED
+        BATCHING_CHANGED,
+        /** The endpoint was deleted; its records stay. */
+        DELETED
     }
 
     @Id
@@ -48,6 +50,13 @@ class EndpointEvent {
 
     @Column(name = "endpoint_id", nullable = false)
     UUID endpointId;
+
+    /** The endpoint's team and name, kept with each record: the records outlive the endpoint. */
+    @Column(name = "team_id", nullable = false)
+    UUID teamId;
+
+    @Column(name = "endpoint_name", nullable = false, length = 100)
+    String endpointName;
 
     @Enumerated(EnumType.STRING)
     @Column(name = "kind", nullable = false, length = 30)
@@ -78,7 +87,7 @@ class EndpointEvent {
     protected EndpointEvent() {}
 
     EndpointEvent(
-            UUID endpointId,
+            Endpoint endpoint,
             Kind kind,
             UUID fromVersionId,
             UUID toVersionId,
@@ -87,7 +96,9 @@ class EndpointEvent {
             String reason,
             Instant at) {
         this.id = UUID.randomUUID();
-        this.endpointId = endpointId;
+        this.endpointId = endpoint.id;
+        this.teamId = endpoint.teamId;
+        this.endpointName = endpoint.name;
         this.kind = kind;
         this.fromVersionId = fromVersionId;
         this.toVersionId = toVersionId;

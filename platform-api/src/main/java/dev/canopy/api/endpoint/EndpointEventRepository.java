@@ -14,4 +14,11 @@ class EndpointEventRepository implements PanacheRepositoryBase<EndpointEvent, UU
                 .page(0, limit)
                 .list();
     }
+
+    /** The records of every endpoint the team has had under that name, newest first. */
+    List<EndpointEvent> findByTeamAndName(UUID teamId, String name, int limit) {
+        return find("teamId = ?1 and endpointName = ?2 order by at desc, id", teamId, name)
+                .page(0, limit)
+                .list();
+    }
 }

@@ -10,6 +10,7 @@ import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.ErrorResponse;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
+import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.CurrentCaller;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -127,8 +129,7 @@ public class EndpointPromotions {
         if (!results.stream().allMatch(GateResult::passed)) {
             // Nothing changed, so the record is the transaction's only write.
             QuarkusTransaction.requiringNew()
-                    .run(() ->
-                            audit.record(before.id, Kind.REJECTED, live, candidate, results, actor, request.reason()));
+                    .run(() -> audit.record(before, Kind.REJECTED, live, candidate, results, actor, request.reason()));
             Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);
             throw new InvalidState(
                     "promotion of " + candidate.label() + " to endpoint '" + name + "' refused: "
@@ -157,7 +158,7 @@ public class EndpointPromotions {
                         endpoint.goLive(candidate.id(), DatabaseTime.now());
                         kind = Kind.PROMOTED;
                     }
-                    return audit.record(endpoint.id, kind, live, candidate, results, actor, request.reason());
+                    return audit.record(endpoint, kind, live, candidate, results, actor, request.reason());
                 }));
         Log.infof("Endpoint %s: %s %s (event %s)", name, event.kind, candidate.label(), event.id);
         changed(before.id);
@@ -181,7 +182,7 @@ public class EndpointPromotions {
                     UUID from = endpoint.rollBack(DatabaseTime.now());
                     UUID to = endpoint.liveVersionId;
                     Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
-                    audit.record(endpoint.id, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
+                    audit.record(endpoint, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
                     Log.infof(
                             "Endpoint %s rolled back from %s to %s",
                             name, versions.get(from).label(), versions.get(to).label());
@@ -208,7 +209,7 @@ public class EndpointPromotions {
             if (decision.complete()) {
                 endpoint.goLive(canaryVersionId, DatabaseTime.now());
                 audit.record(
-                        endpointId,
+                        endpoint,
                         Kind.CANARY_COMPLETED,
                         versions.get(live),
                         versions.get(canaryVersionId),
@@ -218,7 +219,7 @@ public class EndpointPromotions {
             } else {
                 endpoint.rollBack(DatabaseTime.now());
                 audit.record(
-                        endpointId,
+                        endpoint,
                         Kind.CANARY_ROLLED_BACK,
                         versions.get(canaryVersionId),
                         versions.get(live),
@@ -233,10 +234,21 @@ public class EndpointPromotions {
         }
     }
 
-    /** The endpoint's audit trail, newest first. */
+    /**
+     * The endpoint's audit trail, newest first; for a name the team no longer has an endpoint under, the records
+     * of its deleted endpoints (404 when there never was one).
+     */
     List<EventResponse> history(String team, String name) {
         TeamScope scope = access.read(team);
-        return audit.history(QuarkusTransaction.requiringNew().call(() -> service.find(scope, name).id));
+        Optional<UUID> endpoint = QuarkusTransaction.requiringNew().call(() -> service.idOf(scope, name));
+        if (endpoint.isPresent()) {
+            return audit.history(endpoint.get());
+        }
+        List<EventResponse> deleted = audit.historyOfDeleted(scope.teamId(), name);
+        if (deleted.isEmpty()) {
+            throw new NotFound("endpoint", name);
+        }
+        return deleted;
     }
 
     private GateResult warmUp(RegisteredVersion candidate) {

@@ -1,6 +1,8 @@
 package dev.canopy.api.endpoint;
 
 import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.endpoint.EndpointEvent.Actor;
+import dev.canopy.api.endpoint.EndpointEvent.Kind;
 import dev.canopy.api.endpoint.EndpointRecords.BatchingView;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryTraffic;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryView;
@@ -13,6 +15,7 @@ import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.team.CurrentCaller;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.inference.Batching;
@@ -60,6 +63,12 @@ public class EndpointService {
     @Inject
     ServingEnergyLedger energy;
 
+    @Inject
+    EndpointAudit audit;
+
+    @Inject
+    CurrentCaller caller;
+
     @Transactional
     EndpointResponse create(String team, CreateEndpointRequest request) {
         TeamScope scope = access.write(team);
@@ -91,9 +100,12 @@ public class EndpointService {
     /** Deletes the endpoint and its audit trail; a version no other endpoint serves is unloaded. */
     void delete(String team, String name) {
         TeamScope scope = access.write(team);
+        Actor actor = new Actor(scope.userId(), caller.get().userName());
         Endpoint endpoint =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
                     Endpoint found = find(scope, name);
+                    // The audit trail stays: its last record says who deleted the endpoint.
+                    audit.record(found, Kind.DELETED, null, null, List.of(), actor, null);
                     endpoints.delete(found);
                     return found;
                 }));
@@ -109,6 +121,10 @@ public class EndpointService {
     /** The name of the model the team's endpoint serves, if the endpoint exists. */
     public Optional<String> modelOf(TeamScope scope, String name) {
         return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> models.modelName(e.modelId));
+    }
+
+    Optional<UUID> idOf(TeamScope scope, String name) {
+        return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> e.id);
     }
 
     Endpoint find(TeamScope scope, String name) {

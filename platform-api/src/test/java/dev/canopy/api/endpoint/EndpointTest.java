@@ -241,6 +241,39 @@ class EndpointTest {
     }
 
     @Test
+    void aDeletedEndpointsAuditTrailStays() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2"), 201);
+        as(token)
+                .delete("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(204);
+        as(token).get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint).then().statusCode(404);
+
+        JsonPath trail = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(trail.getList("kind", String.class)).containsExactly("DELETED", "PROMOTED", "PROMOTED");
+        assertThat(trail.getString("[0].actor")).isNotBlank();
+        assertThat(trail.getList("toVersion", Integer.class)).containsExactly(null, 2, 1);
+
+        // A new endpoint under the name starts a trail of its own; the old records stay the deleted one's.
+        models.newEndpointNamed(endpoint);
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(0));
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, "never-" + endpoint)
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
     void aliasesNameOneVersionEachAndCanBePromoted() {
         String model = TrainedModels.MODEL;
         as(token)

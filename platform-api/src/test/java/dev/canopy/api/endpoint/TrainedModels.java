@@ -52,7 +52,11 @@ final class TrainedModels {
 
     /** A new endpoint of the team for {@link #MODEL}, with nothing promoted; returns its name. */
     String newEndpoint(String prefix) {
-        String name = unique(prefix).toLowerCase(Locale.ROOT);
+        return newEndpointNamed(unique(prefix).toLowerCase(Locale.ROOT));
+    }
+
+    /** A new endpoint of that name for the model, nothing promoted yet. */
+    String newEndpointNamed(String name) {
         as(token)
                 .body(Map.of("name", name, "model", MODEL))
                 .post("/api/v1/teams/{t}/endpoints", team)
