@@ -203,8 +203,13 @@ public class EndpointServing {
     void unloadAllBut(Set<UUID> keep) {
         for (UUID id : Set.copyOf(loaded.keySet())) {
             if (!keep.contains(id)) {
-                CompletableFuture<ServedModel> future = loaded.remove(id);
-                if (future != null && future.isDone() && !future.isCompletedExceptionally()) {
+                CompletableFuture<ServedModel> future = loaded.get(id);
+                // A load under way stays: removed now, the model it finishes would never be closed. The next
+                // sweep unloads it if nothing serves it by then.
+                if (future == null || !future.isDone() || !loaded.remove(id, future)) {
+                    continue;
+                }
+                if (!future.isCompletedExceptionally()) {
                     ServedModel model = future.join();
                     model.close();
                     energy.unloaded(model);
