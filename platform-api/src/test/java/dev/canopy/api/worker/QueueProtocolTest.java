@@ -56,6 +56,25 @@ class QueueProtocolTest {
         runnerToken = fixture.runnerToken();
     }
 
+    /** A run of a recipe only a test's runner offers (the control plane queues it unchecked). */
+    static String submit(String owner, String team, String recipe, int priority) {
+        return as(owner)
+                .body(Map.of(
+                        "experiment",
+                        "exp",
+                        "dataset",
+                        Map.of("name", "penguins", "version", "latest"),
+                        "recipe",
+                        recipe,
+                        "priority",
+                        priority))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+    }
+
     String submit(int priority, int gpus) {
         return as(owner)
                 .body(Map.of(
@@ -248,6 +267,25 @@ class QueueProtocolTest {
         assertThat(status(small)).isEqualTo("QUEUED");
         a.stopped(big, 1, "CANCELLED").then().statusCode(204);
         assertThat(b.claim(2, 0)).containsEntry("runId", small);
+    }
+
+    @Test
+    void aRunnableRunIsFoundBehindAnyNumberOfTeamsAtTheirLimits() {
+        // A recipe only this test's runner offers: it sees no other test's runs.
+        String recipe = unique("probe");
+        String platformRunners = FakeRunner.runnerToken(adminToken(), null);
+        FakeRunner probe = FakeRunner.register(platformRunners, unique("probe"), 0, Map.of("recipes", List.of(recipe)));
+        for (int i = 0; i < 25; i++) {
+            FakeRunner.RunnerTeam full = FakeRunner.newRunnerTeam();
+            as(adminToken())
+                    .body(Map.of("maxConcurrentRuns", 0))
+                    .put("/api/v1/teams/{t}/quota", full.team())
+                    .then()
+                    .statusCode(200);
+            submit(full.owner(), full.team(), recipe, 10);
+        }
+        String runnable = submit(owner, team, recipe, 0);
+        assertThat(probe.claim(0, 0)).containsEntry("runId", runnable);
     }
 
     @Test

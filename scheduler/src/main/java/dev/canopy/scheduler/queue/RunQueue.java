@@ -59,7 +59,9 @@ public class RunQueue {
         return execute(c -> {
             // Per team at a limit: the GPUs one more of its runs may need (NO_RUN: none may start).
             Map<UUID, Integer> headroom = new HashMap<>();
-            for (int tries = 0; tries < 20; tries++) {
+            // Ends: a candidate that does not fit puts a team into the map, and a team in the map only offers
+            // runs that fit (its usage cannot change meanwhile: this transaction holds the team's advisory lock).
+            while (true) {
                 Optional<Candidate> candidate = nextCandidate(c, request, headroom);
                 if (candidate.isEmpty()) {
                     return Optional.empty();
@@ -71,7 +73,6 @@ public class RunQueue {
                 // Its runs that need fewer GPUs may still start: a team at its GPU limit keeps its CPU runs going.
                 headroom.put(candidate.get().teamId(), left);
             }
-            return Optional.empty();
         });
     }
 
