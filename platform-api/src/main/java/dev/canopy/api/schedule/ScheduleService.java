@@ -206,6 +206,13 @@ class ScheduleService implements ScheduleFiring {
             Log.infof("Schedule %s: fire %s was launched already; nothing to do", scheduleId, fireKey);
             return;
         }
+        // A fire seen twice arrives within minutes (a recovered Quartz job, a second control plane): a day of keys
+        // is plenty, and a schedule firing every second does not grow the table without end.
+        entityManager
+                .createNativeQuery("DELETE FROM schedule_fires WHERE schedule_id = ?1 AND fired_at < now() - "
+                        + "interval '1 day'")
+                .setParameter(1, scheduleId)
+                .executeUpdate();
         TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
         UUID run = runs.launch(
                 scope,

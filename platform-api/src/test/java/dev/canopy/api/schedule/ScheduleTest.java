@@ -15,11 +15,18 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +34,9 @@ import org.junit.jupiter.api.Test;
 /** Retraining schedules: cron (on clustered Quartz) and new dataset versions, each fire launching one run. */
 @QuarkusTest
 class ScheduleTest {
+
+    @Inject
+    DataSource dataSource;
 
     String team;
     String token;
@@ -92,15 +102,36 @@ class ScheduleTest {
     }
 
     @Test
-    void aCronScheduleLaunchesOneRunPerFireUntilPaused() {
-        as(token)
+    void aCronScheduleLaunchesOneRunPerFireUntilPaused() throws Exception {
+        String id = as(token)
                 .body(schedule("every-2s", "*/2 * * * * ?", null, Map.of("label", "species")))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(201)
                 .body("nextFireAt", notNullValue())
-                .body("paused", equalTo(false));
+                .body("paused", equalTo(false))
+                .extract()
+                .path("id");
+        // A fire key two days old: the next fire prunes it (keys are kept a day).
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement old = db.prepareStatement("INSERT INTO schedule_fires (schedule_id, fire_key,"
+                        + " fired_at) VALUES (?, 'cron:long-ago', now() - interval '2 days')")) {
+            old.setObject(1, UUID.fromString(id));
+            old.executeUpdate();
+        }
         await().atMost(Duration.ofSeconds(30)).until(() -> runsOf("every-2s").size() >= 2);
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement keys =
+                        db.prepareStatement("SELECT fire_key FROM schedule_fires WHERE schedule_id = ?")) {
+            keys.setObject(1, UUID.fromString(id));
+            List<String> kept = new ArrayList<>();
+            try (ResultSet row = keys.executeQuery()) {
+                while (row.next()) {
+                    kept.add(row.getString(1));
+                }
+            }
+            assertThat(kept).hasSizeGreaterThanOrEqualTo(2).doesNotContain("cron:long-ago");
+        }
 
         as(token)
                 .post("/api/v1/teams/{t}/schedules/every-2s/pause", team)
