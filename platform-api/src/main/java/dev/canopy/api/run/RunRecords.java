@@ -39,6 +39,7 @@ final class RunRecords {
             @Size(max = 100) String recipe,
             @Valid Resources resources,
             @Min(-1000) @Max(1000) Integer priority,
+            @Min(1) @Max(100) Integer maxAttempts,
             @Pattern(
                             regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
                             message = "must be a model name: 1-100 letters, digits, '.', '_' or '-'")
@@ -76,6 +77,7 @@ final class RunRecords {
             Instant startedAt,
             Instant endedAt,
             int attempt,
+            Integer maxAttempts,
             int priority,
             Integer gpus,
             RunProgress progress,

@@ -74,8 +74,12 @@ public class RunService {
         if (request.recipe() != null) {
             return views.of(scope, trained.submit(scope, request));
         }
-        if (request.dataset() != null || request.resources() != null || request.registerAs() != null) {
-            throw new InvalidRequest("recipe", "dataset, resources and registerAs are for trained runs: name a recipe");
+        if (request.dataset() != null
+                || request.resources() != null
+                || request.registerAs() != null
+                || request.maxAttempts() != null) {
+            throw new InvalidRequest(
+                    "recipe", "dataset, resources, maxAttempts and registerAs are for trained runs: name a recipe");
         }
         ExperimentRef experiment = experiments.require(scope, request.experiment());
         Instant now = DatabaseTime.now();

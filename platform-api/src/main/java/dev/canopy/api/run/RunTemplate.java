@@ -24,6 +24,7 @@ public record RunTemplate(
         @Min(0) @Max(64) Integer gpus,
         @Valid RunRecords.Resources resources,
         @Min(-1000) @Max(1000) Integer priority,
+        @Min(1) @Max(100) Integer maxAttempts,
         @Size(max = 100) String registerAs,
         Map<String, String> tags) {
 
@@ -48,6 +49,7 @@ public record RunTemplate(
                 recipe,
                 resources != null ? resources : new RunRecords.Resources(gpus),
                 priority,
+                maxAttempts,
                 registerAs);
     }
 }

@@ -131,6 +131,7 @@ class RunViews {
                 run.startedAt,
                 run.endedAt,
                 run.attempt,
+                run.kind == RunKind.TRAINED ? run.maxAttempts : null,
                 run.priority,
                 run.kind == RunKind.TRAINED ? run.gpus : null,
                 run.progress,

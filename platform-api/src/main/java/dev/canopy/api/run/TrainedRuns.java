@@ -89,7 +89,7 @@ class TrainedRuns {
                 request.registerAs(),
                 gpus,
                 request.priority() == null ? 0 : request.priority(),
-                queueConfig.maxAttempts(),
+                request.maxAttempts() == null ? queueConfig.maxAttempts() : request.maxAttempts(),
                 validation.notes());
         Run run = Run.trained(spec, scope.userId(), now);
         run.warnings = warnings.isEmpty() ? null : warnings;

@@ -19,6 +19,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -153,6 +154,46 @@ class QueueProtocolTest {
                 .then()
                 .body("status", equalTo("FAILED"))
                 .body("error", containsString("stopped responding 2 times"));
+    }
+
+    @Test
+    void aRunSetsItsOwnMaximumOfAttempts() {
+        Map<String, Object> once = Map.of(
+                "experiment",
+                "exp",
+                "dataset",
+                Map.of("name", "penguins", "version", "latest"),
+                "recipe",
+                "tabular-classification",
+                "params",
+                Map.of("label", "species"),
+                "maxAttempts",
+                1);
+        Map<String, Object> never = new HashMap<>(once);
+        never.put("maxAttempts", 0);
+        as(owner)
+                .body(never)
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("maxAttempts"));
+        String run = as(owner)
+                .body(once)
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .body("maxAttempts", equalTo(1))
+                .extract()
+                .path("id");
+        // One lost runner is all it allows (the platform's default in this profile is 2).
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", run);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .body("status", equalTo("FAILED"))
+                .body("error", containsString("stopped responding 1 times"));
     }
 
     @Test
