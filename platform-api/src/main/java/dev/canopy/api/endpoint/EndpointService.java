@@ -113,11 +113,6 @@ public class EndpointService {
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
     }
 
-    /** Whether the team has an endpoint of that name. */
-    public boolean exists(TeamScope scope, String name) {
-        return endpoints.findByTeamAndName(scope.teamId(), name).isPresent();
-    }
-
     /** The name of the model the team's endpoint serves, if the endpoint exists. */
     public Optional<String> modelOf(TeamScope scope, String name) {
         return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> models.modelName(e.modelId));

@@ -4,7 +4,6 @@ import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionCreated;
 import dev.canopy.api.endpoint.EndpointPromotions;
-import dev.canopy.api.endpoint.EndpointService;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
@@ -39,7 +38,7 @@ import java.util.UUID;
 class ScheduleService implements ScheduleFiring {
 
     @Inject
-    EndpointService endpoints;
+    SchedulePromotions promotions;
 
     @Inject
     ScheduleRepository schedules;
@@ -74,7 +73,7 @@ class ScheduleService implements ScheduleFiring {
         schedule.runTemplate = request.runTemplate();
         schedule.promoteTo = request.promoteTo();
         schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
-        checkPromotion(scope, schedule);
+        promotions.check(scope, schedule);
         if (request.cron() != null) {
             CronSchedules.problemWith(request.cron()).ifPresent(p -> {
                 throw new InvalidRequest("cron", "invalid cron expression: " + p);
@@ -107,7 +106,7 @@ class ScheduleService implements ScheduleFiring {
             schedule.promoteTo = request.promoteTo().isBlank() ? null : request.promoteTo();
         }
         if (request.promoteTo() != null || request.runTemplate() != null) {
-            checkPromotion(scope, schedule);
+            promotions.check(scope, schedule);
         }
         if (request.promoteGates() != null) {
             schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
@@ -263,31 +262,6 @@ class ScheduleService implements ScheduleFiring {
             return timeZone == null ? ZoneId.of("UTC") : ZoneId.of(timeZone);
         } catch (DateTimeException e) {
             throw new InvalidRequest("timeZone", "unknown time zone '" + timeZone + "'");
-        }
-    }
-
-    /** The endpoint a schedule promotes to exists and serves the model its runs register versions of. */
-    private void checkPromotion(TeamScope scope, Schedule schedule) {
-        String endpoint = schedule.promoteTo;
-        if (endpoint == null) {
-            return;
-        }
-        String model = endpoints
-                .modelOf(scope, endpoint)
-                .orElseThrow(() ->
-                        new InvalidRequest("promoteTo", "no endpoint '" + endpoint + "' in team " + scope.teamName()));
-        String registerAs = schedule.runTemplate.registerAs();
-        if (registerAs == null) {
-            throw new InvalidRequest(
-                    "promoteTo",
-                    "the run template registers no model version: set runTemplate.registerAs to '" + model
-                            + "', the model endpoint '" + endpoint + "' serves");
-        }
-        if (!registerAs.equals(model)) {
-            throw new InvalidRequest(
-                    "promoteTo",
-                    "endpoint '" + endpoint + "' serves model '" + model + "', but the run template registers its"
-                            + " versions as '" + registerAs + "'");
         }
     }
 

@@ -57,18 +57,25 @@ class QueueProtocolTest {
         runnerToken = fixture.runnerToken();
     }
 
+    /** A trained run on the team's penguins, with {@code extra} fields (priority, resources, maxAttempts). */
+    static Map<String, Object> trainedRun(String recipe, Map<String, Object> extra) {
+        Map<String, Object> body = new HashMap<>(Map.of(
+                "experiment",
+                "exp",
+                "dataset",
+                Map.of("name", "penguins", "version", "latest"),
+                "recipe",
+                recipe,
+                "params",
+                Map.of("label", "species")));
+        body.putAll(extra);
+        return body;
+    }
+
     /** A run of a recipe only a test's runner offers (the control plane queues it unchecked). */
     static String submit(String owner, String team, String recipe, int priority) {
         return as(owner)
-                .body(Map.of(
-                        "experiment",
-                        "exp",
-                        "dataset",
-                        Map.of("name", "penguins", "version", "latest"),
-                        "recipe",
-                        recipe,
-                        "priority",
-                        priority))
+                .body(trainedRun(recipe, Map.of("priority", priority)))
                 .post("/api/v1/teams/{t}/runs", team)
                 .then()
                 .statusCode(201)
@@ -78,25 +85,24 @@ class QueueProtocolTest {
 
     String submit(int priority, int gpus) {
         return as(owner)
-                .body(Map.of(
-                        "experiment",
-                        "exp",
-                        "dataset",
-                        Map.of("name", "penguins", "version", "latest"),
-                        "recipe",
-                        "tabular-classification",
-                        "params",
-                        Map.of("label", "species"),
-                        "resources",
-                        Map.of("gpus", gpus),
-                        "priority",
-                        priority))
+                .body(trainedRun(
+                        "tabular-classification", Map.of("resources", Map.of("gpus", gpus), "priority", priority)))
                 .post("/api/v1/teams/{t}/runs", team)
                 .then()
                 .statusCode(201)
                 .body("status", equalTo("QUEUED"))
                 .extract()
                 .path("id");
+    }
+
+    /** Waits for the run to leave RUNNING and checks that it failed for losing {@code runners} runners. */
+    void awaitFailedAfterLosing(String run, int runners) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .body("status", equalTo("FAILED"))
+                .body("error", containsString("stopped responding " + runners + " times"));
     }
 
     String status(String run) {
@@ -149,26 +155,12 @@ class QueueProtocolTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> runner.claim(0, 0) != null);
             await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
         }
-        as(owner)
-                .get("/api/v1/teams/{t}/runs/{r}", team, run)
-                .then()
-                .body("status", equalTo("FAILED"))
-                .body("error", containsString("stopped responding 2 times"));
+        awaitFailedAfterLosing(run, 2);
     }
 
     @Test
     void aRunSetsItsOwnMaximumOfAttempts() {
-        Map<String, Object> once = Map.of(
-                "experiment",
-                "exp",
-                "dataset",
-                Map.of("name", "penguins", "version", "latest"),
-                "recipe",
-                "tabular-classification",
-                "params",
-                Map.of("label", "species"),
-                "maxAttempts",
-                1);
+        Map<String, Object> once = trainedRun("tabular-classification", Map.of("maxAttempts", 1));
         Map<String, Object> never = new HashMap<>(once);
         never.put("maxAttempts", 0);
         as(owner)
@@ -188,12 +180,7 @@ class QueueProtocolTest {
         // One lost runner is all it allows (the platform's default in this profile is 2).
         FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
         assertThat(runner.claim(0, 0)).containsEntry("runId", run);
-        await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
-        as(owner)
-                .get("/api/v1/teams/{t}/runs/{r}", team, run)
-                .then()
-                .body("status", equalTo("FAILED"))
-                .body("error", containsString("stopped responding 1 times"));
+        awaitFailedAfterLosing(run, 1);
     }
 
     @Test
@@ -210,12 +197,7 @@ class QueueProtocolTest {
         assertThat(runner.claim(0, 0)).containsEntry("attempt", 4);
         await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
         assertThat(runner.claim(0, 0)).containsEntry("attempt", 5);
-        await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
-        as(owner)
-                .get("/api/v1/teams/{t}/runs/{r}", team, run)
-                .then()
-                .body("status", equalTo("FAILED"))
-                .body("error", containsString("stopped responding 2 times"));
+        awaitFailedAfterLosing(run, 2);
     }
 
     @Test
