@@ -100,7 +100,20 @@ class EmbeddedRunners {
         }
     }
 
+    /**
+     * This process's HTTP address. The runners start with the application, a moment before the server listens:
+     * until it has a port (at most 10 s) the runner's thread waits here rather than failing to register.
+     */
     private URI localServer() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (httpServer.getPort() <= 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         return URI.create("http://localhost:" + httpServer.getPort());
     }
 
