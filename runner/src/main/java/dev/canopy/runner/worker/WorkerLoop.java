@@ -1,16 +1,10 @@
 package dev.canopy.runner.worker;
 
 import dev.canopy.runner.energy.EnergyMeter;
-import dev.canopy.runner.energy.RunEnergy;
 import dev.canopy.runner.energy.Slot;
-import dev.canopy.runner.recipe.Checkpoint;
 import dev.canopy.runner.recipe.Recipe;
-import dev.canopy.runner.recipe.TrainingFailure;
-import dev.canopy.runner.recipe.TrainingResult;
-import dev.canopy.runner.recipe.TrainingStopped;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +22,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A runner: registers, heartbeats, long-polls for runs and trains them one at a time on its GPU set (or CPU).
+ * A runner: registers, heartbeats, long-polls for runs and trains them one at a time on its GPU set (or CPU),
+ * each claimed attempt carried out by {@link RunAttempts}.
  * {@link #drain()} makes it take nothing new, stop its run at the next checkpoint (the run resumes elsewhere),
  * and return. Runs standalone ({@link RunnerMain}) or inside the control plane.
  */
@@ -70,7 +65,8 @@ public final class WorkerLoop implements Runnable {
         try {
             Protocol.Registered registered = register();
             heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, registered.heartbeatSeconds(), TimeUnit.SECONDS);
-            DatasetCache cache = new DatasetCache(options.workDir());
+            RunAttempts attempts = new RunAttempts(
+                    options.name(), recipes, controlPlane, slot, gpuSet, new DatasetCache(options.workDir()));
             long retry = 0;
             while (!draining) {
                 Optional<Protocol.Assignment> assignment;
@@ -91,7 +87,11 @@ public final class WorkerLoop implements Runnable {
                     continue;
                 }
                 if (assignment.isPresent()) {
-                    execute(assignment.get(), cache);
+                    try {
+                        attempts.execute(assignment.get(), this::started);
+                    } finally {
+                        current = null;
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -174,114 +174,12 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
-    private void execute(Protocol.Assignment assignment, DatasetCache cache) throws InterruptedException {
-        LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + ": " + assignment.recipe());
-        Recipe recipe = recipes.get(assignment.recipe());
-        // From the claim on, the run is charged this runner's devices and share of the process.
-        RunEnergy energy = slot.begin(assignment.runId() + "#" + assignment.attempt(), assignment.gpus());
-        try {
-            if (recipe == null) {
-                report(
-                        assignment,
-                        new Protocol.Fail(
-                                assignment.attempt(),
-                                "recipe " + assignment.recipe() + " is not installed on runner " + options.name(),
-                                Protocol.Energy.of(energy.end())));
-                return;
-            }
-            RunExecution run = prepare(assignment, cache, energy);
-            current = run;
-            if (draining) {
-                run.drain();
-            }
-            try {
-                train(recipe, run);
-            } finally {
-                run.close();
-            }
-        } catch (ControlPlane.LostRun e) {
-            LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + " is no longer ours: "
-                    + e.getMessage());
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "Run " + assignment.runId() + " could not be reported; its lease will expire", e);
-        } finally {
-            current = null;
-            energy.end();
+    /** The attempt's run is ready to train: heartbeats report it from now on, and a drain stops it. */
+    private void started(RunExecution run) {
+        current = run;
+        if (draining) {
+            run.drain();
         }
-    }
-
-    private RunExecution prepare(Protocol.Assignment a, DatasetCache cache, RunEnergy energy)
-            throws IOException, InterruptedException {
-        Path dataset =
-                cache.get(a.dataset().sha256(), file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file));
-        Optional<Checkpoint> checkpoint = Optional.empty();
-        if (a.checkpointEpoch() != null) {
-            ControlPlane.StoredCheckpoint stored = controlPlane.checkpoint(a.runId(), a.attempt());
-            checkpoint = Optional.of(new Checkpoint(stored.epoch(), stored.bytes()));
-        }
-        return new RunExecution(a, controlPlane, dataset, checkpoint, energy, gpuSet.subList(0, a.gpus()));
-    }
-
-    private void train(Recipe recipe, RunExecution run) throws IOException, InterruptedException {
-        Protocol.Assignment a = run.assignment();
-        try {
-            TrainingResult result = recipe.train(run);
-            run.flushReports();
-            if (run.lost()) {
-                LOG.info(() -> "Run " + a.runId() + " trained, but it is no longer ours to report");
-                return;
-            }
-            if (run.refused() != null) {
-                // The last epoch's report was refused after training had ended.
-                report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
-                return;
-            }
-            controlPlane.putModel(a.runId(), a.attempt(), result.model());
-            controlPlane.complete(
-                    a.runId(),
-                    new Protocol.Complete(
-                            a.attempt(),
-                            result.testMetrics(),
-                            result.notes(),
-                            ModelSpecs.specOf(result.model()),
-                            run.endEnergy()));
-            LOG.info(() -> "Run " + a.runId() + " finished: " + result.testMetrics());
-        } catch (TrainingFailure e) {
-            run.flushReports();
-            report(a, new Protocol.Fail(a.attempt(), e.getMessage(), run.endEnergy()));
-        } catch (TrainingStopped e) {
-            run.flushReports();
-            if (run.lost()) {
-                LOG.info(() -> "Run " + a.runId() + " stopped: its lease was lost");
-            } else if (run.refused() != null) {
-                report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
-            } else {
-                String reason = run.cancelled() ? "CANCELLED" : "DRAINING";
-                controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), reason, run.endEnergy()));
-                LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
-            }
-        } catch (OutOfMemoryError e) {
-            report(
-                    a,
-                    new Protocol.Fail(
-                            a.attempt(),
-                            "out of memory on runner " + options.name()
-                                    + "; lower batchSize or hiddenLayers, or give the runner more memory",
-                            run.endEnergy()));
-        } catch (ControlPlane.LostRun e) {
-            throw e;
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Run " + a.runId() + " failed unexpectedly", e);
-            report(
-                    a,
-                    new Protocol.Fail(
-                            a.attempt(), "unexpected error on runner " + options.name() + ": " + e, run.endEnergy()));
-        }
-    }
-
-    private void report(Protocol.Assignment a, Protocol.Fail fail) throws IOException, InterruptedException {
-        LOG.info(() -> "Run " + a.runId() + " failed: " + fail.reason());
-        controlPlane.fail(a.runId(), fail);
     }
 
     private void heartbeat() {

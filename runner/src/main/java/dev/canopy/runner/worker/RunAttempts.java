@@ -1,0 +1,162 @@
+package dev.canopy.runner.worker;
+
+import dev.canopy.runner.energy.RunEnergy;
+import dev.canopy.runner.energy.Slot;
+import dev.canopy.runner.recipe.Checkpoint;
+import dev.canopy.runner.recipe.Recipe;
+import dev.canopy.runner.recipe.TrainingFailure;
+import dev.canopy.runner.recipe.TrainingResult;
+import dev.canopy.runner.recipe.TrainingStopped;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The attempts a runner claims, one at a time: each is charged its energy from the claim on, prepared (the dataset
+ * from the runner's cache, the checkpoint to resume from), trained by its recipe, and reported as finished (with its
+ * model), failed with a reason a person can act on, or stopped (cancelled, or draining).
+ */
+final class RunAttempts {
+
+    private static final Logger LOG = Logger.getLogger(RunAttempts.class.getName());
+
+    private final String runnerName;
+    private final Map<String, Recipe> recipes;
+    private final ControlPlane controlPlane;
+    private final Slot slot;
+    private final List<Integer> gpuSet;
+    private final DatasetCache cache;
+
+    /**
+     * @param slot the runner's share of the process's energy meter
+     * @param gpuSet the runner's CUDA devices; an attempt trains on the first of them it asks for
+     */
+    RunAttempts(
+            String runnerName,
+            Map<String, Recipe> recipes,
+            ControlPlane controlPlane,
+            Slot slot,
+            List<Integer> gpuSet,
+            DatasetCache cache) {
+        this.runnerName = runnerName;
+        this.recipes = Map.copyOf(recipes);
+        this.controlPlane = controlPlane;
+        this.slot = slot;
+        this.gpuSet = List.copyOf(gpuSet);
+        this.cache = cache;
+    }
+
+    /**
+     * Carries out one claimed attempt, telling {@code started} when its run is ready to train; returns when the
+     * control plane knows how it ended (or when it is no longer this runner's to report).
+     */
+    void execute(Protocol.Assignment assignment, Consumer<RunExecution> started) throws InterruptedException {
+        LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + ": " + assignment.recipe());
+        Recipe recipe = recipes.get(assignment.recipe());
+        // From the claim on, the run is charged this runner's devices and share of the process.
+        RunEnergy energy = slot.begin(assignment.runId() + "#" + assignment.attempt(), assignment.gpus());
+        try {
+            if (recipe == null) {
+                report(
+                        assignment,
+                        new Protocol.Fail(
+                                assignment.attempt(),
+                                "recipe " + assignment.recipe() + " is not installed on runner " + runnerName,
+                                Protocol.Energy.of(energy.end())));
+                return;
+            }
+            RunExecution run = prepare(assignment, energy);
+            started.accept(run);
+            try {
+                train(recipe, run);
+            } finally {
+                run.close();
+            }
+        } catch (ControlPlane.LostRun e) {
+            LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + " is no longer ours: "
+                    + e.getMessage());
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Run " + assignment.runId() + " could not be reported; its lease will expire", e);
+        } finally {
+            energy.end();
+        }
+    }
+
+    private RunExecution prepare(Protocol.Assignment a, RunEnergy energy) throws IOException, InterruptedException {
+        Path dataset =
+                cache.get(a.dataset().sha256(), file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file));
+        Optional<Checkpoint> checkpoint = Optional.empty();
+        if (a.checkpointEpoch() != null) {
+            ControlPlane.StoredCheckpoint stored = controlPlane.checkpoint(a.runId(), a.attempt());
+            checkpoint = Optional.of(new Checkpoint(stored.epoch(), stored.bytes()));
+        }
+        return new RunExecution(a, controlPlane, dataset, checkpoint, energy, gpuSet.subList(0, a.gpus()));
+    }
+
+    private void train(Recipe recipe, RunExecution run) throws IOException, InterruptedException {
+        Protocol.Assignment a = run.assignment();
+        try {
+            TrainingResult result = recipe.train(run);
+            run.flushReports();
+            if (run.lost()) {
+                LOG.info(() -> "Run " + a.runId() + " trained, but it is no longer ours to report");
+                return;
+            }
+            if (run.refused() != null) {
+                // The last epoch's report was refused after training had ended.
+                report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
+                return;
+            }
+            controlPlane.putModel(a.runId(), a.attempt(), result.model());
+            controlPlane.complete(
+                    a.runId(),
+                    new Protocol.Complete(
+                            a.attempt(),
+                            result.testMetrics(),
+                            result.notes(),
+                            ModelSpecs.specOf(result.model()),
+                            run.endEnergy()));
+            LOG.info(() -> "Run " + a.runId() + " finished: " + result.testMetrics());
+        } catch (TrainingFailure e) {
+            run.flushReports();
+            report(a, new Protocol.Fail(a.attempt(), e.getMessage(), run.endEnergy()));
+        } catch (TrainingStopped e) {
+            run.flushReports();
+            if (run.lost()) {
+                LOG.info(() -> "Run " + a.runId() + " stopped: its lease was lost");
+            } else if (run.refused() != null) {
+                report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
+            } else {
+                String reason = run.cancelled() ? "CANCELLED" : "DRAINING";
+                controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), reason, run.endEnergy()));
+                LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
+            }
+        } catch (OutOfMemoryError e) {
+            report(
+                    a,
+                    new Protocol.Fail(
+                            a.attempt(),
+                            "out of memory on runner " + runnerName
+                                    + "; lower batchSize or hiddenLayers, or give the runner more memory",
+                            run.endEnergy()));
+        } catch (ControlPlane.LostRun e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Run " + a.runId() + " failed unexpectedly", e);
+            report(
+                    a,
+                    new Protocol.Fail(
+                            a.attempt(), "unexpected error on runner " + runnerName + ": " + e, run.endEnergy()));
+        }
+    }
+
+    private void report(Protocol.Assignment a, Protocol.Fail fail) throws IOException, InterruptedException {
+        LOG.info(() -> "Run " + a.runId() + " failed: " + fail.reason());
+        controlPlane.fail(a.runId(), fail);
+    }
+}
