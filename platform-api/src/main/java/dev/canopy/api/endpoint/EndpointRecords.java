@@ -85,7 +85,9 @@ final class EndpointRecords {
 
     /**
      * The shadow and how its answers compare: copies sent, dropped (the shadow fell behind), failed; predictions
-     * compared, of which agreed and disagreed (labels) or the mean absolute difference (regression values).
+     * compared, of which agreed and disagreed (labels) or the mean absolute difference (regression values). Summed
+     * over control planes like {@link VersionServing}: {@code allControlPlanes} is false when only the answering
+     * one's could be read.
      */
     record ShadowView(
             int version,
@@ -96,7 +98,8 @@ final class EndpointRecords {
             long agreed,
             long disagreed,
             Double meanAbsoluteDifference,
-            Latency latencyMs) {}
+            Latency latencyMs,
+            boolean allControlPlanes) {}
 
     /**
      * An audit record: a promotion (with its gate results), a canary's start or end, a rollback, or a change of the

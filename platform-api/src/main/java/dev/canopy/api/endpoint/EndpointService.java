@@ -189,22 +189,22 @@ public class EndpointService {
     }
 
     private ShadowView shadowOf(Endpoint e, RegisteredVersion version) {
-        ShadowStats stats = shadows.of(e.id, version.id());
-        long compared = stats.compared.sum();
-        long labelled = stats.agreed.sum() + stats.disagreed.sum();
+        ShadowTraffic.Compared compared = shadows.of(e.id, version.id());
+        ShadowStats.Totals t = compared.totals();
         return new ShadowView(
                 version.version(),
-                stats.copies.sum(),
-                stats.dropped.sum(),
-                stats.errors.sum(),
-                compared,
-                stats.agreed.sum(),
-                stats.disagreed.sum(),
-                compared > labelled ? stats.absoluteDifference.sum() / (compared - labelled) : null,
-                latency(stats.latency));
+                t.copies(),
+                t.dropped(),
+                t.errors(),
+                t.compared(),
+                t.agreed(),
+                t.disagreed(),
+                t.meanAbsoluteDifference(),
+                latency(t.latency()),
+                compared.allControlPlanes());
     }
 
-    private static Latency latency(LatencyHistogram histogram) {
+    private static Latency latency(LatencyHistogram.Counts histogram) {
         return new Latency(
                 histogram.quantileNanos(0.5) / 1e6,
                 histogram.quantileNanos(0.95) / 1e6,
@@ -221,10 +221,7 @@ public class EndpointService {
                 totals.errors(),
                 totals.rejected(),
                 totals.predictions(),
-                new Latency(
-                        totals.latency().quantileNanos(0.5) / 1e6,
-                        totals.latency().quantileNanos(0.95) / 1e6,
-                        totals.latency().quantileNanos(0.99) / 1e6),
+                latency(totals.latency()),
                 served.complete(),
                 energy.perThousand(version.id()));
     }

@@ -225,7 +225,8 @@ public class EndpointServing {
         unloadAllBut(Set.of());
     }
 
-    private static void checkFinite(RegisteredVersion version, List<Prediction> predictions) {
+    /** Fails a version's answer that holds NaN or infinity: the version is faulty (live, canary or shadow). */
+    static void checkFinite(RegisteredVersion version, List<Prediction> predictions) {
         for (Prediction p : predictions) {
             boolean finite = p.value() == null
                     ? p.probabilities().values().stream().allMatch(Double::isFinite)

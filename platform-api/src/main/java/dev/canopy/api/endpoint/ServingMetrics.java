@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * Per endpoint and version: request, error and prediction counts and latency, in the API (summed over control
  * planes) and in {@code /q/metrics} ({@code canopy_endpoint_requests_seconds}, tagged team, endpoint, version,
  * outcome; this process's); and each canary's watch, whose decision is carried out on a worker thread. Every {@code
- * canopy.serving.pool-every} this control plane stores its counts for the others ({@link ServingPool}), and each
+ * canopy.serving.pool-every} this control plane stores its counts (and its shadows', {@link ShadowTraffic}) for the
+ * others ({@link ServingPool}), and each
  * watch reports what it saw and takes in what the others saw, so that canaries decide on all of their traffic; a
  * watch whose canary ended elsewhere is dropped then.
  */
@@ -56,6 +57,9 @@ class ServingMetrics {
 
     @Inject
     ServingEnergyLedger energy;
+
+    @Inject
+    ShadowTraffic shadows;
 
     /** A canary being watched here: the route it was first seen on (its endpoint and versions) and the watch. */
     private record Watched(Route route, CanaryWatch watch) {}
@@ -151,6 +155,11 @@ class ServingMetrics {
             energy.store();
         } catch (SQLException | RuntimeException e) {
             Log.warnf("Serving energy could not be stored for other control planes: %s", e.getMessage());
+        }
+        try {
+            shadows.store();
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Shadow comparisons could not be stored for other control planes: %s", e.getMessage());
         }
     }
 

@@ -26,7 +26,7 @@ import java.util.UUID;
  * canary's policy decides on all of its traffic (rows of canaries that ended are deleted); and what it served of
  * each endpoint's versions ({@code serving_observations}), so that the API shows totals over control planes; and what
  * serving each version has cost ({@code serving_energy}), so that its energy per 1,000 predictions is over all of
- * them.
+ * them. What shadows answered is shared the same way ({@link ShadowPool}).
  */
 @ApplicationScoped
 class ServingPool {
@@ -91,10 +91,15 @@ class ServingPool {
     private static final String FOREIGN_KEY_VIOLATION = "23503";
 
     /** This control plane, as its rows name it. */
-    final UUID instance = UUID.randomUUID();
+    private final UUID instance = UUID.randomUUID();
 
     @Inject
     AgroalDataSource dataSource;
+
+    /** This control plane, as the rows of the tables it shares name it (read through a method: beans are proxied). */
+    UUID instance() {
+        return instance;
+    }
 
     /**
      * Stores what this control plane saw of the canary and returns what the others did; empty when the canary is
@@ -147,13 +152,7 @@ class ServingPool {
                 upsert.setLong(7, s.totals().predictions());
                 upsert.setArray(8, integers(db, s.totals().latency()));
                 upsert.setArray(9, bigints(db, s.totals().latency()));
-                try {
-                    upsert.executeUpdate();
-                } catch (SQLException e) {
-                    if (!FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
-                        throw e;
-                    }
-                }
+                executeUnlessGone(upsert);
             }
         }
     }
@@ -194,13 +193,7 @@ class ServingPool {
                 upsert.setDouble(6, c.kgCo2e());
                 upsert.setDouble(7, c.pue());
                 upsert.setString(8, c.zone());
-                try {
-                    upsert.executeUpdate();
-                } catch (SQLException e) {
-                    if (!FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
-                        throw e;
-                    }
-                }
+                executeUnlessGone(upsert);
             }
         }
     }
@@ -249,12 +242,23 @@ class ServingPool {
         upsert.addBatch();
     }
 
-    private static Array integers(Connection db, Counts latency) throws SQLException {
+    /** Runs an upsert of a row whose endpoint or version may have been deleted meanwhile: then it stores nothing. */
+    static void executeUnlessGone(PreparedStatement upsert) throws SQLException {
+        try {
+            upsert.executeUpdate();
+        } catch (SQLException e) {
+            if (!FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+    }
+
+    static Array integers(Connection db, Counts latency) throws SQLException {
         return db.createArrayOf(
                 "integer", Arrays.stream(latency.buckets()).boxed().toArray());
     }
 
-    private static Array bigints(Connection db, Counts latency) throws SQLException {
+    static Array bigints(Connection db, Counts latency) throws SQLException {
         return db.createArrayOf(
                 "bigint", Arrays.stream(latency.values()).boxed().toArray());
     }
@@ -283,7 +287,7 @@ class ServingPool {
         return new Seen(live, canary, planes.size());
     }
 
-    private static Counts counts(Array buckets, Array values) throws SQLException {
+    static Counts counts(Array buckets, Array values) throws SQLException {
         return new Counts(
                 Arrays.stream((Integer[]) buckets.getArray())
                         .mapToInt(Integer::intValue)

@@ -6,8 +6,42 @@ import java.util.Objects;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
-/** What a shadow version answered to the copies it was sent, compared with the answers the clients got. */
+/**
+ * What a shadow version answered to the copies this process sent it, compared with the answers the clients got.
+ */
 final class ShadowStats {
+
+    /** The counts at one moment, or summed over control planes. */
+    record Totals(
+            long copies,
+            long dropped,
+            long errors,
+            long compared,
+            long agreed,
+            long disagreed,
+            double absoluteDifference,
+            LatencyHistogram.Counts latency) {
+
+        static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0, 0, LatencyHistogram.Counts.EMPTY);
+
+        Totals plus(Totals other) {
+            return new Totals(
+                    copies + other.copies,
+                    dropped + other.dropped,
+                    errors + other.errors,
+                    compared + other.compared,
+                    agreed + other.agreed,
+                    disagreed + other.disagreed,
+                    absoluteDifference + other.absoluteDifference,
+                    latency.plus(other.latency));
+        }
+
+        /** The mean absolute difference of the regression values compared; null when none were. */
+        Double meanAbsoluteDifference() {
+            long values = compared - agreed - disagreed;
+            return values > 0 ? absoluteDifference / values : null;
+        }
+    }
 
     final LongAdder copies = new LongAdder();
     final LongAdder dropped = new LongAdder();
@@ -33,5 +67,21 @@ final class ShadowStats {
                 disagreed.increment();
             }
         }
+    }
+
+    /** The counts now (read while copies are compared, compared is kept at least agreed plus disagreed). */
+    Totals totals() {
+        long labelsAgreed = agreed.sum();
+        long labelsDisagreed = disagreed.sum();
+        double difference = absoluteDifference.sum();
+        return new Totals(
+                copies.sum(),
+                dropped.sum(),
+                errors.sum(),
+                Math.max(compared.sum(), labelsAgreed + labelsDisagreed),
+                labelsAgreed,
+                labelsDisagreed,
+                difference,
+                latency.counts());
     }
 }

@@ -3,9 +3,12 @@ package dev.canopy.api.endpoint;
 import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.runner.inference.TabularModel.Prediction;
+import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends copies of an endpoint's answered requests to its shadow version, after the client has its answer, on
  * threads of their own with a bounded queue: when the shadow falls behind, copies are dropped (and counted) rather
- * than slowing the live traffic. The shadow's answers are compared with what the client got, never returned.
+ * than slowing the live traffic. The shadow's answers are compared with what the client got, never returned. What
+ * each control plane saw is pooled with the others' ({@link ShadowPool}) on the serving pooling thread.
  */
 @ApplicationScoped
 class ShadowTraffic {
@@ -30,7 +34,13 @@ class ShadowTraffic {
     @Inject
     EndpointServing serving;
 
+    @Inject
+    ShadowPool pool;
+
     private final Map<Key, ShadowStats> stats = new ConcurrentHashMap<>();
+    /** What {@link #store} last stored of each entry of {@link #stats}; written by the pooling thread only. */
+    private final Map<Key, ShadowStats.Totals> stored = new ConcurrentHashMap<>();
+
     private final ThreadPoolExecutor copies = new ThreadPoolExecutor(
             2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), DaemonThreads.numbered("canopy-shadow"));
 
@@ -47,6 +57,8 @@ class ShadowTraffic {
                 long start = System.nanoTime();
                 try {
                     List<Prediction> answers = serving.served(shadow).predict(records, route.batching());
+                    // An answer that would fail as a live one counts as the shadow's error, not as a comparison.
+                    EndpointServing.checkFinite(shadow, answers);
                     of.answered(System.nanoTime() - start, returned, answers);
                 } catch (Exception e) {
                     of.errors.increment();
@@ -57,10 +69,41 @@ class ShadowTraffic {
         }
     }
 
-    /** What the shadow {@code versionId} answered on the endpoint in this process (empty when nothing). */
-    ShadowStats of(UUID endpointId, UUID versionId) {
-        return stats.getOrDefault(new Key(endpointId, versionId), new ShadowStats());
+    /** Stores what changed since the last call, for the other control planes (on the serving pooling thread). */
+    void store() throws SQLException {
+        List<ShadowPool.Seen> changed = new ArrayList<>();
+        for (Map.Entry<Key, ShadowStats> entry : stats.entrySet()) {
+            ShadowStats.Totals now = entry.getValue().totals();
+            if (!now.equals(stored.get(entry.getKey()))) {
+                changed.add(new ShadowPool.Seen(
+                        entry.getKey().endpointId(), entry.getKey().versionId(), now));
+            }
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        pool.store(changed);
+        changed.forEach(s -> stored.put(new Key(s.endpointId(), s.versionId()), s.totals()));
     }
+
+    /**
+     * What the shadow {@code versionId} answered on the endpoint, summed over control planes (those that stopped
+     * included): this one's counts as they are now, the others' as they last stored them. When the others' cannot
+     * be read, this one's alone, and {@code allControlPlanes} is false.
+     */
+    Compared of(UUID endpointId, UUID versionId) {
+        ShadowStats here = stats.get(new Key(endpointId, versionId));
+        ShadowStats.Totals totals = here == null ? ShadowStats.Totals.NONE : here.totals();
+        try {
+            return new Compared(totals.plus(pool.seenElsewhere(endpointId, versionId)), true);
+        } catch (SQLException e) {
+            Log.warnf("Shadow comparisons of other control planes could not be read: %s", e.getMessage());
+            return new Compared(totals, false);
+        }
+    }
+
+    /** A shadow's totals; {@code allControlPlanes} false when only this control plane's are in. */
+    record Compared(ShadowStats.Totals totals, boolean allControlPlanes) {}
 
     @PreDestroy
     void close() {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * Two control planes on one PostgreSQL, each serving half of an endpoint's requests: its canary's policy decides on
  * the requests of both (each plane alone serves fewer canary requests than the policy's minimum, so without pooling
  * neither would ever decide), and both show the same totals of what the endpoint served, and the same energy per
- * 1,000 predictions, including what a plane served right before it stopped.
+ * 1,000 predictions, and the same comparison of a shadow's answers, including what a plane served right before it
+ * stopped.
  */
 class CanaryClusterIT {
 
@@ -141,8 +142,24 @@ class CanaryClusterIT {
                         .isEqualTo(first.getString("perThousandPredictions.detail"));
             });
 
-            // A plane that stops stores what it served since it last pooled, and what it saw of a running canary:
-            // requests right before a stop count.
+            // A shadow's comparison is pooled too: each plane sends copies of what it answers, and both show the
+            // copies and the shadow's errors (the broken version fails them all) of both.
+            shadowOfTheBrokenVersion(token);
+            for (int i = 0; i < 10; i++) {
+                Response answer = predict(nodes.get(i % 2), token, "shadowed");
+                assertThat(answer.statusCode()).as(answer.asString()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                for (PlatformProcess node : nodes) {
+                    JsonPath shadow = shadow(node, token);
+                    assertThat(shadow.getLong("copies")).isEqualTo(10);
+                    assertThat(shadow.getLong("errors")).isEqualTo(10);
+                    assertThat(shadow.getBoolean("allControlPlanes")).isTrue();
+                }
+            });
+
+            // A plane that stops stores what it served since it last pooled, what it saw of a running canary and
+            // what its shadow copies showed: requests right before a stop count.
             canaryOfTheBrokenVersion(token, "watched", 50, 1000);
             // The second plane loads both versions first (all but certainly, at 50 %), and has pooled them.
             for (int i = 0; i < 10; i++) {
@@ -156,10 +173,13 @@ class CanaryClusterIT {
             for (int i = 0; i < 5; i++) {
                 assertThat(predict(nodes.get(1), token).statusCode()).isEqualTo(200);
                 assertThat(predict(nodes.get(1), token, "watched").statusCode()).isIn(200, 500);
+                assertThat(predict(nodes.get(1), token, "shadowed").statusCode())
+                        .isEqualTo(200);
             }
             assertThat(nodes.get(1).stop()).isTrue();
             assertThat(live(nodes.get(0), token).getLong("requests")).isEqualTo(before + 5);
             assertThat(watchedRequests(token)).isEqualTo(15);
+            assertThat(shadow(nodes.get(0), token).getLong("copies")).isEqualTo(15);
         } finally {
             RestAssured.reset();
             for (PlatformProcess node : nodes) {
@@ -191,6 +211,35 @@ class CanaryClusterIT {
                 .post("/api/v1/teams/default/endpoints/{e}/promotions", endpoint)
                 .then()
                 .statusCode(201);
+    }
+
+    /** A new endpoint "shadowed" of the default team with version 1 live and version 2 (broken) its shadow. */
+    private static void shadowOfTheBrokenVersion(String token) {
+        as(token)
+                .body(Map.of("name", "shadowed", "model", "species"))
+                .post("/api/v1/teams/default/endpoints")
+                .then()
+                .statusCode(201);
+        for (Map<String, ?> promotion : List.of(Map.of("version", "1"), Map.of("version", "2", "shadow", true))) {
+            as(token)
+                    .body(promotion)
+                    .post("/api/v1/teams/default/endpoints/shadowed/promotions")
+                    .then()
+                    .statusCode(201);
+        }
+    }
+
+    /** The shadow of endpoint "shadowed", as {@code node} shows it. */
+    private static JsonPath shadow(PlatformProcess node, String token) {
+        return given().baseUri(node.baseUrl())
+                .auth()
+                .oauth2(token)
+                .get("/api/v1/teams/default/endpoints/shadowed")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .setRootPath("shadow");
     }
 
     private static Response predict(PlatformProcess node, String token) {

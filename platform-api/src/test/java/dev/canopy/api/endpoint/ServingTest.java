@@ -355,6 +355,7 @@ class ServingTest {
         assertThat(shadow.getInt("shadow.version")).isEqualTo(2);
         assertThat(shadow.getLong("shadow.copies")).isEqualTo(40);
         assertThat(shadow.getLong("shadow.errors")).isZero();
+        assertThat(shadow.getBoolean("shadow.allControlPlanes")).isTrue();
         assertThat(shadow.getLong("shadow.agreed") + shadow.getLong("shadow.disagreed"))
                 .isEqualTo(40);
         assertThat(shadow.getLong("serving[0].requests")).isEqualTo(40);
