@@ -2,6 +2,7 @@ package dev.canopy.api.endpoint;
 
 import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.runner.inference.ServedModel;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
@@ -56,9 +57,10 @@ class ShadowTraffic {
             copies.execute(() -> {
                 long start = System.nanoTime();
                 try {
-                    List<Prediction> answers = serving.served(shadow).predict(records, route.batching());
+                    ServedModel model = serving.served(shadow);
+                    List<Prediction> answers = model.predict(records, route.batching());
                     // An answer that would fail as a live one counts as the shadow's error, not as a comparison.
-                    EndpointServing.checkFinite(shadow, answers);
+                    EndpointServing.checkFinite(shadow, model, records, answers);
                     of.answered(System.nanoTime() - start, returned, answers);
                 } catch (Exception e) {
                     of.errors.increment();

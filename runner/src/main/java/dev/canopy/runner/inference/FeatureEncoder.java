@@ -6,7 +6,9 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -17,6 +19,9 @@ import java.util.function.Function;
  * {@code null} (missing). Immutable and thread-safe.
  */
 public final class FeatureEncoder {
+
+    /** Standard deviations from the training mean beyond which a value is {@link #farOutside far outside}. */
+    static final double FAR_OUTSIDE = 1e6;
 
     private final List<Feature> features;
     private final List<Map<String, Integer>> categoryIndexes = new ArrayList<>();
@@ -61,6 +66,41 @@ public final class FeatureEncoder {
         }
     }
 
+    /**
+     * The first numeric value of the record that lies more than {@link #FAR_OUTSIDE} standard deviations from its
+     * training mean; empty when none does. An answer to such a value means nothing (it may not even be finite), and
+     * the value is all but certainly a unit or data error of the caller's. Only asked when an answer was not finite,
+     * so that encoding itself stays the same for training and serving.
+     */
+    public Optional<InvalidRecord> farOutside(Function<String, Object> values) {
+        for (Feature feature : features) {
+            if (feature.kind() != Kind.NUMERIC || !(feature.std() > 0) || !Double.isFinite(feature.std())) {
+                // A spec whose scale is unusable makes the model faulty, whatever the value.
+                continue;
+            }
+            double number;
+            try {
+                number = readNumber(feature, values.apply(feature.name()));
+            } catch (InvalidRecord e) {
+                return Optional.of(e);
+            }
+            double deviations = Math.abs(number - feature.mean()) / feature.std();
+            if (!Double.isNaN(number) && !(deviations <= FAR_OUTSIDE)) {
+                return Optional.of(new InvalidRecord(
+                        feature.name(),
+                        String.format(
+                                Locale.ROOT,
+                                "%s lies %.3g standard deviations from the training data's mean (%.6g); the model"
+                                        + " cannot answer for values more than %.0f standard deviations away",
+                                values.apply(feature.name()),
+                                deviations,
+                                feature.mean(),
+                                FAR_OUTSIDE)));
+            }
+        }
+        return Optional.empty();
+    }
+
     private void encodeNumber(Feature feature, Object value, float[] out, int position) throws InvalidRecord {
         double number = feature.kind() == Kind.BOOLEAN ? readBoolean(feature, value) : readNumber(feature, value);
         boolean missing = Double.isNaN(number);
@@ -71,8 +111,12 @@ public final class FeatureEncoder {
         }
     }
 
-    private void encodeCategory(int featureIndex, Object value, float[] out, int position) {
+    private void encodeCategory(int featureIndex, Object value, float[] out, int position) throws InvalidRecord {
         Feature feature = features.get(featureIndex);
+        if (!(value == null || value instanceof String || value instanceof Number || value instanceof Boolean)) {
+            // A JSON array or object: no category is spelt that way.
+            throw new InvalidRecord(feature.name(), "must be a category (text, a number or a boolean), got " + value);
+        }
         int unknownSlot = feature.categories().size();
         Integer slot = null;
         if (!isMissing(value)) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -93,6 +94,11 @@ public final class ServedModel implements AutoCloseable {
     /** What the model is and how it preprocesses records. */
     public ModelSpec spec() {
         return model.spec();
+    }
+
+    /** See {@link TabularModel#farOutside}. */
+    public Optional<InvalidRecord> farOutside(Map<String, Object> record) {
+        return model.farOutside(record);
     }
 
     /** {@link #predict(List, Batching)} with the batching of this model's {@link ServingOptions}. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A trained tabular model loaded from its artifact; predictions apply the training-time preprocessing.
@@ -84,6 +85,15 @@ public final class TabularModel implements AutoCloseable {
     @FunctionalInterface
     interface ForwardPass {
         float[] run(Matrix inputs) throws TranslateException;
+    }
+
+    /**
+     * Why the model cannot answer for the record: a numeric value far outside its training data (see {@link
+     * FeatureEncoder#farOutside}); empty when none is. Asked about a record whose answer was not finite, to tell the
+     * caller's error from a faulty model.
+     */
+    public Optional<InvalidRecord> farOutside(Map<String, Object> record) {
+        return encoder.farOutside(record::get);
     }
 
     /** Width of one encoded record. */

@@ -100,6 +100,31 @@ class FeatureEncoderTest {
         });
     }
 
+    @Test
+    void rejectsAnArrayOrObjectForACategory() {
+        for (Object value : List.of(List.of("S"), Map.of("a", 1))) {
+            assertThatThrownBy(() -> encode(Map.of("size", value))).isInstanceOfSatisfying(InvalidRecord.class, e -> {
+                assertThat(e.field()).isEqualTo("size");
+                assertThat(e.problem()).startsWith("must be a category");
+            });
+        }
+    }
+
+    @Test
+    void namesAValueFarOutsideTheTrainingData() {
+        // length: mean 10, std 2. A million standard deviations is the limit; absent and missing values are fine.
+        assertThat(encoder.farOutside(Map.<String, Object>of("length", 10 + 2e6)::get))
+                .isEmpty();
+        assertThat(encoder.farOutside(Map.<String, Object>of("size", "S")::get)).isEmpty();
+        assertThat(encoder.farOutside(Map.<String, Object>of("length", 10 - 2.1e6)::get))
+                .hasValueSatisfying(e -> {
+                    assertThat(e.field()).isEqualTo("length");
+                    assertThat(e.problem()).contains("1.05e+06 standard deviations from the training data's mean (10");
+                });
+        assertThat(encoder.farOutside(Map.<String, Object>of("depth", 1e308)::get))
+                .hasValueSatisfying(e -> assertThat(e.field()).isEqualTo("depth"));
+    }
+
     private float[] encode(Map<String, Object> record) throws InvalidRecord {
         float[] out = new float[encoder.width()];
         encoder.encode(record::get, out, 0);
