@@ -157,13 +157,12 @@ public class DatasetService {
     }
 
     private static int parseVersion(String version) {
-        try {
+        // ASCII digits only: Integer.parseInt reads other scripts' digits too.
+        if (version != null && version.matches("[0-9]{1,9}")) {
             int number = Integer.parseInt(version);
             if (number > 0) {
                 return number;
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
         throw new InvalidRequest("version", "must be a positive integer or 'latest', not '" + version + "'");
     }

@@ -23,6 +23,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -97,9 +98,29 @@ public class EndpointPromotions {
     public static List<GateSpec> check(List<GateSpec> gates, String field) {
         List<GateSpec> checked = new ArrayList<>();
         for (int i = 0; gates != null && i < gates.size(); i++) {
+            if (gates.get(i) == null) {
+                throw new InvalidRequest(field + "[" + i + "]", "must be a gate, got null");
+            }
             checked.add(gates.get(i).checked(field + "[" + i + "]"));
         }
         return checked;
+    }
+
+    /**
+     * A model's versions may differ in task (an upload can register anything under a name), but an endpoint's
+     * clients rely on the shape of its answers: labels and probabilities, or values.
+     */
+    private static void checkSameTask(String endpoint, RegisteredVersion candidate, RegisteredVersion live) {
+        if (live == null
+                || candidate.task() == null
+                || live.task() == null
+                || candidate.task().equals(live.task())) {
+            return;
+        }
+        throw new InvalidState(candidate.label() + " is a " + candidate.task().toLowerCase(Locale.ROOT)
+                + " model and the live " + live.label() + " a " + live.task().toLowerCase(Locale.ROOT)
+                + " one: the clients of endpoint '" + endpoint + "' would get answers of another shape; serve it on"
+                + " an endpoint of its own");
     }
 
     private EventResponse promote(TeamScope scope, Actor actor, String name, PromotionRequest request) {
@@ -116,12 +137,23 @@ public class EndpointPromotions {
         RegisteredVersion live = before.liveVersionId == null
                 ? null
                 : models.byIds(List.of(before.liveVersionId)).get(before.liveVersionId);
+        checkSameTask(name, candidate, live);
+        boolean trial = policy != null || Boolean.TRUE.equals(request.shadow());
+        if (trial && live != null && candidate.id().equals(live.id())) {
+            throw new InvalidState(candidate.label() + " is already live on endpoint '" + name
+                    + "'; a canary or a shadow compares another version with it");
+        }
         List<GateResult> results = new ArrayList<>();
-        for (GateSpec gate : gates) {
-            results.add(
-                    GateSpec.HELD_OUT.equals(gate.type())
-                            ? heldOut.evaluate(scope, gate, candidate, live)
-                            : PromotionGates.evaluate(gate, candidate, live));
+        for (int i = 0; i < gates.size(); i++) {
+            GateSpec gate = gates.get(i);
+            try {
+                results.add(
+                        GateSpec.HELD_OUT.equals(gate.type())
+                                ? heldOut.evaluate(scope, gate, candidate, live)
+                                : PromotionGates.evaluate(gate, candidate, live));
+            } catch (InvalidRequest e) {
+                throw e.within("gates[" + i + "]");
+            }
         }
         if (results.stream().allMatch(GateResult::passed)) {
             results.add(warmUp(candidate));

@@ -2,6 +2,7 @@ package dev.canopy.api.endpoint;
 
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.TeamScope;
@@ -22,7 +23,8 @@ import java.util.Map;
 
 /**
  * The held-out gate: scores the candidate and the live version on a dataset version of the team (copied to a
- * temporary file, read whole) with the metrics their recipe reports, and compares them on the gate's metric.
+ * temporary file, then read and scored 1,024 rows at a time) with the metrics their recipe reports, and compares
+ * them on the gate's metric.
  */
 @ApplicationScoped
 class HeldOutGate {
@@ -34,8 +36,16 @@ class HeldOutGate {
     ModelService models;
 
     GateResult evaluate(TeamScope scope, GateSpec gate, RegisteredVersion candidate, RegisteredVersion live) {
-        DatasetVersionRef data = QuarkusTransaction.requiringNew()
-                .call(() -> datasets.resolve(scope, gate.dataset(), gate.datasetVersion()));
+        DatasetVersionRef data;
+        try {
+            data = QuarkusTransaction.requiringNew()
+                    .call(() -> datasets.resolve(scope, gate.dataset(), gate.datasetVersion()));
+        } catch (InvalidRequest e) {
+            // The dataset service names its own field ("version"); the gate's is datasetVersion.
+            throw new InvalidRequest(
+                    "datasetVersion",
+                    e.details().isEmpty() ? e.getMessage() : e.details().get(0).problem());
+        }
         Path csv = null;
         try {
             csv = Files.createTempFile("canopy-held-out", ".csv");

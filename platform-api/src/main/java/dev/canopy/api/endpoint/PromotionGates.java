@@ -51,7 +51,15 @@ final class PromotionGates {
     private static GateResult beatsLive(GateSpec gate, RegisteredVersion candidate, RegisteredVersion live) {
         Double mine = candidate.metrics().get(gate.metric());
         if (live == null) {
-            return new GateResult(gate.describe(), true, mine, null, "no live version to beat");
+            // Nothing to beat, but a metric the candidate does not have (a misspelt one) still fails the gate.
+            return mine == null
+                    ? new GateResult(
+                            gate.describe(),
+                            false,
+                            null,
+                            null,
+                            candidate.label() + " has no test metric '" + gate.metric() + "'")
+                    : new GateResult(gate.describe(), true, mine, null, "no live version to beat");
         }
         Double theirs = live.metrics().get(gate.metric());
         if (mine == null || theirs == null) {

@@ -22,6 +22,11 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 class ErrorMappers {
 
     private static final String UNIQUE_VIOLATION = "23505";
+    /**
+     * Text PostgreSQL cannot store: an "invalid byte sequence" in a text column, an "unsupported Unicode escape" in a
+     * jsonb one. The NUL character (U+0000) is the one a JSON request can carry.
+     */
+    private static final List<String> UNSTORABLE_TEXT = List.of("22021", "22P05");
 
     @ServerExceptionMapper
     Response apiException(ApiException e) {
@@ -84,6 +89,16 @@ class ErrorMappers {
 
     @ServerExceptionMapper
     Response unexpected(Throwable e) {
+        if (UNSTORABLE_TEXT.stream().anyMatch(state -> hasSqlState(e, state))) {
+            // Nothing was written: the statement that carried the text failed, and its transaction with it.
+            return respond(
+                    400,
+                    ErrorResponse.of(
+                            ErrorCode.INVALID_REQUEST,
+                            "Text in the request (a name, a description, a tag) holds the NUL character (\\u0000),"
+                                    + " which cannot be stored",
+                            List.of()));
+        }
         if (isUniqueViolation(e)) {
             // Two requests created the same name at the same moment: the second lost the race the first's check
             // could not see. Nothing was written for it.
@@ -101,8 +116,13 @@ class ErrorMappers {
 
     /** Whether PostgreSQL refused the write for a unique constraint (SQLSTATE 23505). */
     static boolean isUniqueViolation(Throwable e) {
+        return hasSqlState(e, UNIQUE_VIOLATION);
+    }
+
+    /** Whether {@code e} or one of its causes is a PostgreSQL error of that SQLSTATE. */
+    private static boolean hasSqlState(Throwable e, String state) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+            if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
                 return true;
             }
             if (cause.getCause() == cause) {

@@ -26,7 +26,7 @@ final class ModelRecords {
     /** {@code description}: null keeps it, "" clears it; {@code tags}: merged, a null value removes a tag. */
     record AnnotateRequest(@Size(max = 2000) String description, @Size(max = 50) Map<String, String> tags) {}
 
-    record AliasRequest(@NotBlank @Size(max = 20) String version) {}
+    record AliasRequest(@NotBlank @Size(max = 100) String version) {}
 
     record DatasetLineage(String name, int version, String sha256) {}
 

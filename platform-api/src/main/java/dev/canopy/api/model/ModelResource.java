@@ -84,7 +84,7 @@ public class ModelResource {
     @PATCH
     @Path("/{model}")
     public ModelResponse annotate(
-            @PathParam("team") String team, @PathParam("model") String model, @Valid AnnotateRequest request) {
+            @PathParam("team") String team, @PathParam("model") String model, @Valid @NotNull AnnotateRequest request) {
         return curation.annotateModel(team, model, request.description(), request.tags());
     }
 
@@ -95,7 +95,7 @@ public class ModelResource {
             @PathParam("team") String team,
             @PathParam("model") String model,
             @PathParam("version") String version,
-            @Valid AnnotateRequest request) {
+            @Valid @NotNull AnnotateRequest request) {
         return curation.annotateVersion(team, model, version, request.description(), request.tags());
     }
 
@@ -124,8 +124,9 @@ public class ModelResource {
     public RestResponse<InputStream> artifact(
             @PathParam("team") String team, @PathParam("model") String model, @PathParam("version") String version)
             throws IOException {
-        return RestResponse.ResponseBuilder.ok(service.artifact(team, model, version), "application/zip")
-                .header("Content-Disposition", "attachment; filename=\"" + model + "-v" + version + ".zip\"")
+        ModelService.Artifact artifact = service.artifact(team, model, version);
+        return RestResponse.ResponseBuilder.ok(artifact.content(), "application/zip")
+                .header("Content-Disposition", "attachment; filename=\"" + model + "-v" + artifact.version() + ".zip\"")
                 .build();
     }
 }

@@ -25,11 +25,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The model registry: models, and their immutable versions with lineage. */
 @ApplicationScoped
 public class ModelService {
+
+    /** A version number as a path gives it: 1 to 9 ASCII digits. */
+    private static final Pattern VERSION_NUMBER = Pattern.compile("[0-9]{1,9}");
 
     @Inject
     ModelRepository models;
@@ -98,9 +102,13 @@ public class ModelService {
     }
 
     /** The model artifact (DJL parameters and spec, zipped); the caller closes the stream. */
-    InputStream artifact(String team, String name, String version) throws IOException {
+    /** A version's artifact and the number it resolved to ("latest" and aliases name one). */
+    record Artifact(int version, InputStream content) {}
+
+    Artifact artifact(String team, String name, String version) throws IOException {
         TeamScope scope = access.read(team);
-        return store.open(findVersion(scope, name, version).artifactKey);
+        ModelVersion found = findVersion(scope, name, version);
+        return new Artifact(found.version, store.open(found.artifactKey));
     }
 
     /**
@@ -147,13 +155,12 @@ public class ModelService {
                     .orElseThrow(() -> new NotFound("alias '" + version + "' of model '" + name + "' not found"));
             return versions.findById(alias.versionId);
         }
-        int number;
-        try {
-            number = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
+        // ASCII digits only: Integer.parseInt reads other scripts' digits too.
+        if (!VERSION_NUMBER.matcher(version).matches()) {
             throw new InvalidRequest(
                     "version", "must be a positive integer, 'latest' or an alias, not '" + version + "'");
         }
+        int number = Integer.parseInt(version);
         return versions.findByNumber(model.id, number)
                 .orElseThrow(() -> new NotFound("version " + version + " of model '" + name + "' not found"));
     }

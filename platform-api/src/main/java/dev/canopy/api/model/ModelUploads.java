@@ -7,6 +7,7 @@ import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.model.ModelRecords.VersionResponse;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
+import dev.canopy.runner.inference.InvalidRecord;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.TabularModel;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -53,8 +55,13 @@ class ModelUploads {
         ModelSpec spec;
         try (TabularModel loaded = TabularModel.load(archive)) {
             spec = loaded.spec();
+            // Parameters that do not fit the spec's network load without complaint: one forward pass (a record
+            // with every feature missing, as the warm-up of serving runs) shows it now rather than at promotion.
+            loaded.predict(List.of(Map.of()));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequest("archive", e.getMessage());
+        } catch (InvalidRecord | RuntimeException e) {
+            throw new InvalidRequest("archive", "the model does not run on its own spec: " + e.getMessage());
         }
         String key = "models/" + scope.teamId() + "/uploads/" + sha256(archive) + ".zip";
         try (ArtifactStore.Staged staged = store.stage()) {

@@ -4,10 +4,13 @@ import static dev.canopy.api.TestApi.GENTOO;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newTeam;
+import static dev.canopy.api.TestApi.unique;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -209,6 +213,11 @@ class EndpointTest {
             promote(Map.of("version", "2", "gates", List.of(lenient)), 409);
         }
         promote(Map.of("version", "2", "gates", List.of(Map.of("type", "held-out", "metric", "accuracy"))), 400);
+        Map<String, Object> badVersion = new HashMap<>(gate);
+        badVersion.put("datasetVersion", "first");
+        assertThat(promote(Map.of("version", "2", "gates", List.of(lenient, badVersion)), 400)
+                        .getString("details[0].field"))
+                .isEqualTo("gates[1].datasetVersion");
     }
 
     @Test
@@ -308,6 +317,19 @@ class EndpointTest {
                 .statusCode(400)
                 .body("details[0].field", equalTo("alias"));
 
+        // An alias may be long, and may name another alias's version.
+        String longAlias = "a-rather-long-alias-for-the-second-version";
+        as(token)
+                .body(Map.of("version", "challenger"))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, longAlias)
+                .then()
+                .statusCode(200);
+        as(token)
+                .body(Map.of("version", longAlias))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/{a}", team, model, "reviewed")
+                .then()
+                .statusCode(200)
+                .body("version", equalTo(2));
         assertThat(promote(Map.of("version", "challenger"), 201).getInt("toVersion"))
                 .isEqualTo(2);
         as(token)
@@ -318,6 +340,17 @@ class EndpointTest {
                 .get("/api/v1/teams/{t}/models/{m}/versions/challenger", team, model)
                 .then()
                 .statusCode(404);
+        // Numbers in ASCII digits only (Arabic-Indic one is not version 1); a download names the version it got.
+        as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/{v}", team, model, "\u0661")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("version"));
+        as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/reviewed/artifact", team, model)
+                .then()
+                .statusCode(200)
+                .header("Content-Disposition", containsString(model + "-v2.zip"));
     }
 
     @Test
@@ -339,10 +372,26 @@ class EndpointTest {
                 .body("tags.stage", equalTo("baseline"))
                 .body("recipe", equalTo("tabular-classification"))
                 .body("params.epochs", equalTo(2));
+        for (String path : List.of("/api/v1/teams/{t}/models/{m}", "/api/v1/teams/{t}/models/{m}/versions/1")) {
+            as(token).patch(path, team, model).then().statusCode(400).body("code", equalTo("INVALID_REQUEST"));
+        }
     }
 
     @Test
     void badRequestsAreRefusedClearly() {
+        // A misspelt metric fails a beats-live gate even with nothing live to beat.
+        JsonPath misspelt = promote(
+                Map.of(
+                        "version",
+                        "2",
+                        "gates",
+                        List.of(Map.of("type", "beats-live", "metric", "test_acuracy", "margin", 0))),
+                409);
+        assertThat(misspelt.getString("details[0].problem")).contains("has no test metric 'test_acuracy'");
+        List<Object> nullGate = new ArrayList<>();
+        nullGate.add(null);
+        assertThat(promote(Map.of("version", "2", "gates", nullGate), 400).getString("details[0].field"))
+                .isEqualTo("gates[0]");
         promote(Map.of("version", "2"), 201);
         Map<String, Object> bad = Map.of("island", "Biscoe", "bill_length_mm", "long");
         JsonPath error = predict(List.of(bad), 400);
@@ -366,16 +415,26 @@ class EndpointTest {
         boolForNumber.put("flipper_length_mm", true);
         assertThat(predict(List.of(boolForNumber), 400).getString("details[0].field"))
                 .isEqualTo("records.flipper_length_mm");
+        // A value so far outside the training data that the answer is not finite is the caller's error.
+        Map<String, Object> heavy = new HashMap<>(GENTOO);
+        heavy.put("body_mass_g", 1e308);
+        JsonPath farOutside = predict(List.of(heavy), 400);
+        assertThat(farOutside.getString("details[0].field")).isEqualTo("records.body_mass_g");
+        assertThat(farOutside.getString("details[0].problem")).contains("standard deviations");
+        Map<String, Object> listForCategory = new HashMap<>(GENTOO);
+        listForCategory.put("island", List.of("Biscoe"));
+        assertThat(predict(List.of(listForCategory), 400).getString("details[0].field"))
+                .isEqualTo("records.island");
         // One more record than a request may hold: 413, before any model work.
         JsonPath tooMany = predict(Collections.nCopies(maxRequestRecords + 1, GENTOO), 413);
         assertThat(tooMany.getString("code")).isEqualTo("PAYLOAD_TOO_LARGE");
-        // Only the two bad values reached the version, as rejected requests; none counts as its error.
+        // Only the four bad values reached the version, as rejected requests; none counts as its error.
         as(token)
                 .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
                 .then()
                 .statusCode(200)
                 .body("serving[0].errors", equalTo(0))
-                .body("serving[0].rejected", equalTo(2));
+                .body("serving[0].rejected", equalTo(4));
         // An island the model never saw goes to the category's "unknown" slot, as its spec says.
         Map<String, Object> unseen = new HashMap<>(GENTOO);
         unseen.put("island", "Atlantis");
@@ -385,6 +444,9 @@ class EndpointTest {
                         .getString("details[0].field"))
                 .isEqualTo("canary");
         promote(Map.of("version", "99"), 404);
+        // The live version as its own canary or shadow compares nothing.
+        promote(Map.of("version", "2", "canaryPercent", 10), 409);
+        promote(Map.of("version", "2", "shadow", true), 409);
         promote(Map.of("version", "2", "gates", List.of(Map.of("type", "threshold", "metric", "test_accuracy"))), 400);
         promote(Map.of("version", "2", "gates", List.of(Map.of("expression", "accuracy is good"))), 400);
         as(token)
@@ -402,6 +464,73 @@ class EndpointTest {
                 .post("/api/v1/teams/{t}/endpoints", team)
                 .then()
                 .statusCode(404);
+        // Text PostgreSQL cannot store (the NUL character), in a body or in a path: 400, nothing written.
+        as(token)
+                .body(Map.of("name", "nul-" + endpoint, "model", "a\u0000b"))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_REQUEST"));
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, "a\u0000b")
+                .then()
+                .statusCode(400);
+        as(token)
+                .body(Map.of("version", "2", "reason", "because\u0000"))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(400);
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("liveVersion", equalTo(2));
+    }
+
+    @Test
+    void aVersionOfAnotherTaskCannotTakeOverAnEndpoint() {
+        String mass = models.regressionModel();
+        // The species classifier uploaded under the regression model's name: the registry takes it.
+        byte[] classifier = as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/1/artifact", team, TrainedModels.MODEL)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
+        int uploaded = given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .body(classifier)
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, mass)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("version");
+        String masses = unique("mass").toLowerCase(Locale.ROOT);
+        as(token)
+                .body(Map.of("name", masses, "model", mass))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(Map.of("version", "1"))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, masses)
+                .then()
+                .statusCode(201);
+        // An endpoint's clients rely on the shape of its answers: values stay values.
+        as(token)
+                .body(Map.of("version", String.valueOf(uploaded), "canaryPercent", 10))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, masses)
+                .then()
+                .statusCode(409)
+                .body("message", containsString("is a classification model and the live " + mass + ":1 a regression"));
+        as(token)
+                .body(Map.of("records", List.of(GENTOO)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, masses)
+                .then()
+                .statusCode(200)
+                .body("modelVersion", equalTo(1))
+                .body("predictions[0].value", notNullValue());
     }
 
     @Test

@@ -399,7 +399,7 @@ class ServingTest {
     }
 
     @Test
-    void anUploadThatIsNotAModelIsRefused() {
+    void anUploadThatIsNotAModelIsRefused() throws Exception {
         given().auth()
                 .oauth2(token)
                 .contentType("application/zip")
@@ -408,6 +408,34 @@ class ServingTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("archive"));
+        // A readable spec with parameters that are not the network's: they load, but no forward pass runs.
+        byte[] garbled = withEntry(artifact(1), name -> name.endsWith(".params"), "garbage".getBytes());
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .body(garbled)
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, "uploaded")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("archive"))
+                .body("details[0].problem", containsString("does not run"));
+        as(token).get("/api/v1/teams/{t}/models/{m}", team, "uploaded").then().statusCode(404);
+    }
+
+    /** The archive with the content of the entries {@code named} replaced. */
+    static byte[] withEntry(byte[] archive, java.util.function.Predicate<String> named, byte[] content)
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));
+                ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                byte[] bytes = in.readAllBytes();
+                zip.putNextEntry(new ZipEntry(entry.getName()));
+                zip.write(named.test(entry.getName()) ? content : bytes);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     int upload(byte[] archive) {
