@@ -8,6 +8,7 @@ import dev.canopy.api.dataset.DatasetService.UploadResult;
 import dev.canopy.api.error.StreamedBody;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -27,7 +28,8 @@ public class DatasetResource {
     DatasetService service;
 
     @POST
-    public RestResponse<DatasetResponse> create(@PathParam("team") String team, @Valid CreateDatasetRequest request) {
+    public RestResponse<DatasetResponse> create(
+            @PathParam("team") String team, @Valid @NotNull CreateDatasetRequest request) {
         DatasetResponse dataset = service.create(team, request);
         return created(URI.create("/api/v1/teams/" + team + "/datasets/" + dataset.name()), dataset);
     }

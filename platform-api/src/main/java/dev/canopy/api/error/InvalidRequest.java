@@ -16,4 +16,12 @@ public final class InvalidRequest extends ApiException {
     public InvalidRequest(String message, List<ErrorResponse.Detail> details) {
         super(ErrorCode.INVALID_REQUEST, message, details);
     }
+
+    /** The same refusal of a part of a larger request: its fields named under {@code field} ("runTemplate.params"). */
+    public InvalidRequest within(String field) {
+        List<ErrorResponse.Detail> nested = details().stream()
+                .map(d -> new ErrorResponse.Detail(field + "." + d.field(), d.problem()))
+                .toList();
+        return new InvalidRequest(field + ": " + getMessage(), nested);
+    }
 }

@@ -4,6 +4,7 @@ import dev.canopy.api.experiment.ExperimentRecords.CreateExperimentRequest;
 import dev.canopy.api.experiment.ExperimentRecords.ExperimentResponse;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -22,7 +23,7 @@ public class ExperimentResource {
 
     @POST
     public RestResponse<ExperimentResponse> create(
-            @PathParam("team") String team, @Valid CreateExperimentRequest request) {
+            @PathParam("team") String team, @Valid @NotNull CreateExperimentRequest request) {
         ExperimentResponse experiment = service.create(team, request);
         String path =
                 URLEncoder.encode(experiment.name(), StandardCharsets.UTF_8).replace("+", "%20");

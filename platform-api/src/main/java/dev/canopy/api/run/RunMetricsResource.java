@@ -1,5 +1,6 @@
 package dev.canopy.api.run;
 
+import dev.canopy.api.error.QueryParameters;
 import dev.canopy.api.run.MetricRecords.IngestResponse;
 import dev.canopy.api.run.MetricRecords.MetricBatchRequest;
 import dev.canopy.api.run.MetricRecords.SeriesResponse;
@@ -51,7 +52,12 @@ public class RunMetricsResource {
             @PathParam("team") String team,
             @PathParam("runId") UUID runId,
             @PathParam("key") String key,
-            @QueryParam("maxPoints") Integer maxPoints) {
-        return history.history(team, runId, key, maxPoints);
+            @QueryParam("maxPoints") String maxPoints) {
+        // Its range (from configuration) is the history's to check.
+        return history.history(
+                team,
+                runId,
+                key,
+                QueryParameters.wholeNumber("maxPoints", maxPoints, Integer.MIN_VALUE, Integer.MAX_VALUE));
     }
 }

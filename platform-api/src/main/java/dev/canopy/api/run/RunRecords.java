@@ -21,6 +21,12 @@ final class RunRecords {
 
     private RunRecords() {}
 
+    /** What a model may be called (registerAs), as the registry's upload takes it. */
+    static final String MODEL_NAME_REGEX = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
+
+    static final java.util.regex.Pattern MODEL_NAME = java.util.regex.Pattern.compile(MODEL_NAME_REGEX);
+    static final String MODEL_NAME_RULE = "must be a model name: 1-100 letters, digits, '.', '_' or '-'";
+
     /** A dataset version a run reads; {@code version} may be a number or "latest". */
     record DatasetInput(@NotBlank String name, @NotBlank String version) {}
 
@@ -40,10 +46,7 @@ final class RunRecords {
             @Valid Resources resources,
             @Min(-1000) @Max(1000) Integer priority,
             @Min(1) @Max(100) Integer maxAttempts,
-            @Pattern(
-                            regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
-                            message = "must be a model name: 1-100 letters, digits, '.', '_' or '-'")
-                    String registerAs) {}
+            @Pattern(regexp = MODEL_NAME_REGEX, message = MODEL_NAME_RULE) String registerAs) {}
 
     /** @param gpus GPUs the run needs; 0 runs anywhere, N only on a runner with N free GPUs */
     record Resources(@Min(0) @Max(64) Integer gpus) {}

@@ -1,5 +1,6 @@
 package dev.canopy.api.run;
 
+import dev.canopy.api.error.QueryParameters;
 import dev.canopy.api.run.RunRecords.CreateRunRequest;
 import dev.canopy.api.run.RunRecords.DatasetInput;
 import dev.canopy.api.run.RunRecords.LogParamsRequest;
@@ -9,8 +10,7 @@ import dev.canopy.api.run.RunRecords.SearchRunsRequest;
 import dev.canopy.api.run.RunRecords.UpdateRunRequest;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -32,7 +32,7 @@ public class RunResource {
     RunSearch search;
 
     @POST
-    public RestResponse<RunResponse> create(@PathParam("team") String team, @Valid CreateRunRequest request) {
+    public RestResponse<RunResponse> create(@PathParam("team") String team, @Valid @NotNull CreateRunRequest request) {
         RunResponse run = service.create(team, request);
         return created(URI.create("/api/v1/teams/" + team + "/runs/" + run.id()), run);
     }
@@ -42,15 +42,18 @@ public class RunResource {
     public RunPage list(
             @PathParam("team") String team,
             @QueryParam("experiment") String experiment,
-            @QueryParam("pageSize") @Min(1) @Max(1000) Integer pageSize,
+            @QueryParam("pageSize") String pageSize,
             @QueryParam("pageToken") String pageToken) {
         String filter = experiment == null ? null : "experiment = '" + experiment.replace("'", "''") + "'";
-        return search.search(team, new SearchRunsRequest(filter, List.of(), pageSize, pageToken));
+        return search.search(
+                team,
+                new SearchRunsRequest(
+                        filter, List.of(), QueryParameters.wholeNumber("pageSize", pageSize, 1, 1000), pageToken));
     }
 
     @POST
     @Path("/search")
-    public RunPage search(@PathParam("team") String team, @Valid SearchRunsRequest request) {
+    public RunPage search(@PathParam("team") String team, @Valid @NotNull SearchRunsRequest request) {
         return search.search(team, request);
     }
 
@@ -63,21 +66,21 @@ public class RunResource {
     @PATCH
     @Path("/{runId}")
     public RunResponse update(
-            @PathParam("team") String team, @PathParam("runId") UUID runId, @Valid UpdateRunRequest request) {
+            @PathParam("team") String team, @PathParam("runId") UUID runId, @Valid @NotNull UpdateRunRequest request) {
         return service.update(team, runId, request);
     }
 
     @POST
     @Path("/{runId}/params")
     public RunResponse logParams(
-            @PathParam("team") String team, @PathParam("runId") UUID runId, @Valid LogParamsRequest request) {
+            @PathParam("team") String team, @PathParam("runId") UUID runId, @Valid @NotNull LogParamsRequest request) {
         return service.logParams(team, runId, request.params());
     }
 
     @POST
     @Path("/{runId}/inputs")
     public RunResponse addInput(
-            @PathParam("team") String team, @PathParam("runId") UUID runId, @Valid DatasetInput input) {
+            @PathParam("team") String team, @PathParam("runId") UUID runId, @Valid @NotNull DatasetInput input) {
         return service.addInput(team, runId, input);
     }
 

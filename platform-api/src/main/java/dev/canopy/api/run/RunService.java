@@ -67,7 +67,14 @@ public class RunService {
 
     /** Checks a template as if it were submitted now (experiment, dataset, recipe and its params). */
     public void check(TeamScope scope, RunTemplate template) {
-        trained.check(scope, template.toRequest(Map.of()));
+        if (template.gpus() != null && template.resources() != null) {
+            throw new InvalidRequest("runTemplate.gpus", "give gpus or resources.gpus, not both");
+        }
+        try {
+            trained.check(scope, template.toRequest(Map.of()));
+        } catch (InvalidRequest e) {
+            throw e.within("runTemplate");
+        }
     }
 
     private RunResponse create(TeamScope scope, CreateRunRequest request) {

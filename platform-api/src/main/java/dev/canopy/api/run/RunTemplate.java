@@ -1,11 +1,11 @@
 package dev.canopy.api.run;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,13 +25,8 @@ public record RunTemplate(
         @Valid RunRecords.Resources resources,
         @Min(-1000) @Max(1000) Integer priority,
         @Min(1) @Max(100) Integer maxAttempts,
-        @Size(max = 100) String registerAs,
+        @Pattern(regexp = RunRecords.MODEL_NAME_REGEX, message = RunRecords.MODEL_NAME_RULE) String registerAs,
         Map<String, String> tags) {
-
-    @AssertTrue(message = "give gpus or resources.gpus, not both")
-    boolean isGpusGivenOnce() {
-        return gpus == null || resources == null;
-    }
 
     /** @param version a number, or "latest" (the default) */
     public record Dataset(@NotBlank String name, String version) {}

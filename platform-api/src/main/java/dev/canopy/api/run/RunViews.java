@@ -134,7 +134,7 @@ class RunViews {
                 run.kind == RunKind.TRAINED ? run.maxAttempts : null,
                 run.priority,
                 run.kind == RunKind.TRAINED ? run.gpus : null,
-                run.progress,
+                progressOf(run),
                 run.notes == null ? List.of() : run.notes,
                 modelVersionOf(versions.get(run.modelVersionId)),
                 new TreeMap<>(latestMetrics),
@@ -143,5 +143,13 @@ class RunViews {
                 energy == null ? null : energy.energy(),
                 energy == null ? null : energy.emissions(),
                 forecast);
+    }
+
+    /** The run's last progress; once it has ended (finished, failed, killed) there is no time left to estimate. */
+    private static RunProgress progressOf(Run run) {
+        RunProgress p = run.progress;
+        return p == null || !run.status.isTerminal() || p.etaSeconds() == null
+                ? p
+                : new RunProgress(p.epoch(), p.epochs(), p.fraction(), null);
     }
 }

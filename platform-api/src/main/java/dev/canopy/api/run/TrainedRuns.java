@@ -72,10 +72,16 @@ class TrainedRuns {
         ExperimentRef experiment = experiments.require(scope, request.experiment());
         DatasetVersionRef dataset = dataset(scope, request);
         Validation validation = validate(request, dataset);
-        List<String> warnings = budgets.admit(scope);
+        List<String> warnings = new ArrayList<>(budgets.admit(scope));
         int gpus = request.resources() == null || request.resources().gpus() == null
                 ? 0
                 : request.resources().gpus();
+        int mostGpus = gpus == 0 ? 0 : workers.mostGpusFor(scope.teamId());
+        if (gpus > mostGpus) {
+            // Queued all the same: a GPU runner may register later. Said now rather than left to a silent wait.
+            warnings.add("no runner online for this team has " + gpus + " GPU(s) (the most any has is " + mostGpus
+                    + "); the run waits QUEUED until one is");
+        }
         Instant now = DatabaseTime.now();
         TrainedRunSpec spec = new TrainedRunSpec(
                 scope.teamId(),
@@ -114,6 +120,11 @@ class TrainedRuns {
 
     /** Validates with the recipe if this control plane has it; otherwise a runner must at least offer it. */
     private Validation validate(CreateRunRequest request, DatasetVersionRef dataset) {
+        // Checked here too, not only on the request body: a schedule's stored template reaches this directly.
+        if (request.registerAs() != null
+                && !RunRecords.MODEL_NAME.matcher(request.registerAs()).matches()) {
+            throw new InvalidRequest("registerAs", RunRecords.MODEL_NAME_RULE);
+        }
         Map<String, Object> params = request.params() == null ? Map.of() : request.params();
         Recipe recipe = recipes.find(request.recipe()).orElse(null);
         if (recipe == null) {
@@ -129,7 +140,9 @@ class TrainedRuns {
             List<ErrorResponse.Detail> details = new ArrayList<>();
             validation
                     .problems()
-                    .forEach(p -> details.add(new ErrorResponse.Detail("params." + p.field(), p.problem())));
+                    // A recipe's problem with the dataset itself (too few rows) names the request's dataset.
+                    .forEach(p -> details.add(new ErrorResponse.Detail(
+                            p.field().equals("dataset") ? "dataset" : "params." + p.field(), p.problem())));
             throw new InvalidRequest(
                     "The parameters do not fit recipe " + recipe.name() + " and dataset " + dataset.dataset() + ": "
                             + details.get(0).field() + " " + details.get(0).problem(),

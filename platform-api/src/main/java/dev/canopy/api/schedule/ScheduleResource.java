@@ -23,7 +23,8 @@ public class ScheduleResource {
     ScheduleService service;
 
     @POST
-    public RestResponse<ScheduleResponse> create(@PathParam("team") String team, @Valid CreateScheduleRequest request) {
+    public RestResponse<ScheduleResponse> create(
+            @PathParam("team") String team, @Valid @NotNull CreateScheduleRequest request) {
         ScheduleResponse schedule = service.create(team, request);
         URI location = URI.create("/api/v1/teams/" + team + "/schedules/" + schedule.name());
         return RestResponse.ResponseBuilder.<ScheduleResponse>created(location)

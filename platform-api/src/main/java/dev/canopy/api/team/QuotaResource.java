@@ -3,6 +3,7 @@ package dev.canopy.api.team;
 import dev.canopy.api.team.TeamRecords.QuotaBody;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -21,7 +22,7 @@ public class QuotaResource {
     }
 
     @PUT
-    public QuotaBody set(@PathParam("team") String team, @Valid QuotaBody body) {
+    public QuotaBody set(@PathParam("team") String team, @Valid @NotNull QuotaBody body) {
         return service.setQuota(team, body);
     }
 }

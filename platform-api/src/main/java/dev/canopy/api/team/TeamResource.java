@@ -7,6 +7,7 @@ import dev.canopy.api.team.TeamRecords.MemberResponse;
 import dev.canopy.api.team.TeamRecords.TeamResponse;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -36,7 +37,7 @@ public class TeamResource {
 
     @POST
     @Path("/teams")
-    public RestResponse<TeamResponse> create(@Valid CreateTeamRequest request) {
+    public RestResponse<TeamResponse> create(@Valid @NotNull CreateTeamRequest request) {
         TeamResponse team = service.create(request.name());
         return created(URI.create("/api/v1/teams/" + team.name()), team);
     }
@@ -57,7 +58,7 @@ public class TeamResource {
     @POST
     @Path("/teams/{team}/members")
     public RestResponse<List<MemberResponse>> addMember(
-            @PathParam("team") String team, @Valid AddMemberRequest request) {
+            @PathParam("team") String team, @Valid @NotNull AddMemberRequest request) {
         boolean added = service.putMember(team, request);
         List<MemberResponse> members = service.members(team);
         return added

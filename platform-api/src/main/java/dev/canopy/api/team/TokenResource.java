@@ -7,6 +7,7 @@ import dev.canopy.api.team.TokenRecords.CreatedTokenResponse;
 import dev.canopy.api.team.TokenRecords.TokenResponse;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -29,7 +30,7 @@ public class TokenResource {
 
     @POST
     @Path("/tokens")
-    public RestResponse<CreatedTokenResponse> create(@Valid CreateTokenRequest request) {
+    public RestResponse<CreatedTokenResponse> create(@Valid @NotNull CreateTokenRequest request) {
         CreatedTokenResponse token = tokens.createForCaller(request);
         return created(URI.create("/api/v1/tokens/" + token.id()), token);
     }
@@ -48,7 +49,7 @@ public class TokenResource {
 
     @POST
     @Path("/users")
-    public RestResponse<UserResponse> createUser(@Valid CreateUserRequest request) {
+    public RestResponse<UserResponse> createUser(@Valid @NotNull CreateUserRequest request) {
         UserResponse user = users.create(request);
         return created(URI.create("/api/v1/users/" + user.name()), user);
     }
@@ -62,7 +63,7 @@ public class TokenResource {
     @POST
     @Path("/users/{user}/tokens")
     public RestResponse<CreatedTokenResponse> createForUser(
-            @PathParam("user") String user, @Valid CreateTokenRequest request) {
+            @PathParam("user") String user, @Valid @NotNull CreateTokenRequest request) {
         CreatedTokenResponse token = tokens.createForUser(user, request);
         return created(URI.create("/api/v1/tokens/" + token.id()), token);
     }

@@ -22,6 +22,7 @@ import dev.canopy.api.worker.WorkerRecords.WorkerResponse;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -68,7 +69,7 @@ public class WorkerResource {
     /** A token for a runner ({@code java -jar canopy-runner.jar --server URL --token TOKEN}). */
     @POST
     @Path("/tokens")
-    public RestResponse<CreatedTokenResponse> createToken(@Valid CreateRunnerTokenRequest request) {
+    public RestResponse<CreatedTokenResponse> createToken(@Valid @NotNull CreateRunnerTokenRequest request) {
         CreatedTokenResponse token = tokens.createRunnerToken(request);
         return RestResponse.ResponseBuilder.<CreatedTokenResponse>created(URI.create("/api/v1/tokens/" + token.id()))
                 .entity(token)
@@ -78,14 +79,14 @@ public class WorkerResource {
     @RunnerProtocol
     @POST
     @Path("/register")
-    public RegisterResponse register(@Valid RegisterRequest request) {
+    public RegisterResponse register(@Valid @NotNull RegisterRequest request) {
         return sessions.register(request);
     }
 
     @RunnerProtocol
     @POST
     @Path("/{workerId}/heartbeat")
-    public HeartbeatResponse heartbeat(@PathParam("workerId") UUID workerId, @Valid HeartbeatRequest request) {
+    public HeartbeatResponse heartbeat(@PathParam("workerId") UUID workerId, @Valid @NotNull HeartbeatRequest request) {
         return sessions.heartbeat(workerId, request);
     }
 
@@ -95,7 +96,7 @@ public class WorkerResource {
     @Path("/{workerId}/claim")
     @Blocking
     public CompletionStage<RestResponse<Assignment>> claim(
-            @PathParam("workerId") UUID workerId, @Valid ClaimRequest request) {
+            @PathParam("workerId") UUID workerId, @Valid @NotNull ClaimRequest request) {
         Duration wait = Duration.ofSeconds(request.waitSeconds() == null ? 0 : request.waitSeconds());
         return sessions.claim(workerId, request.freeGpus(), wait)
                 .thenApply(claimed -> claimed.map(RestResponse::ok).orElseGet(RestResponse::noContent));
@@ -147,7 +148,7 @@ public class WorkerResource {
     @POST
     @Path("/{workerId}/runs/{runId}/epochs")
     public EpochResponse epoch(
-            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @Valid EpochReport report) {
+            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @Valid @NotNull EpochReport report) {
         return runs.epoch(workerId, runId, report);
     }
 
@@ -169,14 +170,17 @@ public class WorkerResource {
     @POST
     @Path("/{workerId}/runs/{runId}/complete")
     public void complete(
-            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @Valid CompleteRequest request) {
+            @PathParam("workerId") UUID workerId,
+            @PathParam("runId") UUID runId,
+            @Valid @NotNull CompleteRequest request) {
         runs.complete(workerId, runId, request);
     }
 
     @RunnerProtocol
     @POST
     @Path("/{workerId}/runs/{runId}/fail")
-    public void fail(@PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @Valid FailRequest request) {
+    public void fail(
+            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @Valid @NotNull FailRequest request) {
         runs.fail(workerId, runId, request);
     }
 
@@ -184,7 +188,9 @@ public class WorkerResource {
     @POST
     @Path("/{workerId}/runs/{runId}/stopped")
     public void stopped(
-            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @Valid StoppedRequest request) {
+            @PathParam("workerId") UUID workerId,
+            @PathParam("runId") UUID runId,
+            @Valid @NotNull StoppedRequest request) {
         runs.stopped(workerId, runId, request);
     }
 }

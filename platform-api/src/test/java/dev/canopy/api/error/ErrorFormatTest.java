@@ -74,6 +74,55 @@ class ErrorFormatTest {
     }
 
     @Test
+    void aMissingOrNullBodyIsAClearRefusal() {
+        String run = newRun(adminToken(), "default");
+        for (String path : List.of(
+                "/api/v1/teams/default/runs",
+                "/api/v1/teams/default/runs/search",
+                "/api/v1/teams/default/datasets",
+                "/api/v1/teams/default/experiments",
+                "/api/v1/teams/default/schedules",
+                "/api/v1/teams/default/members",
+                "/api/v1/tokens")) {
+            for (String body : List.of("", "null")) {
+                as(adminToken())
+                        .body(body)
+                        .post(path)
+                        .then()
+                        .statusCode(400)
+                        .body("code", equalTo("INVALID_REQUEST"))
+                        .body("message", containsString("must not be null"));
+            }
+        }
+        as(adminToken())
+                .body("")
+                .patch("/api/v1/teams/default/runs/{r}", run)
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_REQUEST"));
+    }
+
+    @Test
+    void aMalformedQueryParameterIsNamedNotANotFound() {
+        String run = newRun(adminToken(), "default");
+        as(adminToken())
+                .get("/api/v1/teams/default/runs?pageSize=abc")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("pageSize"));
+        as(adminToken())
+                .get("/api/v1/teams/default/runs?pageSize=0")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("pageSize"));
+        as(adminToken())
+                .get("/api/v1/teams/default/runs/{r}/metrics/loss?maxPoints=abc", run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("maxPoints"));
+    }
+
+    @Test
     void reportsMalformedJsonWithItsLocation() {
         as(adminToken())
                 .body("{\"name\": ")

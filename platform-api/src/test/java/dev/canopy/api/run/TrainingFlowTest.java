@@ -160,6 +160,12 @@ class TrainingFlowTest {
                 .then()
                 .statusCode(201);
         expectProblem(base, Map.of("label", "y"), "params.label");
+        // Too few rows is the dataset's problem, not a parameter's.
+        csv(token, "x,y\n1,a\n2,b\n3,a\n")
+                .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                .then()
+                .statusCode(201);
+        expectProblem(base, Map.of("label", "y"), "dataset");
 
         Map<String, Object> unknown = new HashMap<>(base);
         unknown.put("recipe", "gradient-boosting");
@@ -218,5 +224,8 @@ class TrainingFlowTest {
         JsonPath killed = awaitEnd(run, Duration.ofSeconds(30));
         assertThat(killed.getString("status")).isEqualTo("KILLED");
         assertThat(Duration.ofNanos(System.nanoTime() - cancelled)).isLessThan(Duration.ofSeconds(10));
+        // Where it stopped stays; a time left does not.
+        assertThat(killed.getInt("progress.epoch")).isGreaterThanOrEqualTo(2);
+        assertThat(killed.getString("progress.etaSeconds")).isNull();
     }
 }

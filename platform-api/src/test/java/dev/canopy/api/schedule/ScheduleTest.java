@@ -221,13 +221,17 @@ class ScheduleTest {
                 .body(Map.of("name", "two-answers", "onNewDatasetVersion", "penguins", "runTemplate", onGpu))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
-                .statusCode(400);
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.gpus"));
         csv(token, more.append("Adelie,Dream,39.0,18.2,188,3650,FEMALE\n").toString())
                 .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
                 .then()
                 .statusCode(201);
         await().atMost(Duration.ofSeconds(10)).until(() -> runsOf("on-data-gpu").size() == 1);
         assertThat(runsOf("on-data-gpu").get(0)).containsEntry("gpus", 1);
+        // This test's runners have no GPU: the run waits, and says why.
+        assertThat((List<String>) runsOf("on-data-gpu").get(0).get("warnings"))
+                .anyMatch(w -> w.startsWith("no runner online for this team has 1 GPU(s)"));
     }
 
     @Test
@@ -259,7 +263,15 @@ class ScheduleTest {
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(400)
-                .body("details[0].field", equalTo("params.label"));
+                .body("details[0].field", equalTo("runTemplate.params.label"));
+        Map<String, Object> badName = new HashMap<>(template(Map.of("label", "species")));
+        badName.put("registerAs", "../x");
+        as(token)
+                .body(Map.of("name", "bad-name", "cron", "0 0 2 * * ?", "runTemplate", badName))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.registerAs"));
         as(token).get("/api/v1/teams/{t}/schedules", team).then().body("size()", equalTo(0));
     }
 
@@ -298,7 +310,7 @@ class ScheduleTest {
                 .patch("/api/v1/teams/{t}/schedules/nightly", team)
                 .then()
                 .statusCode(400)
-                .body("details[0].field", equalTo("params.label"));
+                .body("details[0].field", equalTo("runTemplate.params.label"));
         as(token)
                 .get("/api/v1/teams/{t}/schedules/nightly", team)
                 .then()

@@ -16,6 +16,9 @@ final class TabularValidator {
     /** More classes than this is almost surely a mistaken label column (an id, a measurement). */
     static final int MAX_CLASSES = 1000;
 
+    /** More distinct values than this in a numeric label makes a classification run note that it may be a measurement. */
+    static final int MANY_NUMERIC_CLASSES = 20;
+
     private TabularValidator() {}
 
     static Validation validate(Map<String, Object> params, DatasetProfile profile, Task task) {
@@ -29,7 +32,7 @@ final class TabularValidator {
                     "dataset", "has " + profile.rowCount() + " rows; at least " + MIN_ROWS + " are needed"));
         }
         if (label != null) {
-            checkLabel(profile, label, task, problems);
+            checkLabel(profile, label, task, problems, notes);
         }
         @SuppressWarnings("unchecked")
         List<String> requested = (List<String>) resolved.get("features");
@@ -38,7 +41,8 @@ final class TabularValidator {
         return new Validation(problems, notes, resolved);
     }
 
-    private static void checkLabel(DatasetProfile profile, String label, Task task, List<Problem> problems) {
+    private static void checkLabel(
+            DatasetProfile profile, String label, Task task, List<Problem> problems, List<String> notes) {
         Optional<Column> found = profile.column(label);
         if (found.isEmpty()) {
             problems.add(new Problem("label", "column '" + label + "' does not exist"));
@@ -65,6 +69,12 @@ final class TabularValidator {
                     "label",
                     "column '" + label + "' has " + column.distinct() + (column.distinctCapped() ? "+" : "")
                             + " distinct values; classification supports at most " + MAX_CLASSES + " classes"));
+        } else if (task == Task.CLASSIFICATION
+                && column.type().equals("NUMERIC")
+                && column.distinct() > MANY_NUMERIC_CLASSES) {
+            // Allowed (codes can be numbers), but a measurement taken for classes learns little: say so.
+            notes.add("label '" + label + "' is a number with " + column.distinct() + " distinct values, each a class"
+                    + " of its own; tabular-regression predicts a number");
         }
     }
 }

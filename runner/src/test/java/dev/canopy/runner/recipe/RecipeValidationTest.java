@@ -155,6 +155,22 @@ class RecipeValidationTest {
     }
 
     @Test
+    void notesThatANumericLabelWithManyValuesMayBeAMeasurement() {
+        DatasetProfile profile =
+                profile(100, new Column("mass", "NUMERIC", 0, 94, false), new Column("x", "NUMERIC", 0, 12, false));
+        DatasetProfile codes =
+                profile(100, new Column("grade", "NUMERIC", 0, 5, false), new Column("x", "NUMERIC", 0, 12, false));
+
+        Validation validation = classification.validate(Map.of("label", "mass"), profile);
+        assertThat(validation.problems()).isEmpty();
+        assertThat(validation.notes())
+                .containsExactly("label 'mass' is a number with 94 distinct values, each a class of its own;"
+                        + " tabular-regression predicts a number");
+        assertThat(classification.validate(Map.of("label", "grade"), codes).notes())
+                .isEmpty();
+    }
+
+    @Test
     void rejectsARegressionLabelThatIsNotNumeric() {
         assertThat(problems(regression, Map.of("label", "species")))
                 .containsExactly(

@@ -114,6 +114,17 @@ public class WorkerRegistry {
         return list().stream().anyMatch(w -> w.info().recipes().contains(recipe));
     }
 
+    /** The most GPUs an online runner that serves the team has (runners of all teams included); 0 when none. */
+    @Transactional
+    public int mostGpusFor(UUID teamId) {
+        return list().stream()
+                .filter(w -> Worker.ONLINE.equals(w.state()))
+                .filter(w -> w.info().teamId() == null || w.info().teamId().equals(teamId))
+                .mapToInt(w -> w.info().gpus().size())
+                .max()
+                .orElse(0);
+    }
+
     private void update(String sql, boolean draining, UUID workerId) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement update = c.prepareStatement(sql)) {
