@@ -9,6 +9,7 @@ import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.inference.InvalidRecord;
+import dev.canopy.runner.inference.NonFiniteAnswer;
 import dev.canopy.runner.inference.ServedModel;
 import dev.canopy.runner.inference.ServingOptions;
 import dev.canopy.runner.inference.TabularModel.Prediction;
@@ -22,7 +23,6 @@ import java.io.InputStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -121,8 +121,13 @@ public class EndpointServing {
                 // Latency is the version's, from when it is ready: the wait of a request that found it still
                 // loading on this control plane (its first request here) is the load's, and the log has it.
                 start = System.nanoTime();
-                List<Prediction> predictions = model.predict(records, route.batching());
-                checkFinite(version, model, records, predictions);
+                List<Prediction> predictions;
+                try {
+                    predictions = model.predict(records, route.batching());
+                } catch (NonFiniteAnswer e) {
+                    throw new ServingFailure(
+                            version.label() + " produced a non-finite prediction; the version is faulty");
+                }
                 metrics.succeeded(route, version, onCanary, System.nanoTime() - start, records.size());
                 shadows.copy(route, records, predictions);
                 return new PredictResponse(
@@ -224,28 +229,5 @@ public class EndpointServing {
     void close() {
         sweeper.shutdownNow();
         unloadAllBut(Set.of());
-    }
-
-    /**
-     * Fails a version's answer that holds NaN or infinity. When the record behind it holds a value far outside the
-     * training data ({@link ServedModel#farOutside}), the caller's value is to blame (400, naming it); otherwise the
-     * version is faulty (live, canary or shadow).
-     */
-    static void checkFinite(
-            RegisteredVersion version, ServedModel model, List<Map<String, Object>> records, List<Prediction> answers)
-            throws InvalidRecord {
-        for (int i = 0; i < answers.size(); i++) {
-            Prediction p = answers.get(i);
-            boolean finite = p.value() == null
-                    ? p.probabilities().values().stream().allMatch(Double::isFinite)
-                    : Double.isFinite(p.value());
-            if (!finite) {
-                Optional<InvalidRecord> callers = model.farOutside(records.get(i));
-                if (callers.isPresent()) {
-                    throw callers.get();
-                }
-                throw new ServingFailure(version.label() + " produced a non-finite prediction; the version is faulty");
-            }
-        }
     }
 }

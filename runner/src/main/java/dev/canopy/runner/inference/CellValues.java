@@ -13,8 +13,11 @@ public final class CellValues {
 
     private static final Set<String> MISSING_TOKENS = Set.of("NA", "N/A", "NaN", "nan", "null", "NULL", "None");
 
-    /** Decimal shape only: no hexadecimal, no Infinity/NaN, no {@code 1d} type suffixes. */
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /**
+     * Decimal shape only: no hexadecimal, no Infinity/NaN, no {@code 1d} type suffixes. Possessive quantifiers: a
+     * long run of digits followed by something else fails at once instead of backtracking through every split.
+     */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?+(\\d++(\\.\\d*+)?+|\\.\\d++)([eE][+-]?+\\d++)?+");
 
     private CellValues() {}
 

@@ -23,6 +23,9 @@ public final class FeatureEncoder {
     /** Standard deviations from the training mean beyond which a value is {@link #farOutside far outside}. */
     static final double FAR_OUTSIDE = 1e6;
 
+    /** Characters of a bad value an error message shows. */
+    private static final int MAX_SHOWN = 60;
+
     private final List<Feature> features;
     private final List<Map<String, Integer>> categoryIndexes = new ArrayList<>();
     private final int width;
@@ -92,7 +95,7 @@ public final class FeatureEncoder {
                                 Locale.ROOT,
                                 "%s lies %.3g standard deviations from the training data's mean (%.6g); the model"
                                         + " cannot answer for values more than %.0f standard deviations away",
-                                values.apply(feature.name()),
+                                describe(values.apply(feature.name())),
                                 deviations,
                                 feature.mean(),
                                 FAR_OUTSIDE)));
@@ -115,7 +118,8 @@ public final class FeatureEncoder {
         Feature feature = features.get(featureIndex);
         if (!(value == null || value instanceof String || value instanceof Number || value instanceof Boolean)) {
             // A JSON array or object: no category is spelt that way.
-            throw new InvalidRecord(feature.name(), "must be a category (text, a number or a boolean), got " + value);
+            throw new InvalidRecord(
+                    feature.name(), "must be a category (text, a number or a boolean), got " + describe(value));
         }
         int unknownSlot = feature.categories().size();
         Integer slot = null;
@@ -136,7 +140,7 @@ public final class FeatureEncoder {
         if (value instanceof Number number) {
             double result = number.doubleValue();
             if (!Double.isFinite(result)) {
-                throw new InvalidRecord(feature.name(), "must be a finite number, got " + value);
+                throw new InvalidRecord(feature.name(), "must be a finite number, got " + describe(value));
             }
             return result;
         }
@@ -177,7 +181,12 @@ public final class FeatureEncoder {
         return value.toString().trim();
     }
 
+    /** The value as an error message shows it: quoted when text, and cut short, so that a huge value is not echoed. */
     private static String describe(Object value) {
-        return value instanceof String ? "'" + value + "'" : String.valueOf(value);
+        String text = String.valueOf(value);
+        if (text.length() > MAX_SHOWN) {
+            text = text.substring(0, MAX_SHOWN) + "… (" + text.length() + " characters)";
+        }
+        return value instanceof String ? "'" + text + "'" : text;
     }
 }

@@ -96,11 +96,6 @@ public final class ServedModel implements AutoCloseable {
         return model.spec();
     }
 
-    /** See {@link TabularModel#farOutside}. */
-    public Optional<InvalidRecord> farOutside(Map<String, Object> record) {
-        return model.farOutside(record);
-    }
-
     /** {@link #predict(List, Batching)} with the batching of this model's {@link ServingOptions}. */
     public List<Prediction> predict(List<Map<String, Object>> records) throws InvalidRecord {
         return predict(records, options.batching());
@@ -112,7 +107,9 @@ public final class ServedModel implements AutoCloseable {
      *
      * @param records as for {@link TabularModel#predict}
      * @param batching whether and within which limits this request may share a forward pass
-     * @throws InvalidRecord for the first value that does not fit its feature
+     * @throws InvalidRecord for the first value that does not fit its feature, or for a number so far outside the
+     *     training data that the answer to it is not finite
+     * @throws NonFiniteAnswer when the model answers NaN or infinity to records within reach of its training data
      * @throws IllegalArgumentException when there are more than {@link ServingOptions#maxRequestRecords()} records
      * @throws IllegalStateException once the model is closed, or when the forward pass fails
      */
@@ -135,10 +132,31 @@ public final class ServedModel implements AutoCloseable {
             mark = cpu.mark();
             List<Prediction> result = model.decode(outputs);
             cpu.addSince(mark);
+            checkFinite(records, result);
             predictions.add(records.size());
             return result;
         } finally {
             gate.leave();
+        }
+    }
+
+    /**
+     * Fails an answer holding NaN or infinity. When the record behind it holds a value far outside the training data
+     * ({@link TabularModel#farOutside}), the caller's value is to blame; otherwise the model is.
+     */
+    private void checkFinite(List<Map<String, Object>> records, List<Prediction> answers) throws InvalidRecord {
+        for (int i = 0; i < answers.size(); i++) {
+            Prediction p = answers.get(i);
+            boolean finite = p.value() == null
+                    ? p.probabilities().values().stream().allMatch(Double::isFinite)
+                    : Double.isFinite(p.value());
+            if (!finite) {
+                Optional<InvalidRecord> callers = model.farOutside(records.get(i));
+                if (callers.isPresent()) {
+                    throw callers.get();
+                }
+                throw new NonFiniteAnswer("the model answered NaN or infinity to record " + i);
+            }
         }
     }
 

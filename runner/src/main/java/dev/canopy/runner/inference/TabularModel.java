@@ -92,7 +92,7 @@ public final class TabularModel implements AutoCloseable {
      * FeatureEncoder#farOutside}); empty when none is. Asked about a record whose answer was not finite, to tell the
      * caller's error from a faulty model.
      */
-    public Optional<InvalidRecord> farOutside(Map<String, Object> record) {
+    Optional<InvalidRecord> farOutside(Map<String, Object> record) {
         return encoder.farOutside(record::get);
     }
 

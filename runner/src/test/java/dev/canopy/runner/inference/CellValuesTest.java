@@ -1,7 +1,9 @@
 package dev.canopy.runner.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class CellValuesTest {
@@ -25,6 +27,18 @@ class CellValuesTest {
         for (String notANumber : new String[] {"abc", "0x10", "Infinity", "1d", "1e999", "1,5", "+"}) {
             assertThat(CellValues.parseNumber(notANumber)).as(notANumber).isNaN();
         }
+    }
+
+    @Test
+    void refusesALongRunOfDigitsWithoutBacktrackingThroughIt() {
+        // With a backtracking pattern this took minutes (quadratic in the length); a client sends such a value.
+        String digits = "1".repeat(200_000);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            assertThat(CellValues.parseNumber(digits + "x")).isNaN();
+            assertThat(CellValues.parseNumber(digits + "e")).isNaN();
+            assertThat(CellValues.parseNumber(digits.substring(0, 300) + ".5"))
+                    .isEqualTo(Double.parseDouble(digits.substring(0, 300) + ".5"));
+        });
     }
 
     @Test

@@ -101,6 +101,14 @@ class FeatureEncoderTest {
     }
 
     @Test
+    void showsAHugeBadValueCutShort() {
+        String huge = "1".repeat(1_000_000) + "x";
+        assertThatThrownBy(() -> encode(Map.of("length", huge))).isInstanceOfSatisfying(InvalidRecord.class, e -> {
+            assertThat(e.problem()).hasSizeLessThan(200).endsWith("… (1000001 characters)'");
+        });
+    }
+
+    @Test
     void rejectsAnArrayOrObjectForACategory() {
         for (Object value : List.of(List.of("S"), Map.of("a", 1))) {
             assertThatThrownBy(() -> encode(Map.of("size", value))).isInstanceOfSatisfying(InvalidRecord.class, e -> {

@@ -7,7 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.inference.TabularModel.Prediction;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +23,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -169,6 +177,52 @@ class ServedModelTest {
             assertThat(served.predictions()).isZero();
             assertThat(served.forwardPasses()).isEqualTo(passesBefore);
         }
+    }
+
+    @ParameterizedTest(name = "batching {0}")
+    @ValueSource(booleans = {true, false})
+    void tellsAFaultyModelFromAValueFarOutsideTheTrainingData(boolean batching) throws Exception {
+        Map<String, Object> heavy = adelie();
+        heavy.put("body_mass_g", 1e308);
+        try (ServedModel served = ServedModel.load(artifact, options(1, batching, 64, Duration.ofMillis(2), 100))) {
+            assertThatThrownBy(() -> served.predict(List.of(adelie(), heavy)))
+                    .isInstanceOfSatisfying(InvalidRecord.class, e -> {
+                        assertThat(e.field()).isEqualTo("body_mass_g");
+                        assertThat(e.problem()).contains("standard deviations from the training data's mean");
+                    });
+            assertThat(served.predictions()).isZero();
+        }
+        // Every numeric feature's scale set to 0: the model answers NaN to any record with a number.
+        try (ServedModel broken =
+                ServedModel.load(withZeroScales(artifact), options(1, batching, 64, Duration.ofMillis(2), 100))) {
+            assertThatThrownBy(() -> broken.predict(List.of(adelie()))).isInstanceOf(NonFiniteAnswer.class);
+            assertThat(broken.predictions()).isZero();
+        }
+    }
+
+    /** The artifact with every numeric feature's standard deviation set to 0 in its spec. */
+    private static byte[] withZeroScales(byte[] archive) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));
+                ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                if (entry.getName().equals("spec.json")) {
+                    ObjectNode spec = (ObjectNode) json.readTree(content);
+                    for (JsonNode feature : spec.get("features")) {
+                        if (feature.get("kind").asText().equals("NUMERIC")) {
+                            ((ObjectNode) feature).put("std", 0.0);
+                        }
+                    }
+                    content = json.writeValueAsBytes(spec);
+                }
+                zip.putNextEntry(new ZipEntry(entry.getName()));
+                zip.write(content);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test
