@@ -9,6 +9,7 @@ import dev.canopy.api.model.RegisteredVersion;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,15 +38,21 @@ class EndpointAudit {
             List<GateResult> gates,
             Actor actor,
             String reason) {
+        return record(endpoint, kind, from, to, gates, actor, reason, DatabaseTime.now());
+    }
+
+    /** {@link #record} at a given time: records of one change that must read in order (the trail sorts by time). */
+    EndpointEvent record(
+            Endpoint endpoint,
+            Kind kind,
+            RegisteredVersion from,
+            RegisteredVersion to,
+            List<GateResult> gates,
+            Actor actor,
+            String reason,
+            Instant at) {
         EndpointEvent event = new EndpointEvent(
-                endpoint,
-                kind,
-                from == null ? null : from.id(),
-                to == null ? null : to.id(),
-                gates,
-                actor,
-                reason,
-                DatabaseTime.now());
+                endpoint, kind, from == null ? null : from.id(), to == null ? null : to.id(), gates, actor, reason, at);
         events.persist(event);
         return event;
     }

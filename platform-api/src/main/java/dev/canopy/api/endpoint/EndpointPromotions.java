@@ -20,6 +20,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -179,22 +180,78 @@ public class EndpointPromotions {
                         throw new Conflict(
                                 "endpoint '" + name + "' changed while the gates were checked; promote again");
                     }
+                    Instant now = DatabaseTime.now();
+                    recordReplaced(
+                            endpoint, candidate, live, Boolean.TRUE.equals(request.shadow()), policy, actor, now);
                     Kind kind;
                     if (Boolean.TRUE.equals(request.shadow())) {
-                        endpoint.startShadow(candidate.id(), DatabaseTime.now());
+                        endpoint.startShadow(candidate.id(), now);
                         kind = Kind.SHADOW_STARTED;
                     } else if (policy != null) {
-                        endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, DatabaseTime.now());
+                        endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, now);
                         kind = Kind.CANARY_STARTED;
                     } else {
-                        endpoint.goLive(candidate.id(), DatabaseTime.now());
+                        endpoint.goLive(candidate.id(), now);
                         kind = Kind.PROMOTED;
                     }
-                    return audit.record(endpoint, kind, live, candidate, results, actor, request.reason());
+                    // A microsecond after the end of what it replaced, so that the trail reads in order.
+                    return audit.record(
+                            endpoint, kind, live, candidate, results, actor, request.reason(), now.plusNanos(1_000));
                 }));
         Log.infof("Endpoint %s: %s %s (event %s)", name, event.kind, candidate.label(), event.id);
         changed(before.id);
         return audit.toResponse(event);
+    }
+
+    /**
+     * Records the end of the canary or shadow that this promotion replaces, so that every start in the trail has an
+     * end: a new shadow stops the running one; a new canary rolls the running canary back; going live completes the
+     * running canary when it is the candidate and rolls it back otherwise.
+     */
+    private void recordReplaced(
+            Endpoint endpoint,
+            RegisteredVersion candidate,
+            RegisteredVersion live,
+            boolean shadow,
+            CanaryPolicy policy,
+            Actor actor,
+            Instant at) {
+        UUID replaced = shadow ? endpoint.shadowVersionId : endpoint.canaryVersionId;
+        if (replaced == null) {
+            return;
+        }
+        RegisteredVersion old = models.byIds(List.of(replaced)).get(replaced);
+        if (shadow) {
+            audit.record(
+                    endpoint,
+                    Kind.SHADOW_STOPPED,
+                    old,
+                    live,
+                    List.of(),
+                    actor,
+                    "replaced by a shadow of " + candidate.label(),
+                    at);
+        } else if (policy == null && replaced.equals(candidate.id())) {
+            audit.record(
+                    endpoint,
+                    Kind.CANARY_COMPLETED,
+                    live,
+                    old,
+                    List.of(),
+                    actor,
+                    "completed by promoting " + candidate.label(),
+                    at);
+        } else {
+            audit.record(
+                    endpoint,
+                    Kind.CANARY_ROLLED_BACK,
+                    old,
+                    live,
+                    List.of(),
+                    actor,
+                    "replaced by " + (policy == null ? "promoting " : "a canary of ") + candidate.label(),
+                    at);
+        }
     }
 
     /** Back in one call: drops a running canary, else a shadow, else makes the previous version live again. */

@@ -61,6 +61,16 @@ class HeldOutGate {
                         null,
                         candidate.label() + " reports no '" + gate.metric() + "' on " + data.dataset());
             }
+            if (!Double.isFinite(mine)) {
+                // It answers NaN or infinity on the data: it would fail every request.
+                return new GateResult(
+                        gate.describe(),
+                        false,
+                        null,
+                        null,
+                        candidate.label() + " scored " + gate.metric() + " = " + mine + " on " + data.dataset()
+                                + ": its answers are not finite");
+            }
             if (live == null) {
                 return new GateResult(
                         gate.describe(),
@@ -77,6 +87,16 @@ class HeldOutGate {
                                 data.version()));
             }
             Double theirs = score(live, csv).get(gate.metric());
+            if (theirs != null && !Double.isFinite(theirs)) {
+                // The live version is the faulty one: any finite score beats it.
+                return new GateResult(
+                        gate.describe(),
+                        true,
+                        mine,
+                        null,
+                        live.label() + " scored " + gate.metric() + " = " + theirs + " on " + data.dataset() + "; "
+                                + candidate.label() + " scored " + mine);
+            }
             if (theirs == null) {
                 return new GateResult(
                         gate.describe(),

@@ -534,6 +534,68 @@ class EndpointTest {
     }
 
     @Test
+    void aPromotionThatReplacesACanaryRecordsTheCanarysEnd() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2", "canaryPercent", 20), 201);
+        promote(Map.of("version", "2"), 201);
+        promote(Map.of("version", "1", "canaryPercent", 10), 201);
+        promote(Map.of("version", "1", "canaryPercent", 30), 201);
+        promote(Map.of("version", "2"), 201);
+
+        JsonPath history = models.history(endpoint);
+        assertThat(history.getList("kind"))
+                .containsExactly(
+                        "PROMOTED",
+                        "CANARY_ROLLED_BACK",
+                        "CANARY_STARTED",
+                        "CANARY_ROLLED_BACK",
+                        "CANARY_STARTED",
+                        "PROMOTED",
+                        "CANARY_COMPLETED",
+                        "CANARY_STARTED",
+                        "PROMOTED");
+        assertThat(history.getString("[1].reason")).isEqualTo("replaced by promoting species:2");
+        assertThat(history.getString("[3].reason")).isEqualTo("replaced by a canary of species:1");
+        assertThat(history.getString("[6].reason")).isEqualTo("completed by promoting species:2");
+        assertThat(history.getInt("[6].toVersion")).isEqualTo(2);
+    }
+
+    @Test
+    void aHeldOutGateFailsAVersionThatAnswersNaN() throws Exception {
+        String mass = models.regressionModel();
+        byte[] regressor = as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/1/artifact", team, mass)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
+        int broken = given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .body(ServingTest.brokenCopy(regressor))
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, mass)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("version");
+        String masses = unique("nan").toLowerCase(Locale.ROOT);
+        as(token)
+                .body(Map.of("name", masses, "model", mass))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(201);
+        // Nothing live to beat, but a version whose answers are NaN scores NaN: it fails.
+        Map<String, Object> heldOut =
+                Map.of("type", "held-out", "metric", "rmse", "margin", 0, "dataset", "penguins", "datasetVersion", "1");
+        as(token)
+                .body(Map.of("version", String.valueOf(broken), "gates", List.of(heldOut)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, masses)
+                .then()
+                .statusCode(409)
+                .body("details[0].problem", containsString("its answers are not finite"));
+    }
+
+    @Test
     void otherTeamsSeeNothingAndViewersCannotPromote() {
         promote(Map.of("version", "2"), 201);
         String other = newMember(newTeam(), "ADMIN");
