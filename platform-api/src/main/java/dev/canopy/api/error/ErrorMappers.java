@@ -3,6 +3,7 @@ package dev.canopy.api.error;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.logging.Log;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -12,8 +13,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -58,7 +62,7 @@ class ErrorMappers {
                 ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column "
                         + e.getLocation().getColumnNr();
-        String problem = e.getOriginalMessage() == null ? "malformed JSON" : firstLine(e.getOriginalMessage());
+        String problem = problemOf(e);
         List<ErrorResponse.Detail> details =
                 field.isEmpty() ? List.of() : List.of(new ErrorResponse.Detail(field, problem));
         return respond(
@@ -167,6 +171,44 @@ class ErrorMappers {
             }
         }
         return parts.isEmpty() ? parameter : String.join(".", parts);
+    }
+
+    /** What was wrong, in the API's words: a value of the wrong type names the type wanted, not a Java class. */
+    private static String problemOf(JsonProcessingException e) {
+        if (e instanceof MismatchedInputException mismatch
+                && !(e instanceof UnrecognizedPropertyException)
+                && mismatch.getTargetType() != null) {
+            return "must be " + expected(mismatch.getTargetType());
+        }
+        return e.getOriginalMessage() == null ? "malformed JSON" : firstLine(e.getOriginalMessage());
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (type.isEnum()) {
+            return "one of "
+                    + Arrays.stream(type.getEnumConstants())
+                            .map(Object::toString)
+                            .collect(Collectors.joining(", "));
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "an object";
+        }
+        return "a value of another type";
     }
 
     private static String pathOf(JsonMappingException e) {

@@ -143,6 +143,29 @@ class ErrorFormatTest {
     }
 
     @Test
+    void aValueOfTheWrongTypeNamesTheTypeWantedNotAJavaClass() {
+        Map<String, Object> fraction = Map.of("experiment", "x", "priority", 1.5);
+        Map<String, Object> word = Map.of("experiment", "x", "maxAttempts", "three");
+        Map<String, Object> list = Map.of("experiment", "x", "params", List.of(1));
+        for (Map<String, Object> body : List.of(fraction, word, list)) {
+            String field = body.keySet().stream()
+                    .filter(k -> !k.equals("experiment"))
+                    .findFirst()
+                    .orElseThrow();
+            as(adminToken())
+                    .body(body)
+                    .post("/api/v1/teams/default/runs")
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo(field))
+                    .body(
+                            "details[0].problem",
+                            equalTo(field.equals("params") ? "must be an object" : "must be a whole number"))
+                    .body(not(containsString("java.")));
+        }
+    }
+
+    @Test
     void unknownPathsAndMethodsAnswerInTheSameFormat() {
         as(adminToken())
                 .get("/api/v1/teams/default/nothing-here")
