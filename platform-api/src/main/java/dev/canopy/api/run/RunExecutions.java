@@ -134,8 +134,9 @@ public class RunExecutions implements RunLifecycle {
                 case KILLED -> run.moveTo(RunStatus.KILLED, DatabaseTime.now());
                 case FAILED ->
                     run.fail(
-                            "Its runner stopped responding " + r.lostLeases()
-                                    + " times (lease expired); no attempts left",
+                            "Its runner stopped responding "
+                                    + (r.lostLeases() == 1 ? "once" : r.lostLeases() + " times")
+                                    + " (lease expired); no attempts left",
                             DatabaseTime.now());
             }
         }

@@ -145,10 +145,13 @@ class RunViews {
                 forecast);
     }
 
-    /** The run's last progress; once it has ended (finished, failed, killed) there is no time left to estimate. */
+    /**
+     * The run's last progress; a time left only while it runs (an ended run has none, and a run back in the queue
+     * after a drain or a lost runner does not know when it will be claimed).
+     */
     private static RunProgress progressOf(Run run) {
         RunProgress p = run.progress;
-        return p == null || !run.status.isTerminal() || p.etaSeconds() == null
+        return p == null || run.status == RunStatus.RUNNING || p.etaSeconds() == null
                 ? p
                 : new RunProgress(p.epoch(), p.epochs(), p.fraction(), null);
     }

@@ -25,13 +25,21 @@ final class ControlPlane {
             .connectTimeout(Duration.ofSeconds(10))
             .build();
     private final ObjectMapper json = new ObjectMapper();
-    private final URI server;
+    /** The control plane's URL without a trailing slash; a path in it (behind a reverse proxy) is kept. */
+    private final String base;
+
     private final String token;
     private UUID workerId;
 
     ControlPlane(URI server, String token) {
-        this.server = server;
+        String url = server.toString();
+        this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.token = token;
+    }
+
+    /** Where this runner reaches the control plane. */
+    String base() {
+        return base;
     }
 
     /** Thrown when the control plane says this runner no longer holds the run (409). */
@@ -139,7 +147,9 @@ final class ControlPlane {
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(server.resolve(path)).timeout(timeout).header("Authorization", "Bearer " + token);
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + token);
     }
 
     private HttpRequest.BodyPublisher body(Object value) throws IOException {

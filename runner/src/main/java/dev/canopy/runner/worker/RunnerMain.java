@@ -5,8 +5,9 @@ import java.time.Duration;
 
 /**
  * {@code java -jar canopy-runner.jar --server URL --token TOKEN}: a runner process. SIGTERM drains it: it takes
- * nothing new, stops its run after the next checkpoint (the run resumes on another runner) and exits. It exits with
- * status 1 when it stops on an error, such as PyTorch natives that cannot compute ({@link EngineSelfTest}).
+ * nothing new, stops its run after the next checkpoint (the run resumes on another runner) and exits (status 143, as
+ * a JVM stopped by SIGTERM does). It exits with status 1 when it stops on an error, such as PyTorch natives that
+ * cannot compute ({@link EngineSelfTest}), and with status 2 at once on a configuration error.
  */
 public final class RunnerMain {
 
@@ -17,7 +18,15 @@ public final class RunnerMain {
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        RunnerOptions options = RunnerOptions.parse(args, System.getenv());
+        RunnerOptions options;
+        try {
+            options = RunnerOptions.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            // A configuration error: said plainly, with no stack trace, and the process exits at once.
+            System.err.println("canopy-runner: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         EnergyMeter meter = EnergyMeter.start(options.energy());
         WorkerLoop loop = new WorkerLoop(options, options::server, meter);
         Thread thread = new Thread(loop, "canopy-runner");

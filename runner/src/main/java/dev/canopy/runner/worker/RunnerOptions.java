@@ -2,6 +2,7 @@ package dev.canopy.runner.worker;
 
 import dev.canopy.runner.energy.EnergyOptions;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -37,6 +38,13 @@ public record RunnerOptions(
         EnergyOptions energy) {
 
     public RunnerOptions {
+        if (server != null
+                && (server.getHost() == null
+                        || !("http".equals(server.getScheme()) || "https".equals(server.getScheme())))) {
+            throw new IllegalArgumentException(
+                    "--server must be an http:// or https:// URL with a host, such as http://control-plane:8080, not '"
+                            + server + "'");
+        }
         if (pue != null && !(pue >= 1.0 && pue <= 3.0)) {
             throw new IllegalArgumentException("A PUE is between 1.0 and 3.0, not " + pue);
         }
@@ -65,8 +73,14 @@ public record RunnerOptions(
         String poll = values.getOrDefault("energy-poll-ms", env.get("CANOPY_ENERGY_POLL_MS"));
         String nvml = values.getOrDefault("nvml-library", env.get("CANOPY_NVML_LIBRARY"));
         String counter = values.getOrDefault("energy-counter-ms", env.get("CANOPY_ENERGY_COUNTER_MS"));
+        URI serverUri;
+        try {
+            serverUri = new URI(server);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--server is not a URL: " + e.getMessage(), e);
+        }
         return new RunnerOptions(
-                URI.create(server),
+                serverUri,
                 token,
                 values.getOrDefault("name", env.getOrDefault("CANOPY_RUNNER_NAME", MachineInfo.hostName())),
                 values.getOrDefault("zone", env.get("CANOPY_ZONE")),

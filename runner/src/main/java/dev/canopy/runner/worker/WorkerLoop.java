@@ -158,15 +158,20 @@ public final class WorkerLoop implements Runnable {
                 options.pue(),
                 methods);
         for (long wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
+            // Asked again on every try: an embedded runner may start before its server listens.
+            URI target = server.get();
             try {
-                // Asked again on every try: an embedded runner may start before its server listens.
-                controlPlane = new ControlPlane(server.get(), options.token());
+                controlPlane = new ControlPlane(target, options.token());
                 Protocol.Registered registered = controlPlane.register(register);
                 LOG.info(() -> "Runner " + options.name() + " registered as " + registered.workerId() + " with "
                         + machine.gpus().size() + " GPU(s), recipes " + recipes.keySet());
                 return registered;
             } catch (IOException | IllegalArgumentException e) {
-                LOG.warning(() -> "Control plane not reachable yet (" + e.getMessage() + "); retrying");
+                long retry = wait;
+                // A refused connection's message is null: the exception's class says what happened.
+                LOG.warning(() -> "Control plane at " + target + " not reachable yet ("
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); retrying in "
+                        + retry + " ms");
                 if (drainRequested.await(wait, TimeUnit.MILLISECONDS)) {
                     throw new InterruptedException("drained before the control plane could be reached");
                 }

@@ -49,7 +49,10 @@ public class WorkerRegistry {
         }
     }
 
-    /** Registers (or re-registers) a runner under its token; the caller decides who may take a name over. */
+    /**
+     * Registers (or re-registers: a restarted process, its registration time renewed) a runner under its token; the
+     * caller decides who may take a name over.
+     */
     @Transactional
     public UUID register(WorkerInfo info, UUID tokenId) {
         String sql =
@@ -63,7 +66,7 @@ public class WorkerRegistry {
                     gpus = EXCLUDED.gpus, recipes = EXCLUDED.recipes, djl_version = EXCLUDED.djl_version,
                     pytorch_version = EXCLUDED.pytorch_version, zone = EXCLUDED.zone, pue = EXCLUDED.pue,
                     energy_methods = EXCLUDED.energy_methods, draining = false,
-                    last_heartbeat_at = now()
+                    registered_at = now(), last_heartbeat_at = now()
                 RETURNING id
                 """;
         try (Connection c = dataSource.getConnection();
