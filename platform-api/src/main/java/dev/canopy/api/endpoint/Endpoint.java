@@ -109,10 +109,15 @@ class Endpoint {
         updatedAt = now;
     }
 
+    /** The version answers {@code percent} % of the requests next to the live one; a shadow of it ends. */
     void startCanary(UUID version, int percent, CanaryPolicy policy, Instant now) {
         if (liveVersionId == null) {
             throw new InvalidState("endpoint '" + name + "' has no live version for a canary to be compared with;"
                     + " promote a version without canaryPercent first");
+        }
+        if (version.equals(shadowVersionId)) {
+            // A shadow that becomes the canary answers clients now: comparing it with itself would mean nothing.
+            shadowVersionId = null;
         }
         canaryVersionId = version;
         canaryPercent = percent;

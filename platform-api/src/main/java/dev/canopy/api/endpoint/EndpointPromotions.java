@@ -144,6 +144,10 @@ public class EndpointPromotions {
             throw new InvalidState(candidate.label() + " is already live on endpoint '" + name
                     + "'; a canary or a shadow compares another version with it");
         }
+        if (Boolean.TRUE.equals(request.shadow()) && candidate.id().equals(before.canaryVersionId)) {
+            throw new InvalidState(candidate.label() + " is the canary of endpoint '" + name
+                    + "': it already answers part of the traffic, a shadow of it would compare it with itself");
+        }
         List<GateResult> results = new ArrayList<>();
         for (int i = 0; i < gates.size(); i++) {
             GateSpec gate = gates.get(i);
@@ -205,8 +209,9 @@ public class EndpointPromotions {
 
     /**
      * Records the end of the canary or shadow that this promotion replaces, so that every start in the trail has an
-     * end: a new shadow stops the running one; a new canary rolls the running canary back; going live completes the
-     * running canary when it is the candidate and rolls it back otherwise.
+     * end: a new shadow stops the running one; a new canary rolls the running canary back (and stops the shadow when
+     * the shadow is what becomes the canary); going live completes the running canary when it is the candidate and
+     * rolls it back otherwise.
      */
     private void recordReplaced(
             Endpoint endpoint,
@@ -216,6 +221,10 @@ public class EndpointPromotions {
             CanaryPolicy policy,
             Actor actor,
             Instant at) {
+        if (policy != null && candidate.id().equals(endpoint.shadowVersionId)) {
+            // From shadow to canary: its answers now go to clients, so the shadow ends.
+            audit.record(endpoint, Kind.SHADOW_STOPPED, candidate, live, List.of(), actor, "became the canary", at);
+        }
         UUID replaced = shadow ? endpoint.shadowVersionId : endpoint.canaryVersionId;
         if (replaced == null) {
             return;

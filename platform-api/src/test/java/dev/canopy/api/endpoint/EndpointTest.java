@@ -561,6 +561,25 @@ class EndpointTest {
     }
 
     @Test
+    void aShadowThatBecomesTheCanaryStopsBeingAShadow() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2", "shadow", true), 201);
+        promote(Map.of("version", "2", "canaryPercent", 20), 201);
+
+        JsonPath history = models.history(endpoint);
+        assertThat(history.getList("kind")).startsWith("CANARY_STARTED", "SHADOW_STOPPED", "SHADOW_STARTED");
+        assertThat(history.getString("[1].reason")).isEqualTo("became the canary");
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("canary.version", equalTo(2))
+                .body("shadow", nullValue());
+        // The canary as a shadow would compare it with itself.
+        promote(Map.of("version", "2", "shadow", true), 409);
+    }
+
+    @Test
     void aHeldOutGateFailsAVersionThatAnswersNaN() throws Exception {
         String mass = models.regressionModel();
         byte[] regressor = as(token)
