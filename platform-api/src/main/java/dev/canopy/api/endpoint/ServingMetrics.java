@@ -32,9 +32,8 @@ import java.util.concurrent.TimeUnit;
  * planes) and in {@code /q/metrics} ({@code canopy_endpoint_requests_seconds}, tagged team, endpoint, version,
  * outcome; this process's); and each canary's watch, whose decision is carried out on a worker thread. Every {@code
  * canopy.serving.pool-every} this control plane stores its counts (and its shadows', {@link ShadowTraffic}) for the
- * others ({@link ServingPool}), and each
- * watch reports what it saw and takes in what the others saw, so that canaries decide on all of their traffic; a
- * watch whose canary ended elsewhere is dropped then.
+ * others ({@link ServingPool}), and each watch reports what it saw and takes in what the others saw, so that
+ * canaries decide on all of their traffic; a watch whose canary ended elsewhere is dropped then.
  */
 @ApplicationScoped
 class ServingMetrics {

@@ -80,7 +80,7 @@ class TrainedRuns {
         if (gpus > mostGpus) {
             // Queued all the same: a GPU runner may register later. Said now rather than left to a silent wait.
             warnings.add("no runner online for this team has " + gpus + " GPU(s) (the most any has is " + mostGpus
-                    + "); the run waits QUEUED until one is");
+                    + "); the run waits QUEUED until such a runner is online");
         }
         Instant now = DatabaseTime.now();
         TrainedRunSpec spec = new TrainedRunSpec(
