@@ -3,14 +3,12 @@ package dev.canopy.api.endpoint;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.endpoint.EndpointEvent.Actor;
 import dev.canopy.api.endpoint.EndpointEvent.Kind;
-import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
 import dev.canopy.api.endpoint.EndpointRecords.EventResponse;
 import dev.canopy.api.endpoint.EndpointRecords.PromotionRequest;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.ErrorResponse;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
-import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.CurrentCaller;
@@ -25,21 +23,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Changes of what an endpoint serves: promotions through gates (straight to live, or as a canary), rollbacks,
- * and canaries' own decisions; each is an audit record. A version is loaded and warmed up before it takes
- * traffic, and the version it replaces keeps answering the requests it has until it is unloaded.
+ * Promotions through gates (straight to live, as a canary or as a shadow); each is an audit record, refusals too.
+ * A version is loaded and warmed up before it takes traffic, and the version it replaces keeps answering the
+ * requests it has until it is unloaded. Rollbacks and canaries' own decisions are {@link EndpointRollbacks}'.
  */
 @ApplicationScoped
 public class EndpointPromotions {
-
-    /** The actor of changes the platform makes by itself. */
-    static final Actor CANARY_POLICY = new Actor(null, "canopy (canary policy)");
 
     @Inject
     EndpointRepository endpoints;
@@ -263,93 +256,8 @@ public class EndpointPromotions {
         }
     }
 
-    /** Back in one call: drops a running canary, else a shadow, else makes the previous version live again. */
-    EndpointResponse rollback(String team, String name, String reason) {
-        TeamScope scope = access.write(team);
-        Actor actor = new Actor(scope.userId(), caller.get().userName());
-        Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
-        if (before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null) {
-            warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
-        }
-        EndpointResponse response =
-                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-                    Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
-                    Kind kind = endpoint.canaryVersionId != null
-                            ? Kind.CANARY_ROLLED_BACK
-                            : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
-                    UUID from = endpoint.rollBack(DatabaseTime.now());
-                    UUID to = endpoint.liveVersionId;
-                    Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
-                    audit.record(endpoint, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
-                    Log.infof(
-                            "Endpoint %s rolled back from %s to %s",
-                            name, versions.get(from).label(), versions.get(to).label());
-                    return service.toResponse(endpoint, null);
-                }));
-        changed(before.id);
-        return response;
-    }
-
-    /**
-     * Carries out a canary's own decision, unless that canary has ended meanwhile: a later canary, even of the same
-     * version, has a canary id of its own and is not decided by an earlier one's watch.
-     */
-    void canaryDecided(UUID endpointId, UUID canaryId, UUID canaryVersionId, CanaryWatch.Decision decision) {
-        Endpoint changed = routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-            Endpoint endpoint = endpoints.findByIdForUpdate(endpointId).orElse(null);
-            if (endpoint == null
-                    || !canaryId.equals(endpoint.canaryId)
-                    || !canaryVersionId.equals(endpoint.canaryVersionId)) {
-                return null;
-            }
-            UUID live = endpoint.liveVersionId;
-            Map<UUID, RegisteredVersion> versions = models.byIds(List.of(live, canaryVersionId));
-            if (decision.complete()) {
-                endpoint.goLive(canaryVersionId, DatabaseTime.now());
-                audit.record(
-                        endpoint,
-                        Kind.CANARY_COMPLETED,
-                        versions.get(live),
-                        versions.get(canaryVersionId),
-                        List.of(),
-                        CANARY_POLICY,
-                        decision.reason());
-            } else {
-                endpoint.rollBack(DatabaseTime.now());
-                audit.record(
-                        endpoint,
-                        Kind.CANARY_ROLLED_BACK,
-                        versions.get(canaryVersionId),
-                        versions.get(live),
-                        List.of(),
-                        CANARY_POLICY,
-                        decision.reason());
-            }
-            return endpoint;
-        }));
-        if (changed != null) {
-            changed(endpointId);
-        }
-    }
-
-    /**
-     * The endpoint's audit trail, newest first; for a name the team no longer has an endpoint under, the records
-     * of its deleted endpoints (404 when there never was one).
-     */
-    List<EventResponse> history(String team, String name) {
-        TeamScope scope = access.read(team);
-        Optional<UUID> endpoint = QuarkusTransaction.requiringNew().call(() -> service.idOf(scope, name));
-        if (endpoint.isPresent()) {
-            return audit.history(endpoint.get());
-        }
-        List<EventResponse> deleted = audit.historyOfDeleted(scope.teamId(), name);
-        if (deleted.isEmpty()) {
-            throw new NotFound("endpoint", name);
-        }
-        return deleted;
-    }
-
-    private GateResult warmUp(RegisteredVersion candidate) {
+    /** Loads and warms the version up: the last gate of a promotion, and the check before a rollback to it. */
+    GateResult warmUp(RegisteredVersion candidate) {
         try {
             serving.served(candidate);
             return new GateResult("loads and warms up", true, null, null, candidate.label() + " is loaded and warm");
@@ -358,15 +266,8 @@ public class EndpointPromotions {
         }
     }
 
-    private void warmOrFail(RegisteredVersion version) {
-        GateResult result = warmUp(version);
-        if (!result.passed()) {
-            throw new InvalidState("cannot roll back to " + version.label() + ": " + result.detail());
-        }
-    }
-
     /** After a change to the endpoint's routing (made through {@link EndpointRoutes#change}). */
-    private void changed(UUID endpointId) {
+    void changed(UUID endpointId) {
         metrics.canaryEnded(endpointId);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
     }

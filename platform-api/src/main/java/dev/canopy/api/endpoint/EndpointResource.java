@@ -31,6 +31,9 @@ public class EndpointResource {
     EndpointPromotions promotions;
 
     @Inject
+    EndpointRollbacks rollbacks;
+
+    @Inject
     EndpointBatchingService batchings;
 
     @Inject
@@ -98,14 +101,14 @@ public class EndpointResource {
     @GET
     @Path("/{endpoint}/promotions")
     public List<EventResponse> history(@PathParam("team") String team, @PathParam("endpoint") String endpoint) {
-        return promotions.history(team, endpoint);
+        return service.history(team, endpoint);
     }
 
     @POST
     @Path("/{endpoint}/rollback")
     public EndpointResponse rollback(
             @PathParam("team") String team, @PathParam("endpoint") String endpoint, @Valid RollbackRequest request) {
-        return promotions.rollback(team, endpoint, request == null ? null : request.reason());
+        return rollbacks.rollback(team, endpoint, request == null ? null : request.reason());
     }
 
     /** Predictions from the live version (or the canary, for its share), with the version that answered. */

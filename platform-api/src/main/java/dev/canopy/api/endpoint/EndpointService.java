@@ -8,6 +8,7 @@ import dev.canopy.api.endpoint.EndpointRecords.CanaryTraffic;
 import dev.canopy.api.endpoint.EndpointRecords.CanaryView;
 import dev.canopy.api.endpoint.EndpointRecords.CreateEndpointRequest;
 import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
+import dev.canopy.api.endpoint.EndpointRecords.EventResponse;
 import dev.canopy.api.endpoint.EndpointRecords.Latency;
 import dev.canopy.api.endpoint.EndpointRecords.ShadowView;
 import dev.canopy.api.endpoint.EndpointRecords.VersionServing;
@@ -116,6 +117,23 @@ public class EndpointService {
     /** The name of the model the team's endpoint serves, if the endpoint exists. */
     public Optional<String> modelOf(TeamScope scope, String name) {
         return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> models.modelName(e.modelId));
+    }
+
+    /**
+     * The endpoint's audit trail, newest first; for a name the team no longer has an endpoint under, the records
+     * of its deleted endpoints (404 when there never was one).
+     */
+    List<EventResponse> history(String team, String name) {
+        TeamScope scope = access.read(team);
+        Optional<UUID> endpoint = QuarkusTransaction.requiringNew().call(() -> idOf(scope, name));
+        if (endpoint.isPresent()) {
+            return audit.history(endpoint.get());
+        }
+        List<EventResponse> deleted = audit.historyOfDeleted(scope.teamId(), name);
+        if (deleted.isEmpty()) {
+            throw new NotFound("endpoint", name);
+        }
+        return deleted;
     }
 
     Optional<UUID> idOf(TeamScope scope, String name) {

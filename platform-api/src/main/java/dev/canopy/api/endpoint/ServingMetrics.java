@@ -46,7 +46,7 @@ class ServingMetrics {
     MeterRegistry registry;
 
     @Inject
-    EndpointPromotions promotions;
+    EndpointRollbacks rollbacks;
 
     @Inject
     ServingPool pool;
@@ -273,7 +273,7 @@ class ServingMetrics {
         Log.infof(
                 "Canary %s on endpoint %s decided: %s (%s)",
                 route.canary().label(), route.name(), d.complete() ? "complete" : "roll back", d.reason());
-        decisions.execute(() -> promotions.canaryDecided(
+        decisions.execute(() -> rollbacks.canaryDecided(
                 route.endpointId(), route.canaryId(), route.canary().id(), d));
     }
 }

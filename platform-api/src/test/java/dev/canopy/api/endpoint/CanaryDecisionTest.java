@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class CanaryDecisionTest {
 
     @Inject
-    EndpointPromotions promotions;
+    EndpointRollbacks rollbacks;
 
     @Inject
     EndpointRepository endpoints;
@@ -43,14 +43,14 @@ class CanaryDecisionTest {
         assertThat(second.canaryId).isNotEqualTo(first.canaryId);
 
         // The first canary's watch decides late: nothing happens to the second.
-        promotions.canaryDecided(
+        rollbacks.canaryDecided(
                 second.id, first.canaryId, first.canaryVersionId, new CanaryWatch.Decision(false, "late"));
         assertThat(endpoint(name).canaryId).isEqualTo(second.canaryId);
-        promotions.canaryDecided(
+        rollbacks.canaryDecided(
                 second.id, UUID.randomUUID(), second.canaryVersionId, new CanaryWatch.Decision(false, "unknown"));
         assertThat(endpoint(name).canaryId).isEqualTo(second.canaryId);
 
-        promotions.canaryDecided(
+        rollbacks.canaryDecided(
                 second.id, second.canaryId, second.canaryVersionId, new CanaryWatch.Decision(false, "its own"));
         Endpoint after = endpoint(name);
         assertThat(after.canaryId).isNull();

@@ -1,0 +1,130 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.endpoint.EndpointEvent.Actor;
+import dev.canopy.api.endpoint.EndpointEvent.Kind;
+import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
+import dev.canopy.api.error.InvalidState;
+import dev.canopy.api.model.ModelService;
+import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.api.team.CurrentCaller;
+import dev.canopy.api.team.TeamAccess;
+import dev.canopy.api.team.TeamScope;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Changes that end or undo a promotion: a rollback in one call, and a canary's own decision to complete or roll
+ * back. Each is an audit record.
+ */
+@ApplicationScoped
+class EndpointRollbacks {
+
+    /** The actor of changes the platform makes by itself. */
+    static final Actor CANARY_POLICY = new Actor(null, "canopy (canary policy)");
+
+    @Inject
+    EndpointRepository endpoints;
+
+    @Inject
+    EndpointAudit audit;
+
+    @Inject
+    EndpointService service;
+
+    @Inject
+    EndpointPromotions promotions;
+
+    @Inject
+    ModelService models;
+
+    @Inject
+    TeamAccess access;
+
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    EndpointRoutes routes;
+
+    /** Back in one call: drops a running canary, else a shadow, else makes the previous version live again. */
+    EndpointResponse rollback(String team, String name, String reason) {
+        TeamScope scope = access.write(team);
+        Actor actor = new Actor(scope.userId(), caller.get().userName());
+        Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
+        if (before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null) {
+            warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
+        }
+        EndpointResponse response =
+                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+                    Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
+                    Kind kind = endpoint.canaryVersionId != null
+                            ? Kind.CANARY_ROLLED_BACK
+                            : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
+                    UUID from = endpoint.rollBack(DatabaseTime.now());
+                    UUID to = endpoint.liveVersionId;
+                    Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
+                    audit.record(endpoint, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
+                    Log.infof(
+                            "Endpoint %s rolled back from %s to %s",
+                            name, versions.get(from).label(), versions.get(to).label());
+                    return service.toResponse(endpoint, null);
+                }));
+        promotions.changed(before.id);
+        return response;
+    }
+
+    /**
+     * Carries out a canary's own decision, unless that canary has ended meanwhile: a later canary, even of the same
+     * version, has a canary id of its own and is not decided by an earlier one's watch.
+     */
+    void canaryDecided(UUID endpointId, UUID canaryId, UUID canaryVersionId, CanaryWatch.Decision decision) {
+        Endpoint changed = routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+            Endpoint endpoint = endpoints.findByIdForUpdate(endpointId).orElse(null);
+            if (endpoint == null
+                    || !canaryId.equals(endpoint.canaryId)
+                    || !canaryVersionId.equals(endpoint.canaryVersionId)) {
+                return null;
+            }
+            UUID live = endpoint.liveVersionId;
+            Map<UUID, RegisteredVersion> versions = models.byIds(List.of(live, canaryVersionId));
+            if (decision.complete()) {
+                endpoint.goLive(canaryVersionId, DatabaseTime.now());
+                audit.record(
+                        endpoint,
+                        Kind.CANARY_COMPLETED,
+                        versions.get(live),
+                        versions.get(canaryVersionId),
+                        List.of(),
+                        CANARY_POLICY,
+                        decision.reason());
+            } else {
+                endpoint.rollBack(DatabaseTime.now());
+                audit.record(
+                        endpoint,
+                        Kind.CANARY_ROLLED_BACK,
+                        versions.get(canaryVersionId),
+                        versions.get(live),
+                        List.of(),
+                        CANARY_POLICY,
+                        decision.reason());
+            }
+            return endpoint;
+        }));
+        if (changed != null) {
+            promotions.changed(endpointId);
+        }
+    }
+
+    private void warmOrFail(RegisteredVersion version) {
+        GateResult result = promotions.warmUp(version);
+        if (!result.passed()) {
+            throw new InvalidState("cannot roll back to " + version.label() + ": " + result.detail());
+        }
+    }
+}
