@@ -37,6 +37,13 @@ final class CanaryWatch {
         }
     }
 
+    /**
+     * Requests each side needs before its p99 is compared (unless the canary is about to complete): with 100, the p99
+     * is the slowest request or two, and one slow first call of a just-loaded version rolled back a canary as good as
+     * the live version (2 of 9 tries); with 500 it is the fifth slowest.
+     */
+    static final int LATENCY_MIN_REQUESTS = 500;
+
     private final CanaryPolicy policy;
     private final Side live = new Side();
     private final Side canary = new Side();
@@ -105,7 +112,12 @@ final class CanaryWatch {
         }
         double canaryP99 = canary.latency.quantileNanos(0.99, elsewhere.canary().latency()) / 1e6;
         double liveP99 = live.latency.quantileNanos(0.99, elsewhere.live().latency()) / 1e6;
-        if (liveN > 0 && canaryP99 > liveP99 * (1 + policy.maxP99Increase()) && canaryP99 - liveP99 >= 1) {
+        boolean completing = n >= policy.completeAfter();
+        boolean tailsKnown = Math.min(n, liveN) >= LATENCY_MIN_REQUESTS || completing;
+        if (tailsKnown
+                && liveN > 0
+                && canaryP99 > liveP99 * (1 + policy.maxP99Increase())
+                && canaryP99 - liveP99 >= 1) {
             return Optional.of(new Decision(
                     false,
                     String.format(
@@ -116,7 +128,7 @@ final class CanaryWatch {
                             100 * policy.maxP99Increase(),
                             where)));
         }
-        if (n >= policy.completeAfter()) {
+        if (completing) {
             return Optional.of(new Decision(
                     true,
                     String.format(

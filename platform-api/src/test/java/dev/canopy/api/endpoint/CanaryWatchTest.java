@@ -57,14 +57,55 @@ class CanaryWatchTest {
 
     @Test
     void aCanarySlowOnlyOnOtherControlPlanesIsRolledBackForItsP99() {
+        CanaryWatch patient = new CanaryWatch(new CanaryPolicy(10, 5000, 0.02, 0.5));
         for (int i = 0; i < 5; i++) {
-            watch.record(true, MS, false);
+            patient.record(true, MS, false);
+            patient.record(false, MS, false);
+        }
+
+        Optional<Decision> decision = patient.pool(elsewhere(1, CanaryWatch.LATENCY_MIN_REQUESTS, false, 20 * MS));
+
+        assertThat(decision).map(Decision::reason).get().asString().startsWith("canary p99 latency 20.");
+    }
+
+    @Test
+    void aFewSlowFirstRequestsDoNotRollBackACanaryBeforeEachSideHasEnoughForItsP99() {
+        CanaryWatch patient = new CanaryWatch(new CanaryPolicy(10, 5000, 0.02, 0.5));
+        for (int i = 0; i < 3; i++) {
+            patient.record(true, 30 * MS, false);
+        }
+        for (int i = 3; i < CanaryWatch.LATENCY_MIN_REQUESTS - 1; i++) {
+            assertThat(patient.record(true, MS, false)).isEmpty();
+            assertThat(patient.record(false, MS, false)).isEmpty();
+        }
+        assertThat(patient.pool(elsewhere(1, 0, false, MS))).isEmpty();
+
+        // The 500th request of each side: three slow ones among 500 are not the p99 any more.
+        patient.record(false, MS, false);
+        patient.record(false, MS, false);
+        patient.record(false, MS, false);
+        patient.record(false, MS, false);
+        assertThat(patient.record(true, MS, false)).isEmpty();
+
+        // Slow ones beyond the fifth slowest are: rolled back as soon as that shows.
+        Optional<Decision> decision = Optional.empty();
+        for (int i = 0; i < 5 && decision.isEmpty(); i++) {
+            decision = patient.record(true, 30 * MS, false);
+        }
+        assertThat(decision).map(Decision::reason).get().asString().startsWith("canary p99 latency 30.");
+    }
+
+    @Test
+    void aCanaryAboutToCompleteIsStillJudgedOnItsP99WithFewRequests() {
+        for (int i = 0; i < 99; i++) {
+            assertThat(watch.record(true, 20 * MS, false)).isEmpty();
             watch.record(false, MS, false);
         }
 
-        Optional<Decision> decision = watch.pool(elsewhere(1, 10, false, 20 * MS));
+        Optional<Decision> decision = watch.record(true, 20 * MS, false);
 
-        assertThat(decision).map(Decision::reason).get().asString().startsWith("canary p99 latency 20.");
+        assertThat(decision).map(Decision::complete).contains(false);
+        assertThat(decision.get().reason()).startsWith("canary p99 latency 20.");
     }
 
     @Test
