@@ -76,6 +76,7 @@ class EmbeddedRunners {
                     IntStream.range(i * perRunner, (i + 1) * perRunner).boxed().toList(),
                     canopy.homeDirectory().resolve("runner"),
                     config.pue().orElse(null),
+                    null,
                     energy);
             WorkerLoop loop = new WorkerLoop(options, this::localServer, meter);
             loops.add(loop);

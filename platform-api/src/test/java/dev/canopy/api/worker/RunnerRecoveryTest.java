@@ -248,13 +248,18 @@ class RunnerRecoveryTest {
     @Test
     void anIdleRunnerToldToStopExitsAtOnce() throws Exception {
         String name = unique("idle");
-        try (RunnerProcess idle = RunnerProcess.start(server, runnerToken, name)) {
+        // On one PyTorch thread (CANOPY_RUNNER_THREADS, as --threads), which its start-up line says.
+        try (RunnerProcess idle =
+                RunnerProcess.start(server, runnerToken, name, Map.of("CANOPY_RUNNER_THREADS", "1"))) {
             await().atMost(Duration.ofMinutes(1)).until(() -> "ONLINE"
                     .equals(as(owner)
                             .get("/api/v1/workers")
                             .then()
                             .extract()
                             .path("find { it.name == '" + name + "' }.state")));
+            // Logged once registration has answered, which may be just after the control plane lists it.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> idle.output().contains("with 0 GPU(s), 1 PyTorch thread(s)"));
             // Give its first claim time to start waiting (20 s, when nothing is queued).
             await().pollDelay(Duration.ofMillis(500)).until(() -> true);
             assertThat(idle.terminate(5))

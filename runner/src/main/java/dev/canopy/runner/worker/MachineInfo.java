@@ -1,6 +1,7 @@
 package dev.canopy.runner.worker;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import com.sun.management.OperatingSystemMXBean;
 import dev.canopy.runner.energy.GpuDevice;
 import java.io.IOException;
@@ -28,6 +29,11 @@ record MachineInfo(
     /** How many GPUs the engine (its natives) can use: 0 with the CPU natives, whatever NVML sees. */
     static int engineGpus() {
         return Engine.getInstance().getGpuCount();
+    }
+
+    /** PyTorch's intra-op threads (the runner's {@code --threads}, else one per core); 0 with another engine. */
+    static int engineThreads() {
+        return "PyTorch".equals(Engine.getInstance().getEngineName()) ? JniUtils.getNumThreads() : 0;
     }
 
     /**

@@ -27,6 +27,10 @@ public final class RunnerMain {
             System.exit(2);
             return;
         }
+        if (options.threads() != null) {
+            // Read once, when the engine loads (the first training or self-test), which is after this.
+            System.setProperty("ai.djl.pytorch.num_threads", options.threads().toString());
+        }
         EnergyMeter meter = EnergyMeter.start(options.energy());
         WorkerLoop loop = new WorkerLoop(options, options::server, meter);
         Thread thread = new Thread(loop, "canopy-runner");

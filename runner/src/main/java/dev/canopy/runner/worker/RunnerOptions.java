@@ -9,21 +9,28 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * How a runner is started: {@code --server URL --token TOKEN} and optional {@code --name NAME}, {@code --zone ZONE},
- * {@code --gpus N} or {@code --gpu-ids 0,1}, {@code --work-dir DIR}, {@code --pue 1.2}, {@code --cpu-watts W},
- * {@code --energy-poll-ms MS}, {@code --energy-counter-ms MS}, {@code --nvml-library PATH}; each also settable as an
- * environment variable
+ * {@code --gpus N} or {@code --gpu-ids 0,1}, {@code --work-dir DIR}, {@code --pue 1.2}, {@code --threads N},
+ * {@code --cpu-watts W}, {@code --energy-poll-ms MS}, {@code --energy-counter-ms MS}, {@code --nvml-library PATH};
+ * each also settable as an environment variable
  * ({@code CANOPY_SERVER}, {@code CANOPY_TOKEN}, {@code CANOPY_RUNNER_NAME}, {@code CANOPY_ZONE},
  * {@code CANOPY_RUNNER_GPUS}, {@code CANOPY_RUNNER_GPU_IDS}, {@code CANOPY_RUNNER_DIR}, {@code CANOPY_PUE},
- * {@code CANOPY_CPU_WATTS}, {@code CANOPY_ENERGY_POLL_MS}, {@code CANOPY_ENERGY_COUNTER_MS}, {@code
- * CANOPY_NVML_LIBRARY}).
+ * {@code CANOPY_RUNNER_THREADS}, {@code CANOPY_CPU_WATTS}, {@code CANOPY_ENERGY_POLL_MS},
+ * {@code CANOPY_ENERGY_COUNTER_MS}, {@code CANOPY_NVML_LIBRARY}). An option it does not know, or a number that is
+ * not one, stops it at once with the reason.
  *
  * @param gpus GPUs this runner uses (its GPU set: the first N the engine finds); null means all it finds
+ * @param name the runner's name (default: the host name, followed by {@code -gpu2-3} with {@code --gpu-ids 2,3})
  * @param gpuIds the CUDA devices of its GPU set, when not the first ones (two runners sharing a machine)
  * @param zone ISO country code or cloud region, for carbon accounting
  * @param pue power usage effectiveness of the site, for carbon accounting (null: the control plane's default)
+ * @param threads PyTorch's intra-op threads for training (null: PyTorch's default, one per core); fewer leave cores to
+ *     whatever else runs on the machine
  * @param energy how the energy meter reads (poll period, counter period, CPU power override, NVML library)
  */
 public record RunnerOptions(
@@ -35,7 +42,23 @@ public record RunnerOptions(
         List<Integer> gpuIds,
         Path workDir,
         Double pue,
+        Integer threads,
         EnergyOptions energy) {
+
+    private static final Set<String> OPTIONS = new TreeSet<>(Set.of(
+            "server",
+            "token",
+            "name",
+            "zone",
+            "gpus",
+            "gpu-ids",
+            "work-dir",
+            "pue",
+            "threads",
+            "cpu-watts",
+            "energy-poll-ms",
+            "energy-counter-ms",
+            "nvml-library"));
 
     public RunnerOptions {
         if (server != null
@@ -48,6 +71,9 @@ public record RunnerOptions(
         if (pue != null && !(pue >= 1.0 && pue <= 3.0)) {
             throw new IllegalArgumentException("A PUE is between 1.0 and 3.0, not " + pue);
         }
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, not " + threads);
+        }
         gpuIds = gpuIds == null ? null : List.copyOf(gpuIds);
         energy = energy == null ? EnergyOptions.defaults() : energy;
     }
@@ -58,7 +84,12 @@ public record RunnerOptions(
             if (!args[i].startsWith("--") || i + 1 == args.length) {
                 throw new IllegalArgumentException("Expected --option value pairs, got '" + args[i] + "'");
             }
-            values.put(args[i].substring(2), args[++i]);
+            String option = args[i].substring(2);
+            if (!OPTIONS.contains(option)) {
+                throw new IllegalArgumentException(
+                        "Unknown option '" + args[i] + "'; the options are --" + String.join(", --", OPTIONS));
+            }
+            values.put(option, args[++i]);
         }
         String server = values.getOrDefault("server", env.get("CANOPY_SERVER"));
         String token = values.getOrDefault("token", env.get("CANOPY_TOKEN"));
@@ -73,35 +104,54 @@ public record RunnerOptions(
         String poll = values.getOrDefault("energy-poll-ms", env.get("CANOPY_ENERGY_POLL_MS"));
         String nvml = values.getOrDefault("nvml-library", env.get("CANOPY_NVML_LIBRARY"));
         String counter = values.getOrDefault("energy-counter-ms", env.get("CANOPY_ENERGY_COUNTER_MS"));
+        String threads = values.getOrDefault("threads", env.get("CANOPY_RUNNER_THREADS"));
         URI serverUri;
         try {
             serverUri = new URI(server);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("--server is not a URL: " + e.getMessage(), e);
         }
+        List<Integer> gpuSet = gpuIds == null
+                ? null
+                : Arrays.stream(gpuIds.split(","))
+                        .map(id -> number("gpu-ids", id.trim(), Integer::valueOf))
+                        .toList();
+        // Runners sharing a machine have GPU sets of their own, and so, unless named, names of their own.
+        String defaultName = gpuSet == null
+                ? MachineInfo.hostName()
+                : MachineInfo.hostName() + "-gpu"
+                        + String.join("-", gpuSet.stream().map(String::valueOf).toList());
         return new RunnerOptions(
                 serverUri,
                 token,
-                values.getOrDefault("name", env.getOrDefault("CANOPY_RUNNER_NAME", MachineInfo.hostName())),
+                values.getOrDefault("name", env.getOrDefault("CANOPY_RUNNER_NAME", defaultName)),
                 values.getOrDefault("zone", env.get("CANOPY_ZONE")),
-                gpus == null ? null : Integer.valueOf(gpus),
-                gpuIds == null
-                        ? null
-                        : Arrays.stream(gpuIds.split(","))
-                                .map(String::trim)
-                                .map(Integer::valueOf)
-                                .toList(),
+                number("gpus", gpus, Integer::valueOf),
+                gpuSet,
                 Path.of(values.getOrDefault(
                         "work-dir",
                         env.getOrDefault("CANOPY_RUNNER_DIR", System.getProperty("user.home") + "/.canopy-runner"))),
-                pue == null ? null : Double.valueOf(pue),
+                number("pue", pue, Double::valueOf),
+                number("threads", threads, Integer::valueOf),
                 new EnergyOptions(
-                        poll == null ? null : Duration.ofMillis(Long.parseLong(poll)),
-                        cpuWatts == null ? null : Double.valueOf(cpuWatts),
+                        number("energy-poll-ms", poll, ms -> Duration.ofMillis(Long.parseLong(ms))),
+                        number("cpu-watts", cpuWatts, Double::valueOf),
                         EnergyOptions.GREEN_ALGORITHMS_WATTS_PER_GB,
                         nvml == null ? null : Path.of(nvml),
                         null,
-                        counter == null ? null : Duration.ofMillis(Long.parseLong(counter))));
+                        number("energy-counter-ms", counter, ms -> Duration.ofMillis(Long.parseLong(ms)))));
+    }
+
+    /** The option's value read by {@code parse}; null when it is not given; the option named when it is no number. */
+    private static <T> T number(String option, String value, Function<String, T> parse) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return parse.apply(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " must be a number, not '" + value + "'", e);
+        }
     }
 
     /** The CUDA devices of this runner's GPU set, given how many the engine can use. */

@@ -164,7 +164,8 @@ public final class WorkerLoop implements Runnable {
                 controlPlane = new ControlPlane(target, options.token());
                 Protocol.Registered registered = controlPlane.register(register);
                 LOG.info(() -> "Runner " + options.name() + " registered as " + registered.workerId() + " with "
-                        + machine.gpus().size() + " GPU(s), recipes " + recipes.keySet());
+                        + machine.gpus().size() + " GPU(s), " + MachineInfo.engineThreads()
+                        + " PyTorch thread(s), recipes " + recipes.keySet());
                 return registered;
             } catch (IOException | IllegalArgumentException e) {
                 long retry = wait;
