@@ -202,9 +202,9 @@ public class EndpointPromotions {
 
     /**
      * Records the end of the canary or shadow that this promotion replaces, so that every start in the trail has an
-     * end: a new shadow stops the running one; a new canary rolls the running canary back (and stops the shadow when
-     * the shadow is what becomes the canary); going live completes the running canary when it is the candidate and
-     * rolls it back otherwise.
+     * end: a new shadow stops the running one; a new canary rolls the running canary back; going live completes the
+     * running canary when it is the candidate and rolls it back otherwise; a shadow that becomes the canary or goes
+     * live stops.
      */
     private void recordReplaced(
             Endpoint endpoint,
@@ -214,9 +214,17 @@ public class EndpointPromotions {
             CanaryPolicy policy,
             Actor actor,
             Instant at) {
-        if (policy != null && candidate.id().equals(endpoint.shadowVersionId)) {
-            // From shadow to canary: its answers now go to clients, so the shadow ends.
-            audit.record(endpoint, Kind.SHADOW_STOPPED, candidate, live, List.of(), actor, "became the canary", at);
+        if (!shadow && candidate.id().equals(endpoint.shadowVersionId)) {
+            // From shadow to canary or live: its answers now go to clients, so the shadow ends.
+            audit.record(
+                    endpoint,
+                    Kind.SHADOW_STOPPED,
+                    candidate,
+                    live,
+                    List.of(),
+                    actor,
+                    policy != null ? "became the canary" : "went live",
+                    at);
         }
         UUID replaced = shadow ? endpoint.shadowVersionId : endpoint.canaryVersionId;
         if (replaced == null) {

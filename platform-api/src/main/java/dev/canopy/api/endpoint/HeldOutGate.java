@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The held-out gate: scores the candidate and the live version on a dataset version of the team (copied to a
@@ -52,7 +51,24 @@ class HeldOutGate {
             try (InputStream in = QuarkusTransaction.requiringNew().call(() -> datasets.open(data.id()).stream())) {
                 Files.copy(in, csv, StandardCopyOption.REPLACE_EXISTING);
             }
-            Double mine = score(candidate, csv).get(gate.metric());
+            HeldOutEvaluation.Score candidateScore = score(candidate, csv);
+            if (candidateScore.unknownLabels() == candidateScore.rows()) {
+                // Every row a miss: scores of 0 would compare as equals and pass a margin of 0.
+                return new GateResult(
+                        gate.describe(),
+                        false,
+                        null,
+                        null,
+                        String.format(
+                                Locale.ROOT,
+                                "none of the %d labelled rows of %s version %d has a label %s was trained on: is it"
+                                        + " data for this model?",
+                                candidateScore.rows(),
+                                data.dataset(),
+                                data.version(),
+                                candidate.label()));
+            }
+            Double mine = candidateScore.metrics().get(gate.metric());
             if (mine == null) {
                 return new GateResult(
                         gate.describe(),
@@ -79,14 +95,17 @@ class HeldOutGate {
                         null,
                         String.format(
                                 Locale.ROOT,
-                                "no live version to beat; %s scored %s = %s on %s version %d",
+                                "no live version to beat; %s scored %s = %s on %s version %d (%d labelled rows%s)",
                                 candidate.label(),
                                 gate.metric(),
                                 mine,
                                 data.dataset(),
-                                data.version()));
+                                data.version(),
+                                candidateScore.rows(),
+                                unknown(candidateScore, candidate)));
             }
-            Double theirs = score(live, csv).get(gate.metric());
+            HeldOutEvaluation.Score liveScore = score(live, csv);
+            Double theirs = liveScore.metrics().get(gate.metric());
             if (theirs != null && !Double.isFinite(theirs)) {
                 // The live version is the faulty one: any finite score beats it.
                 return new GateResult(
@@ -113,10 +132,12 @@ class HeldOutGate {
                     theirs,
                     String.format(
                             Locale.ROOT,
-                            "on %s version %d (%d rows): ",
+                            "on %s version %d (%d labelled rows%s%s): ",
                             data.dataset(),
                             data.version(),
-                            data.rowCount()));
+                            candidateScore.rows(),
+                            unknown(candidateScore, candidate),
+                            unknown(liveScore, live)));
         } catch (TrainingFailure e) {
             return new GateResult(gate.describe(), false, null, null, e.getMessage());
         } catch (IOException e) {
@@ -126,7 +147,18 @@ class HeldOutGate {
         }
     }
 
-    private Map<String, Double> score(RegisteredVersion version, Path csv) throws IOException, TrainingFailure {
+    /** ", 10 with a label v2 was not trained on (misses)" when there are any. */
+    private static String unknown(HeldOutEvaluation.Score score, RegisteredVersion version) {
+        return score.unknownLabels() == 0
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        ", %d with a label %s was not trained on (misses)",
+                        score.unknownLabels(),
+                        version.label());
+    }
+
+    private HeldOutEvaluation.Score score(RegisteredVersion version, Path csv) throws IOException, TrainingFailure {
         byte[] artifact;
         try (InputStream in = models.openArtifact(version)) {
             artifact = in.readAllBytes();

@@ -14,9 +14,12 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.api.TestApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -190,7 +193,7 @@ class EndpointTest {
                 "type", "held-out", "metric", "accuracy", "margin", 1.0, "dataset", "penguins", "datasetVersion", "1");
         JsonPath refused = promote(Map.of("version", "2", "gates", List.of(gate)), 409);
         assertThat(refused.getString("details[0].problem"))
-                .contains("on penguins version 1 (344 rows)")
+                .contains("on penguins version 1 (344 labelled rows)")
                 .contains("short of the margin 1.0");
 
         JsonPath history = models.history(endpoint);
@@ -577,6 +580,65 @@ class EndpointTest {
                 .body("shadow", nullValue());
         // The canary as a shadow would compare it with itself.
         promote(Map.of("version", "2", "shadow", true), 409);
+    }
+
+    @Test
+    void aShadowThatGoesLiveStopsBeingAShadowOnTheRecord() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2", "shadow", true), 201);
+        promote(Map.of("version", "2"), 201);
+
+        JsonPath history = models.history(endpoint);
+        assertThat(history.getList("kind")).startsWith("PROMOTED", "SHADOW_STOPPED", "SHADOW_STARTED");
+        assertThat(history.getString("[1].reason")).isEqualTo("went live");
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .body("liveVersion", equalTo(2))
+                .body("shadow", nullValue());
+    }
+
+    @Test
+    void aHeldOutGateCountsLabelledRowsAndFailsOnDataWhoseLabelsTheCandidateNeverSaw() throws Exception {
+        promote(Map.of("version", "1"), 201);
+        List<String> lines;
+        try (InputStream in = getClass().getResourceAsStream("/datasets/penguins.csv")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
+        }
+        String header = lines.get(0);
+        List<String> rows = lines.subList(1, lines.size());
+        String relabelled = unique("emperors").toLowerCase(Locale.ROOT);
+        TestApi.newDataset(token, team, relabelled);
+        // Version 1: every species unknown to the models. Version 2: ten of them, and five rows without a label.
+        StringBuilder unknown = new StringBuilder(header).append('\n');
+        StringBuilder some = new StringBuilder(header).append('\n');
+        for (int i = 0; i < rows.size(); i++) {
+            String rest = rows.get(i).substring(rows.get(i).indexOf(','));
+            unknown.append("Emperor").append(rest).append('\n');
+            some.append(i < 10 ? "Emperor" + rest : i < 15 ? rest : rows.get(i)).append('\n');
+        }
+        for (StringBuilder csv : List.of(unknown, some)) {
+            TestApi.csv(token, csv.toString())
+                    .post("/api/v1/teams/{t}/datasets/{d}/versions", team, relabelled)
+                    .then()
+                    .statusCode(201);
+        }
+        Map<String, Object> onUnknown = Map.of(
+                "type", "held-out", "metric", "accuracy", "margin", 0, "dataset", relabelled, "datasetVersion", "1");
+        assertThat(promote(Map.of("version", "2", "gates", List.of(onUnknown)), 409)
+                        .getString("details[0].problem"))
+                .contains("none of the 344 labelled rows of " + relabelled + " version 1 has a label "
+                        + TrainedModels.MODEL);
+
+        Map<String, Object> onSome = new HashMap<>(onUnknown);
+        onSome.put("datasetVersion", "2");
+        onSome.put("margin", 1.0);
+        assertThat(promote(Map.of("version", "2", "gates", List.of(onSome)), 409)
+                        .getString("details[0].problem"))
+                .contains("on " + relabelled + " version 2 (339 labelled rows, 10 with a label ")
+                .contains("was not trained on (misses)");
     }
 
     @Test

@@ -38,6 +38,7 @@ final class EvaluationMetrics {
 
         private final ModelSpec spec;
         private long count;
+        private long unknownLabels;
         // Classification: the loss's sum, hits, and per class {true positives, false positives, false negatives}.
         private double lossSum;
         private long correct;
@@ -69,7 +70,15 @@ final class EvaluationMetrics {
             return count;
         }
 
+        /** Classification: how many of the rows added have a true label the model was not trained on. */
+        long unknownLabels() {
+            return unknownLabels;
+        }
+
         private void addClass(Prediction prediction, String actual) {
+            if (!spec.labelVocabulary().contains(actual)) {
+                unknownLabels++;
+            }
             double p = prediction.probabilities().getOrDefault(actual, 0.0);
             lossSum -= Math.log(Math.max(p, MIN_PROBABILITY));
             String predicted = prediction.label();

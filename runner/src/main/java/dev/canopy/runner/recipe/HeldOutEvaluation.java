@@ -23,11 +23,21 @@ public final class HeldOutEvaluation {
     private HeldOutEvaluation() {}
 
     /**
+     * What a model scored.
+     *
+     * @param metrics the {@code test_*} metrics
+     * @param rows the labelled rows scored (rows without a label are left out)
+     * @param unknownLabels classification: rows whose label the model was not trained on (each one a miss); 0 for
+     *     regression
+     */
+    public record Score(Map<String, Double> metrics, long rows, long unknownLabels) {}
+
+    /**
      * @param csv a UTF-8 CSV with a header holding the model's label and feature columns; rows without a label are
      *     left out, as in training
      * @throws TrainingFailure when the CSV lacks a column the model needs, or a value cannot be encoded
      */
-    public static Map<String, Double> score(TabularModel model, Path csv) throws TrainingFailure {
+    public static Score score(TabularModel model, Path csv) throws TrainingFailure {
         ModelSpec spec = model.spec();
         List<String> features =
                 spec.features().stream().map(ModelSpec.Feature::name).toList();
@@ -49,7 +59,7 @@ public final class HeldOutEvaluation {
         if (metrics.count() == 0) {
             throw new TrainingFailure("the dataset has no labelled rows");
         }
-        return metrics.metrics("test_");
+        return new Score(metrics.metrics("test_"), metrics.count(), metrics.unknownLabels());
     }
 
     /** Scores the records held and lets them go. */

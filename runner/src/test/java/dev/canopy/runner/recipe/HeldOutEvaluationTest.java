@@ -27,14 +27,43 @@ class HeldOutEvaluationTest {
         Path csv = Files.createTempFile("held-out", ".csv");
         Files.write(csv, repeated, StandardCharsets.UTF_8);
         try (TabularModel model = TabularModel.load(trained.model())) {
-            Map<String, Double> once = HeldOutEvaluation.score(model, Penguins.csv());
-            Map<String, Double> chunked = HeldOutEvaluation.score(model, csv);
+            HeldOutEvaluation.Score first = HeldOutEvaluation.score(model, Penguins.csv());
+            HeldOutEvaluation.Score all = HeldOutEvaluation.score(model, csv);
+            Map<String, Double> once = first.metrics();
+            Map<String, Double> chunked = all.metrics();
 
             assertThat(4 * 344).isGreaterThan(HeldOutEvaluation.CHUNK);
             assertThat(chunked.keySet()).containsExactly("test_loss", "test_accuracy", "test_f1_macro");
             assertThat(chunked.get("test_accuracy")).isEqualTo(once.get("test_accuracy"));
             assertThat(chunked.get("test_f1_macro")).isEqualTo(once.get("test_f1_macro"));
             assertThat(chunked.get("test_loss")).isCloseTo(once.get("test_loss"), within(1e-12));
+            assertThat(first.rows()).isEqualTo(344);
+            assertThat(all.rows()).isEqualTo(4 * 344);
+            assertThat(all.unknownLabels()).isZero();
+        } finally {
+            Files.delete(csv);
+        }
+    }
+
+    @Test
+    void countsTheLabelledRowsAndThoseWithALabelTheModelDoesNotKnow() throws Exception {
+        Map<String, Object> params = Map.of("label", "species", "epochs", 1);
+        TrainingResult trained = new TabularClassificationRecipe().train(RecordingContext.penguins(params));
+        List<String> lines = Files.readAllLines(Penguins.csv(), StandardCharsets.UTF_8);
+        List<String> relabelled = new ArrayList<>(List.of(lines.get(0)));
+        // species is the first column: ten Emperors, five without a label, the rest as they were.
+        for (int row = 1; row < lines.size(); row++) {
+            String line = lines.get(row);
+            String rest = line.substring(line.indexOf(','));
+            relabelled.add(row <= 10 ? "Emperor" + rest : row <= 15 ? rest : line);
+        }
+        Path csv = Files.createTempFile("held-out", ".csv");
+        Files.write(csv, relabelled, StandardCharsets.UTF_8);
+        try (TabularModel model = TabularModel.load(trained.model())) {
+            HeldOutEvaluation.Score score = HeldOutEvaluation.score(model, csv);
+
+            assertThat(score.rows()).isEqualTo(344 - 5);
+            assertThat(score.unknownLabels()).isEqualTo(10);
         } finally {
             Files.delete(csv);
         }
