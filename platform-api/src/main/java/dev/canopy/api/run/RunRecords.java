@@ -33,7 +33,8 @@ final class RunRecords {
     /**
      * Creates a run. Without a recipe it is tracked (logged from outside, like MLflow) and starts RUNNING; params
      * are then a string map (numbers and booleans become strings). With a recipe and a dataset it is trained by
-     * Canopy: params are the recipe's (typed JSON), and the run waits QUEUED for a runner.
+     * Canopy: params are the recipe's (typed JSON), and the run waits QUEUED for a runner. GPUs are
+     * {@code resources.gpus} or, as in a run template, {@code gpus}; not both.
      */
     record CreateRunRequest(
             @NotBlank @Size(max = 200) String experiment,
@@ -44,9 +45,19 @@ final class RunRecords {
             @Valid DatasetInput dataset,
             @Size(max = 100) String recipe,
             @Valid Resources resources,
+            @Min(0) @Max(64) Integer gpus,
             @Min(-1000) @Max(1000) Integer priority,
             @Min(1) @Max(100) Integer maxAttempts,
-            @Pattern(regexp = MODEL_NAME_REGEX, message = MODEL_NAME_RULE) String registerAs) {}
+            @Pattern(regexp = MODEL_NAME_REGEX, message = MODEL_NAME_RULE) String registerAs) {
+
+        /** The GPUs the run needs, however given; 0 when not given. */
+        int gpuCount() {
+            if (gpus != null) {
+                return gpus;
+            }
+            return resources == null || resources.gpus() == null ? 0 : resources.gpus();
+        }
+    }
 
     /** @param gpus GPUs the run needs; 0 runs anywhere, N only on a runner with N free GPUs */
     record Resources(@Min(0) @Max(64) Integer gpus) {}

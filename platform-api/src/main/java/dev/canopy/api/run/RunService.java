@@ -67,9 +67,6 @@ public class RunService {
 
     /** Checks a template as if it were submitted now (experiment, dataset, recipe and its params). */
     public void check(TeamScope scope, RunTemplate template) {
-        if (template.gpus() != null && template.resources() != null) {
-            throw new InvalidRequest("runTemplate.gpus", "give gpus or resources.gpus, not both");
-        }
         try {
             trained.check(scope, template.toRequest(Map.of()));
         } catch (InvalidRequest e) {
@@ -83,10 +80,12 @@ public class RunService {
         }
         if (request.dataset() != null
                 || request.resources() != null
+                || request.gpus() != null
                 || request.registerAs() != null
                 || request.maxAttempts() != null) {
             throw new InvalidRequest(
-                    "recipe", "dataset, resources, maxAttempts and registerAs are for trained runs: name a recipe");
+                    "recipe",
+                    "dataset, resources, gpus, maxAttempts and registerAs are for trained runs: name a recipe");
         }
         ExperimentRef experiment = experiments.require(scope, request.experiment());
         Instant now = DatabaseTime.now();

@@ -42,7 +42,8 @@ public record RunTemplate(
                 null,
                 new RunRecords.DatasetInput(dataset.name(), dataset.version() == null ? "latest" : dataset.version()),
                 recipe,
-                resources != null ? resources : new RunRecords.Resources(gpus),
+                resources,
+                gpus,
                 priority,
                 maxAttempts,
                 registerAs);

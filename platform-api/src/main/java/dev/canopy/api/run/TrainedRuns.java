@@ -73,9 +73,7 @@ class TrainedRuns {
         DatasetVersionRef dataset = dataset(scope, request);
         Validation validation = validate(request, dataset);
         List<String> warnings = new ArrayList<>(budgets.admit(scope));
-        int gpus = request.resources() == null || request.resources().gpus() == null
-                ? 0
-                : request.resources().gpus();
+        int gpus = request.gpuCount();
         int mostGpus = gpus == 0 ? 0 : workers.mostGpusFor(scope.teamId());
         if (gpus > mostGpus) {
             // Queued all the same: a GPU runner may register later. Said now rather than left to a silent wait.
@@ -120,6 +118,9 @@ class TrainedRuns {
 
     /** Validates with the recipe if this control plane has it; otherwise a runner must at least offer it. */
     private Validation validate(CreateRunRequest request, DatasetVersionRef dataset) {
+        if (request.gpus() != null && request.resources() != null) {
+            throw new InvalidRequest("gpus", "give gpus or resources.gpus, not both");
+        }
         // Checked here too, not only on the request body: a schedule's stored template reaches this directly.
         if (request.registerAs() != null
                 && !RunRecords.MODEL_NAME.matcher(request.registerAs()).matches()) {

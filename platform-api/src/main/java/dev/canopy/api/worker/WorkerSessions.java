@@ -101,12 +101,18 @@ class WorkerSessions {
                 request.zone(),
                 request.pue(),
                 request.energyMethods() == null ? Map.of() : request.energyMethods());
-        // A name moves to a new token only when the old one no longer works (an embedded runner's restart).
-        registry.ownerOf(request.name())
-                .filter(owner -> !owner.equals(caller.tokenId()) && tokens.isActive(owner))
-                .ifPresent(owner -> {
-                    throw new Conflict(
-                            "Runner name '" + request.name() + "' belongs to another runner token", "name", "taken");
+        // Names are per team. A name moves to a new token only when the old one no longer works (revoked, expired,
+        // or an embedded runner's restart), and without the runs the old token's runner held.
+        registry.findByName(caller.tokenTeamId(), request.name())
+                .filter(known -> !known.tokenId().equals(caller.tokenId()))
+                .ifPresent(known -> {
+                    if (tokens.isActive(known.tokenId())) {
+                        throw new Conflict(
+                                "Runner name '" + request.name() + "' belongs to another runner token",
+                                "name",
+                                "taken");
+                    }
+                    queue.takeBackRunsOf(known.id());
                 });
         UUID id = registry.register(info, caller.tokenId());
         Log.infof(

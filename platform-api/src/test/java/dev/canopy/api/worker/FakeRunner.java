@@ -61,6 +61,16 @@ public final class FakeRunner {
 
     /** Registers with extra fields, such as {@code zone} and {@code pue}. */
     public static FakeRunner register(String runnerToken, String name, int gpus, Map<String, Object> extra) {
+        String id = tryRegister(runnerToken, name, gpus, extra)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("workerId");
+        return new FakeRunner(runnerToken, id);
+    }
+
+    /** The answer to a registration with {@code token}, whatever it is. */
+    static Response tryRegister(String token, String name, int gpus, Map<String, Object> extra) {
         List<Map<String, Object>> devices = new ArrayList<>();
         for (int i = 0; i < gpus; i++) {
             devices.add(Map.of("index", i, "name", "Fake GPU", "memoryBytes", 80L << 30));
@@ -79,16 +89,11 @@ public final class FakeRunner {
                 "recipes",
                 List.of("tabular-classification", "tabular-regression")));
         body.putAll(extra);
-        String id = given().auth()
-                .oauth2(runnerToken)
+        return given().auth()
+                .oauth2(token)
                 .contentType(ContentType.JSON)
                 .body(body)
-                .post("/api/v1/workers/register")
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("workerId");
-        return new FakeRunner(runnerToken, id);
+                .post("/api/v1/workers/register");
     }
 
     public RequestSpecification api() {

@@ -341,6 +341,33 @@ class QueueProtocolTest {
     }
 
     @Test
+    void aRunTakesItsGpusAsGpusOrResourcesGpusButNotBoth() {
+        String shorthand = as(owner)
+                .body(trainedRun("tabular-classification", Map.of("gpus", 1)))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .body("gpus", equalTo(1))
+                .extract()
+                .path("id");
+        as(owner)
+                .body(trainedRun("tabular-classification", Map.of("gpus", 1, "resources", Map.of("gpus", 2))))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("gpus"));
+        as(owner)
+                .body(Map.of("experiment", "exp", "gpus", 1))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("recipe"));
+
+        FakeRunner gpu = FakeRunner.register(runnerToken, unique("gpu"), 1);
+        assertThat(gpu.claim(1, 0)).containsEntry("runId", shorthand).containsEntry("gpus", 1);
+    }
+
+    @Test
     void aDrainingRunnersWaitingClaimEndsEmptyAtOnce() throws Exception {
         FakeRunner runner = FakeRunner.register(runnerToken, unique("draining"), 0);
         CompletableFuture<Map<String, Object>> claim = CompletableFuture.supplyAsync(() -> runner.claim(0, 20));
@@ -379,25 +406,7 @@ class QueueProtocolTest {
                 .then()
                 .statusCode(403)
                 .body("code", equalTo("FORBIDDEN"));
-        given().auth()
-                .oauth2(owner)
-                .contentType("application/json")
-                .body(Map.of(
-                        "name",
-                        "x",
-                        "host",
-                        "h",
-                        "cores",
-                        1,
-                        "memoryBytes",
-                        1,
-                        "gpus",
-                        List.of(),
-                        "recipes",
-                        List.of("r")))
-                .post("/api/v1/workers/register")
-                .then()
-                .statusCode(403);
+        FakeRunner.tryRegister(owner, "x", 0, Map.of()).then().statusCode(403);
         FakeRunner mine = FakeRunner.register(runnerToken, unique("mine"), 0);
         String other = FakeRunner.runnerToken(owner, team);
         FakeRunner theirs = FakeRunner.register(other, unique("theirs"), 0);
@@ -409,6 +418,73 @@ class QueueProtocolTest {
                 .then()
                 .statusCode(404);
         assertThat(theirs.id).isNotEqualTo(mine.id);
+    }
+
+    /** A runner token of the team, made by its admin: {id, token}. */
+    JsonPath newRunnerToken() {
+        return as(owner)
+                .body(Map.of("name", "node", "team", team))
+                .post("/api/v1/workers/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+    }
+
+    void revoke(String tokenId) {
+        as(owner).delete("/api/v1/tokens/{id}", tokenId).then().statusCode(204);
+    }
+
+    @Test
+    void runnerNamesArePerTeamSoAnotherTeamCanNeitherProbeNorTakeOverARunner() {
+        String run = submit(0, 0);
+        JsonPath ours = newRunnerToken();
+        String name = unique("node");
+        FakeRunner node = FakeRunner.register(ours.getString("token"), name, 0);
+        assertThat(node.claim(0, 0)).containsEntry("runId", run);
+        String otherTeam = newTeam();
+        String otherRunnerToken = FakeRunner.runnerToken(newMember(otherTeam, "ADMIN"), otherTeam);
+
+        // The same name in another team is another runner, while ours is active and after its token is revoked.
+        FakeRunner theirs = FakeRunner.register(otherRunnerToken, name, 0);
+        assertThat(theirs.id).isNotEqualTo(node.id);
+        revoke(ours.getString("id"));
+        FakeRunner again = FakeRunner.register(otherRunnerToken, name, 0);
+
+        assertThat(again.id).isEqualTo(theirs.id);
+        again.api()
+                .body(Map.of("draining", false, "runs", List.of()))
+                .post("/api/v1/workers/{id}/heartbeat", node.id)
+                .then()
+                .statusCode(404);
+        again.heartbeat(run, 1).then().statusCode(200).body("lost", hasItem(run));
+        again.api()
+                .get("/api/v1/workers/{w}/runs/{r}/dataset?attempt=1", again.id, run)
+                .then()
+                .statusCode(409);
+    }
+
+    @Test
+    void aNewTokenTakesARunnerNameOnlyOnceTheOldOneIsRevokedAndNotTheRunsItHeld() {
+        String run = submit(0, 0);
+        JsonPath first = newRunnerToken();
+        JsonPath second = newRunnerToken();
+        String name = unique("node");
+        FakeRunner node = FakeRunner.register(first.getString("token"), name, 0);
+        assertThat(node.claim(0, 0)).containsEntry("runId", run).containsEntry("attempt", 1);
+        FakeRunner.tryRegister(second.getString("token"), name, 0, Map.of())
+                .then()
+                .statusCode(409)
+                .body("details[0].problem", equalTo("taken"));
+
+        revoke(first.getString("id"));
+        FakeRunner successor = FakeRunner.register(second.getString("token"), name, 0);
+
+        assertThat(successor.id).isEqualTo(node.id);
+        // The run it held is back in the queue at once: the new token cannot report on the old attempt.
+        assertThat(status(run)).isEqualTo("QUEUED");
+        successor.heartbeat(run, 1).then().statusCode(200).body("lost", hasItem(run));
+        assertThat(successor.claim(0, 0)).containsEntry("runId", run).containsEntry("attempt", 2);
     }
 
     @Test

@@ -44,18 +44,46 @@ class Reaper {
      * cancel had been asked for. Concurrent reapers skip each other's rows.
      */
     List<Reaped> reapExpired() {
+        return reap(
+                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested FROM run_queue"
+                        + " WHERE state = 'LEASED' AND lease_until < now() FOR UPDATE SKIP LOCKED",
+                null);
+    }
+
+    /**
+     * Acts on every lease the runner holds as if it had expired, at once, and records the outcomes: its token no
+     * longer works and a new token takes its name, which must not inherit the runs (their data, their results).
+     */
+    @Transactional
+    List<Reaped> reapRunsOf(UUID workerId) {
+        List<Reaped> reaped = reap(
+                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested FROM run_queue"
+                        + " WHERE state = 'LEASED' AND worker_id = ? FOR UPDATE",
+                workerId);
+        if (!reaped.isEmpty()) {
+            reaped.forEach(r -> Log.infof(
+                    "Run %s attempt %d taken from runner %s, whose token no longer works: %s",
+                    r.runId(), r.attempt(), workerId, r.outcome()));
+            lifecycle.reaped(reaped);
+        }
+        return reaped;
+    }
+
+    private List<Reaped> reap(String select, UUID workerId) {
         return database.execute(c -> {
             List<Reaped> reaped = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(
-                            "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested FROM run_queue"
-                                    + " WHERE state = 'LEASED' AND lease_until < now() FOR UPDATE SKIP LOCKED");
-                    ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    int lost = row.getInt(3) + 1;
-                    Reaped.Outcome outcome = row.getBoolean(5)
-                            ? Reaped.Outcome.KILLED
-                            : lost >= row.getInt(4) ? Reaped.Outcome.FAILED : Reaped.Outcome.REQUEUED;
-                    reaped.add(new Reaped(row.getObject(1, UUID.class), row.getInt(2), lost, outcome));
+            try (PreparedStatement leases = c.prepareStatement(select)) {
+                if (workerId != null) {
+                    leases.setObject(1, workerId);
+                }
+                try (ResultSet row = leases.executeQuery()) {
+                    while (row.next()) {
+                        int lost = row.getInt(3) + 1;
+                        Reaped.Outcome outcome = row.getBoolean(5)
+                                ? Reaped.Outcome.KILLED
+                                : lost >= row.getInt(4) ? Reaped.Outcome.FAILED : Reaped.Outcome.REQUEUED;
+                        reaped.add(new Reaped(row.getObject(1, UUID.class), row.getInt(2), lost, outcome));
+                    }
                 }
             }
             for (Reaped r : reaped) {

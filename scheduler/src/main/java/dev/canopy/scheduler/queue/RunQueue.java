@@ -23,11 +23,13 @@ public class RunQueue {
 
     private final QueueDatabase database;
     private final QueueConfig config;
+    private final Reaper reaper;
     private final TeamQuotaCheck quotas = new TeamQuotaCheck();
 
-    RunQueue(QueueDatabase database, QueueConfig config) {
+    RunQueue(QueueDatabase database, QueueConfig config, Reaper reaper) {
         this.database = database;
         this.config = config;
+        this.reaper = reaper;
     }
 
     /** Puts a run in the queue and wakes idle runners when the transaction commits. */
@@ -173,6 +175,15 @@ public class RunQueue {
             }
             return new HeartbeatResult(renewed, cancel, lost);
         });
+    }
+
+    /**
+     * Takes back every run the runner holds, as the reaper does with expired leases (requeued, or failed or killed),
+     * and records the outcomes: for a runner whose token no longer works when a new token takes its name.
+     */
+    @Transactional
+    public List<Reaped> takeBackRunsOf(UUID workerId) {
+        return reaper.reapRunsOf(workerId);
     }
 
     /** Gives a leased run back to the queue at once (a draining runner); the next claim continues it. */

@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
-/** Runners and what they offer. A runner registering again under its name keeps its id. */
+/** Runners and what they offer. A runner registering again under its name (in its team) keeps its id. */
 @ApplicationScoped
 public class WorkerRegistry {
 
@@ -35,23 +35,25 @@ public class WorkerRegistry {
         this.config = config;
     }
 
-    /** The token a runner name is registered with, if the name is taken. */
+    /** The runner registered under {@code name} for the team ({@code null}: a platform-wide runner), if any. */
     @Transactional
-    public Optional<UUID> ownerOf(String name) {
+    public Optional<Worker> findByName(UUID teamId, String name) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement select = c.prepareStatement("SELECT token_id FROM workers WHERE name = ?")) {
+                PreparedStatement select =
+                        c.prepareStatement("SELECT * FROM workers WHERE name = ? AND team_id IS NOT DISTINCT FROM ?")) {
             select.setString(1, name);
+            select.setObject(2, teamId);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
+                return row.next() ? Optional.of(workerOf(row)) : Optional.empty();
             }
-        } catch (SQLException e) {
+        } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("Could not read runner " + name, e);
         }
     }
 
     /**
-     * Registers (or re-registers: a restarted process, its registration time renewed) a runner under its token; the
-     * caller decides who may take a name over.
+     * Registers (or re-registers: a restarted process, its registration time renewed) a runner under its token; names
+     * are per team. The caller decides who may take a name over.
      */
     @Transactional
     public UUID register(WorkerInfo info, UUID tokenId) {
@@ -61,7 +63,8 @@ public class WorkerRegistry {
                                      djl_version, pytorch_version, zone, pue, energy_methods, draining, registered_at,
                                      last_heartbeat_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, false, now(), now())
-                ON CONFLICT (name) DO UPDATE SET token_id = EXCLUDED.token_id, team_id = EXCLUDED.team_id, host = EXCLUDED.host,
+                ON CONFLICT ((coalesce(team_id, '00000000-0000-0000-0000-000000000000'::uuid)), name)
+                DO UPDATE SET token_id = EXCLUDED.token_id, host = EXCLUDED.host,
                     cpu_model = EXCLUDED.cpu_model, cores = EXCLUDED.cores, memory_bytes = EXCLUDED.memory_bytes,
                     gpus = EXCLUDED.gpus, recipes = EXCLUDED.recipes, djl_version = EXCLUDED.djl_version,
                     pytorch_version = EXCLUDED.pytorch_version, zone = EXCLUDED.zone, pue = EXCLUDED.pue,
