@@ -16,6 +16,21 @@ class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID> {
                 .firstResultOptional();
     }
 
+    /** Runner tokens of one team, or of every team and none with {@code teamId} null, oldest first. */
+    List<ApiToken> findRunnerTokens(UUID teamId) {
+        return teamId == null
+                ? find(
+                                "select t from ApiToken t left join fetch t.team where t.kind = ?1 order by t.createdAt",
+                                TokenKind.RUNNER)
+                        .list()
+                : find(
+                                "select t from ApiToken t join fetch t.team where t.kind = ?1 and t.team.id = ?2"
+                                        + " order by t.createdAt",
+                                TokenKind.RUNNER,
+                                teamId)
+                        .list();
+    }
+
     List<ApiToken> findByUser(UUID userId) {
         return find("select t from ApiToken t left join fetch t.team where t.user.id = ?1 order by t.createdAt", userId)
                 .list();

@@ -48,10 +48,19 @@ public class TeamAccess {
 
     /**
      * A scope for work the platform does on its own (a schedule firing) on behalf of {@code userId}, who set it
-     * up: no caller, so no token checks; the role is MEMBER.
+     * up: no caller, so no token checks; the role is MEMBER. That user must still be a member or admin of the team:
+     * a schedule does not outlive its maker's right to do what it does.
      */
     public TeamScope system(UUID teamId, UUID userId) {
         Team team = teams.findByIdOptional(teamId).orElseThrow(() -> new NotFound("team", teamId));
+        boolean member = memberships
+                .findByTeamAndUser(teamId, userId)
+                .filter(m -> m.role.atLeast(Role.MEMBER))
+                .isPresent();
+        if (!member) {
+            throw new Forbidden("its creator is no longer a member or admin of team '" + team.name
+                    + "'; a member can create it again (and delete this one)");
+        }
         return new TeamScope(team.id, team.name, userId, Role.MEMBER);
     }
 

@@ -31,7 +31,7 @@ public final class TokenRecords {
             Instant expiresAt,
             Instant createdAt) {}
 
-    record TokenResponse(
+    public record TokenResponse(
             UUID id,
             String name,
             TokenKind kind,

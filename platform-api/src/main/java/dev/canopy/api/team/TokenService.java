@@ -76,7 +76,7 @@ public class TokenService {
                 .isPresent();
     }
 
-    /** A new token for the caller, never wider than the token making the request. */
+    /** A new token for the caller, never wider than the token making the request, nor outliving it. */
     @Transactional
     CreatedTokenResponse createForCaller(CreateTokenRequest request) {
         Caller caller = currentCaller.get();
@@ -90,7 +90,12 @@ public class TokenService {
             team = callerTeam;
         }
         Role role = request.role() == null ? caller.tokenRole() : request.role().min(caller.tokenRole());
-        return issue(user, new CreateTokenRequest(request.name(), team, role, request.expiresAt()));
+        Instant parentExpiry = tokens.findById(caller.tokenId()).expiresAt;
+        Instant expiresAt =
+                request.expiresAt() == null || (parentExpiry != null && parentExpiry.isBefore(request.expiresAt()))
+                        ? parentExpiry
+                        : request.expiresAt();
+        return issue(user, new CreateTokenRequest(request.name(), team, role, expiresAt));
     }
 
     /** A new token for another user: platform admins only (this is how a new user gets a first token). */
@@ -109,22 +114,77 @@ public class TokenService {
         return issue(user, new CreateTokenRequest(name, null, null, null));
     }
 
+    /** The caller's tokens that the token making the request covers (see {@link #covers}). */
     List<TokenResponse> listOwn() {
-        return tokens.findByUser(currentCaller.get().userId()).stream()
+        Caller caller = currentCaller.get();
+        return tokens.findByUser(caller.userId()).stream()
+                .filter(t -> covers(caller, t))
                 .map(TokenResponse::from)
                 .toList();
     }
 
-    /** Revokes one of the caller's tokens (a platform admin may revoke anyone's). */
+    /**
+     * Runner tokens of a team, whoever made them: for its admins, who can revoke them too (a runner token outlives
+     * its maker's membership). Without a team, every runner token: platform admins only.
+     */
+    @Transactional
+    public List<TokenResponse> listRunnerTokens(String team) {
+        if (team == null) {
+            if (!currentCaller.get().actsAsPlatformAdmin()) {
+                throw new Forbidden("Only a platform admin may list the runner tokens of every team; name a team");
+            }
+            return tokens.findRunnerTokens(null).stream()
+                    .map(TokenResponse::from)
+                    .toList();
+        }
+        TeamScope scope = access.require(team, Role.ADMIN);
+        return tokens.findRunnerTokens(scope.teamId()).stream()
+                .map(TokenResponse::from)
+                .toList();
+    }
+
+    /**
+     * Revokes a token: one of the caller's that the requesting token covers, a runner token of a team the caller
+     * administers, or (a platform admin) anyone's.
+     */
     @Transactional
     public void revoke(UUID tokenId) {
         Caller caller = currentCaller.get();
         ApiToken token = tokens.findByIdOptional(tokenId)
-                .filter(t -> t.user.id.equals(caller.userId()) || caller.actsAsPlatformAdmin())
+                .filter(t -> (t.user.id.equals(caller.userId()) && covers(caller, t))
+                        || caller.actsAsPlatformAdmin()
+                        || administersRunnerTeam(t))
                 .orElseThrow(() -> new NotFound("token", tokenId));
         token.revoke(DatabaseTime.now());
         accessChanged.fire(new AccessChanged());
         Log.infof("Token %s of user %s revoked by %s", token.id, token.user.name, caller.userName());
+    }
+
+    /**
+     * Whether the token making the request may see and revoke another token of its user: a token narrowed to a team
+     * or capped at a role covers itself and the tokens no wider than it, not the user's wider ones.
+     */
+    private static boolean covers(Caller caller, ApiToken token) {
+        if (token.id.equals(caller.tokenId()) || (caller.tokenTeamId() == null && caller.tokenRole() == null)) {
+            return true;
+        }
+        boolean team =
+                caller.tokenTeamId() == null || (token.team != null && token.team.id.equals(caller.tokenTeamId()));
+        boolean role = caller.tokenRole() == null
+                || (token.role != null && caller.tokenRole().atLeast(token.role));
+        return team && role;
+    }
+
+    private boolean administersRunnerTeam(ApiToken token) {
+        if (token.kind != TokenKind.RUNNER || token.team == null) {
+            return false;
+        }
+        try {
+            access.require(token.team.name, Role.ADMIN);
+            return true;
+        } catch (NotFound | Forbidden e) {
+            return false;
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.canopy.api.error.StreamedBody;
 import dev.canopy.api.team.RunnerProtocol;
 import dev.canopy.api.team.TokenRecords.CreateRunnerTokenRequest;
 import dev.canopy.api.team.TokenRecords.CreatedTokenResponse;
+import dev.canopy.api.team.TokenRecords.TokenResponse;
 import dev.canopy.api.team.TokenService;
 import dev.canopy.api.worker.RunProtocol.Checkpoint;
 import dev.canopy.api.worker.WorkerRecords.Assignment;
@@ -74,6 +75,14 @@ public class WorkerResource {
         return RestResponse.ResponseBuilder.<CreatedTokenResponse>created(URI.create("/api/v1/tokens/" + token.id()))
                 .entity(token)
                 .build();
+    }
+
+    /** Runner tokens of a team ({@code ?team=}, its admins), or of every team (platform admins); revoke with
+     * {@code DELETE /api/v1/tokens/{id}}. */
+    @GET
+    @Path("/tokens")
+    public List<TokenResponse> listTokens(@QueryParam("team") String team) {
+        return tokens.listRunnerTokens(team);
     }
 
     @RunnerProtocol

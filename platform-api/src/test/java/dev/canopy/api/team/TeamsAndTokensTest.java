@@ -6,7 +6,9 @@ import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newTeam;
 import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
+import static java.time.temporal.ChronoUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -215,6 +217,124 @@ class TeamsAndTokensTest {
                 .post("/api/v1/tokens")
                 .then()
                 .statusCode(404);
+    }
+
+    @Test
+    void aTokenMadeWithAnExpiringTokenExpiresWithItAtTheLatest() {
+        String team = newTeam();
+        String member = newMember(team, "MEMBER");
+        Instant soon = Instant.now().plus(Duration.ofHours(1));
+        String expiring = as(member)
+                .body(Map.of("name", "expiring", "expiresAt", soon.toString()))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
+
+        String unlimited = as(expiring)
+                .body(Map.of("name", "child"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("expiresAt");
+        String later = as(expiring)
+                .body(Map.of(
+                        "name",
+                        "child",
+                        "expiresAt",
+                        soon.plus(Duration.ofDays(30)).toString()))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("expiresAt");
+        String earlier = as(expiring)
+                .body(Map.of(
+                        "name",
+                        "child",
+                        "expiresAt",
+                        soon.minus(Duration.ofMinutes(30)).toString()))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("expiresAt");
+
+        assertThat(Instant.parse(unlimited)).isEqualTo(Instant.parse(later)).isCloseTo(soon, within(1, SECONDS));
+        assertThat(Instant.parse(earlier)).isCloseTo(soon.minus(Duration.ofMinutes(30)), within(1, SECONDS));
+    }
+
+    @Test
+    void aNarrowedTokenSeesAndRevokesOnlyTokensNoWiderThanItself() {
+        String team = newTeam();
+        String admin = newMember(team, "ADMIN");
+        String wideId = as(admin).get("/api/v1/tokens").then().extract().path("[0].id");
+        Map<String, Object> viewer = as(admin)
+                .body(Map.of("name", "viewer", "team", team, "role", "VIEWER"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .as(Map.class);
+        String narrowed = (String) viewer.get("token");
+        String childId = as(narrowed)
+                .body(Map.of("name", "child"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+
+        as(narrowed)
+                .get("/api/v1/tokens")
+                .then()
+                .statusCode(200)
+                .body("id", not(hasItem(wideId)))
+                .body("id", hasItem(viewer.get("id")))
+                .body("id", hasItem(childId));
+        as(narrowed).delete("/api/v1/tokens/{id}", wideId).then().statusCode(404);
+        as(admin).get("/api/v1/me").then().statusCode(200);
+        as(narrowed).delete("/api/v1/tokens/{id}", childId).then().statusCode(204);
+        as(admin).get("/api/v1/tokens").then().body("id", hasItem(wideId)).body("id", hasItem(childId));
+    }
+
+    @Test
+    void aTeamsAdminsListAndRevokeItsRunnerTokensWhoeverMadeThem() {
+        String team = newTeam();
+        String admin = newMember(team, "ADMIN");
+        String leaving = newMember(team, "ADMIN");
+        String runnerTokenId = as(leaving)
+                .body(Map.of("name", "node-1", "team", team))
+                .post("/api/v1/workers/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String leaver = as(leaving).get("/api/v1/me").then().extract().path("user");
+        as(admin).delete("/api/v1/teams/{t}/members/{u}", team, leaver).then().statusCode(204);
+
+        as(admin)
+                .get("/api/v1/workers/tokens?team={t}", team)
+                .then()
+                .statusCode(200)
+                .body("id", hasItem(runnerTokenId))
+                .body("find { it.id == '" + runnerTokenId + "' }.kind", equalTo("RUNNER"));
+        String member = newMember(team, "MEMBER");
+        as(member).get("/api/v1/workers/tokens?team={t}", team).then().statusCode(403);
+        as(member).delete("/api/v1/tokens/{id}", runnerTokenId).then().statusCode(404);
+        as(newMember(newTeam(), "ADMIN"))
+                .get("/api/v1/workers/tokens?team={t}", team)
+                .then()
+                .statusCode(404);
+        as(admin).get("/api/v1/workers/tokens").then().statusCode(403);
+
+        as(admin).delete("/api/v1/tokens/{id}", runnerTokenId).then().statusCode(204);
+        as(admin)
+                .get("/api/v1/workers/tokens?team={t}", team)
+                .then()
+                .body("find { it.id == '" + runnerTokenId + "' }.revokedAt", not(nullValue()));
     }
 
     @Test
