@@ -68,8 +68,19 @@ class PlatformProcessIT {
                 .then()
                 .statusCode(401);
 
+        // Text a client chose stays on its log line (OneLineLogMessages): it cannot forge one.
+        given().baseUri(a.baseUrl())
+                .auth()
+                .oauth2(tokenA)
+                .contentType("application/json")
+                .body(Map.of("name", "x\n2026-11-27 09:40:00,000 INFO  [forged] line"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201);
         assertThat(a.output())
                 .contains("admin token written to " + homeA.resolve("admin-token"))
+                .contains("('x\\n2026-11-27 09:40:00,000 INFO  [forged] line')")
+                .doesNotContain("\n2026-11-27 09:40:00,000")
                 .doesNotContain(tokenA);
 
         assertThat(a.stop()).isTrue();
