@@ -408,7 +408,7 @@ class ServingTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("archive"));
-        // A readable spec with parameters that are not the network's: they load, but no forward pass runs.
+        // A readable spec with parameters that are not the network's: refused when they are loaded.
         byte[] garbled = withEntry(artifact(1), name -> name.endsWith(".params"), "garbage".getBytes());
         given().auth()
                 .oauth2(token)
@@ -418,7 +418,7 @@ class ServingTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("archive"))
-                .body("details[0].problem", containsString("does not run"));
+                .body("details[0].problem", containsString("do its parameters fit the network spec.json describes"));
         as(token).get("/api/v1/teams/{t}/models/{m}", team, "uploaded").then().statusCode(404);
     }
 

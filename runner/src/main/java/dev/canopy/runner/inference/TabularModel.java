@@ -4,6 +4,11 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.ParameterList;
 import ai.djl.translate.TranslateException;
 import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
 import java.io.ByteArrayInputStream;
@@ -53,10 +58,50 @@ public final class TabularModel implements AutoCloseable {
         try {
             model.setBlock(MlpBlock.build(contents.spec()));
             model.load(new ByteArrayInputStream(contents.parameters()), Map.of());
+            checkShapes(contents.spec(), model);
             return new TabularModel(contents.spec(), model);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            throw new IllegalArgumentException("model artifact could not be loaded: " + e.getMessage(), e);
+            String why = e instanceof ShapeMismatch
+                    ? e.getMessage()
+                    : (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                            + "; do its parameters fit the network spec.json describes " + network(contents.spec())
+                            + "?";
+            throw new IllegalArgumentException("model artifact could not be loaded: " + why, e);
+        }
+    }
+
+    private static String network(ModelSpec spec) {
+        return "(" + spec.features().size() + " features, hiddenLayers " + spec.hiddenLayers() + ", "
+                + spec.outputSize() + " outputs)";
+    }
+
+    /** Parameters whose shapes are not those of the network the spec describes. */
+    private static final class ShapeMismatch extends RuntimeException {
+        ShapeMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Loading takes each parameter's shape from the file, not from the block: parameters of another network (other
+     * hidden layers, another number of inputs or classes) load without complaint and then compute nonsense, such as
+     * ten answers for one record. Compares them with the parameters of the spec's network, initialised afresh.
+     */
+    private static void checkShapes(ModelSpec spec, Model model) {
+        Block expected = MlpBlock.build(spec);
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+            expected.initialize(scratch, DataType.FLOAT32, new Shape(1, new FeatureEncoder(spec).width()));
+            ParameterList want = expected.getParameters();
+            ParameterList got = model.getBlock().getParameters();
+            for (int i = 0; i < want.size(); i++) {
+                Shape wanted = want.valueAt(i).getArray().getShape();
+                Shape loaded = got.valueAt(i).getArray().getShape();
+                if (!wanted.equals(loaded)) {
+                    throw new ShapeMismatch("its parameter " + got.keyAt(i) + " has shape " + loaded + " where the"
+                            + " network spec.json describes " + network(spec) + " has " + wanted);
+                }
+            }
         }
     }
 

@@ -1,10 +1,15 @@
 package dev.canopy.runner.inference;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.recipe.Checkpoint;
 import dev.canopy.runner.recipe.DatasetProfile;
 import dev.canopy.runner.recipe.Penguins;
 import dev.canopy.runner.recipe.Recipe;
 import dev.canopy.runner.recipe.TrainingContext;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 /** Small models trained on the penguins dataset for inference tests and benchmarks, and records to feed them. */
 final class PenguinModels {
@@ -35,6 +44,27 @@ final class PenguinModels {
             regressor = train("tabular-regression", "body_mass_g");
         }
         return regressor;
+    }
+
+    /** The artifact with its spec.json changed by {@code change}; the parameters as they were. */
+    static byte[] withSpec(byte[] archive, Consumer<ObjectNode> change) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));
+                ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                if (entry.getName().equals("spec.json")) {
+                    ObjectNode spec = (ObjectNode) json.readTree(content);
+                    change.accept(spec);
+                    content = json.writeValueAsBytes(spec);
+                }
+                zip.putNextEntry(new ZipEntry(entry.getName()));
+                zip.write(content);
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     /** The first penguin of the dataset, as JSON would give it. */

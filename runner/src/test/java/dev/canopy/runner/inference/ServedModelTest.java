@@ -8,11 +8,8 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.inference.TabularModel.Prediction;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -202,27 +196,13 @@ class ServedModelTest {
 
     /** The artifact with every numeric feature's standard deviation set to 0 in its spec. */
     private static byte[] withZeroScales(byte[] archive) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));
-                ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                byte[] content = in.readAllBytes();
-                if (entry.getName().equals("spec.json")) {
-                    ObjectNode spec = (ObjectNode) json.readTree(content);
-                    for (JsonNode feature : spec.get("features")) {
-                        if (feature.get("kind").asText().equals("NUMERIC")) {
-                            ((ObjectNode) feature).put("std", 0.0);
-                        }
-                    }
-                    content = json.writeValueAsBytes(spec);
+        return PenguinModels.withSpec(archive, spec -> {
+            for (JsonNode feature : spec.get("features")) {
+                if (feature.get("kind").asText().equals("NUMERIC")) {
+                    ((ObjectNode) feature).put("std", 0.0);
                 }
-                zip.putNextEntry(new ZipEntry(entry.getName()));
-                zip.write(content);
-                zip.closeEntry();
             }
-        }
-        return out.toByteArray();
+        });
     }
 
     @Test

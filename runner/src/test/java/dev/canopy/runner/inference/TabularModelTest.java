@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +149,34 @@ class TabularModelTest {
         assertThatThrownBy(() -> TabularModel.load(new byte[] {1, 2, 3}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not a model artifact: it needs spec.json and a .params file");
+    }
+
+    @Test
+    void refusesParametersOfAnotherNetworkThanItsSpecDescribes() throws Exception {
+        byte[] artifact = PenguinModels.classifier();
+        List<Integer> trained = classifier.spec().hiddenLayers();
+        List<Integer> deeper = new ArrayList<>(trained);
+        deeper.add(8);
+        // Loading alone took these: [8] then answered ten predictions for one record.
+        for (List<Integer> layers : List.of(List.of(8), List.of(trained.get(0)), deeper)) {
+            byte[] mislabelled = PenguinModels.withSpec(artifact, spec -> {
+                ArrayNode hidden = spec.putArray("hiddenLayers");
+                layers.forEach(hidden::add);
+            });
+            assertThatThrownBy(() -> TabularModel.load(mislabelled))
+                    .as("hiddenLayers %s", layers)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("model artifact could not be loaded: ")
+                    .hasMessageContaining("hiddenLayers " + layers);
+        }
+        byte[] moreClasses =
+                PenguinModels.withSpec(artifact, spec -> ((ArrayNode) spec.get("labelVocabulary")).add("Emperor"));
+        assertThatThrownBy(() -> TabularModel.load(moreClasses))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("4 outputs");
+        try (TabularModel same = TabularModel.load(PenguinModels.withSpec(artifact, spec -> {}))) {
+            assertThat(same.predict(List.of(adelie()))).hasSize(1);
+        }
     }
 
     @Test
