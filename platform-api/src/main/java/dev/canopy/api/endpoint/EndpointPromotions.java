@@ -249,7 +249,7 @@ public class EndpointPromotions {
                     old,
                     List.of(),
                     actor,
-                    "completed by promoting " + candidate.label(),
+                    service.withCanaryOutcome(endpoint, "completed by promoting " + candidate.label()),
                     at);
         } else {
             audit.record(
@@ -259,7 +259,9 @@ public class EndpointPromotions {
                     live,
                     List.of(),
                     actor,
-                    "replaced by " + (policy == null ? "promoting " : "a canary of ") + candidate.label(),
+                    service.withCanaryOutcome(
+                            endpoint,
+                            "replaced by " + (policy == null ? "promoting " : "a canary of ") + candidate.label()),
                     at);
         }
     }

@@ -66,10 +66,11 @@ class EndpointRollbacks {
                     Kind kind = endpoint.canaryVersionId != null
                             ? Kind.CANARY_ROLLED_BACK
                             : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
+                    String why = kind == Kind.CANARY_ROLLED_BACK ? service.withCanaryOutcome(endpoint, reason) : reason;
                     UUID from = endpoint.rollBack(DatabaseTime.now());
                     UUID to = endpoint.liveVersionId;
                     Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
-                    audit.record(endpoint, kind, versions.get(from), versions.get(to), List.of(), actor, reason);
+                    audit.record(endpoint, kind, versions.get(from), versions.get(to), List.of(), actor, why);
                     Log.infof(
                             "Endpoint %s rolled back from %s to %s",
                             name, versions.get(from).label(), versions.get(to).label());

@@ -29,6 +29,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -177,6 +178,43 @@ public class EndpointService {
                 batchingOf(e),
                 e.createdAt,
                 e.updatedAt);
+    }
+
+    /** Characters an audit record's reason holds (the column's size). */
+    static final int MAX_REASON = 2000;
+
+    /**
+     * {@code reason} followed by what the endpoint's running canary served until now, for the record of its end by a
+     * person or a promotion (the policy's own decisions say it in their reasons): its counts leave the endpoint's view
+     * when it ends. Just {@code reason} when the counts cannot be read.
+     */
+    String withCanaryOutcome(Endpoint e, String reason) {
+        CanaryTraffic t = canaryTraffic(e);
+        if (t == null) {
+            return reason;
+        }
+        String outcome = String.format(
+                Locale.ROOT,
+                "the canary served %d requests (errors %.2f %% against live %.2f %% over %d, p99 %.2f ms against"
+                        + " %.2f ms%s)",
+                t.canaryRequests(),
+                percent(t.canaryErrors(), t.canaryRequests()),
+                percent(t.liveErrors(), t.liveRequests()),
+                t.liveRequests(),
+                t.canaryP99Ms(),
+                t.liveP99Ms(),
+                t.controlPlanes() > 1 ? ", " + t.controlPlanes() + " control planes" : "");
+        if (reason == null || reason.isBlank()) {
+            return outcome;
+        }
+        // The record's reason holds 2,000 characters, as much as a request's reason may have: the person's words are
+        // cut, not the counts.
+        int room = MAX_REASON - outcome.length() - 2;
+        return (reason.length() <= room ? reason : reason.substring(0, room - 1) + "…") + "; " + outcome;
+    }
+
+    private static double percent(long part, long whole) {
+        return whole == 0 ? 0 : 100.0 * part / whole;
     }
 
     private CanaryTraffic canaryTraffic(Endpoint e) {

@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -537,6 +539,29 @@ class EndpointTest {
     }
 
     @Test
+    void aCanaryRolledBackByAPersonKeepsWhatItServedOnTheRecord() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2", "canaryPercent", 50), 201);
+        for (int i = 0; i < 40; i++) {
+            predict(List.of(GENTOO), 200);
+        }
+        as(token)
+                .body(Map.of("reason", "x".repeat(2000)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(200);
+
+        String reason = models.history(endpoint).getString("[0].reason");
+        assertThat(reason).hasSize(2000).startsWith("xxx").contains("…; the canary served ");
+        Matcher counts = Pattern.compile("the canary served (\\d+) requests \\(errors 0.00 % against live 0.00 % over"
+                        + " (\\d+), p99 [0-9.]+ ms against [0-9.]+ ms\\)$")
+                .matcher(reason);
+        assertThat(counts.find()).as(reason).isTrue();
+        assertThat(Integer.parseInt(counts.group(1)) + Integer.parseInt(counts.group(2)))
+                .isEqualTo(40);
+    }
+
+    @Test
     void aPromotionThatReplacesACanaryRecordsTheCanarysEnd() {
         promote(Map.of("version", "1"), 201);
         promote(Map.of("version", "2", "canaryPercent", 20), 201);
@@ -557,9 +582,11 @@ class EndpointTest {
                         "CANARY_COMPLETED",
                         "CANARY_STARTED",
                         "PROMOTED");
-        assertThat(history.getString("[1].reason")).isEqualTo("replaced by promoting species:2");
-        assertThat(history.getString("[3].reason")).isEqualTo("replaced by a canary of species:1");
-        assertThat(history.getString("[6].reason")).isEqualTo("completed by promoting species:2");
+        assertThat(history.getString("[1].reason"))
+                .isEqualTo("replaced by promoting species:2; the canary served 0 requests (errors 0.00 % against live"
+                        + " 0.00 % over 0, p99 0.00 ms against 0.00 ms)");
+        assertThat(history.getString("[3].reason")).startsWith("replaced by a canary of species:1; the canary served");
+        assertThat(history.getString("[6].reason")).startsWith("completed by promoting species:2; the canary served");
         assertThat(history.getInt("[6].toVersion")).isEqualTo(2);
     }
 
