@@ -27,13 +27,13 @@ final class WorkerRecords {
     record RegisterRequest(
             @NotBlank @Size(max = 200) String name,
             @NotBlank @Size(max = 255) String host,
-            String cpuModel,
+            @Size(max = 255) String cpuModel,
             @Min(1) int cores,
             @Min(0) long memoryBytes,
-            @NotNull List<@Valid Gpu> gpus,
-            @NotNull @Size(min = 1) Set<String> recipes,
-            String djlVersion,
-            String pytorchVersion,
+            @NotNull @Size(max = 64) List<@Valid Gpu> gpus,
+            @NotNull @Size(min = 1, max = 200) Set<@NotBlank @Size(max = 100) String> recipes,
+            @Size(max = 32) String djlVersion,
+            @Size(max = 32) String pytorchVersion,
             @Size(max = 64) String zone,
             @DecimalMin("1.0") @DecimalMax("3.0") Double pue,
             @Size(max = 8) Map<@NotBlank @Size(max = 16) String, @NotBlank @Size(max = 300) String> energyMethods) {}

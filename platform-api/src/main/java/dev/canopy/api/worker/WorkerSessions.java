@@ -103,23 +103,27 @@ class WorkerSessions {
                 request.energyMethods() == null ? Map.of() : request.energyMethods());
         // Names are per team. A name moves to a new token only when the old one no longer works (revoked, expired,
         // or an embedded runner's restart), and without the runs the old token's runner held.
-        registry.findByName(caller.tokenTeamId(), request.name())
+        UUID replacing = registry.findByName(caller.tokenTeamId(), request.name())
                 .filter(known -> !known.tokenId().equals(caller.tokenId()))
-                .ifPresent(known -> {
+                .map(known -> {
                     if (tokens.isActive(known.tokenId())) {
-                        throw new Conflict(
-                                "Runner name '" + request.name() + "' belongs to another runner token",
-                                "name",
-                                "taken");
+                        throw taken(request.name());
                     }
                     queue.takeBackRunsOf(known.id());
-                });
-        UUID id = registry.register(info, caller.tokenId());
+                    return known.tokenId();
+                })
+                .orElse(null);
+        // Taken by another token since it was looked up (two registering at once): the first one keeps it.
+        UUID id = registry.register(info, caller.tokenId(), replacing).orElseThrow(() -> taken(request.name()));
         Log.infof(
                 "Runner %s (%s) registered: %d cores, %d GPU(s), recipes %s",
                 request.name(), id, request.cores(), request.gpus().size(), request.recipes());
         return new RegisterResponse(
                 id, config.heartbeat().toSeconds(), config.lease().toSeconds());
+    }
+
+    private static Conflict taken(String name) {
+        return new Conflict("Runner name '" + name + "' belongs to another runner token", "name", "taken");
     }
 
     @Transactional

@@ -488,6 +488,23 @@ class QueueProtocolTest {
     }
 
     @Test
+    void twoTokensRegisteringOneNameAtOnceCannotBothHaveIt() throws Exception {
+        String first = newRunnerToken().getString("token");
+        String second = newRunnerToken().getString("token");
+        for (int round = 0; round < 5; round++) {
+            String name = unique("race");
+            CompletableFuture<Integer> one = CompletableFuture.supplyAsync(
+                    () -> FakeRunner.tryRegister(first, name, 0, Map.of()).statusCode());
+            CompletableFuture<Integer> two = CompletableFuture.supplyAsync(
+                    () -> FakeRunner.tryRegister(second, name, 0, Map.of()).statusCode());
+
+            assertThat(List.of(one.get(30, TimeUnit.SECONDS), two.get(30, TimeUnit.SECONDS)))
+                    .as(name)
+                    .containsExactlyInAnyOrder(200, 409);
+        }
+    }
+
+    @Test
     void aRunnerOfAnotherTeamNeverGetsThisTeamsRuns() {
         String run = submit(0, 0);
         String otherTeam = newTeam();

@@ -53,10 +53,12 @@ public class WorkerRegistry {
 
     /**
      * Registers (or re-registers: a restarted process, its registration time renewed) a runner under its token; names
-     * are per team. The caller decides who may take a name over.
+     * are per team. A name registered with another token is taken over only from {@code replacing}, the token the
+     * caller found there and judged may be replaced (null: none may be); otherwise, such as when another token took
+     * the name since the caller looked, nothing changes and the result is empty.
      */
     @Transactional
-    public UUID register(WorkerInfo info, UUID tokenId) {
+    public Optional<UUID> register(WorkerInfo info, UUID tokenId, UUID replacing) {
         String sql =
                 """
                 INSERT INTO workers (id, name, token_id, team_id, host, cpu_model, cores, memory_bytes, gpus, recipes,
@@ -70,6 +72,7 @@ public class WorkerRegistry {
                     pytorch_version = EXCLUDED.pytorch_version, zone = EXCLUDED.zone, pue = EXCLUDED.pue,
                     energy_methods = EXCLUDED.energy_methods, draining = false,
                     registered_at = now(), last_heartbeat_at = now()
+                WHERE workers.token_id = EXCLUDED.token_id OR workers.token_id = ?
                 RETURNING id
                 """;
         try (Connection c = dataSource.getConnection();
@@ -89,9 +92,9 @@ public class WorkerRegistry {
             upsert.setString(13, info.zone());
             upsert.setObject(14, info.pue(), Types.DOUBLE);
             upsert.setString(15, info.energyMethods() == null ? null : json.writeValueAsString(info.energyMethods()));
+            upsert.setObject(16, replacing);
             try (ResultSet row = upsert.executeQuery()) {
-                row.next();
-                return row.getObject(1, UUID.class);
+                return row.next() ? Optional.of(row.getObject(1, UUID.class)) : Optional.empty();
             }
         } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("Could not register runner " + info.name(), e);
