@@ -20,11 +20,12 @@ class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID> {
     List<ApiToken> findRunnerTokens(UUID teamId) {
         return teamId == null
                 ? find(
-                                "select t from ApiToken t left join fetch t.team where t.kind = ?1 order by t.createdAt",
+                                "select t from ApiToken t join fetch t.user left join fetch t.team where t.kind = ?1"
+                                        + " order by t.createdAt",
                                 TokenKind.RUNNER)
                         .list()
                 : find(
-                                "select t from ApiToken t join fetch t.team where t.kind = ?1 and t.team.id = ?2"
+                                "select t from ApiToken t join fetch t.user join fetch t.team where t.kind = ?1 and t.team.id = ?2"
                                         + " order by t.createdAt",
                                 TokenKind.RUNNER,
                                 teamId)
@@ -32,7 +33,10 @@ class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID> {
     }
 
     List<ApiToken> findByUser(UUID userId) {
-        return find("select t from ApiToken t left join fetch t.team where t.user.id = ?1 order by t.createdAt", userId)
+        return find(
+                        "select t from ApiToken t join fetch t.user left join fetch t.team where t.user.id = ?1"
+                                + " order by t.createdAt",
+                        userId)
                 .list();
     }
 }

@@ -31,10 +31,12 @@ public final class TokenRecords {
             Instant expiresAt,
             Instant createdAt) {}
 
+    /** @param user who made the token (and whom a user token speaks for) */
     public record TokenResponse(
             UUID id,
             String name,
             TokenKind kind,
+            String user,
             String team,
             Role role,
             Instant createdAt,
@@ -45,6 +47,7 @@ public final class TokenRecords {
                     t.id,
                     t.name,
                     t.kind,
+                    t.user.name,
                     t.team == null ? null : t.team.name,
                     t.role,
                     t.createdAt,

@@ -90,12 +90,20 @@ public class TokenService {
             team = callerTeam;
         }
         Role role = request.role() == null ? caller.tokenRole() : request.role().min(caller.tokenRole());
-        Instant parentExpiry = tokens.findById(caller.tokenId()).expiresAt;
-        Instant expiresAt =
-                request.expiresAt() == null || (parentExpiry != null && parentExpiry.isBefore(request.expiresAt()))
-                        ? parentExpiry
-                        : request.expiresAt();
-        return issue(user, new CreateTokenRequest(request.name(), team, role, expiresAt));
+        return issue(user, new CreateTokenRequest(request.name(), team, role, notAfterCaller(request.expiresAt())));
+    }
+
+    /**
+     * {@code requested} capped at the expiry of the token making the request: a token never outlives the one that
+     * made it, whichever kind it is and for whichever user, so a short-lived or stolen token cannot mint a lasting
+     * one.
+     */
+    private Instant notAfterCaller(Instant requested) {
+        Instant parent = tokens.findById(currentCaller.get().tokenId()).expiresAt;
+        if (parent == null) {
+            return requested;
+        }
+        return requested == null || requested.isAfter(parent) ? parent : requested;
     }
 
     /** A new token for another user: platform admins only (this is how a new user gets a first token). */
@@ -105,7 +113,10 @@ public class TokenService {
             throw new Forbidden("Only a platform admin may issue tokens for other users");
         }
         User user = users.findByName(userName).orElseThrow(() -> new NotFound("user", userName));
-        return issue(user, request);
+        return issue(
+                user,
+                new CreateTokenRequest(
+                        request.name(), request.team(), request.role(), notAfterCaller(request.expiresAt())));
     }
 
     /** Issues a token without a caller; used once, by the first start. */
@@ -200,13 +211,15 @@ public class TokenService {
                 throw new Forbidden("Only a platform admin may create runner tokens for every team; name a team");
             }
             return issue(
-                    user, TokenKind.RUNNER, new CreateTokenRequest(request.name(), null, null, request.expiresAt()));
+                    user,
+                    TokenKind.RUNNER,
+                    new CreateTokenRequest(request.name(), null, null, notAfterCaller(request.expiresAt())));
         }
         access.require(request.team(), Role.ADMIN);
         return issue(
                 user,
                 TokenKind.RUNNER,
-                new CreateTokenRequest(request.name(), request.team(), null, request.expiresAt()));
+                new CreateTokenRequest(request.name(), request.team(), null, notAfterCaller(request.expiresAt())));
     }
 
     /**

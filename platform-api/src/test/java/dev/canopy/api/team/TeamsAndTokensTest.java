@@ -27,6 +27,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -219,51 +220,60 @@ class TeamsAndTokensTest {
                 .statusCode(404);
     }
 
+    /** Posts {@code body} to {@code path} with {@code token} (201 expected); the new token's {@code field}. */
+    private static String issued(String token, String path, Map<String, Object> body, String field) {
+        return as(token).body(body).post(path).then().statusCode(201).extract().path(field);
+    }
+
     @Test
     void aTokenMadeWithAnExpiringTokenExpiresWithItAtTheLatest() {
-        String team = newTeam();
-        String member = newMember(team, "MEMBER");
+        String member = newMember(newTeam(), "MEMBER");
         Instant soon = Instant.now().plus(Duration.ofHours(1));
-        String expiring = as(member)
-                .body(Map.of("name", "expiring", "expiresAt", soon.toString()))
-                .post("/api/v1/tokens")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("token");
+        String expiring =
+                issued(member, "/api/v1/tokens", Map.of("name", "expiring", "expiresAt", soon.toString()), "token");
 
-        String unlimited = as(expiring)
-                .body(Map.of("name", "child"))
-                .post("/api/v1/tokens")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("expiresAt");
-        String later = as(expiring)
-                .body(Map.of(
-                        "name",
-                        "child",
-                        "expiresAt",
-                        soon.plus(Duration.ofDays(30)).toString()))
-                .post("/api/v1/tokens")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("expiresAt");
-        String earlier = as(expiring)
-                .body(Map.of(
-                        "name",
-                        "child",
-                        "expiresAt",
-                        soon.minus(Duration.ofMinutes(30)).toString()))
-                .post("/api/v1/tokens")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("expiresAt");
+        String unlimited = issued(expiring, "/api/v1/tokens", Map.of("name", "child"), "expiresAt");
+        Instant wanted = soon.plus(Duration.ofDays(30));
+        String later = issued(
+                expiring, "/api/v1/tokens", Map.of("name", "child", "expiresAt", wanted.toString()), "expiresAt");
+        Instant sooner = soon.minus(Duration.ofMinutes(30));
+        String earlier = issued(
+                expiring, "/api/v1/tokens", Map.of("name", "child", "expiresAt", sooner.toString()), "expiresAt");
 
         assertThat(Instant.parse(unlimited)).isEqualTo(Instant.parse(later)).isCloseTo(soon, within(1, SECONDS));
-        assertThat(Instant.parse(earlier)).isCloseTo(soon.minus(Duration.ofMinutes(30)), within(1, SECONDS));
+        assertThat(Instant.parse(earlier)).isCloseTo(sooner, within(1, SECONDS));
+    }
+
+    @Test
+    void noKindOfTokenOutlivesTheTokenThatMadeIt() {
+        String team = newTeam();
+        String admin = newMember(team, "ADMIN");
+        Instant soon = Instant.now().plus(Duration.ofHours(1));
+        Map<String, Object> expiring = Map.of("name", "expiring", "expiresAt", soon.toString());
+        String expiringAdmin = issued(admin, "/api/v1/tokens", expiring, "token");
+        String expiringPlatformAdmin = issued(adminToken(), "/api/v1/tokens", expiring, "token");
+        String user = as(admin).get("/api/v1/me").then().extract().path("user");
+
+        List<String> expiries = List.of(
+                issued(expiringAdmin, "/api/v1/workers/tokens", Map.of("name", "node", "team", team), "expiresAt"),
+                issued(
+                        expiringPlatformAdmin,
+                        "/api/v1/users/" + user + "/tokens",
+                        Map.of("name", "first"),
+                        "expiresAt"),
+                issued(
+                        expiringPlatformAdmin,
+                        "/api/v1/workers/tokens",
+                        Map.of(
+                                "name",
+                                "node",
+                                "expiresAt",
+                                soon.plus(Duration.ofDays(1)).toString()),
+                        "expiresAt"));
+
+        for (String expiresAt : expiries) {
+            assertThat(Instant.parse(expiresAt)).isCloseTo(soon, within(1, SECONDS));
+        }
     }
 
     @Test
@@ -320,7 +330,8 @@ class TeamsAndTokensTest {
                 .then()
                 .statusCode(200)
                 .body("id", hasItem(runnerTokenId))
-                .body("find { it.id == '" + runnerTokenId + "' }.kind", equalTo("RUNNER"));
+                .body("find { it.id == '" + runnerTokenId + "' }.kind", equalTo("RUNNER"))
+                .body("find { it.id == '" + runnerTokenId + "' }.user", equalTo(leaver));
         String member = newMember(team, "MEMBER");
         as(member).get("/api/v1/workers/tokens?team={t}", team).then().statusCode(403);
         as(member).delete("/api/v1/tokens/{id}", runnerTokenId).then().statusCode(404);
