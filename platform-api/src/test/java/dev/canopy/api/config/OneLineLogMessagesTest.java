@@ -2,8 +2,10 @@ package dev.canopy.api.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.util.logging.Level;
 import org.jboss.logmanager.ExtLogRecord;
+import org.jboss.logmanager.formatters.PatternFormatter;
 import org.junit.jupiter.api.Test;
 
 class OneLineLogMessagesTest {
@@ -37,6 +39,39 @@ class OneLineLogMessagesTest {
         filter.isLoggable(record);
 
         assertThat(record.getFormattedMessage()).isEqualTo("Run r1 failed: \\u001b[31mred\\u001b[0m\tand\\u2028more");
+        // A right-to-left override would make the rest of the line read backwards.
+        assertThat(OneLineLogMessages.escape("exe.\u202etxt")).isEqualTo("exe.\\u202etxt");
+    }
+
+    @Test
+    void theTextOfALoggedExceptionAndItsCausesCannotStartALogLineEither() {
+        IllegalStateException thrown = new IllegalStateException(
+                "Could not register runner st\n2026-11-27 10:00:00,000 INFO  [x] forged",
+                new IOException("value too long\r\nfor column"));
+        ExtLogRecord record = record("Unexpected error %s", "c26a");
+        record.setThrown(thrown);
+
+        filter.isLoggable(record);
+        String logged = new PatternFormatter("%s%n%e").format(record);
+
+        assertThat(logged.lines()).first().isEqualTo("Unexpected error c26a");
+        assertThat(logged.lines()).noneMatch(line -> line.startsWith("2026") || line.startsWith("for column"));
+        assertThat(logged)
+                .contains("java.lang.IllegalStateException: Could not register runner st\\n2026-11-27 10:00:00,000")
+                .contains("Caused by: java.io.IOException: value too long\\r\\nfor column")
+                .contains("at " + getClass().getName());
+        assertThat(record.getThrown().getStackTrace()).isEqualTo(thrown.getStackTrace());
+    }
+
+    @Test
+    void anExceptionWithNothingToEscapeIsLoggedAsItIs() {
+        IllegalStateException thrown = new IllegalStateException("plain");
+        ExtLogRecord record = record("Unexpected error %s", "c26a");
+        record.setThrown(thrown);
+
+        filter.isLoggable(record);
+
+        assertThat(record.getThrown()).isSameAs(thrown);
     }
 
     @Test
