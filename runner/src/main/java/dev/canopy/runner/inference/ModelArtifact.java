@@ -1,7 +1,9 @@
 package dev.canopy.runner.inference;
 
 import ai.djl.Model;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,7 +70,7 @@ public final class ModelArtifact {
                 if (entry.getName().equals(SPEC_ENTRY)) {
                     byte[] content = readAtMost(zip, left, artifact.length);
                     left -= content.length;
-                    spec = JSON.readValue(content, ModelSpec.class);
+                    spec = spec(content);
                 } else if (entry.getName().endsWith(PARAMS_SUFFIX)) {
                     parameters = readAtMost(zip, left, artifact.length);
                     left -= parameters.length;
@@ -81,6 +83,26 @@ public final class ModelArtifact {
             throw new IllegalArgumentException("not a model artifact: it needs spec.json and a .params file");
         }
         return new Contents(spec, parameters);
+    }
+
+    /** The spec.json entry read and checked ({@link SpecRules}); its problem named without Jackson's class names. */
+    private static ModelSpec spec(byte[] content) {
+        ModelSpec spec;
+        try {
+            spec = JSON.readValue(content, ModelSpec.class);
+        } catch (ValueInstantiationException e) {
+            throw new IllegalArgumentException(
+                    "spec.json: "
+                            + (e.getCause() == null
+                                    ? e.getOriginalMessage()
+                                    : e.getCause().getMessage()),
+                    e);
+        } catch (IOException e) {
+            String message = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+            throw new IllegalArgumentException("spec.json is not a model spec: " + message, e);
+        }
+        SpecRules.check(spec);
+        return spec;
     }
 
     /** The current entry, refused once it passes {@code limit} bytes. */

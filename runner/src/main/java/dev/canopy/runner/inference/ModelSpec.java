@@ -1,7 +1,10 @@
 package dev.canopy.runner.inference;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything needed to rebuild a trained tabular model and to turn records into its inputs and its outputs into
@@ -39,9 +42,14 @@ public record ModelSpec(
         Map<String, Object> trainingParams) {
 
     public ModelSpec {
-        features = List.copyOf(features);
-        hiddenLayers = List.copyOf(hiddenLayers);
-        labelVocabulary = List.copyOf(labelVocabulary);
+        // Copies that keep nulls, so that SpecRules can name a null element of a spec.json.
+        features = copy(Objects.requireNonNull(features, "features is missing"));
+        hiddenLayers = copy(Objects.requireNonNull(hiddenLayers, "hiddenLayers is missing"));
+        labelVocabulary = copy(Objects.requireNonNull(labelVocabulary, "labelVocabulary is missing"));
+    }
+
+    private static <T> List<T> copy(List<T> list) {
+        return Collections.unmodifiableList(new ArrayList<>(list));
     }
 
     /** What the model predicts. */
@@ -74,7 +82,7 @@ public record ModelSpec(
             String name, Kind kind, double mean, double std, boolean missingIndicator, List<String> categories) {
 
         public Feature {
-            categories = List.copyOf(categories);
+            categories = copy(categories == null ? List.of() : categories);
         }
 
         /** Number of inputs this feature takes in the encoded vector. */

@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -169,6 +173,17 @@ class TabularModelTest {
                     .hasMessageStartingWith("model artifact could not be loaded: ")
                     .hasMessageContaining("hiddenLayers " + layers);
         }
+        // Fewer layers and as many classes as the dropped layer had units: every shape read fits, the rest is unread.
+        byte[] truncated = PenguinModels.withSpec(artifact, spec -> {
+            spec.putArray("hiddenLayers").add(trained.get(0));
+            ArrayNode classes = spec.putArray("labelVocabulary");
+            for (int c = 0; c < trained.get(1); c++) {
+                classes.add("c" + c);
+            }
+        });
+        assertThatThrownBy(() -> TabularModel.load(truncated))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bytes more than the parameters of the network spec.json describes");
         byte[] moreClasses =
                 PenguinModels.withSpec(artifact, spec -> ((ArrayNode) spec.get("labelVocabulary")).add("Emperor"));
         assertThatThrownBy(() -> TabularModel.load(moreClasses))
@@ -177,6 +192,42 @@ class TabularModelTest {
         try (TabularModel same = TabularModel.load(PenguinModels.withSpec(artifact, spec -> {}))) {
             assertThat(same.predict(List.of(adelie()))).hasSize(1);
         }
+    }
+
+    @Test
+    void refusesASpecThatCouldNotBeServed() throws Exception {
+        byte[] artifact = PenguinModels.classifier();
+        Map<String, Consumer<ObjectNode>> broken = new LinkedHashMap<>();
+        broken.put("std -1", spec -> numeric(spec).put("std", -1.0));
+        broken.put("std Infinity", spec -> numeric(spec).put("std", "Infinity"));
+        broken.put("mean NaN", spec -> numeric(spec).put("mean", "NaN"));
+        broken.put("a class twice", spec -> ((ArrayNode) spec.get("labelVocabulary")).set(1, "Adelie"));
+        broken.put("a feature twice", spec -> ((ArrayNode) spec.get("features"))
+                .add(spec.get("features").get(0)));
+        broken.put("inputSize 99", spec -> spec.put("inputSize", 99));
+        broken.put("dropout 1", spec -> spec.put("dropout", 1.0));
+        broken.put("a layer of 0 units", spec -> spec.putArray("hiddenLayers").add(0));
+        broken.put("no features", spec -> spec.remove("features"));
+        for (Map.Entry<String, Consumer<ObjectNode>> change : broken.entrySet()) {
+            byte[] edited = PenguinModels.withSpec(artifact, change.getValue());
+            assertThatThrownBy(() -> TabularModel.load(edited))
+                    .as(change.getKey())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("spec.json: ");
+        }
+        byte[] nanLabel = PenguinModels.withSpec(PenguinModels.regressor(), spec -> spec.put("labelMean", "NaN"));
+        assertThatThrownBy(() -> TabularModel.load(nanLabel))
+                .hasMessage("spec.json: labelMean and labelStd must be finite and labelStd not negative");
+    }
+
+    /** The spec's first numeric feature. */
+    private static ObjectNode numeric(ObjectNode spec) {
+        for (JsonNode feature : spec.get("features")) {
+            if (feature.get("kind").asText().equals("NUMERIC")) {
+                return (ObjectNode) feature;
+            }
+        }
+        throw new IllegalStateException("no numeric feature");
     }
 
     @Test
