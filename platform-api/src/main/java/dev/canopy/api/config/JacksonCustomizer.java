@@ -8,7 +8,8 @@ import jakarta.inject.Singleton;
 
 /**
  * Metric batches are mostly decimals: the fast double parser reads them several times faster than the JDK's. A
- * fraction for a whole-number field ({@code "priority": 1.5}) is refused rather than rounded down.
+ * fraction for a whole-number field ({@code "priority": 1.5}) is refused rather than rounded down, and a field given
+ * twice in one object is refused rather than the last one silently winning.
  */
 @Singleton
 class JacksonCustomizer implements ObjectMapperCustomizer {
@@ -17,5 +18,6 @@ class JacksonCustomizer implements ObjectMapperCustomizer {
     public void customize(ObjectMapper mapper) {
         mapper.enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER.mappedFeature());
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        mapper.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
     }
 }

@@ -158,7 +158,7 @@ public class DatasetService {
 
     private static int parseVersion(String version) {
         // ASCII digits only: Integer.parseInt reads other scripts' digits too.
-        if (version != null && version.matches("[0-9]{1,9}")) {
+        if (version != null && version.matches("0*[1-9][0-9]{0,8}")) {
             int number = Integer.parseInt(version);
             if (number > 0) {
                 return number;

@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
 public class ModelService {
 
     /** A version number as a path gives it: 1 to 9 ASCII digits. */
-    private static final Pattern VERSION_NUMBER = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern VERSION_NUMBER = Pattern.compile("0*[1-9][0-9]{0,8}");
 
     @Inject
     ModelRepository models;

@@ -1,6 +1,8 @@
 package dev.canopy.api.model;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.artifact.ArtifactStore;
 import dev.canopy.api.error.InvalidRequest;
@@ -14,6 +16,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -83,14 +89,58 @@ class ModelUploads {
         return registry.version(team, model, String.valueOf(version.version()));
     }
 
+    /**
+     * The {@code Canopy-Metrics} header: one JSON object of metric names (1-250 characters, none a control character,
+     * each once) to numbers, and nothing after it. HTTP hands header values over byte for byte as ISO-8859-1, so
+     * UTF-8 text (a name such as "café") is decoded again as UTF-8 when it is valid UTF-8.
+     */
     private Map<String, Double> metrics(String header) {
         if (header == null || header.isBlank()) {
             return Map.of();
         }
+        Map<String, Double> metrics;
         try {
-            return json.readValue(header, new TypeReference<Map<String, Double>>() {});
+            metrics = json.readerFor(new TypeReference<Map<String, Double>>() {})
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .withFeatures(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .readValue(asUtf8(header));
         } catch (IOException e) {
-            throw new InvalidRequest("Canopy-Metrics", "must be a JSON object of metric names to numbers");
+            throw new InvalidRequest(
+                    "Canopy-Metrics", "must be one JSON object of metric names to numbers, each name once");
+        }
+        for (Map.Entry<String, Double> metric : metrics.entrySet()) {
+            String name = metric.getKey();
+            if (name.isBlank()
+                    || name.length() > MAX_METRIC_NAME
+                    || name.chars().anyMatch(Character::isISOControl)) {
+                throw new InvalidRequest(
+                        "Canopy-Metrics",
+                        "metric names must be 1-" + MAX_METRIC_NAME + " characters without control characters");
+            }
+            if (metric.getValue() == null) {
+                throw new InvalidRequest("Canopy-Metrics", "metric '" + name + "' must be a number");
+            }
+        }
+        return metrics;
+    }
+
+    private static final int MAX_METRIC_NAME = 250;
+
+    private static String asUtf8(String header) {
+        if (header.chars().anyMatch(c -> c > 0xFF)) {
+            return header;
+        }
+        byte[] bytes = header.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            // Not UTF-8: ISO-8859-1 text, as it came.
+            return header;
         }
     }
 

@@ -345,12 +345,15 @@ class EndpointTest {
                 .get("/api/v1/teams/{t}/models/{m}/versions/challenger", team, model)
                 .then()
                 .statusCode(404);
-        // Numbers in ASCII digits only (Arabic-Indic one is not version 1); a download names the version it got.
-        as(token)
-                .get("/api/v1/teams/{t}/models/{m}/versions/{v}", team, model, "\u0661")
-                .then()
-                .statusCode(400)
-                .body("details[0].field", equalTo("version"));
+        // Numbers in ASCII digits from 1 on (Arabic-Indic one is not version 1, 0 is no version); a download names
+        // the version it got.
+        for (String notANumber : List.of("\u0661", "0", "-1")) {
+            as(token)
+                    .get("/api/v1/teams/{t}/models/{m}/versions/{v}", team, model, notANumber)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("version"));
+        }
         as(token)
                 .get("/api/v1/teams/{t}/models/{m}/versions/reviewed/artifact", team, model)
                 .then()

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.api.TestApi;
 import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import dev.canopy.runner.recipe.TestSplit;
@@ -23,11 +24,13 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -420,6 +423,41 @@ class ServingTest {
                 .body("details[0].field", equalTo("archive"))
                 .body("details[0].problem", containsString("do its parameters fit the network spec.json describes"));
         as(token).get("/api/v1/teams/{t}/models/{m}", team, "uploaded").then().statusCode(404);
+    }
+
+    @Test
+    void anUploadsMetricsHeaderIsOneJsonObjectOfNamedNumbersInUtf8() {
+        String model = TestApi.unique("metrics").toLowerCase(Locale.ROOT);
+        for (String bad : List.of(
+                "{\"a\": 1} trailing",
+                "{\"a\": 1}{\"b\": 2}",
+                "{\"a\": 1, \"a\": 2}",
+                "{\"\": 1}",
+                "{\"" + "m".repeat(251) + "\": 1}",
+                "{\"a\": null}",
+                "[1]")) {
+            given().auth()
+                    .oauth2(token)
+                    .contentType("application/zip")
+                    .header("Canopy-Metrics", bad)
+                    .body(artifact(1))
+                    .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("Canopy-Metrics"));
+        }
+        // On the wire the header is the UTF-8 bytes of the name (as curl sends it); this client sends header text as
+        // ISO-8859-1, one byte a character.
+        String utf8 = new String("{\"café\": 0.5}".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .header("Canopy-Metrics", utf8)
+                .body(artifact(1))
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                .then()
+                .statusCode(201)
+                .body("metrics", equalTo(Map.of("café", 0.5f)));
     }
 
     /** The archive with the content of the entries {@code named} replaced. */

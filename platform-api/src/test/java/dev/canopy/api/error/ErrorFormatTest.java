@@ -123,6 +123,17 @@ class ErrorFormatTest {
     }
 
     @Test
+    void aFieldGivenTwiceIsRefusedNotSilentlyOverwritten() {
+        as(adminToken())
+                .body("{\"name\": \"first\", \"name\": \"second\"}")
+                .post("/api/v1/teams/default/experiments")
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_REQUEST"))
+                .body("message", containsString("Duplicate field 'name'"));
+    }
+
+    @Test
     void reportsMalformedJsonWithItsLocation() {
         as(adminToken())
                 .body("{\"name\": ")
