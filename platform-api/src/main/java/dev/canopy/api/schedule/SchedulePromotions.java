@@ -99,12 +99,10 @@ class SchedulePromotions {
             String served = QuarkusTransaction.requiringNew()
                     .call(() -> endpoints.modelOf(scope, schedule.promoteTo).orElse(null));
             if (!version.model().equals(served)) {
-                Log.warnf(
-                        "Schedule %s: %s was not promoted: endpoint %s serves %s",
-                        schedule.name,
-                        version.label(),
-                        schedule.promoteTo,
-                        served == null ? "nothing (it was deleted)" : "model " + served);
+                notPromoted(
+                        schedule,
+                        version.label() + " was not promoted: endpoint '" + schedule.promoteTo + "' "
+                                + (served == null ? "no longer exists" : "serves model " + served + " now"));
                 return;
             }
             promotions.promoteAs(
@@ -116,11 +114,37 @@ class SchedulePromotions {
                     "retrained by schedule " + schedule.name + " (run " + run.runId() + ")");
             Log.infof("Schedule %s promoted %s to endpoint %s", schedule.name, version.label(), schedule.promoteTo);
         } catch (ApiException e) {
-            Log.infof("Schedule run %s: its version was not promoted: %s", run.runId(), e.getMessage());
+            notPromoted(run, "the version of run " + run.runId() + " was not promoted: " + e.getMessage());
         } catch (RuntimeException e) {
             Log.errorf(e, "Schedule run %s: promoting its version failed", run.runId());
+            notPromoted(
+                    run,
+                    "the version of run " + run.runId() + " was not promoted: an internal error (the server log has"
+                            + " it)");
         } finally {
             request.terminate();
+        }
+    }
+
+    /**
+     * Says on the schedule why the version its run registered was not promoted (its {@code lastError}, until its next
+     * fire), and in the log: a schedule whose endpoint was deleted, or whose gates keep refusing, must not stop
+     * promoting in silence.
+     */
+    private void notPromoted(Schedule schedule, String problem) {
+        Log.infof("Schedule %s: %s", schedule.name, problem);
+        QuarkusTransaction.requiringNew().run(() -> {
+            Schedule current = schedules.findById(schedule.id);
+            if (current != null) {
+                current.lastError = problem;
+            }
+        });
+    }
+
+    private void notPromoted(RunFinished run, String problem) {
+        Schedule schedule = QuarkusTransaction.requiringNew().call(() -> schedules.findById(run.scheduleId()));
+        if (schedule != null) {
+            notPromoted(schedule, problem);
         }
     }
 

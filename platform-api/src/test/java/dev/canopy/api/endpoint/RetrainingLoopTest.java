@@ -82,6 +82,15 @@ class RetrainingLoopTest {
                     .body("details[0].problem", containsString("registers"));
         }
 
+        // A schedule whose endpoint is deleted before its run ends says so.
+        String gone = models.newEndpoint("gone");
+        as(token)
+                .body(schedule(data, "orphan-" + data, gone, 0.5))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        as(token).delete("/api/v1/teams/{t}/endpoints/{e}", team, gone).then().statusCode(204);
+
         csv(token, penguinsWithoutTheLastRows(10))
                 .post("/api/v1/teams/{t}/datasets/{d}/versions", team, data)
                 .then()
@@ -102,6 +111,25 @@ class RetrainingLoopTest {
                 .contains("schedule retrain-" + data, "schedule strict-" + data);
         assertThat(history.getList("reason", String.class))
                 .anySatisfy(r -> assertThat(r).startsWith("retrained by schedule retrain-" + data));
+        // What was not promoted is said on the schedule too, not only in the log.
+        await().atMost(Duration.ofSeconds(30)).until(() -> lastError(token, team, "strict-" + data) != null);
+        assertThat(lastError(token, team, "strict-" + data))
+                .startsWith("the version of run ")
+                .contains("was not promoted: promotion of " + TrainedModels.MODEL + ":")
+                .contains("refused");
+        await().atMost(Duration.ofMinutes(1)).until(() -> lastError(token, team, "orphan-" + data) != null);
+        assertThat(lastError(token, team, "orphan-" + data))
+                .endsWith("was not promoted: endpoint '" + gone + "' no longer exists");
+        assertThat(lastError(token, team, "retrain-" + data)).isNull();
+    }
+
+    static String lastError(String token, String team, String schedule) {
+        return as(token)
+                .get("/api/v1/teams/{t}/schedules/{s}", team, schedule)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("lastError");
     }
 
     static Map<String, Object> schedule(String data, String name, String endpoint, double minimumAccuracy) {
