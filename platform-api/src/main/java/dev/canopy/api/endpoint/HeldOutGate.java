@@ -140,6 +140,9 @@ class HeldOutGate {
                             unknown(liveScore, live)));
         } catch (TrainingFailure e) {
             return new GateResult(gate.describe(), false, null, null, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // A version whose artifact does not load (the warm-up gate says the same): a failed gate, not a 500.
+            return new GateResult(gate.describe(), false, null, null, e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

@@ -17,6 +17,8 @@ import dev.canopy.runner.recipe.Validation;
 import dev.canopy.scheduler.queue.QueueConfig;
 import dev.canopy.scheduler.queue.QueuedRun;
 import dev.canopy.scheduler.queue.RunQueue;
+import dev.canopy.scheduler.quota.TeamQuota;
+import dev.canopy.scheduler.quota.TeamQuotas;
 import dev.canopy.scheduler.worker.WorkerRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,6 +63,9 @@ class TrainedRuns {
     @Inject
     CarbonBudgets budgets;
 
+    @Inject
+    TeamQuotas quotas;
+
     /** Checks a request as {@link #submit} would, without storing anything. */
     void check(TeamScope scope, CreateRunRequest request) {
         experiments.require(scope, request.experiment());
@@ -79,6 +84,14 @@ class TrainedRuns {
             // Queued all the same: a GPU runner may register later. Said now rather than left to a silent wait.
             warnings.add("no runner online for this team has " + gpus + " GPU(s) (the most any has is " + mostGpus
                     + "); the run waits QUEUED until such a runner is online");
+        }
+        TeamQuota quota = quotas.get(scope.teamId());
+        if (quota.maxConcurrentRuns() != null && quota.maxConcurrentRuns() == 0) {
+            warnings.add("the team's limit allows no concurrent runs (maxConcurrentRuns 0); the run waits QUEUED"
+                    + " until a platform admin raises it");
+        } else if (quota.maxGpus() != null && gpus > quota.maxGpus()) {
+            warnings.add("the run needs " + gpus + " GPU(s) but the team's limit is " + quota.maxGpus()
+                    + " (maxGpus); it waits QUEUED until a platform admin raises it");
         }
         Instant now = DatabaseTime.now();
         TrainedRunSpec spec = new TrainedRunSpec(

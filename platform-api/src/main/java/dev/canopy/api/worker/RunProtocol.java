@@ -1,5 +1,7 @@
 package dev.canopy.api.worker;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.artifact.ArtifactStore;
 import dev.canopy.api.carbon.EnergyAccounting;
 import dev.canopy.api.carbon.EnergyReport;
@@ -18,6 +20,8 @@ import dev.canopy.api.worker.WorkerRecords.EpochResponse;
 import dev.canopy.api.worker.WorkerRecords.FailRequest;
 import dev.canopy.api.worker.WorkerRecords.StopReason;
 import dev.canopy.api.worker.WorkerRecords.StoppedRequest;
+import dev.canopy.runner.inference.ModelArtifact;
+import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.scheduler.queue.Lease;
 import dev.canopy.scheduler.queue.RunQueue;
 import io.quarkus.logging.Log;
@@ -60,6 +64,9 @@ class RunProtocol {
     @Inject
     EnergyAccounting energy;
 
+    @Inject
+    ObjectMapper json;
+
     DatasetService.Content dataset(UUID workerId, UUID runId, int attempt) throws IOException {
         Execution run = QuarkusTransaction.requiringNew().call(() -> {
             lease(workerId, runId, attempt);
@@ -100,6 +107,10 @@ class RunProtocol {
     @Transactional
     EpochResponse epoch(UUID workerId, UUID runId, EpochReport report) {
         Lease lease = lease(workerId, runId, report.attempt());
+        if (report.epoch() > report.epochs()) {
+            throw new InvalidRequest("epoch", "epoch " + report.epoch() + " of " + report.epochs() + " epochs");
+        }
+        checkMetrics("metrics", report.metrics());
         charge(workerId, runId, report.attempt(), report.energy(), false);
         if (report.checkpoint() && !store.exists(checkpointKey(runId, report.epoch()))) {
             throw new InvalidRequest("checkpoint", "no checkpoint was stored for epoch " + report.epoch());
@@ -121,12 +132,14 @@ class RunProtocol {
     @Transactional
     void complete(UUID workerId, UUID runId, CompleteRequest request) {
         lease(workerId, runId, request.attempt());
+        checkMetrics("testMetrics", request.testMetrics());
         charge(workerId, runId, request.attempt(), request.energy(), true);
         Execution run = executions.execution(runId);
         String modelKey = modelKey(run.teamId(), runId);
         if (!store.exists(modelKey)) {
             throw new InvalidRequest("model", "upload the model before completing the run");
         }
+        Map<String, Object> spec = run.registerAs() == null ? Map.of() : specOf(modelKey, request.spec());
         UUID version = run.registerAs() == null
                 ? null
                 : models.register(new NewModelVersion(
@@ -138,12 +151,52 @@ class RunProtocol {
                                 run.params(),
                                 request.testMetrics(),
                                 modelKey,
-                                request.spec() == null ? Map.of() : request.spec()))
+                                spec))
                         .id();
         executions.finished(
                 runId, request.testMetrics(), request.notes() == null ? List.of() : request.notes(), version);
         queue.remove(runId);
     }
+
+    /**
+     * The spec a version registers with: an artifact of the built-in recipes must load as it will be served (its spec
+     * checked, its parameters fitting it; else 400 and nothing is registered), and its own spec.json is what the
+     * registry shows, whatever the runner sent. A recipe of the team's own may store another format: then the spec
+     * the runner sent.
+     */
+    private Map<String, Object> specOf(String modelKey, Map<String, Object> sent) {
+        byte[] artifact;
+        try (InputStream in = store.open(modelKey)) {
+            artifact = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!ModelArtifact.hasSpec(artifact)) {
+            return sent == null ? Map.of() : sent;
+        }
+        try (TabularModel model = TabularModel.load(artifact)) {
+            return json.convertValue(model.spec(), new TypeReference<Map<String, Object>>() {});
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequest("model", "the trained model cannot be served: " + e.getMessage());
+        }
+    }
+
+    /** Metric names as the REST API takes them (1-250 characters, no control characters), values not infinite. */
+    private static void checkMetrics(String field, Map<String, Double> metrics) {
+        metrics.forEach((name, value) -> {
+            if (name.isBlank()
+                    || name.length() > MAX_METRIC_NAME
+                    || name.chars().anyMatch(Character::isISOControl)) {
+                throw new InvalidRequest(
+                        field, "metric names must be 1-" + MAX_METRIC_NAME + " characters without control characters");
+            }
+            if (value == null || Double.isInfinite(value)) {
+                throw new InvalidRequest(field + "." + name, "must be a finite number or NaN");
+            }
+        });
+    }
+
+    private static final int MAX_METRIC_NAME = 250;
 
     @Transactional
     void fail(UUID workerId, UUID runId, FailRequest request) {

@@ -17,6 +17,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -293,6 +297,32 @@ class QueueProtocolTest {
     }
 
     @Test
+    void aRunTheTeamsLimitsCanNeverLetStartSaysSo() {
+        as(adminToken())
+                .body(Map.of("maxGpus", 1))
+                .put("/api/v1/teams/{t}/quota", team)
+                .then()
+                .statusCode(200);
+        as(owner)
+                .body(trainedRun("tabular-classification", Map.of("gpus", 2)))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .body("warnings", hasItem(containsString("the team's limit is 1 (maxGpus)")));
+        as(adminToken())
+                .body(Map.of("maxConcurrentRuns", 0))
+                .put("/api/v1/teams/{t}/quota", team)
+                .then()
+                .statusCode(200);
+        as(owner)
+                .body(trainedRun("tabular-classification", Map.of()))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .body("warnings", hasItem(containsString("allows no concurrent runs (maxConcurrentRuns 0)")));
+    }
+
+    @Test
     void aRunnableRunIsFoundBehindAnyNumberOfTeamsAtTheirLimits() {
         // A recipe only this test's runner offers: it sees no other test's runs.
         String recipe = unique("probe");
@@ -502,6 +532,93 @@ class QueueProtocolTest {
                     .as(name)
                     .containsExactlyInAnyOrder(200, 409);
         }
+    }
+
+    @Test
+    void aRunnersReportsAreCheckedAsTheApiChecksItsInput() throws Exception {
+        String run = as(owner)
+                .body(trainedRun("tabular-classification", Map.of("registerAs", "checked")))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("checked"), 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", run);
+        String epochs = "/api/v1/workers/{id}/runs/{run}/epochs";
+
+        runner.api()
+                .body(Map.of("attempt", 1, "epoch", 11, "epochs", 10, "metrics", Map.of(), "checkpoint", false))
+                .post(epochs, runner.id, run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("epoch"));
+        runner.api()
+                .body(Map.of(
+                        "attempt", 1, "epoch", 1, "epochs", 10, "metrics", Map.of("a\nb", 1.0), "checkpoint", false))
+                .post(epochs, runner.id, run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("metrics"));
+        // A zip with a spec.json is a built-in recipe's artifact: it must load as it would be served.
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(zip)) {
+            out.putNextEntry(new ZipEntry("spec.json"));
+            out.write("{\"hiddenLayers\": [8]}".getBytes(StandardCharsets.UTF_8));
+        }
+        given().auth()
+                .oauth2(runnerToken)
+                .contentType("application/octet-stream")
+                .body(zip.toByteArray())
+                .put("/api/v1/workers/{id}/runs/{run}/model?attempt=1", runner.id, run)
+                .then()
+                .statusCode(204);
+        runner.api()
+                .body(Map.of("attempt", 1, "testMetrics", Map.of("test_accuracy", Double.POSITIVE_INFINITY)))
+                .post("/api/v1/workers/{id}/runs/{run}/complete", runner.id, run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("testMetrics.test_accuracy"));
+        runner.api()
+                .body(Map.of("attempt", 1, "testMetrics", Map.of("test_accuracy", 0.99), "spec", Map.of("evil", true)))
+                .post("/api/v1/workers/{id}/runs/{run}/complete", runner.id, run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("model"))
+                .body("details[0].problem", containsString("the trained model cannot be served: spec.json: "));
+        as(owner).get("/api/v1/teams/{t}/models/checked", team).then().statusCode(404);
+        assertThat(status(run)).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void aVersionInAFormatOfItsOwnFailsAHeldOutGateRatherThanTheRequest() {
+        // A recipe of the team's own may store any bytes: registered as sent, but they cannot be scored.
+        String run = as(owner)
+                .body(trainedRun("tabular-classification", Map.of("registerAs", "own-format")))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("own"), 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", run);
+        runner.complete(run, 1, FakeRunner.energy(1)).then().statusCode(204);
+        as(owner)
+                .body(Map.of("name", "own", "model", "own-format"))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(201);
+
+        as(owner)
+                .body(Map.of(
+                        "version",
+                        "1",
+                        "gates",
+                        List.of(Map.of("type", "held-out", "metric", "accuracy", "dataset", "penguins"))))
+                .post("/api/v1/teams/{t}/endpoints/own/promotions", team)
+                .then()
+                .statusCode(409)
+                .body("details[0].problem", containsString("not a model artifact"));
     }
 
     @Test

@@ -1,8 +1,14 @@
 package dev.canopy.runner.inference;
 
 import ai.djl.Model;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -24,6 +31,11 @@ public final class ModelArtifact {
     static final String SPEC_ENTRY = "spec.json";
     private static final String PARAMS_SUFFIX = ".params";
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Reads spec.json strictly: no field twice, no fraction for a whole number. */
+    private static final ObjectReader SPEC_READER = JSON.readerFor(ModelSpec.class)
+            .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withFeatures(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** The two parts of an artifact. */
     record Contents(ModelSpec spec, byte[] parameters) {}
@@ -60,6 +72,24 @@ public final class ModelArtifact {
         return 4L * artifactBytes + (1 << 20);
     }
 
+    /**
+     * Whether the bytes are a zip holding a {@code spec.json}: an artifact of the built-in recipes (or one shaped
+     * like it), which {@link TabularModel#load} must be able to load. A recipe of a team's own may store its model in
+     * a format of its own.
+     */
+    public static boolean hasSpec(byte[] artifact) {
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (entry.getName().equals(SPEC_ENTRY)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Reads an artifact; {@link IllegalArgumentException} when it is not one. */
     static Contents read(byte[] artifact) {
         ModelSpec spec = null;
@@ -89,20 +119,38 @@ public final class ModelArtifact {
     private static ModelSpec spec(byte[] content) {
         ModelSpec spec;
         try {
-            spec = JSON.readValue(content, ModelSpec.class);
+            spec = SPEC_READER.readValue(content);
         } catch (ValueInstantiationException e) {
             throw new IllegalArgumentException(
                     "spec.json: "
                             + (e.getCause() == null
-                                    ? e.getOriginalMessage()
+                                    ? "a field is missing or has the wrong type"
                                     : e.getCause().getMessage()),
                     e);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException("spec.json: unknown field '" + e.getPropertyName() + "'", e);
+        } catch (MismatchedInputException e) {
+            throw new IllegalArgumentException("spec.json: field '" + path(e) + "' has the wrong type or value", e);
+        } catch (JsonParseException e) {
+            String original = e.getOriginalMessage();
+            throw new IllegalArgumentException(
+                    "spec.json is not valid JSON"
+                            + (original != null && original.startsWith("Duplicate field") ? ": " + original : "")
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : " (line " + e.getLocation().getLineNr() + ")"),
+                    e);
         } catch (IOException e) {
-            String message = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-            throw new IllegalArgumentException("spec.json is not a model spec: " + message, e);
+            throw new IllegalArgumentException("spec.json is not a model spec", e);
         }
         SpecRules.check(spec);
         return spec;
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
     }
 
     /** The current entry, refused once it passes {@code limit} bytes. */

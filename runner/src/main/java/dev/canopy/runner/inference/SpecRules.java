@@ -22,6 +22,10 @@ final class SpecRules {
     /** @throws IllegalArgumentException naming the first rule the spec breaks */
     static void check(ModelSpec spec) {
         require(spec.task() != null, "task must be CLASSIFICATION or REGRESSION");
+        require(spec.label() != null && !spec.label().isEmpty(), "label must name the label column");
+        require(
+                spec.recipe() == null || text(spec.recipe(), 100),
+                "recipe must be 1-100 characters without control characters");
         require(
                 !spec.features().isEmpty() && !spec.features().contains(null),
                 "features must not be empty or hold null");
@@ -68,6 +72,13 @@ final class SpecRules {
                     Double.isFinite(spec.labelMean()) && Double.isFinite(spec.labelStd()) && spec.labelStd() >= 0,
                     "labelMean and labelStd must be finite and labelStd not negative");
         }
+    }
+
+    private static boolean text(String value, int max) {
+        return value != null
+                && !value.isBlank()
+                && value.length() <= max
+                && value.chars().noneMatch(Character::isISOControl);
     }
 
     private static void require(boolean rule, String problem) {

@@ -208,12 +208,19 @@ class TabularModelTest {
         broken.put("dropout 1", spec -> spec.put("dropout", 1.0));
         broken.put("a layer of 0 units", spec -> spec.putArray("hiddenLayers").add(0));
         broken.put("no features", spec -> spec.remove("features"));
+        broken.put("an unknown field", spec -> spec.put("bogus", 1));
+        broken.put("a fraction for inputSize", spec -> spec.put("inputSize", 16.5));
+        broken.put("a task of no kind", spec -> spec.put("task", "CLUSTERING"));
+        broken.put("a recipe of 101 characters", spec -> spec.put("recipe", "r".repeat(101)));
+        broken.put("no label", spec -> spec.putNull("label"));
         for (Map.Entry<String, Consumer<ObjectNode>> change : broken.entrySet()) {
             byte[] edited = PenguinModels.withSpec(artifact, change.getValue());
             assertThatThrownBy(() -> TabularModel.load(edited))
                     .as(change.getKey())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("spec.json: ");
+                    .hasMessageStartingWith("spec.json: ")
+                    .hasMessageNotContaining("dev.canopy")
+                    .hasMessageNotContaining("`");
         }
         byte[] nanLabel = PenguinModels.withSpec(PenguinModels.regressor(), spec -> spec.put("labelMean", "NaN"));
         assertThatThrownBy(() -> TabularModel.load(nanLabel))
