@@ -2,6 +2,7 @@ package dev.canopy.api.carbon;
 
 import dev.canopy.api.carbon.CarbonRecords.TraceResponse;
 import dev.canopy.api.config.DatabaseTime;
+import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.error.PayloadTooLarge;
 import dev.canopy.api.team.Role;
@@ -25,6 +26,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Grid intensity traces teams upload per zone (CSV {@code timestamp,gCO2e/kWh}): the runs of that team in that zone
@@ -33,6 +35,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class IntensityTraces {
+
+    /** What a zone may be named: a country code, a grid operator's or a cloud provider's region. */
+    private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9:._-]{0,63}");
 
     private static final int BATCH = 1000;
 
@@ -59,6 +64,15 @@ public class IntensityTraces {
     @Transactional
     Stored put(String team, String zone, String source, InputStream csv) throws IOException {
         TeamScope scope = access.require(team, Role.ADMIN);
+        if (!ZONE.matcher(zone).matches()) {
+            throw new InvalidRequest(
+                    "zone",
+                    "must be 1-64 letters, digits, ':', '.', '_' or '-', starting with a letter or digit (DE, DEU,"
+                            + " us-caiso, aws:eu-west-1)");
+        }
+        if (source != null && (source.length() > 300 || source.chars().anyMatch(Character::isISOControl))) {
+            throw new InvalidRequest("source", "must be at most 300 characters without control characters");
+        }
         String canonical = grid.canonical(zone);
         boolean replaced = traces.findByTeamAndZone(scope.teamId(), canonical)
                 .map(old -> {

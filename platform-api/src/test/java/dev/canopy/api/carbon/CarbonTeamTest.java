@@ -125,6 +125,19 @@ class CarbonTeamTest extends CarbonTeamFixture {
                 .put("/api/v1/teams/{t}/carbon/traces/FR", team)
                 .then()
                 .statusCode(400);
+        // A zone is a code or a region name: not a path (it names the trace's URL) nor free text.
+        for (String zone : List.of("r3zone2\nforged", "two words", " ", "l?team=other#frag", "x".repeat(65))) {
+            csv(owner, "2026-01-01T00:00:00Z,100\n")
+                    .put("/api/v1/teams/{t}/carbon/traces/{z}", team, zone)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("zone"));
+        }
+        csv(owner, "2026-01-01T00:00:00Z,100\n")
+                .put("/api/v1/teams/{t}/carbon/traces/FR?source={s}", team, "s".repeat(301))
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("source"));
         String member = newMember(team, "MEMBER");
         csv(member, "2026-01-01T00:00:00Z,100\n")
                 .put("/api/v1/teams/{t}/carbon/traces/FR", team)
