@@ -22,6 +22,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class TokenService {
 
+    /** PostgreSQL stores timestamps up to the year 294276; years past 9999 are a mistake, not a wish. */
+    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+
     @Inject
     ApiTokenRepository tokens;
 
@@ -245,6 +248,9 @@ public class TokenService {
         Instant now = DatabaseTime.now();
         if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
             throw new InvalidRequest("expiresAt", "must be in the future");
+        }
+        if (request.expiresAt() != null && request.expiresAt().isAfter(LATEST_EXPIRY)) {
+            throw new InvalidRequest("expiresAt", "must be before the year 10000 (or left out: no expiry)");
         }
         Team team = null;
         Role role = request.role();
