@@ -1,6 +1,9 @@
 package dev.canopy.runner.worker;
 
 import dev.canopy.runner.energy.EnergyMeter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -13,6 +16,19 @@ public final class RunnerMain {
 
     private RunnerMain() {}
 
+    /**
+     * The work directory (datasets, checkpoints) must exist or be creatable, and be writable: a runner that cannot
+     * write there would claim runs and lose each one until its lease expired.
+     */
+    static void usableWorkDir(Path workDir) {
+        try {
+            Files.createDirectories(workDir);
+            Files.delete(Files.createTempFile(workDir, "canopy-check", ".tmp"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException("--work-dir " + workDir + " cannot be used: " + e, e);
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
         // Natives come from the classpath (or PYTORCH_LIBRARY_PATH): never download at run time.
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
@@ -21,6 +37,7 @@ public final class RunnerMain {
         RunnerOptions options;
         try {
             options = RunnerOptions.parse(args, System.getenv());
+            usableWorkDir(options.workDir());
         } catch (IllegalArgumentException e) {
             // A configuration error: said plainly, with no stack trace, and the process exits at once.
             System.err.println("canopy-runner: " + e.getMessage());

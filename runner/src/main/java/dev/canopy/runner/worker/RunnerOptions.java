@@ -71,6 +71,14 @@ public record RunnerOptions(
         if (pue != null && !(pue >= 1.0 && pue <= 3.0)) {
             throw new IllegalArgumentException("A PUE is between 1.0 and 3.0, not " + pue);
         }
+        if (gpus != null && gpus < 0) {
+            throw new IllegalArgumentException("--gpus must not be negative, not " + gpus);
+        }
+        if (gpuIds != null
+                && (gpuIds.stream().anyMatch(id -> id < 0)
+                        || gpuIds.stream().distinct().count() != gpuIds.size())) {
+            throw new IllegalArgumentException("--gpu-ids must be distinct device numbers from 0 on, not " + gpuIds);
+        }
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, not " + threads);
         }
@@ -111,6 +119,9 @@ public record RunnerOptions(
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("--server is not a URL: " + e.getMessage(), e);
         }
+        if (gpus != null && gpuIds != null) {
+            throw new IllegalArgumentException("Give --gpus N (the first N GPUs) or --gpu-ids (which ones), not both");
+        }
         List<Integer> gpuSet = gpuIds == null
                 ? null
                 : Arrays.stream(gpuIds.split(","))
@@ -121,10 +132,14 @@ public record RunnerOptions(
                 ? MachineInfo.hostName()
                 : MachineInfo.hostName() + "-gpu"
                         + String.join("-", gpuSet.stream().map(String::valueOf).toList());
+        String name = values.getOrDefault("name", env.getOrDefault("CANOPY_RUNNER_NAME", defaultName));
+        if (name.isBlank() || name.length() > 200) {
+            throw new IllegalArgumentException("--name must be 1-200 characters, not '" + name + "'");
+        }
         return new RunnerOptions(
                 serverUri,
                 token,
-                values.getOrDefault("name", env.getOrDefault("CANOPY_RUNNER_NAME", defaultName)),
+                name,
                 values.getOrDefault("zone", env.get("CANOPY_ZONE")),
                 number("gpus", gpus, Integer::valueOf),
                 gpuSet,
@@ -158,9 +173,11 @@ public record RunnerOptions(
     List<Integer> gpuSet(int engineGpus) {
         if (gpuIds != null) {
             for (int id : gpuIds) {
-                if (id < 0 || id >= engineGpus) {
-                    throw new IllegalArgumentException(
-                            "GPU " + id + " is not one of the " + engineGpus + " the engine can use");
+                if (id >= engineGpus) {
+                    throw new IllegalArgumentException("--gpu-ids names GPU " + id + ", but the engine can use "
+                            + (engineGpus == 0
+                                    ? "none (CPU natives, or no CUDA device visible: see the README's GPUs section)"
+                                    : "GPUs 0 to " + (engineGpus - 1)));
                 }
             }
             return gpuIds;

@@ -96,6 +96,10 @@ public final class WorkerLoop implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IllegalArgumentException e) {
+            // Options that do not fit this machine (--gpu-ids of GPUs it lacks): said in one line.
+            failed = true;
+            LOG.severe(() -> "Runner " + options.name() + " stopped: " + e.getMessage());
         } catch (RuntimeException | LinkageError e) {
             // LinkageError: natives that do not load (a broken PYTORCH_LIBRARY_PATH).
             failed = true;

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RunnerOptionsTest {
 
@@ -50,6 +53,35 @@ class RunnerOptionsTest {
                 .hasMessage("--energy-poll-ms must be a number, not '1s'");
         assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--threads", "0"), Map.of()))
                 .hasMessage("--threads must be at least 1, not 0");
+    }
+
+    @Test
+    void refusesGpuOptionsThatContradictThemselvesAndABlankName() {
+        String[] base = {"--server", "http://control-plane:8080", "--token", "t"};
+        assertThatThrownBy(() -> RunnerOptions.parse(with(with(base, "--gpus", "1"), "--gpu-ids", "0"), Map.of()))
+                .hasMessageStartingWith("Give --gpus N (the first N GPUs) or --gpu-ids (which ones), not both");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--gpus", "-1"), Map.of()))
+                .hasMessage("--gpus must not be negative, not -1");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--gpu-ids", "0,0"), Map.of()))
+                .hasMessageStartingWith("--gpu-ids must be distinct device numbers from 0 on");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--name", " "), Map.of()))
+                .hasMessage("--name must be 1-200 characters, not ' '");
+        // GPUs the machine does not have: found once the engine is up, said plainly.
+        RunnerOptions twoAndThree = RunnerOptions.parse(with(base, "--gpu-ids", "2,3"), Map.of());
+        assertThatThrownBy(() -> twoAndThree.gpuSet(0))
+                .hasMessageStartingWith("--gpu-ids names GPU 2, but the engine can use none (CPU natives");
+        assertThat(twoAndThree.gpuSet(4)).containsExactly(2, 3);
+    }
+
+    @Test
+    void refusesAWorkDirectoryItCannotWriteTo(@TempDir Path temp) throws Exception {
+        Path file = Files.writeString(temp.resolve("a-file"), "not a directory");
+
+        assertThatThrownBy(() -> RunnerMain.usableWorkDir(file.resolve("work")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--work-dir " + file.resolve("work") + " cannot be used: ");
+        RunnerMain.usableWorkDir(temp.resolve("fresh"));
+        assertThat(temp.resolve("fresh")).isEmptyDirectory();
     }
 
     @Test
