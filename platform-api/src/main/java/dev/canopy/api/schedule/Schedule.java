@@ -65,6 +65,11 @@ class Schedule {
     @Column(name = "last_error", length = 2000)
     String lastError;
 
+    /** Records why the last fire launched nothing, or its run's version was not promoted (cut to the column's 2,000). */
+    void noteError(String problem) {
+        lastError = problem.length() <= 2000 ? problem : problem.substring(0, 1999) + "…";
+    }
+
     protected Schedule() {}
 
     Schedule(UUID teamId, String name, UUID createdBy, Instant now) {

@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
  * Closes the retraining loop: when a run a schedule launched registers a version and the schedule has {@code
@@ -114,7 +115,12 @@ class SchedulePromotions {
                     "retrained by schedule " + schedule.name + " (run " + run.runId() + ")");
             Log.infof("Schedule %s promoted %s to endpoint %s", schedule.name, version.label(), schedule.promoteTo);
         } catch (ApiException e) {
-            notPromoted(run, "the version of run " + run.runId() + " was not promoted: " + e.getMessage());
+            // A refusal's details name the gates that failed and why.
+            String details = e.details().stream()
+                    .map(d -> d.problem())
+                    .collect(Collectors.joining(
+                            "; ", e.details().isEmpty() ? "" : " (", e.details().isEmpty() ? "" : ")"));
+            notPromoted(run, "the version of run " + run.runId() + " was not promoted: " + e.getMessage() + details);
         } catch (RuntimeException e) {
             Log.errorf(e, "Schedule run %s: promoting its version failed", run.runId());
             notPromoted(
@@ -136,7 +142,7 @@ class SchedulePromotions {
         QuarkusTransaction.requiringNew().run(() -> {
             Schedule current = schedules.findById(schedule.id);
             if (current != null) {
-                current.lastError = problem;
+                current.noteError(problem);
             }
         });
     }

@@ -190,7 +190,7 @@ class ScheduleService implements ScheduleFiring {
             QuarkusTransaction.requiringNew().run(() -> {
                 Schedule schedule = schedules.findById(scheduleId);
                 if (schedule != null) {
-                    schedule.lastError = e.getMessage();
+                    schedule.noteError(String.valueOf(e.getMessage()));
                 }
             });
         }
