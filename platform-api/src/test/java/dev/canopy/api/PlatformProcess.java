@@ -43,7 +43,7 @@ public final class PlatformProcess implements AutoCloseable {
 
     /** Starts the platform with a new temporary home. */
     public static PlatformProcess start(String... jvmOptions) throws IOException, InterruptedException {
-        return start(Files.createTempDirectory("canopy-platform"), Map.of(), jvmOptions);
+        return start(TempDirectories.create("canopy-platform"), Map.of(), jvmOptions);
     }
 
     /** Starts the platform on {@code home} with extra environment variables; returns once it listens. */
@@ -84,7 +84,7 @@ public final class PlatformProcess implements AutoCloseable {
     public static PlatformProcess startNode(String jdbcUrl, Path artifacts, String... jvmOptions)
             throws IOException, InterruptedException {
         return start(
-                Files.createTempDirectory("canopy-node"),
+                TempDirectories.create("canopy-node"),
                 Map.of(
                         "QUARKUS_DATASOURCE_JDBC_URL",
                         jdbcUrl,

@@ -43,8 +43,8 @@ class PlatformProcessIT {
 
     @Test
     void keepsDataAcrossRestartsAndRunsBesideAnotherHome() throws Exception {
-        Path homeA = Files.createTempDirectory("canopy-it-a");
-        Path homeB = Files.createTempDirectory("canopy-it-b");
+        Path homeA = TempDirectories.create("canopy-it-a");
+        Path homeB = TempDirectories.create("canopy-it-b");
         PlatformProcess a = start(homeA);
         PlatformProcess b = start(homeB);
 
@@ -106,7 +106,7 @@ class PlatformProcessIT {
 
     @Test
     void startsAgainAfterBeingKilledTakingOverFromItsOrphanedDatabase() throws Exception {
-        Path home = Files.createTempDirectory("canopy-it-killed");
+        Path home = TempDirectories.create("canopy-it-killed");
         PlatformProcess killed = start(home);
         String token = killed.adminToken();
         String run = seed(killed, token);
@@ -131,7 +131,7 @@ class PlatformProcessIT {
 
     @Test
     void refusesAHomeThatAnotherRunningPlatformUses() throws Exception {
-        Path home = Files.createTempDirectory("canopy-it-shared");
+        Path home = TempDirectories.create("canopy-it-shared");
         start(home);
 
         assertThatThrownBy(() -> start(home)).hasMessageContaining("exited");

@@ -28,10 +28,10 @@ class ScheduleClusterIT {
     void eachFireLaunchesOneRunAcrossTwoControlPlanes() throws Exception {
         List<PlatformProcess> nodes = new ArrayList<>();
         try (EmbeddedPostgres database = EmbeddedPostgres.builder()
-                .setDataDirectory(Files.createTempDirectory("canopy-cluster-pg"))
+                .setDataDirectory(TempDirectories.create("canopy-cluster-pg"))
                 .start()) {
             String url = database.getJdbcUrl("postgres", "postgres");
-            Path artifacts = Files.createTempDirectory("canopy-cluster-artifacts");
+            Path artifacts = TempDirectories.create("canopy-cluster-artifacts");
             nodes.add(PlatformProcess.startNode(url, artifacts));
             nodes.add(PlatformProcess.startNode(url, artifacts));
             String token = PlatformProcess.adminToken(nodes);

@@ -69,6 +69,7 @@ public final class ServingBenchmark {
         int loadSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         int soakSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         Path penguins = Files.createTempFile("penguins", ".csv");
+        penguins.toFile().deleteOnExit();
         try (var in = ServingBenchmark.class.getResourceAsStream("/datasets/penguins.csv")) {
             Files.write(penguins, in.readAllBytes());
         }

@@ -70,6 +70,8 @@ public final class TrainingOverheadBenchmark {
             rows = Integer.parseInt(args[0]);
         }
         Path csv = generate(Files.createTempFile("canopy-bench-train", ".csv"));
+        // Tens of megabytes: gone when the benchmark ends (runs before this left theirs in the temp directory).
+        csv.toFile().deleteOnExit();
         Recipe recipe = new TabularClassificationRecipe();
         Validation validation = recipe.validate(PARAMS, profile());
         long trainRows = Math.round(rows * (1 - 0.15 - 0.15));

@@ -3,6 +3,7 @@ package dev.canopy.api.config;
 import static dev.canopy.api.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.api.TempDirectories;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -36,9 +37,9 @@ class ExternalDatabaseTest {
         @Override
         public Map<String, String> start() {
             try {
-                home = Files.createTempDirectory("canopy-external-home");
+                home = TempDirectories.create("canopy-external-home");
                 server = EmbeddedPostgres.builder()
-                        .setDataDirectory(Files.createTempDirectory("external-pg"))
+                        .setDataDirectory(TempDirectories.create("external-pg"))
                         .start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

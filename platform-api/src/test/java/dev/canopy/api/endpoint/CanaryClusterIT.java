@@ -10,12 +10,12 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.PlatformProcess;
+import dev.canopy.api.TempDirectories;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,10 +42,10 @@ class CanaryClusterIT {
     void aFailingCanaryIsRolledBackOnTheRequestsOfBothControlPlanes() throws Exception {
         List<PlatformProcess> nodes = new ArrayList<>();
         try (EmbeddedPostgres database = EmbeddedPostgres.builder()
-                .setDataDirectory(Files.createTempDirectory("canopy-canary-pg"))
+                .setDataDirectory(TempDirectories.create("canopy-canary-pg"))
                 .start()) {
             String url = database.getJdbcUrl("postgres", "postgres");
-            Path artifacts = Files.createTempDirectory("canopy-canary-artifacts");
+            Path artifacts = TempDirectories.create("canopy-canary-artifacts");
             // The first trains (profile local keeps its embedded runner); the second only serves.
             nodes.add(PlatformProcess.startNode(url, artifacts, "-Dquarkus.profile=local"));
             // The second pools every 3 s, so that its last pooling seldom falls between its last requests and its

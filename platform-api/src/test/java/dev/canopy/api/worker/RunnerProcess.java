@@ -1,5 +1,6 @@
 package dev.canopy.api.worker;
 
+import dev.canopy.api.TempDirectories;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -45,7 +46,7 @@ public final class RunnerProcess implements AutoCloseable {
             throw new IllegalStateException(
                     JAR.toAbsolutePath() + " is missing: build the runner module (mvn package)");
         }
-        Path work = Files.createTempDirectory("canopy-runner-" + name);
+        Path work = TempDirectories.create("canopy-runner-" + name);
         Path log = work.resolve("runner.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> launch = new ArrayList<>(List.of(java));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.PlatformProcess;
+import dev.canopy.api.TempDirectories;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.net.ServerSocket;
@@ -23,7 +24,7 @@ class RunnerReconnectIT {
 
     @Test
     void aRunnerWaitsOutARestartOfItsControlPlane() throws Exception {
-        Path home = Files.createTempDirectory("canopy-it-reconnect");
+        Path home = TempDirectories.create("canopy-it-reconnect");
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();

@@ -5,6 +5,7 @@ import static dev.canopy.api.TestApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.canopy.api.TempDirectories;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -200,8 +201,8 @@ class RunnerRecoveryTest {
 
     /** A team's recipe, compiled and packed as a jar the way a team would ship one. */
     private static Path recipeJar() throws IOException {
-        Path sources = Files.createTempDirectory("canopy-recipe-src");
-        Path classes = Files.createTempDirectory("canopy-recipe-classes");
+        Path sources = TempDirectories.create("canopy-recipe-src");
+        Path classes = TempDirectories.create("canopy-recipe-classes");
         Path source = sources.resolve("PenguinExpert.java");
         Files.writeString(
                 source,
@@ -235,7 +236,7 @@ class RunnerRecoveryTest {
                 classes.toString(),
                 source.toString());
         assertThat(status).as("javac exit status").isZero();
-        Path jar = Files.createTempDirectory("canopy-recipe").resolve("team-recipes.jar");
+        Path jar = TempDirectories.create("canopy-recipe").resolve("team-recipes.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new JarEntry("META-INF/services/dev.canopy.runner.recipe.Recipe"));
             out.write("team.recipes.PenguinExpert\n".getBytes(StandardCharsets.UTF_8));
