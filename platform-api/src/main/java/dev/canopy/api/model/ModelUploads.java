@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.artifact.ArtifactStore;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.model.ModelRecords.VersionResponse;
+import dev.canopy.api.run.Keys;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.inference.InvalidRecord;
@@ -55,14 +56,12 @@ class ModelUploads {
         if (!MODEL_NAME.matcher(model).matches()) {
             throw new InvalidRequest("model", "must be a model name: 1-100 letters, digits, '.', '_' or '-'");
         }
-        if (metrics.values().stream().anyMatch(v -> v == null || !Double.isFinite(v))) {
-            throw new InvalidRequest("metrics", "values must be finite numbers");
-        }
         ModelSpec spec;
         try (TabularModel loaded = TabularModel.load(archive)) {
             spec = loaded.spec();
-            // Parameters that do not fit the spec's network load without complaint: one forward pass (a record
-            // with every feature missing, as the warm-up of serving runs) shows it now rather than at promotion.
+            // Loading checks the spec and the parameters' shapes; one forward pass (a record with every feature
+            // missing, as the warm-up of serving runs) shows anything else that keeps it from running, now rather
+            // than at promotion.
             loaded.predict(List.of(Map.of()));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequest("archive", e.getMessage());
@@ -90,8 +89,8 @@ class ModelUploads {
     }
 
     /**
-     * The {@code Canopy-Metrics} header: one JSON object of metric names (1-250 characters, none a control character,
-     * each once) to numbers, and nothing after it. HTTP hands header values over byte for byte as ISO-8859-1, so
+     * The {@code Canopy-Metrics} header: one JSON object of metric names ({@link Keys#RULE}, each once) to finite
+     * numbers, and nothing after it. HTTP hands header values over byte for byte as ISO-8859-1, so
      * UTF-8 text (a name such as "café") is decoded again as UTF-8 when it is valid UTF-8.
      */
     private Map<String, Double> metrics(String header) {
@@ -109,22 +108,15 @@ class ModelUploads {
                     "Canopy-Metrics", "must be one JSON object of metric names to numbers, each name once");
         }
         for (Map.Entry<String, Double> metric : metrics.entrySet()) {
-            String name = metric.getKey();
-            if (name.isBlank()
-                    || name.length() > MAX_METRIC_NAME
-                    || name.chars().anyMatch(Character::isISOControl)) {
-                throw new InvalidRequest(
-                        "Canopy-Metrics",
-                        "metric names must be 1-" + MAX_METRIC_NAME + " characters without control characters");
+            if (!Keys.valid(metric.getKey())) {
+                throw new InvalidRequest("Canopy-Metrics", "metric names must be " + Keys.RULE);
             }
-            if (metric.getValue() == null) {
-                throw new InvalidRequest("Canopy-Metrics", "metric '" + name + "' must be a number");
+            if (metric.getValue() == null || !Double.isFinite(metric.getValue())) {
+                throw new InvalidRequest("Canopy-Metrics", "metric '" + metric.getKey() + "' must be a finite number");
             }
         }
         return metrics;
     }
-
-    private static final int MAX_METRIC_NAME = 250;
 
     private static String asUtf8(String header) {
         if (header.chars().anyMatch(c -> c > 0xFF)) {

@@ -31,8 +31,6 @@ import org.hibernate.Session;
 @ApplicationScoped
 class MetricIngestion {
 
-    private static final int MAX_KEY = 250;
-
     @Inject
     EntityManager entityManager;
 
@@ -206,13 +204,8 @@ class MetricIngestion {
     }
 
     private static void checkKey(String key, int index) {
-        boolean valid = !key.isBlank() && key.length() <= MAX_KEY;
-        for (int c = 0; valid && c < key.length(); c++) {
-            valid = !Character.isISOControl(key.charAt(c));
-        }
-        if (!valid) {
-            throw new InvalidRequest(
-                    "points[" + index + "].key", "must be 1-" + MAX_KEY + " characters without control characters");
+        if (!Keys.valid(key)) {
+            throw new InvalidRequest("points[" + index + "].key", "must be " + Keys.RULE);
         }
     }
 }

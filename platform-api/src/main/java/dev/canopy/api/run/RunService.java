@@ -27,7 +27,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunService {
 
-    private static final int MAX_KEY = 250;
     private static final int MAX_PARAM_VALUE = 6000;
     private static final int MAX_TAG_VALUE = 8000;
 
@@ -209,11 +208,8 @@ public class RunService {
     }
 
     private static String checkKey(String field, String key) {
-        if (key == null
-                || key.isBlank()
-                || key.length() > MAX_KEY
-                || key.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidRequest(field, "keys must be 1-" + MAX_KEY + " characters without control characters");
+        if (!Keys.valid(key)) {
+            throw new InvalidRequest(field, "keys must be " + Keys.RULE);
         }
         return key;
     }

@@ -11,6 +11,7 @@ import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.NewModelVersion;
+import dev.canopy.api.run.Keys;
 import dev.canopy.api.run.RunExecutions;
 import dev.canopy.api.run.RunExecutions.Execution;
 import dev.canopy.api.run.RunProgress;
@@ -139,7 +140,7 @@ class RunProtocol {
         if (!store.exists(modelKey)) {
             throw new InvalidRequest("model", "upload the model before completing the run");
         }
-        Map<String, Object> spec = run.registerAs() == null ? Map.of() : specOf(modelKey, request.spec());
+        Map<String, Object> spec = run.registerAs() == null ? Map.of() : specOf(modelKey);
         UUID version = run.registerAs() == null
                 ? null
                 : models.register(new NewModelVersion(
@@ -159,12 +160,11 @@ class RunProtocol {
     }
 
     /**
-     * The spec a version registers with: an artifact of the built-in recipes must load as it will be served (its spec
-     * checked, its parameters fitting it; else 400 and nothing is registered), and its own spec.json is what the
-     * registry shows, whatever the runner sent. A recipe of the team's own may store another format: then the spec
-     * the runner sent.
+     * The spec a version registers with, read from its artifact: one of the built-in recipes' must load as it will be
+     * served (its spec checked, its parameters fitting it; else 400 and nothing is registered). A recipe of the
+     * team's own may store a format of its own, without a spec.
      */
-    private Map<String, Object> specOf(String modelKey, Map<String, Object> sent) {
+    private Map<String, Object> specOf(String modelKey) {
         byte[] artifact;
         try (InputStream in = store.open(modelKey)) {
             artifact = in.readAllBytes();
@@ -172,7 +172,7 @@ class RunProtocol {
             throw new UncheckedIOException(e);
         }
         if (!ModelArtifact.hasSpec(artifact)) {
-            return sent == null ? Map.of() : sent;
+            return Map.of();
         }
         try (TabularModel model = TabularModel.load(artifact)) {
             return json.convertValue(model.spec(), new TypeReference<Map<String, Object>>() {});
@@ -181,22 +181,17 @@ class RunProtocol {
         }
     }
 
-    /** Metric names as the REST API takes them (1-250 characters, no control characters), values not infinite. */
+    /** Metric names as the REST API takes them ({@link Keys#RULE}), values finite or NaN. */
     private static void checkMetrics(String field, Map<String, Double> metrics) {
         metrics.forEach((name, value) -> {
-            if (name.isBlank()
-                    || name.length() > MAX_METRIC_NAME
-                    || name.chars().anyMatch(Character::isISOControl)) {
-                throw new InvalidRequest(
-                        field, "metric names must be 1-" + MAX_METRIC_NAME + " characters without control characters");
+            if (!Keys.valid(name)) {
+                throw new InvalidRequest(field, "metric names must be " + Keys.RULE);
             }
             if (value == null || Double.isInfinite(value)) {
                 throw new InvalidRequest(field + "." + name, "must be a finite number or NaN");
             }
         });
     }
-
-    private static final int MAX_METRIC_NAME = 250;
 
     @Transactional
     void fail(UUID workerId, UUID runId, FailRequest request) {

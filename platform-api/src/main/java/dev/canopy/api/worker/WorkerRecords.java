@@ -80,11 +80,7 @@ final class WorkerRecords {
 
     /** Ending messages carry the attempt's final energy reading. */
     record CompleteRequest(
-            int attempt,
-            @NotNull Map<String, Double> testMetrics,
-            List<String> notes,
-            Map<String, Object> spec,
-            @Valid EnergyReport energy) {}
+            int attempt, @NotNull Map<String, Double> testMetrics, List<String> notes, @Valid EnergyReport energy) {}
 
     record FailRequest(int attempt, @NotBlank @Size(max = 4000) String reason, @Valid EnergyReport energy) {}
 

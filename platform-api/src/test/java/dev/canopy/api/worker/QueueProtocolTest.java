@@ -580,7 +580,7 @@ class QueueProtocolTest {
                 .statusCode(400)
                 .body("details[0].field", equalTo("testMetrics.test_accuracy"));
         runner.api()
-                .body(Map.of("attempt", 1, "testMetrics", Map.of("test_accuracy", 0.99), "spec", Map.of("evil", true)))
+                .body(Map.of("attempt", 1, "testMetrics", Map.of("test_accuracy", 0.99)))
                 .post("/api/v1/workers/{id}/runs/{run}/complete", runner.id, run)
                 .then()
                 .statusCode(400)

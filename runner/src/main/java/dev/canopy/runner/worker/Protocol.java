@@ -100,12 +100,7 @@ final class Protocol {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record EpochReply(boolean cancel) {}
 
-    record Complete(
-            int attempt,
-            Map<String, Double> testMetrics,
-            List<String> notes,
-            Map<String, Object> spec,
-            Energy energy) {}
+    record Complete(int attempt, Map<String, Double> testMetrics, List<String> notes, Energy energy) {}
 
     record Fail(int attempt, String reason, Energy energy) {}
 

@@ -115,12 +115,7 @@ final class RunAttempts {
             controlPlane.putModel(a.runId(), a.attempt(), result.model());
             controlPlane.complete(
                     a.runId(),
-                    new Protocol.Complete(
-                            a.attempt(),
-                            result.testMetrics(),
-                            result.notes(),
-                            ModelSpecs.specOf(result.model()),
-                            run.endEnergy()));
+                    new Protocol.Complete(a.attempt(), result.testMetrics(), result.notes(), run.endEnergy()));
             LOG.info(() -> "Run " + a.runId() + " finished: " + result.testMetrics());
         } catch (TrainingFailure e) {
             run.flushReports();
