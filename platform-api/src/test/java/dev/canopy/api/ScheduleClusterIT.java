@@ -32,8 +32,9 @@ class ScheduleClusterIT {
                 .start()) {
             String url = database.getJdbcUrl("postgres", "postgres");
             Path artifacts = TempDirectories.create("canopy-cluster-artifacts");
-            nodes.add(PlatformProcess.startNode(url, artifacts));
-            nodes.add(PlatformProcess.startNode(url, artifacts));
+            // A fire a second, to see many fires in a short test.
+            nodes.add(PlatformProcess.startNode(url, artifacts, "-Dcanopy.schedules.min-interval=1s"));
+            nodes.add(PlatformProcess.startNode(url, artifacts, "-Dcanopy.schedules.min-interval=1s"));
             String token = PlatformProcess.adminToken(nodes);
             var api =
                     given().baseUri(nodes.get(0).baseUrl()).auth().oauth2(token).contentType(ContentType.JSON);

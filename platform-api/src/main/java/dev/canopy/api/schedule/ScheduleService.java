@@ -56,6 +56,9 @@ class ScheduleService implements ScheduleFiring {
     CronSchedules cron;
 
     @Inject
+    ScheduleConfig config;
+
+    @Inject
     EntityManager entityManager;
 
     @Transactional
@@ -75,9 +78,10 @@ class ScheduleService implements ScheduleFiring {
         schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
         promotions.check(scope, schedule);
         if (request.cron() != null) {
-            CronSchedules.problemWith(request.cron()).ifPresent(p -> {
-                throw new InvalidRequest("cron", "invalid cron expression: " + p);
-            });
+            CronSchedules.problemWith(request.cron(), zone, config.minInterval())
+                    .ifPresent(p -> {
+                        throw new InvalidRequest("cron", "invalid cron expression: " + p);
+                    });
             schedule.cron = request.cron();
         } else {
             schedule.onDatasetId = datasets.idOf(scope, request.onNewDatasetVersion());
@@ -121,9 +125,10 @@ class ScheduleService implements ScheduleFiring {
                 schedule.cron = null;
             }
         } else if (request.cron() != null) {
-            CronSchedules.problemWith(request.cron()).ifPresent(p -> {
-                throw new InvalidRequest("cron", "invalid cron expression: " + p);
-            });
+            CronSchedules.problemWith(request.cron(), ZoneId.of(schedule.timeZone), config.minInterval())
+                    .ifPresent(p -> {
+                        throw new InvalidRequest("cron", "invalid cron expression: " + p);
+                    });
             schedule.cron = request.cron();
             schedule.onDatasetId = null;
         }

@@ -296,6 +296,18 @@ class ScheduleTest {
                     .body("details[0].field", equalTo("cron"))
                     .body("details[0].problem", containsString("never fires"));
         }
+        // Faster than canopy.schedules.min-interval (2 s in the test profile, a minute by default), in the
+        // second-by-second part of a cron or only once a year.
+        for (String tooFast : List.of("* * * * * ?", "0,1 0 3 1 1 ?")) {
+            as(token)
+                    .body(schedule("too-fast", tooFast, null, Map.of("label", "species")))
+                    .post("/api/v1/teams/{t}/schedules", team)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("cron"))
+                    .body("details[0].problem", containsString("fires 1 second apart"))
+                    .body("details[0].problem", containsString("at most once every 2 seconds"));
+        }
         as(token)
                 .body(schedule("both", "0 0 2 * * ?", "penguins", Map.of("label", "species")))
                 .post("/api/v1/teams/{t}/schedules", team)
@@ -348,6 +360,13 @@ class ScheduleTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("cron"));
+        as(token)
+                .body(Map.of("cron", "* * 3 * * ?"))
+                .patch("/api/v1/teams/{t}/schedules/nightly", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("cron"))
+                .body("details[0].problem", containsString("fires 1 second apart"));
         as(token)
                 .body(Map.of("runTemplate", template(Map.of("label", "no_such_column"))))
                 .patch("/api/v1/teams/{t}/schedules/nightly", team)

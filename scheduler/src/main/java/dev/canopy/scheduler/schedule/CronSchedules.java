@@ -2,6 +2,7 @@ package dev.canopy.scheduler.schedule;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
@@ -29,6 +30,7 @@ import org.quartz.TriggerKey;
 public class CronSchedules {
 
     private static final String GROUP = "canopy-schedules";
+    private static final int FIRES_CHECKED = 1000;
 
     private final Scheduler quartz;
 
@@ -38,17 +40,48 @@ public class CronSchedules {
 
     /**
      * Why a cron expression is invalid (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year]),
-     * if it is; one that would never fire again (February 30th, a past year) is invalid too.
+     * if it is; one that would never fire again (February 30th, a past year) is invalid too, and so is one that fires
+     * twice within {@code minInterval} (every second, say) in {@code zone}.
      */
-    public static Optional<String> problemWith(String cron) {
+    public static Optional<String> problemWith(String cron, ZoneId zone, Duration minInterval) {
+        CronExpression expression;
         try {
-            if (new CronExpression(cron).getNextValidTimeAfter(new Date()) == null) {
-                return Optional.of("it never fires after now");
-            }
-            return Optional.empty();
+            expression = new CronExpression(cron);
         } catch (ParseException e) {
             return Optional.of(e.getMessage());
         }
+        expression.setTimeZone(TimeZone.getTimeZone(zone));
+        Date previous = expression.getNextValidTimeAfter(new Date());
+        if (previous == null) {
+            return Optional.of("it never fires after now");
+        }
+        // Each field's values repeat in every value of the field above it, so the closest two fires of an expression
+        // come within its first few hundred fires.
+        for (int i = 0; i < FIRES_CHECKED; i++) {
+            Date next = expression.getNextValidTimeAfter(previous);
+            if (next == null) {
+                break;
+            }
+            Duration gap = Duration.ofMillis(next.getTime() - previous.getTime());
+            if (gap.compareTo(minInterval) < 0) {
+                return Optional.of("it fires " + inWords(gap) + " apart (at " + previous.toInstant() + " and "
+                        + next.toInstant() + "); schedules fire at most once every " + inWords(minInterval));
+            }
+            previous = next;
+        }
+        return Optional.empty();
+    }
+
+    private static String inWords(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds % 3600 == 0) {
+            return plural(seconds / 3600, "hour");
+        }
+        return seconds % 60 == 0 ? plural(seconds / 60, "minute") : plural(seconds, "second");
+    }
+
+    private static String plural(long count, String unit) {
+        return count + " " + unit + (count == 1 ? "" : "s");
     }
 
     /** Creates or replaces the trigger of a schedule. */
