@@ -169,9 +169,15 @@ class RunnerRecoveryTest {
                     .as("runner exits; log:%n%s", revoked.output())
                     .isTrue();
             assertThat(revoked.process.exitValue()).isEqualTo(1);
-            // Its next report was refused, so it stopped training then (of 150 epochs) and tried to fail the run.
-            Matcher stopped = Pattern.compile("failed: the control plane refused the report of epoch (\\d+) \\(.*401")
+            // Its next report was refused, so it stopped training then (of 150 epochs) and tried to fail the run,
+            // which was refused too: the log says so, without claiming the run failed.
+            Matcher stopped = Pattern.compile("Run " + id + " stopped: the control plane refused the report of epoch"
+                            + " (\\d+) \\(.*401.*so it goes back to the queue when its lease expires")
                     .matcher(revoked.output());
+            assertThat(revoked.output())
+                    .doesNotContain("Run " + id + " failed")
+                    .contains("stopped: Control plane refused the request (401)")
+                    .doesNotContain("\tat dev.canopy");
             assertThat(stopped.find()).as("log:%n%s", revoked.output()).isTrue();
             assertThat(Integer.parseInt(stopped.group(1))).isLessThan(EPOCHS / 2);
         }
@@ -266,6 +272,10 @@ class RunnerRecoveryTest {
             assertThat(idle.terminate(5))
                     .as("runner exits within 5 s of SIGTERM; log:%n%s", idle.output())
                     .isTrue();
+            // Logged while the JVM shuts down, which would close the log's handlers if the runner let it.
+            assertThat(idle.output())
+                    .contains("Runner " + name + " draining: it claims no new run\n")
+                    .contains("Runner " + name + " stopped: drained");
         }
     }
 
@@ -277,6 +287,10 @@ class RunnerRecoveryTest {
             assertThat(leaving.terminate(60))
                     .as("runner exits after SIGTERM; log:%n%s", leaving.output())
                     .isTrue();
+            assertThat(leaving.output())
+                    .contains("run " + id + " stops after its next checkpoint and goes back to the queue")
+                    .contains("Run " + id + " stopped: DRAINING")
+                    .contains(" stopped: drained");
         }
         assertThat(run(id).getString("status")).isEqualTo("QUEUED");
         // A draining runner ends its attempt with a final energy reading.

@@ -151,7 +151,14 @@ final class RunAttempts {
     }
 
     private void report(Protocol.Assignment a, Protocol.Fail fail) throws IOException, InterruptedException {
+        try {
+            controlPlane.fail(a.runId(), fail);
+        } catch (ControlPlane.Refused e) {
+            // A revoked token, say: the run is not failed, its lease expires and it goes back to the queue.
+            LOG.warning(() -> "Run " + a.runId() + " stopped: " + fail.reason() + "; the control plane refused to"
+                    + " fail it too (" + e.getMessage() + "), so it goes back to the queue when its lease expires");
+            throw e;
+        }
         LOG.info(() -> "Run " + a.runId() + " failed: " + fail.reason());
-        controlPlane.fail(a.runId(), fail);
     }
 }

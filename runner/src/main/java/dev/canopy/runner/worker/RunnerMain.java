@@ -30,6 +30,7 @@ public final class RunnerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        RunnerLogging.configure();
         // Natives come from the classpath (or PYTORCH_LIBRARY_PATH): never download at run time.
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
             System.setProperty("ai.djl.offline", "true");

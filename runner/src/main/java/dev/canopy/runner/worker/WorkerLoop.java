@@ -96,8 +96,9 @@ public final class WorkerLoop implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IllegalArgumentException e) {
-            // Options that do not fit this machine (--gpu-ids of GPUs it lacks): said in one line.
+        } catch (IllegalArgumentException | ControlPlane.Refused e) {
+            // Options that do not fit this machine (--gpu-ids of GPUs it lacks), or a control plane that refuses
+            // this runner (a revoked token): said in one line.
             failed = true;
             LOG.severe(() -> "Runner " + options.name() + " stopped: " + e.getMessage());
         } catch (RuntimeException | LinkageError e) {
@@ -106,18 +107,29 @@ public final class WorkerLoop implements Runnable {
             LOG.log(Level.SEVERE, "Runner " + options.name() + " stopped", e);
         } finally {
             heartbeats.shutdownNow();
+            if (draining && !failed) {
+                LOG.info(() -> "Runner " + options.name() + " stopped: drained");
+            }
             stopped.countDown();
         }
     }
 
     /** Takes no new run; the current one stops after its next checkpoint and goes back to the queue. */
     public void drain() {
+        if (draining) {
+            return;
+        }
         draining = true;
         drainRequested.countDown();
         RunExecution run = current;
         if (run != null) {
             run.drain();
         }
+        LOG.info(() -> "Runner " + options.name() + " draining: it claims no new run"
+                + (run == null
+                        ? ""
+                        : "; run " + run.assignment().runId() + " stops after its next checkpoint and goes back to"
+                                + " the queue"));
         // Said at once rather than at the next heartbeat: the control plane ends a waiting claim of a draining
         // runner, so an idle runner stops now instead of when its claim times out.
         ScheduledExecutorService beats = heartbeats;
