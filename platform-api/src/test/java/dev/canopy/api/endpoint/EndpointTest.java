@@ -704,6 +704,37 @@ class EndpointTest {
                 .then()
                 .statusCode(409)
                 .body("details[0].problem", containsString("its answers are not finite"));
+
+        // A classifier's NaN probabilities still name a label (the first class): it must fail all the same.
+        byte[] classifier = as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/2/artifact", team, TrainedModels.MODEL)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
+        String species = unique("nan-species").toLowerCase(Locale.ROOT);
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .header("Canopy-Metrics", "{\"test_accuracy\": 0.99}")
+                .body(ServingTest.brokenCopy(classifier))
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, species)
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(Map.of("name", species, "model", species))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(201);
+        Map<String, Object> accuracy = Map.of(
+                "type", "held-out", "metric", "accuracy", "margin", 0, "dataset", "penguins", "datasetVersion", "1");
+        as(token)
+                .body(Map.of("version", "1", "gates", List.of(accuracy)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, species)
+                .then()
+                .statusCode(409)
+                .body("details[0].problem", containsString("test_accuracy = NaN"))
+                .body("details[0].problem", containsString("its answers are not finite"));
     }
 
     @Test

@@ -39,6 +39,8 @@ final class EvaluationMetrics {
         private final ModelSpec spec;
         private long count;
         private long unknownLabels;
+        // Rows answered with a NaN or infinite probability or value: any one makes every metric NaN.
+        private long nonFinite;
         // Classification: the loss's sum, hits, and per class {true positives, false positives, false negatives}.
         private double lossSum;
         private long correct;
@@ -58,7 +60,10 @@ final class EvaluationMetrics {
         void add(List<Prediction> predictions, String[] actual) {
             for (int i = 0; i < actual.length; i++) {
                 count++;
-                if (spec.task() == Task.CLASSIFICATION) {
+                if (!finite(predictions.get(i))) {
+                    // A NaN probability would still give a label (the first class), and a score that looks sound.
+                    nonFinite++;
+                } else if (spec.task() == Task.CLASSIFICATION) {
                     addClass(predictions.get(i), actual[i]);
                 } else {
                     addValue(predictions.get(i).value(), CellValues.parseNumber(actual[i]));
@@ -68,6 +73,13 @@ final class EvaluationMetrics {
 
         long count() {
             return count;
+        }
+
+        private static boolean finite(Prediction prediction) {
+            if (prediction.value() != null) {
+                return Double.isFinite(prediction.value());
+            }
+            return prediction.probabilities().values().stream().allMatch(Double::isFinite);
         }
 
         /** Classification: how many of the rows added have a true label the model was not trained on. */
@@ -103,6 +115,13 @@ final class EvaluationMetrics {
         /** Metrics keyed {@code prefix + name} over everything added. */
         Map<String, Double> metrics(String prefix) {
             Map<String, Double> metrics = new LinkedHashMap<>();
+            if (nonFinite > 0) {
+                List<String> names = spec.task() == Task.CLASSIFICATION
+                        ? List.of("loss", "accuracy", "f1_macro")
+                        : List.of("loss", "rmse", "mae", "r2");
+                names.forEach(name -> metrics.put(prefix + name, Double.NaN));
+                return metrics;
+            }
             if (spec.task() == Task.CLASSIFICATION) {
                 metrics.put(prefix + "loss", lossSum / count);
                 metrics.put(prefix + "accuracy", (double) correct / count);

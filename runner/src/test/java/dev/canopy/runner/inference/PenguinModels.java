@@ -1,5 +1,6 @@
 package dev.canopy.runner.inference;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.recipe.Checkpoint;
@@ -23,7 +24,7 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /** Small models trained on the penguins dataset for inference tests and benchmarks, and records to feed them. */
-final class PenguinModels {
+public final class PenguinModels {
 
     private static byte[] classifier;
     private static byte[] regressor;
@@ -46,8 +47,22 @@ final class PenguinModels {
         return regressor;
     }
 
+    /**
+     * The artifact with every numeric feature's standard deviation set to 0 in its spec: a version that answers NaN
+     * for every record.
+     */
+    public static byte[] withZeroScales(byte[] archive) throws IOException {
+        return withSpec(archive, spec -> {
+            for (JsonNode feature : spec.get("features")) {
+                if (feature.get("kind").asText().equals("NUMERIC")) {
+                    ((ObjectNode) feature).put("std", 0.0);
+                }
+            }
+        });
+    }
+
     /** The artifact with its spec.json changed by {@code change}; the parameters as they were. */
-    static byte[] withSpec(byte[] archive, Consumer<ObjectNode> change) throws IOException {
+    public static byte[] withSpec(byte[] archive, Consumer<ObjectNode> change) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));

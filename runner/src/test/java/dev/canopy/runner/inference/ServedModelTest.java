@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,22 +185,11 @@ class ServedModelTest {
             assertThat(served.predictions()).isZero();
         }
         // Every numeric feature's scale set to 0: the model answers NaN to any record with a number.
-        try (ServedModel broken =
-                ServedModel.load(withZeroScales(artifact), options(1, batching, 64, Duration.ofMillis(2), 100))) {
+        try (ServedModel broken = ServedModel.load(
+                PenguinModels.withZeroScales(artifact), options(1, batching, 64, Duration.ofMillis(2), 100))) {
             assertThatThrownBy(() -> broken.predict(List.of(adelie()))).isInstanceOf(NonFiniteAnswer.class);
             assertThat(broken.predictions()).isZero();
         }
-    }
-
-    /** The artifact with every numeric feature's standard deviation set to 0 in its spec. */
-    private static byte[] withZeroScales(byte[] archive) throws Exception {
-        return PenguinModels.withSpec(archive, spec -> {
-            for (JsonNode feature : spec.get("features")) {
-                if (feature.get("kind").asText().equals("NUMERIC")) {
-                    ((ObjectNode) feature).put("std", 0.0);
-                }
-            }
-        });
     }
 
     @Test

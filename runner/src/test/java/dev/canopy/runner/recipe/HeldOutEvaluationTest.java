@@ -3,6 +3,7 @@ package dev.canopy.runner.recipe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.canopy.runner.inference.PenguinModels;
 import dev.canopy.runner.inference.TabularModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,6 +67,23 @@ class HeldOutEvaluationTest {
             assertThat(score.unknownLabels()).isEqualTo(10);
         } finally {
             Files.delete(csv);
+        }
+    }
+
+    @Test
+    void aModelThatAnswersNaNScoresNaNNotTheFirstClass() throws Exception {
+        for (Recipe recipe : List.of(new TabularClassificationRecipe(), new TabularRegressionRecipe())) {
+            String label = recipe instanceof TabularClassificationRecipe ? "species" : "body_mass_g";
+            Map<String, Object> params = Map.of("label", label, "epochs", 1);
+            TrainingResult trained = recipe.train(RecordingContext.penguins(params));
+            try (TabularModel broken = TabularModel.load(PenguinModels.withZeroScales(trained.model()))) {
+                HeldOutEvaluation.Score score = HeldOutEvaluation.score(broken, Penguins.csv());
+
+                // A NaN probability still names a label (the first class, Adelie: 44 % of the rows).
+                assertThat(score.metrics()).isNotEmpty();
+                assertThat(score.metrics().values()).as(recipe.name()).allMatch(v -> v.isNaN());
+                assertThat(score.rows()).isPositive();
+            }
         }
     }
 }
