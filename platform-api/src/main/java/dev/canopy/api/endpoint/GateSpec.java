@@ -34,6 +34,27 @@ public record GateSpec(
     /** The gate in its checked, explicit form; {@code field} names it in errors, e.g. "gates[1]". */
     public GateSpec checked(String field) {
         if (expression != null) {
+            // One gate, said one way: fields beside an expression would be ignored, and a gate silently other
+            // than the one meant passes what it should not.
+            refuseFields(
+                    field,
+                    "a gate given as an expression",
+                    fields(
+                            "metric",
+                            metric,
+                            "op",
+                            op,
+                            "value",
+                            value,
+                            "margin",
+                            margin,
+                            "dataset",
+                            dataset,
+                            "datasetVersion",
+                            datasetVersion));
+            if (type != null && !THRESHOLD.equals(type)) {
+                throw new InvalidRequest(field + ".type", "an expression is a threshold gate; leave type out");
+            }
             Matcher m = EXPRESSION.matcher(expression);
             if (!m.matches()) {
                 throw new InvalidRequest(
@@ -41,12 +62,26 @@ public record GateSpec(
                         "expected 'metrics.<name> <op> <number>' with op one of" + " >=, >, <=, <, ==, got '"
                                 + expression + "'");
             }
-            return new GateSpec(THRESHOLD, m.group(1), m.group(2), Double.valueOf(m.group(3)), null, null, null, null);
+            double threshold = Double.parseDouble(m.group(3));
+            if (!Double.isFinite(threshold)) {
+                throw new InvalidRequest(field + ".expression", "the number must be finite, got " + m.group(3));
+            }
+            return new GateSpec(THRESHOLD, m.group(1), m.group(2), threshold, null, null, null, null);
+        }
+        if (type == null || !(THRESHOLD.equals(type) || BEATS_LIVE.equals(type) || HELD_OUT.equals(type))) {
+            throw new InvalidRequest(
+                    field + ".type",
+                    (type == null ? "is required: " : "is '" + type + "'; it must be ")
+                            + "'threshold', 'beats-live' or 'held-out' (or give an expression)");
         }
         if (metric == null || metric.isBlank()) {
             throw new InvalidRequest(field + ".metric", "is required");
         }
         if (THRESHOLD.equals(type)) {
+            refuseFields(
+                    field,
+                    "a threshold gate",
+                    fields("margin", margin, "dataset", dataset, "datasetVersion", datasetVersion));
             if (op == null || !OPS.contains(op)) {
                 throw new InvalidRequest(field + ".op", "must be one of >=, >, <=, <, ==");
             }
@@ -54,6 +89,10 @@ public record GateSpec(
                 throw new InvalidRequest(field + ".value", "must be a finite number");
             }
             return new GateSpec(THRESHOLD, metric, op, value, null, null, null, null);
+        }
+        refuseFields(field, "a " + type + " gate", fields("op", op, "value", value));
+        if (BEATS_LIVE.equals(type)) {
+            refuseFields(field, "a beats-live gate", fields("dataset", dataset, "datasetVersion", datasetVersion));
         }
         if (BEATS_LIVE.equals(type) || HELD_OUT.equals(type)) {
             double m = margin == null ? 0 : margin;
@@ -70,8 +109,21 @@ public record GateSpec(
             return new GateSpec(
                     HELD_OUT, name, null, null, m, null, dataset, datasetVersion == null ? "latest" : datasetVersion);
         }
-        throw new InvalidRequest(
-                field + ".type", "must be 'threshold', 'beats-live' or 'held-out' (or give an expression)");
+        throw new IllegalStateException("unreachable: the type was checked above");
+    }
+
+    /** Refuses the fields given (non-null) that a gate of this kind does not read. */
+    private static void refuseFields(String field, String kind, Object[] namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) {
+                throw new InvalidRequest(field + "." + namesAndValues[i], "is not read by " + kind + "; leave it out");
+            }
+        }
+    }
+
+    /** Field names and their values, in pairs. */
+    private static Object[] fields(Object... namesAndValues) {
+        return namesAndValues;
     }
 
     /** Whether a lower value of the metric is better. */

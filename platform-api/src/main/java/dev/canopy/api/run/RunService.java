@@ -28,7 +28,7 @@ import java.util.UUID;
 public class RunService {
 
     private static final int MAX_PARAM_VALUE = 6000;
-    private static final int MAX_TAG_VALUE = 8000;
+    static final int MAX_TAG_VALUE = 8000;
 
     @Inject
     RunRepository runs;
@@ -207,14 +207,14 @@ public class RunService {
         return map == null ? Map.of() : map;
     }
 
-    private static String checkKey(String field, String key) {
+    static String checkKey(String field, String key) {
         if (!Keys.valid(key)) {
             throw new InvalidRequest(field, "keys must be " + Keys.RULE);
         }
         return key;
     }
 
-    private static String checkValue(String field, String key, String value, int max) {
+    static String checkValue(String field, String key, String value, int max) {
         if (value == null) {
             throw new InvalidRequest(field + "." + key, "must not be null");
         }

@@ -31,6 +31,27 @@ public record RunTemplate(
     /** @param version a number, or "latest" (the default) */
     public record Dataset(@NotBlank String name, String version) {}
 
+    /** Whether it trains on the latest version of its dataset when it fires, rather than a fixed one. */
+    public boolean trainsLatest() {
+        return dataset.version() == null || dataset.version().equals("latest");
+    }
+
+    /** The same template on a fixed version of its dataset. */
+    public RunTemplate atVersion(int version) {
+        return new RunTemplate(
+                experiment,
+                name,
+                new Dataset(dataset.name(), String.valueOf(version)),
+                recipe,
+                params,
+                gpus,
+                resources,
+                priority,
+                maxAttempts,
+                registerAs,
+                tags);
+    }
+
     RunRecords.CreateRunRequest toRequest(Map<String, String> extraTags) {
         Map<String, String> allTags = new TreeMap<>(tags == null ? Map.of() : tags);
         allTags.putAll(extraTags);

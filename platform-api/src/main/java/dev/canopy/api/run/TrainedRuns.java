@@ -139,6 +139,10 @@ class TrainedRuns {
                 && !RunRecords.MODEL_NAME.matcher(request.registerAs()).matches()) {
             throw new InvalidRequest("registerAs", RunRecords.MODEL_NAME_RULE);
         }
+        // As for a tracked run's tags; a schedule's template is checked here too, not only when it fires.
+        orEmpty(request.tags())
+                .forEach((key, value) -> RunService.checkValue(
+                        "tags", RunService.checkKey("tags", key), value, RunService.MAX_TAG_VALUE));
         Map<String, Object> params = request.params() == null ? Map.of() : request.params();
         Recipe recipe = recipes.find(request.recipe()).orElse(null);
         if (recipe == null) {

@@ -60,5 +60,6 @@ final class ScheduleRecords {
             UUID lastRunId,
             String lastError,
             Instant nextFireAt,
+            boolean finished,
             Instant createdAt) {}
 }

@@ -4,10 +4,14 @@ import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.dataset.DatasetVersionCreated;
 import dev.canopy.api.endpoint.EndpointPromotions;
+import dev.canopy.api.endpoint.GateSpec;
+import dev.canopy.api.error.ApiException;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.run.RunService;
+import dev.canopy.api.run.RunTemplate;
 import dev.canopy.api.schedule.ScheduleRecords.CreateScheduleRequest;
 import dev.canopy.api.schedule.ScheduleRecords.ScheduleResponse;
 import dev.canopy.api.schedule.ScheduleRecords.UpdateScheduleRequest;
@@ -87,6 +91,7 @@ class ScheduleService implements ScheduleFiring {
             schedule.onDatasetId = datasets.idOf(scope, request.onNewDatasetVersion());
         }
         runs.check(scope, request.runTemplate());
+        checkTogether(scope, schedule);
         schedules.persist(schedule);
         if (schedule.cron != null) {
             cron.put(schedule.id, schedule.cron, zone);
@@ -132,6 +137,14 @@ class ScheduleService implements ScheduleFiring {
             schedule.cron = request.cron();
             schedule.onDatasetId = null;
         }
+        checkTogether(scope, schedule);
+        if (schedule.cron != null && request.cron() == null && request.timeZone() != null) {
+            // The same cron in another zone may have no time left (a date and year that have passed there).
+            CronSchedules.problemWith(schedule.cron, ZoneId.of(schedule.timeZone), config.minInterval())
+                    .ifPresent(p -> {
+                        throw new InvalidRequest("timeZone", "in this time zone the cron is invalid: " + p);
+                    });
+        }
         if (schedule.cron != null && (request.cron() != null || request.timeZone() != null)) {
             cron.put(schedule.id, schedule.cron, ZoneId.of(schedule.timeZone));
             if (schedule.paused) {
@@ -158,8 +171,12 @@ class ScheduleService implements ScheduleFiring {
     ScheduleResponse pause(String team, String name, boolean paused) {
         TeamScope scope = access.write(team);
         Schedule schedule = find(scope, name);
+        if (!paused && schedule.cron != null && finished(schedule)) {
+            throw new InvalidState("Schedule '" + name + "' never fires again: its cron's last time (" + schedule.cron
+                    + " in " + schedule.timeZone + ") has passed; change its cron or delete it");
+        }
         schedule.paused = paused;
-        if (schedule.cron != null) {
+        if (schedule.cron != null && !(paused && finished(schedule))) {
             if (paused) {
                 cron.pause(schedule.id);
             } else {
@@ -188,20 +205,35 @@ class ScheduleService implements ScheduleFiring {
      */
     @Override
     public void fire(UUID scheduleId, String fireKey) {
+        fire(scheduleId, fireKey, null);
+    }
+
+    /** @param arrived the dataset version whose arrival fired a data schedule; null for a cron fire */
+    private void fire(UUID scheduleId, String fireKey, DatasetVersionCreated arrived) {
         try {
-            QuarkusTransaction.requiringNew().run(() -> launch(scheduleId, fireKey));
+            QuarkusTransaction.requiringNew().run(() -> launch(scheduleId, fireKey, arrived));
         } catch (RuntimeException e) {
-            Log.warnf("Schedule %s could not launch its run for %s: %s", scheduleId, fireKey, e.getMessage());
+            String error;
+            if (e instanceof ApiException refusal) {
+                // What a run request would have been told: the team can act on it.
+                error = refusal.getMessage();
+                Log.warnf("Schedule %s could not launch its run for %s: %s", scheduleId, fireKey, error);
+            } else {
+                // Not the team's to read (SQL, say); the log has it.
+                error = "the run could not be launched because of an internal error (the control plane's log has"
+                        + " it, at " + DatabaseTime.now() + ")";
+                Log.errorf(e, "Schedule %s could not launch its run for %s", scheduleId, fireKey);
+            }
             QuarkusTransaction.requiringNew().run(() -> {
                 Schedule schedule = schedules.findById(scheduleId);
                 if (schedule != null) {
-                    schedule.noteError(String.valueOf(e.getMessage()));
+                    schedule.noteError(error);
                 }
             });
         }
     }
 
-    private void launch(UUID scheduleId, String fireKey) {
+    private void launch(UUID scheduleId, String fireKey, DatasetVersionCreated arrived) {
         Schedule schedule = schedules.findById(scheduleId);
         if (schedule == null || schedule.paused) {
             return;
@@ -218,11 +250,16 @@ class ScheduleService implements ScheduleFiring {
                 .setParameter(1, scheduleId)
                 .executeUpdate();
         TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
+        RunTemplate template = schedule.runTemplate;
+        if (arrived != null
+                && arrived.datasetId().equals(schedule.onDatasetId)
+                && template.trainsLatest()
+                && template.dataset().name().equals(datasets.nameOf(scope, arrived.datasetId()))) {
+            // The version that fired it, not whichever is latest once the fire runs (uploads close together).
+            template = template.atVersion(arrived.version());
+        }
         UUID run = runs.launch(
-                scope,
-                schedule.runTemplate,
-                schedule.id,
-                Map.of("canopy.schedule", schedule.name, "canopy.fire", fireKey));
+                scope, template, schedule.id, Map.of("canopy.schedule", schedule.name, "canopy.fire", fireKey));
         entityManager
                 .createNativeQuery("UPDATE schedule_fires SET run_id = ?1 WHERE schedule_id = ?2 AND fire_key = ?3")
                 .setParameter(1, run)
@@ -244,7 +281,37 @@ class ScheduleService implements ScheduleFiring {
                 .call(() -> schedules.findActiveOnDataset(created.datasetId()).stream()
                         .map(s -> s.id)
                         .toList());
-        watching.forEach(id -> fire(id, "dataset-version:" + created.versionId()));
+        watching.forEach(id -> fire(id, "dataset-version:" + created.version() + ":" + created.versionId(), created));
+    }
+
+    /**
+     * What only the whole schedule shows: gates with no endpoint to promote to, held-out gates on data the team
+     * lacks, and a data schedule whose template trains a fixed version of the very dataset it watches.
+     */
+    private void checkTogether(TeamScope scope, Schedule schedule) {
+        List<GateSpec> gates = schedule.promoteGates == null ? List.of() : schedule.promoteGates;
+        if (!gates.isEmpty() && schedule.promoteTo == null) {
+            throw new InvalidRequest("promoteGates", "gates are for promoting: give promoteTo, the endpoint");
+        }
+        for (int i = 0; i < gates.size(); i++) {
+            GateSpec gate = gates.get(i);
+            if (gate.dataset() != null) {
+                try {
+                    datasets.resolve(scope, gate.dataset(), gate.datasetVersion());
+                } catch (NotFound e) {
+                    throw new InvalidRequest("promoteGates[" + i + "].dataset", e.getMessage());
+                }
+            }
+        }
+        RunTemplate template = schedule.runTemplate;
+        if (schedule.onDatasetId != null
+                && !template.trainsLatest()
+                && template.dataset().name().equals(datasets.nameOf(scope, schedule.onDatasetId))) {
+            throw new InvalidRequest(
+                    "runTemplate.dataset.version",
+                    "a schedule on new versions of " + template.dataset().name()
+                            + " trains each new version: leave the version out (or give 'latest')");
+        }
     }
 
     private boolean claimFire(UUID scheduleId, String fireKey) {
@@ -285,6 +352,13 @@ class ScheduleService implements ScheduleFiring {
                 s.lastRunId,
                 s.lastError,
                 s.cron == null ? null : cron.nextFire(s.id).orElse(null),
+                s.cron != null && finished(s),
                 s.createdAt);
+    }
+
+    /** A cron schedule whose expression has no time left (a date with a year that has passed). */
+    private static boolean finished(Schedule schedule) {
+        return CronSchedules.nextFireOf(schedule.cron, ZoneId.of(schedule.timeZone))
+                .isEmpty();
     }
 }

@@ -28,6 +28,9 @@ public class TeamAccess {
     TeamRepository teams;
 
     @Inject
+    UserRepository users;
+
+    @Inject
     AccessCache cache;
 
     /** Resolves {@code teamName} for the caller, who needs at least {@code needed} there. */
@@ -58,7 +61,9 @@ public class TeamAccess {
                 .filter(m -> m.role.atLeast(Role.MEMBER))
                 .isPresent();
         if (!member) {
-            throw new Forbidden("its creator is no longer a member or admin of team '" + team.name
+            String creator =
+                    users.findByIdOptional(userId).map(u -> "'" + u.name + "'").orElse("(deleted)");
+            throw new Forbidden("its creator " + creator + " is no longer a member or admin of team '" + team.name
                     + "'; a member can create it again (and delete this one)");
         }
         return new TeamScope(team.id, team.name, userId, Role.MEMBER);

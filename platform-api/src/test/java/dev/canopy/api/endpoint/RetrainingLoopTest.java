@@ -66,6 +66,17 @@ class RetrainingLoopTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("promoteTo"));
+        // A held-out gate on data the team lacks is refused when saved, not at every fire.
+        Map<String, Object> noData = new HashMap<>(schedule(data, "no-data-" + data, endpoint, 0.5));
+        noData.put(
+                "promoteGates",
+                List.of(Map.of("type", "held-out", "metric", "accuracy", "dataset", "nope", "datasetVersion", "1")));
+        as(token)
+                .body(noData)
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("promoteGates[0].dataset"));
         // Its runs must register versions of the model the endpoint serves, or nothing could be promoted.
         for (String registerAs : new String[] {"another-model", null}) {
             Map<String, Object> template = new HashMap<>(

@@ -22,6 +22,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -211,6 +213,8 @@ class ScheduleTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> runsOf("on-data").size() == 1);
         assertThat((Map<String, Object>) runsOf("on-data").get(0).get("dataset"))
                 .containsEntry("version", 2);
+        assertThat((String) ((Map<String, Object>) runsOf("on-data").get(0).get("tags")).get("canopy.fire"))
+                .startsWith("dataset-version:2:");
         // A template takes GPUs as a run request does (resources.gpus), and refuses two answers to one question.
         Map<String, Object> onGpu = new HashMap<>(template(Map.of("label", "species")));
         onGpu.put("resources", Map.of("gpus", 1));
@@ -272,7 +276,7 @@ class ScheduleTest {
                 .then()
                 .body(
                         "lastError",
-                        equalTo("its creator is no longer a member or admin of team '" + team
+                        equalTo("its creator '" + user + "' is no longer a member or admin of team '" + team
                                 + "'; a member can create it again (and delete this one)"));
         assertThat(runsOf("orphan")).isEmpty();
     }
@@ -394,5 +398,161 @@ class ScheduleTest {
                 .patch("/api/v1/teams/{t}/schedules/missing", team)
                 .then()
                 .statusCode(404);
+    }
+
+    @Test
+    void eachNewVersionIsTrainedByTheRunItFired() throws Exception {
+        as(token)
+                .body(schedule("each-version", null, "penguins", Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        // Uploads close together: each fire trains the version that fired it, not the latest one by then.
+        List<Thread> uploads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String rows = "Adelie,Dream,38.1,18.0,190,3700,MALE\n".repeat(15 + i)
+                    + "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n".repeat(15);
+            Thread upload = new Thread(() -> csv(
+                            token,
+                            "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n" + rows)
+                    .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                    .then()
+                    .statusCode(201));
+            uploads.add(upload);
+            upload.start();
+        }
+        for (Thread upload : uploads) {
+            upload.join();
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> runsOf("each-version").size() == 4);
+        assertThat(runsOf("each-version").stream()
+                        .map(run -> (Integer) ((Map<?, ?>) run.get("dataset")).get("version"))
+                        .toList())
+                .containsExactlyInAnyOrder(2, 3, 4, 5);
+    }
+
+    @Test
+    void aCronIsReadInTheSchedulesTimeZoneAndAOneTimeScheduleFinishes() {
+        // A local time two hours ahead in UTC is twelve hours past in UTC+14 (Etc/GMT-14).
+        LocalDateTime local = LocalDateTime.now(ZoneOffset.UTC).plusHours(2);
+        String once = String.format(
+                "0 %d %d %d %d ? %d",
+                local.getMinute(), local.getHour(), local.getDayOfMonth(), local.getMonthValue(), local.getYear());
+        Map<String, Object> kiribati = new HashMap<>(schedule("kiribati", once, null, Map.of("label", "species")));
+        kiribati.put("timeZone", "Etc/GMT-14");
+        as(token)
+                .body(kiribati)
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("cron"))
+                .body("details[0].problem", containsString("never fires"));
+        as(token)
+                .body(schedule("utc", once, null, Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201)
+                .body("finished", equalTo(false));
+        as(token)
+                .body(Map.of("timeZone", "Etc/GMT-14"))
+                .patch("/api/v1/teams/{t}/schedules/utc", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("timeZone"))
+                .body("details[0].problem", containsString("never fires"));
+        as(token).get("/api/v1/teams/{t}/schedules/utc", team).then().body("timeZone", equalTo("UTC"));
+
+        // A one-time cron whose time passes while it is paused: it has finished, and resuming it says so.
+        LocalDateTime soon = LocalDateTime.now(ZoneOffset.UTC).plusSeconds(3);
+        String inThreeSeconds = String.format(
+                "%d %d %d %d %d ? %d",
+                soon.getSecond(),
+                soon.getMinute(),
+                soon.getHour(),
+                soon.getDayOfMonth(),
+                soon.getMonthValue(),
+                soon.getYear());
+        as(token)
+                .body(schedule("once", inThreeSeconds, null, Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        as(token).post("/api/v1/teams/{t}/schedules/once/pause", team).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> as(token)
+                .get("/api/v1/teams/{t}/schedules/once", team)
+                .then()
+                .extract()
+                .<Boolean>path("finished"));
+        as(token)
+                .post("/api/v1/teams/{t}/schedules/once/resume", team)
+                .then()
+                .statusCode(409)
+                .body("message", containsString("never fires again"));
+        as(token).post("/api/v1/teams/{t}/schedules/once/pause", team).then().statusCode(200);
+        as(token)
+                .body(Map.of("cron", "0 0 3 * * ?"))
+                .patch("/api/v1/teams/{t}/schedules/once", team)
+                .then()
+                .statusCode(200)
+                .body("finished", equalTo(false));
+        as(token)
+                .post("/api/v1/teams/{t}/schedules/once/resume", team)
+                .then()
+                .statusCode(200)
+                .body("nextFireAt", notNullValue());
+        assertThat(runsOf("once")).isEmpty();
+    }
+
+    @Test
+    void refusesWhatWouldOnlyFailWhenItFires() {
+        Map<String, Object> longTag = new HashMap<>(template(Map.of("label", "species")));
+        longTag.put("tags", Map.of("note", "x".repeat(8001)));
+        as(token)
+                .body(Map.of("name", "long-tag", "cron", "0 0 2 * * ?", "runTemplate", longTag))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.tags.note"));
+        longTag.put("tags", Map.of("k".repeat(300), "v"));
+        as(token)
+                .body(Map.of("name", "long-key", "cron", "0 0 2 * * ?", "runTemplate", longTag))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.tags"));
+        // A run request too: the key was a 500 (the column's limit) before.
+        Map<String, Object> run = new HashMap<>(longTag);
+        run.put("dataset", Map.of("name", "penguins", "version", "1"));
+        as(token)
+                .body(run)
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("tags"));
+
+        Map<String, Object> gated = new HashMap<>(schedule("gated", "0 0 2 * * ?", null, Map.of("label", "species")));
+        gated.put("promoteGates", List.of(Map.of("expression", "metrics.test_accuracy >= 0.9")));
+        as(token)
+                .body(gated)
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("promoteGates"));
+
+        Map<String, Object> pinned = new HashMap<>(template(Map.of("label", "species")));
+        pinned.put("dataset", Map.of("name", "penguins", "version", "1"));
+        as(token)
+                .body(Map.of("name", "pinned", "onNewDatasetVersion", "penguins", "runTemplate", pinned))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.dataset.version"));
+        // On a cron, a fixed version is a choice.
+        as(token)
+                .body(Map.of("name", "pinned", "cron", "0 0 2 * * ?", "runTemplate", pinned))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
     }
 }

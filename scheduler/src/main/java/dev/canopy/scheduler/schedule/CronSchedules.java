@@ -72,6 +72,18 @@ public class CronSchedules {
         return Optional.empty();
     }
 
+    /** When a valid cron expression fires next after now in {@code zone}; empty when it never fires again. */
+    public static Optional<Instant> nextFireOf(String cron, ZoneId zone) {
+        try {
+            CronExpression expression = new CronExpression(cron);
+            expression.setTimeZone(TimeZone.getTimeZone(zone));
+            return Optional.ofNullable(expression.getNextValidTimeAfter(new Date()))
+                    .map(Date::toInstant);
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("a stored cron expression is always valid: " + cron, e);
+        }
+    }
+
     private static String inWords(Duration duration) {
         long seconds = duration.toSeconds();
         if (seconds % 3600 == 0) {
