@@ -1,5 +1,6 @@
 package dev.canopy.api.carbon;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param at when it read (its clock)
  * @param seconds metered time since {@code since}, on the runner's monotonic clock
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // sent by runners, which may be of another release
 public record EnergyReport(
         @NotNull Instant since,
         @NotNull Instant at,
@@ -31,6 +33,7 @@ public record EnergyReport(
      * @param joules null exactly when {@code method} is {@code unmeasured}
      * @param detail how it was measured (constants, sample period, uncertainty), or why it could not be
      */
+    @JsonIgnoreProperties(ignoreUnknown = true) // sent by runners, which may be of another release
     public record Part(
             @NotNull @Pattern(regexp = "GPU|CPU|RAM", message = "must be GPU, CPU or RAM") String component,
             @Min(0) @Max(1023) Integer device,

@@ -8,8 +8,10 @@ import jakarta.inject.Singleton;
 
 /**
  * Metric batches are mostly decimals: the fast double parser reads them several times faster than the JDK's. A
- * fraction for a whole-number field ({@code "priority": 1.5}) is refused rather than rounded down, and a field given
- * twice in one object is refused rather than the last one silently winning.
+ * fraction for a whole-number field ({@code "priority": 1.5}) is refused rather than rounded down, a field given twice
+ * in one object is refused rather than the last one silently winning, and so are a field the request does not have
+ * (a misspelt {@code "gate"} would promote with no gate) and text after the JSON value. Runner messages ignore
+ * unknown fields on purpose ({@code WorkerRecords}).
  */
 @Singleton
 class JacksonCustomizer implements ObjectMapperCustomizer {
@@ -19,5 +21,7 @@ class JacksonCustomizer implements ObjectMapperCustomizer {
         mapper.enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER.mappedFeature());
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 }

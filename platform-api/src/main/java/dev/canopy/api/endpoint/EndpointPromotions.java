@@ -153,6 +153,15 @@ public class EndpointPromotions {
                 throw e.within("gates[" + i + "]");
             }
         }
+        if (!trial
+                && live != null
+                && candidate.id().equals(live.id())
+                && before.canaryVersionId == null
+                && before.shadowVersionId == null) {
+            // With a canary or a shadow running, promoting the live version ends it; otherwise it changes nothing,
+            // and a record saying "promoted" would be false. (After the gates: a malformed request is still 400.)
+            throw new InvalidState(candidate.label() + " is already live on endpoint '" + name + "'; nothing to do");
+        }
         if (results.stream().allMatch(GateResult::passed)) {
             results.add(warmUp(candidate));
         }

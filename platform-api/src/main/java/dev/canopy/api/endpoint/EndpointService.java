@@ -26,6 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -106,8 +107,40 @@ public class EndpointService {
         Endpoint endpoint =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
                     Endpoint found = find(scope, name);
-                    // The audit trail stays: its last record says who deleted the endpoint.
-                    audit.record(found, Kind.DELETED, null, null, List.of(), actor, null);
+                    // The audit trail stays: it ends what was running, with what it served, and its last record
+                    // says who deleted the endpoint and which version was live.
+                    List<UUID> ids = new ArrayList<>();
+                    for (UUID id : new UUID[] {found.liveVersionId, found.canaryVersionId, found.shadowVersionId}) {
+                        if (id != null) {
+                            ids.add(id);
+                        }
+                    }
+                    Map<UUID, RegisteredVersion> versions = models.byIds(ids);
+                    RegisteredVersion live = found.liveVersionId == null ? null : versions.get(found.liveVersionId);
+                    Instant now = DatabaseTime.now();
+                    if (found.canaryVersionId != null) {
+                        audit.record(
+                                found,
+                                Kind.CANARY_ROLLED_BACK,
+                                versions.get(found.canaryVersionId),
+                                live,
+                                List.of(),
+                                actor,
+                                withCanaryOutcome(found, "the endpoint was deleted"),
+                                now);
+                    }
+                    if (found.shadowVersionId != null) {
+                        audit.record(
+                                found,
+                                Kind.SHADOW_STOPPED,
+                                versions.get(found.shadowVersionId),
+                                live,
+                                List.of(),
+                                actor,
+                                "the endpoint was deleted",
+                                now);
+                    }
+                    audit.record(found, Kind.DELETED, live, null, List.of(), actor, null, now.plusNanos(1_000));
                     endpoints.delete(found);
                     return found;
                 }));

@@ -175,6 +175,19 @@ class ErrorMappers {
 
     /** What was wrong, in the API's words: a value of the wrong type names the type wanted, not a Java class. */
     private static String problemOf(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            List<String> known = unknown.getKnownPropertyIds() == null
+                    ? List.of()
+                    : unknown.getKnownPropertyIds().stream()
+                            .map(String::valueOf)
+                            .sorted()
+                            .toList();
+            return "is not a field here" + (known.isEmpty() ? "" : "; the fields are " + String.join(", ", known));
+        }
+        if (e instanceof MismatchedInputException
+                && String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+            return "text after the JSON value";
+        }
         if (e instanceof MismatchedInputException mismatch
                 && !(e instanceof UnrecognizedPropertyException)
                 && mismatch.getTargetType() != null) {

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -97,9 +98,10 @@ class ModelUploads {
         if (header == null || header.isBlank()) {
             return Map.of();
         }
-        Map<String, Double> metrics;
+        Map<String, Object> given;
         try {
-            metrics = json.readerFor(new TypeReference<Map<String, Double>>() {})
+            // Read as they are, so that a string ("0.9") is refused rather than turned into a number.
+            given = json.readerFor(new TypeReference<LinkedHashMap<String, Object>>() {})
                     .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .withFeatures(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                     .readValue(asUtf8(header));
@@ -107,13 +109,16 @@ class ModelUploads {
             throw new InvalidRequest(
                     "Canopy-Metrics", "must be one JSON object of metric names to numbers, each name once");
         }
-        for (Map.Entry<String, Double> metric : metrics.entrySet()) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> metric : given.entrySet()) {
             if (!Keys.valid(metric.getKey())) {
                 throw new InvalidRequest("Canopy-Metrics", "metric names must be " + Keys.RULE);
             }
-            if (metric.getValue() == null || !Double.isFinite(metric.getValue())) {
-                throw new InvalidRequest("Canopy-Metrics", "metric '" + metric.getKey() + "' must be a finite number");
+            if (!(metric.getValue() instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+                throw new InvalidRequest(
+                        "Canopy-Metrics", "metric '" + metric.getKey() + "' must be a finite number (not text)");
             }
+            metrics.put(metric.getKey(), number.doubleValue());
         }
         return metrics;
     }

@@ -1,5 +1,6 @@
 package dev.canopy.api.worker;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.canopy.api.carbon.CarbonRecords.IdleEnergy;
 import dev.canopy.api.carbon.EnergyReport;
 import dev.canopy.api.dataset.ColumnProfile;
@@ -17,13 +18,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** The worker protocol's messages (runners ↔ control plane) and the workers listing. */
+/**
+ * The worker protocol's messages (runners ↔ control plane) and the workers listing. What runners send ignores
+ * fields it does not know, unlike the REST API's requests: a runner of another release may send more.
+ */
 final class WorkerRecords {
 
     private WorkerRecords() {}
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record Gpu(int index, String name, long memoryBytes) {}
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record RegisterRequest(
             @NotBlank @Size(max = 200) String name,
             @NotBlank @Size(max = 255) String host,
@@ -40,18 +46,23 @@ final class WorkerRecords {
 
     record RegisterResponse(UUID workerId, long heartbeatSeconds, long leaseSeconds) {}
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record RunProgress(int epoch, int epochs, double fraction, Long etaSeconds) {}
 
     /** @param energy the attempt's cumulative energy so far */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record HeldRun(@NotNull UUID runId, int attempt, RunProgress progress, @Valid EnergyReport energy) {}
 
     /** A runner session's energy outside runs, cumulative since the session began. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record IdleReport(@NotNull UUID session, @NotNull @Valid EnergyReport energy) {}
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record HeartbeatRequest(boolean draining, @NotNull List<@Valid HeldRun> runs, @Valid IdleReport idle) {}
 
     record HeartbeatResponse(List<UUID> cancel, List<UUID> lost) {}
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record ClaimRequest(@Min(0) @Max(64) int freeGpus, @Min(0) @Max(60) Integer waitSeconds) {}
 
     record DatasetDescription(String name, int version, String sha256, long rowCount, List<ColumnProfile> columns) {}
@@ -67,6 +78,7 @@ final class WorkerRecords {
             DatasetDescription dataset,
             Integer checkpointEpoch) {}
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record EpochReport(
             int attempt,
             @Min(1) int epoch,
@@ -79,9 +91,11 @@ final class WorkerRecords {
     record EpochResponse(boolean cancel) {}
 
     /** Ending messages carry the attempt's final energy reading. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record CompleteRequest(
             int attempt, @NotNull Map<String, Double> testMetrics, List<String> notes, @Valid EnergyReport energy) {}
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record FailRequest(int attempt, @NotBlank @Size(max = 4000) String reason, @Valid EnergyReport energy) {}
 
     /** Why a runner stopped a run before its end. */
@@ -92,6 +106,7 @@ final class WorkerRecords {
         DRAINING
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record StoppedRequest(int attempt, @NotNull StopReason reason, @Valid EnergyReport energy) {}
 
     record WorkerResponse(

@@ -15,10 +15,15 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.TestApi;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,6 +45,9 @@ class EndpointTest {
     TrainedModels models;
     String team;
     String token;
+
+    @TestHTTPResource("/")
+    URI server;
 
     @ConfigProperty(name = "canopy.serving.max-request-records")
     int maxRequestRecords;
@@ -226,7 +234,7 @@ class EndpointTest {
     }
 
     @Test
-    void rollbackReturnsToThePreviousVersionInOneCall() {
+    void rollbackReturnsToThePreviousVersionInOneCall() throws Exception {
         promote(Map.of("version", "1"), 201);
         promote(Map.of("version", "2"), 201);
         assertThat(predict(List.of(GENTOO), 200).getInt("modelVersion")).isEqualTo(2);
@@ -239,11 +247,17 @@ class EndpointTest {
                 .body("liveVersion", equalTo(1))
                 .body("previousVersion", nullValue());
         assertThat(predict(List.of(GENTOO), 200).getInt("modelVersion")).isEqualTo(1);
-        as(token)
-                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
-                .then()
-                .statusCode(409)
-                .body("message", containsString("no previous version"));
+        // No body, so no Content-Type needed (RestAssured would send one of its own: a plain HTTP client here).
+        HttpResponse<String> again = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        server.resolve("api/v1/teams/" + team + "/endpoints/" + endpoint + "/rollback"))
+                                .header("Authorization", "Bearer " + token)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(again.body()).contains("no previous version");
         as(token)
                 .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
                 .then()
@@ -252,6 +266,67 @@ class EndpointTest {
                 .body("[0].reason", equalTo("v2 misbehaves"))
                 .body("[0].fromVersion", equalTo(2))
                 .body("[0].toVersion", equalTo(1));
+    }
+
+    @Test
+    void deletingAnEndpointEndsItsCanaryOnTheRecord() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2", "canaryPercent", 30), 201);
+        predict(List.of(GENTOO), 200);
+        as(token)
+                .delete("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(204);
+        JsonPath trail = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(trail.getList("kind", String.class))
+                .containsExactly("DELETED", "CANARY_ROLLED_BACK", "CANARY_STARTED", "PROMOTED");
+        assertThat(trail.getString("[1].reason")).startsWith("the endpoint was deleted; the canary served ");
+        assertThat(trail.getInt("[1].fromVersion")).isEqualTo(2);
+        assertThat(trail.getInt("[0].fromVersion")).isEqualTo(1);
+    }
+
+    @Test
+    void promotingTheLiveVersionAgainChangesNothingUnlessATrialRuns() {
+        promote(Map.of("version", "1"), 201);
+        assertThat(promote(Map.of("version", "1"), 409).getString("message"))
+                .contains("is already live on endpoint")
+                .contains("nothing to do");
+        promote(Map.of("version", "2", "canaryPercent", 30), 201);
+        // With a canary running, promoting the live version ends the canary and keeps the live version.
+        promote(Map.of("version", "1"), 201);
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .body("liveVersion", equalTo(1))
+                .body("canary", nullValue());
+    }
+
+    @Test
+    void aRequestFieldTheApiDoesNotHaveIsRefusedNotIgnored() {
+        promote(Map.of("version", "1"), 201);
+        // A misspelt "gates" would have promoted version 2 with no gate at all.
+        JsonPath refused = promote(
+                Map.of("version", "2", "gate", List.of(Map.of("expression", "metrics.test_accuracy >= 2"))), 400);
+        assertThat(refused.getString("code")).isEqualTo("INVALID_REQUEST");
+        assertThat(refused.getString("details[0].field")).isEqualTo("gate");
+        assertThat(refused.getString("details[0].problem"))
+                .startsWith("is not a field here; the fields are ")
+                .contains("gates")
+                .doesNotContain("dev.canopy");
+        promote(Map.of("version", "2", "canaryPrecent", 10), 400);
+        promote(Map.of("version", "2", "canary", Map.of("bogus", 1), "canaryPercent", 10), 400);
+        as(token)
+                .body("{\"records\": [{\"island\": \"Biscoe\"}]} {}")
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, endpoint)
+                .then()
+                .statusCode(400)
+                .body("message", containsString("text after the JSON value"));
+        as(token).get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint).then().body("liveVersion", equalTo(1));
     }
 
     @Test
@@ -273,6 +348,8 @@ class EndpointTest {
         assertThat(trail.getList("kind", String.class)).containsExactly("DELETED", "PROMOTED", "PROMOTED");
         assertThat(trail.getString("[0].actor")).isNotBlank();
         assertThat(trail.getList("toVersion", Integer.class)).containsExactly(null, 2, 1);
+        // The DELETED record names the version that was live.
+        assertThat(trail.getList("fromVersion", Integer.class)).containsExactly(2, 1, null);
 
         // A new endpoint under the name starts a trail of its own; the old records stay the deleted one's.
         models.newEndpointNamed(endpoint);
@@ -484,7 +561,7 @@ class EndpointTest {
                 .then()
                 .statusCode(400);
         as(token)
-                .body(Map.of("version", "2", "reason", "because\u0000"))
+                .body(Map.of("version", "1", "reason", "because\u0000"))
                 .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
                 .then()
                 .statusCode(400);

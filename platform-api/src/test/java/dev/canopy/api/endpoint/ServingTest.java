@@ -435,6 +435,9 @@ class ServingTest {
                 "{\"\": 1}",
                 "{\"" + "m".repeat(251) + "\": 1}",
                 "{\"a\": null}",
+                "{\"a\": \"0.9\"}",
+                "{\"a\": true}",
+                "{\"a\": 1e400}",
                 "[1]")) {
             given().auth()
                     .oauth2(token)

@@ -97,13 +97,20 @@ public final class ModelArtifact {
         long left = expansionLimit(artifact.length);
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                if (entry.getName().equals(SPEC_ENTRY)) {
+                String name = entry.getName();
+                // Exactly what is loaded and served: anything else would be stored unread (and unlimited), and a
+                // second spec or parameter file would leave open which one is served.
+                if (name.equals(SPEC_ENTRY) && spec == null) {
                     byte[] content = readAtMost(zip, left, artifact.length);
                     left -= content.length;
                     spec = spec(content);
-                } else if (entry.getName().endsWith(PARAMS_SUFFIX)) {
+                } else if (name.endsWith(PARAMS_SUFFIX) && !name.contains("/") && parameters == null) {
                     parameters = readAtMost(zip, left, artifact.length);
                     left -= parameters.length;
+                } else {
+                    throw new IllegalArgumentException("not a model artifact: it holds '" + abbreviated(name)
+                            + "'; an artifact holds spec.json and one .params file, at its top level, and nothing"
+                            + " else");
                 }
             }
         } catch (IOException e) {
@@ -151,6 +158,14 @@ public final class ModelArtifact {
         return e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining("."));
+    }
+
+    private static String abbreviated(String name) {
+        String printable = name.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
+        return printable.length() <= 100 ? printable : printable.substring(0, 100) + "…";
     }
 
     /** The current entry, refused once it passes {@code limit} bytes. */

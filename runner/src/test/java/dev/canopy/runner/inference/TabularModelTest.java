@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.inference.TabularModel.Prediction;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -258,6 +260,34 @@ class TabularModelTest {
         byte[] artifact = PenguinModels.classifier();
         assertThat(ModelArtifact.read(artifact).parameters().length + 4096L)
                 .isLessThan(ModelArtifact.expansionLimit(artifact.length));
+    }
+
+    @Test
+    void refusesAnArtifactHoldingAnythingButItsSpecAndOneParameterFile() throws Exception {
+        byte[] artifact = PenguinModels.classifier();
+        Map<String, String> extras = Map.of(
+                "pad.bin", "'pad.bin'",
+                "sub/spec.json", "'sub/spec.json'",
+                "sub/tabular-0002.params", "'sub/tabular-0002.params'",
+                "tabular-0002.params", "'tabular-0002.params'");
+        for (Map.Entry<String, String> extra : extras.entrySet()) {
+            ByteArrayOutputStream more = new ByteArrayOutputStream();
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
+                    ZipOutputStream zip = new ZipOutputStream(more)) {
+                for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                    zip.putNextEntry(new ZipEntry(entry.getName()));
+                    zip.write(in.readAllBytes());
+                }
+                // Zeros compress to nearly nothing: entries like this one, stored unread, could be any size.
+                zip.putNextEntry(new ZipEntry(extra.getKey()));
+                zip.write(extra.getKey().endsWith(".bin") ? new byte[1 << 20] : new byte[] {'{', '}'});
+            }
+            assertThatThrownBy(() -> TabularModel.load(more.toByteArray()))
+                    .as(extra.getKey())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("it holds " + extra.getValue())
+                    .hasMessageContaining("spec.json and one .params file");
+        }
     }
 
     /**
