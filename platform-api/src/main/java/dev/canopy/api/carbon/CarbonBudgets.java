@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -55,8 +56,8 @@ public class CarbonBudgets {
         double used = used(scope.teamId(), month);
         double percent = b.percentOf(used);
         String status = String.format(
-                "team '%s' has used %.3f of its %.3f kg CO2e budget for %s (%.1f %%)",
-                scope.teamName(), used, b.monthlyKgCo2e, month, percent);
+                "team '%s' has used %s of its %s kg CO2e budget for %s (%.1f %%)",
+                scope.teamName(), kg(used), kg(b.monthlyKgCo2e), month, percent);
         if (percent >= 100 && b.enforcement == Enforcement.REFUSE) {
             Log.infof("Trained run refused: %s", status);
             throw new BudgetExceeded(
@@ -66,6 +67,13 @@ public class CarbonBudgets {
             return List.of("Over budget: the " + status);
         }
         return percent >= b.warnPercent ? List.of("Budget warning: the " + status) : List.of();
+    }
+
+    /** Grams show: a tiny budget or use is not "0.000". */
+    private static String kg(double value) {
+        return value == 0 || Math.abs(value) >= 0.001
+                ? String.format(Locale.ROOT, "%.3f", value)
+                : String.format(Locale.ROOT, "%.3g", value);
     }
 
     BudgetResponse get(String team) {

@@ -125,8 +125,13 @@ class TrainedRuns {
         if (request.dataset() == null) {
             throw new InvalidRequest("dataset", "a trained run needs a dataset version: {name, version}");
         }
-        return datasets.resolve(
-                scope, request.dataset().name(), request.dataset().version());
+        try {
+            return datasets.resolve(
+                    scope, request.dataset().name(), request.dataset().version());
+        } catch (InvalidRequest e) {
+            // "version" is the request's dataset.version.
+            throw e.within("dataset");
+        }
     }
 
     /** Validates with the recipe if this control plane has it; otherwise a runner must at least offer it. */

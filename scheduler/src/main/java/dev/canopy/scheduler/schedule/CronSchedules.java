@@ -9,6 +9,7 @@ import java.util.Date;
 import java.util.Optional;
 import java.util.TimeZone;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
@@ -31,6 +32,7 @@ public class CronSchedules {
 
     private static final String GROUP = "canopy-schedules";
     private static final int FIRES_CHECKED = 1000;
+    private static final int LAST_YEAR = 2099;
 
     private final Scheduler quartz;
 
@@ -53,7 +55,16 @@ public class CronSchedules {
         expression.setTimeZone(TimeZone.getTimeZone(zone));
         Date previous = expression.getNextValidTimeAfter(new Date());
         if (previous == null) {
-            return Optional.of("it never fires after now");
+            String[] fields = cron.trim().split("\\s+");
+            boolean farYear = fields.length == 7
+                    && Pattern.compile("\\d+")
+                            .matcher(fields[6])
+                            .results()
+                            .anyMatch(year -> year.group().length() > 4 || Integer.parseInt(year.group()) > LAST_YEAR);
+            return Optional.of(
+                    farYear
+                            ? "it names a year after " + LAST_YEAR + ", the last the scheduler (Quartz) handles"
+                            : "it never fires after now");
         }
         // Each field's values repeat in every value of the field above it, so the closest two fires of an expression
         // come within its first few hundred fires.
@@ -106,6 +117,9 @@ public class CronSchedules {
         Trigger trigger = TriggerBuilder.newTrigger()
                 .withIdentity(scheduleId.toString(), GROUP)
                 .forJob(job)
+                // Quartz starts a cron trigger from its first time after (start - 1 s): a second from now makes that
+                // the first time after now, so a schedule created or resumed just after a tick does not fire for it.
+                .startAt(Date.from(Instant.now().plusSeconds(1)))
                 .withSchedule(CronScheduleBuilder.cronSchedule(cron)
                         .inTimeZone(TimeZone.getTimeZone(zone))
                         .withMisfireHandlingInstructionFireAndProceed())
