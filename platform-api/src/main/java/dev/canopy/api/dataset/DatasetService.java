@@ -120,6 +120,11 @@ public class DatasetService {
         return DatasetVersionRef.from(findVersion(scope, dataset, version));
     }
 
+    /** Whether a team's dataset has a version yet (404 when there is no such dataset). */
+    public boolean hasVersions(TeamScope scope, String name) {
+        return versions.findLatest(find(scope, name).id).isPresent();
+    }
+
     /** The id of a team's dataset, for features that refer to it (schedules). */
     public UUID idOf(TeamScope scope, String name) {
         return find(scope, name).id;

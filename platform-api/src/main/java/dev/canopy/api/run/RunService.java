@@ -73,6 +73,15 @@ public class RunService {
         }
     }
 
+    /** {@link #check} for a template whose dataset has no version yet: what can be checked before the data. */
+    public void checkBeforeData(TeamScope scope, RunTemplate template) {
+        try {
+            trained.checkBeforeData(scope, template.toRequest(Map.of()));
+        } catch (InvalidRequest e) {
+            throw e.within("runTemplate");
+        }
+    }
+
     private RunResponse create(TeamScope scope, CreateRunRequest request) {
         if (request.recipe() != null) {
             return views.of(scope, trained.submit(scope, request));

@@ -72,6 +72,18 @@ class TrainedRuns {
         validate(request, dataset(scope, request));
     }
 
+    /**
+     * Checks what a request says apart from its data, for a dataset with no version yet: the experiment, the recipe
+     * (its parameters are checked against the first version, when a run is made of it), GPUs, tags, registerAs.
+     */
+    void checkBeforeData(TeamScope scope, CreateRunRequest request) {
+        experiments.require(scope, request.experiment());
+        checkShape(request);
+        if (recipes.find(request.recipe()).isEmpty() && !workers.anyOffers(request.recipe())) {
+            throw unknownRecipe(request.recipe());
+        }
+    }
+
     /** Stores and queues a trained run (in the caller's transaction). */
     Run submit(TeamScope scope, CreateRunRequest request) {
         ExperimentRef experiment = experiments.require(scope, request.experiment());
@@ -136,6 +148,25 @@ class TrainedRuns {
 
     /** Validates with the recipe if this control plane has it; otherwise a runner must at least offer it. */
     private Validation validate(CreateRunRequest request, DatasetVersionRef dataset) {
+        checkShape(request);
+        Map<String, Object> params = request.params() == null ? Map.of() : request.params();
+        Recipe recipe = recipes.find(request.recipe()).orElse(null);
+        if (recipe == null) {
+            if (!workers.anyOffers(request.recipe())) {
+                throw unknownRecipe(request.recipe());
+            }
+            return new Validation(List.of(), List.of("recipe checked by its runner only"), new LinkedHashMap<>(params));
+        }
+        return validateParams(recipe, params, dataset);
+    }
+
+    private InvalidRequest unknownRecipe(String name) {
+        return new InvalidRequest(
+                "recipe", "unknown recipe '" + name + "'; known: " + String.join(", ", recipes.names()));
+    }
+
+    /** What a request must be whatever its data: one way of asking for GPUs, a model name, tags within limits. */
+    private static void checkShape(CreateRunRequest request) {
         if (request.gpus() != null && request.resources() != null) {
             throw new InvalidRequest("gpus", "give gpus or resources.gpus, not both");
         }
@@ -148,16 +179,9 @@ class TrainedRuns {
         orEmpty(request.tags())
                 .forEach((key, value) -> RunService.checkValue(
                         "tags", RunService.checkKey("tags", key), value, RunService.MAX_TAG_VALUE));
-        Map<String, Object> params = request.params() == null ? Map.of() : request.params();
-        Recipe recipe = recipes.find(request.recipe()).orElse(null);
-        if (recipe == null) {
-            if (!workers.anyOffers(request.recipe())) {
-                throw new InvalidRequest(
-                        "recipe",
-                        "unknown recipe '" + request.recipe() + "'; known: " + String.join(", ", recipes.names()));
-            }
-            return new Validation(List.of(), List.of("recipe checked by its runner only"), new LinkedHashMap<>(params));
-        }
+    }
+
+    private static Validation validateParams(Recipe recipe, Map<String, Object> params, DatasetVersionRef dataset) {
         Validation validation = recipe.validate(params, RecipeCatalog.profileOf(dataset));
         if (!validation.problems().isEmpty()) {
             List<ErrorResponse.Detail> details = new ArrayList<>();

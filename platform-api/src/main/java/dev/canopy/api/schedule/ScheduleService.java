@@ -90,7 +90,7 @@ class ScheduleService implements ScheduleFiring {
         } else {
             schedule.onDatasetId = datasets.idOf(scope, request.onNewDatasetVersion());
         }
-        runs.check(scope, request.runTemplate());
+        checkTemplate(scope, schedule);
         checkTogether(scope, schedule);
         schedules.persist(schedule);
         if (schedule.cron != null) {
@@ -108,7 +108,6 @@ class ScheduleService implements ScheduleFiring {
             throw new InvalidRequest("cron", "give either cron or onNewDatasetVersion, not both");
         }
         if (request.runTemplate() != null) {
-            runs.check(scope, request.runTemplate());
             schedule.runTemplate = request.runTemplate();
         }
         if (request.promoteTo() != null) {
@@ -136,6 +135,9 @@ class ScheduleService implements ScheduleFiring {
                     });
             schedule.cron = request.cron();
             schedule.onDatasetId = null;
+        }
+        if (request.runTemplate() != null || request.onNewDatasetVersion() != null || request.cron() != null) {
+            checkTemplate(scope, schedule);
         }
         checkTogether(scope, schedule);
         if (schedule.cron != null && request.cron() == null && request.timeZone() != null) {
@@ -282,6 +284,23 @@ class ScheduleService implements ScheduleFiring {
                         .map(s -> s.id)
                         .toList());
         watching.forEach(id -> fire(id, "dataset-version:" + created.version() + ":" + created.versionId(), created));
+    }
+
+    /**
+     * Checks the run template as a run request, against the data it would train on now; a schedule on the first
+     * version of a dataset still to come is checked without data, and its parameters when that version arrives.
+     */
+    private void checkTemplate(TeamScope scope, Schedule schedule) {
+        RunTemplate template = schedule.runTemplate;
+        boolean firstVersionToCome = schedule.onDatasetId != null
+                && template.trainsLatest()
+                && template.dataset().name().equals(datasets.nameOf(scope, schedule.onDatasetId))
+                && !datasets.hasVersions(scope, template.dataset().name());
+        if (firstVersionToCome) {
+            runs.checkBeforeData(scope, template);
+        } else {
+            runs.check(scope, template);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.canopy.api.schedule;
 import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.csv;
+import static dev.canopy.api.TestApi.newDataset;
 import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newPenguins;
@@ -568,5 +569,46 @@ class ScheduleTest {
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(201);
+    }
+
+    @Test
+    void aScheduleCanWaitForTheFirstVersionOfADataset() {
+        newDataset(token, team, "arriving");
+        Map<String, Object> onArriving = new HashMap<>(template(Map.of("label", "species")));
+        onArriving.put("dataset", Map.of("name", "arriving"));
+        as(token)
+                .body(Map.of("name", "first-version", "onNewDatasetVersion", "arriving", "runTemplate", onArriving))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        // What does not need the data is still checked now.
+        Map<String, Object> unknownRecipe = new HashMap<>(onArriving);
+        unknownRecipe.put("recipe", "no-such-recipe");
+        as(token)
+                .body(Map.of("name", "bad-recipe", "onNewDatasetVersion", "arriving", "runTemplate", unknownRecipe))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.recipe"));
+        // A cron schedule has no version to wait for: it needs data now.
+        as(token)
+                .body(Map.of("name", "cron-early", "cron", "0 0 2 * * ?", "runTemplate", onArriving))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(404);
+
+        csv(
+                        token,
+                        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n"
+                                + "Adelie,Dream,38.1,18.0,190,3700,MALE\n".repeat(20)
+                                + "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n".repeat(20))
+                .post("/api/v1/teams/{t}/datasets/arriving/versions", team)
+                .then()
+                .statusCode(201);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> runsOf("first-version").size() == 1);
+        assertThat((Map<String, Object>) runsOf("first-version").get(0).get("dataset"))
+                .containsEntry("dataset", "arriving")
+                .containsEntry("version", 1);
     }
 }
