@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -69,7 +70,7 @@ public record RunnerOptions(
                             + server + "'");
         }
         if (pue != null && !(pue >= 1.0 && pue <= 3.0)) {
-            throw new IllegalArgumentException("A PUE is between 1.0 and 3.0, not " + pue);
+            throw new IllegalArgumentException("--pue must be between 1.0 and 3.0 (a PUE), not " + pue);
         }
         if (gpus != null && gpus < 0) {
             throw new IllegalArgumentException("--gpus must not be negative, not " + gpus);
@@ -149,12 +150,29 @@ public record RunnerOptions(
                 number("pue", pue, Double::valueOf),
                 number("threads", threads, Integer::valueOf),
                 new EnergyOptions(
-                        number("energy-poll-ms", poll, ms -> Duration.ofMillis(Long.parseLong(ms))),
-                        number("cpu-watts", cpuWatts, Double::valueOf),
+                        atLeast("energy-poll-ms", number("energy-poll-ms", poll, Long::valueOf), 1)
+                                .map(Duration::ofMillis)
+                                .orElse(null),
+                        atLeast("cpu-watts", number("cpu-watts", cpuWatts, Double::valueOf), Double.MIN_VALUE)
+                                .orElse(null),
                         EnergyOptions.GREEN_ALGORITHMS_WATTS_PER_GB,
                         nvml == null ? null : Path.of(nvml),
                         null,
-                        number("energy-counter-ms", counter, ms -> Duration.ofMillis(Long.parseLong(ms)))));
+                        atLeast("energy-counter-ms", number("energy-counter-ms", counter, Long::valueOf), 0)
+                                .map(Duration::ofMillis)
+                                .orElse(null)));
+    }
+
+    /**
+     * The option's value if given, refused (naming the option) below {@code min} or when not finite: the energy
+     * meter's own checks would name its fields instead.
+     */
+    private static <T extends Number> Optional<T> atLeast(String option, T value, double min) {
+        if (value != null && !(Double.isFinite(value.doubleValue()) && value.doubleValue() >= min)) {
+            throw new IllegalArgumentException("--" + option + " must be "
+                    + (min == 0 ? "0 or more" : min == 1 ? "1 or more" : "a positive number") + ", not " + value);
+        }
+        return Optional.ofNullable(value);
     }
 
     /** The option's value read by {@code parse}; null when it is not given; the option named when it is no number. */

@@ -53,6 +53,21 @@ class RunnerOptionsTest {
                 .hasMessage("--energy-poll-ms must be a number, not '1s'");
         assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--threads", "0"), Map.of()))
                 .hasMessage("--threads must be at least 1, not 0");
+        // The energy options are named as the runner takes them, not as the meter's fields.
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--energy-poll-ms", "0"), Map.of()))
+                .hasMessage("--energy-poll-ms must be 1 or more, not 0");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--energy-counter-ms", "-5"), Map.of()))
+                .hasMessage("--energy-counter-ms must be 0 or more, not -5");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--cpu-watts", "-1"), Map.of()))
+                .hasMessage("--cpu-watts must be a positive number, not -1.0");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--cpu-watts", "NaN"), Map.of()))
+                .hasMessage("--cpu-watts must be a positive number, not NaN");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(base, "--pue", "0.5"), Map.of()))
+                .hasMessage("--pue must be between 1.0 and 3.0 (a PUE), not 0.5");
+        assertThat(RunnerOptions.parse(with(base, "--energy-counter-ms", "0"), Map.of())
+                        .energy()
+                        .counterPeriod())
+                .isZero();
     }
 
     @Test
