@@ -11,7 +11,8 @@ import java.time.Instant;
 /**
  * Reads a metric batch ({@code {batchId?, points: [{key, step?, timestamp?, value}]}}) from the token stream and
  * hands each point to a {@link Sink} as soon as it is read, so that ingestion can write while it parses. No object
- * per point. Errors name the field: {@code points[3].value}. Malformed JSON surfaces as Jackson's exception.
+ * per point. Errors name the field: {@code points[3].value}; a field the batch does not have, and text after it, are
+ * refused as in every request body. Malformed JSON (a field given twice too) surfaces as Jackson's exception.
  */
 final class MetricBatchReader {
 
@@ -45,9 +46,13 @@ final class MetricBatchReader {
                 } else if ("points".equals(field) && value != JsonToken.VALUE_NULL) {
                     points(parser, value, sink);
                     hasPoints = true;
-                } else {
-                    parser.skipChildren();
+                } else if (!"batchId".equals(field) && !"points".equals(field)) {
+                    // As every request body: a misspelt batchId would make a retried batch count twice.
+                    throw new InvalidRequest(field, UNKNOWN + "batchId, points");
                 }
+            }
+            if (parser.nextToken() != null) {
+                throw new InvalidRequest("body", "text after the JSON value");
             }
             return hasPoints;
         }
@@ -84,7 +89,7 @@ final class MetricBatchReader {
                     value = value(parser, token, index);
                     hasValue = true;
                 }
-                default -> parser.skipChildren();
+                default -> throw new InvalidRequest(path(index, field), UNKNOWN + "key, step, timestamp, value");
             }
         }
         if (key == null) {
@@ -97,6 +102,8 @@ final class MetricBatchReader {
         sink.point(key, step, timestamp, value);
         return key;
     }
+
+    private static final String UNKNOWN = "is not a field here; the fields are ";
 
     private static final String VALUE_RULE = "must be a number, \"NaN\", \"Infinity\" or \"-Infinity\"";
 

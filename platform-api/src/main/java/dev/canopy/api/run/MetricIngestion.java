@@ -1,5 +1,6 @@
 package dev.canopy.api.run;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.PayloadTooLarge;
@@ -66,6 +67,10 @@ class MetricIngestion {
         } catch (DuplicateBatch duplicate) {
             batch.copy.cancel();
             return new IngestResponse(0, true);
+        } catch (JsonProcessingException e) {
+            // Malformed JSON, or a field given twice: the caller's mistake, said as for every request body.
+            batch.copy.cancel();
+            throw new InvalidRequest("body", malformed(e));
         } catch (IOException e) {
             batch.copy.cancel();
             throw new UncheckedIOException(e);
@@ -80,6 +85,17 @@ class MetricIngestion {
         }
         complete(connection, runId, batch.points, batch.copy);
         return new IngestResponse(batch.points.size(), false);
+    }
+
+    private static String malformed(JsonProcessingException e) {
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        int newline = original.indexOf('\n');
+        return "malformed JSON"
+                + (e.getLocation() == null
+                        ? ""
+                        : " at line " + e.getLocation().getLineNr() + ", column "
+                                + e.getLocation().getColumnNr())
+                + (original.isEmpty() ? "" : ": " + (newline < 0 ? original : original.substring(0, newline)));
     }
 
     /**
