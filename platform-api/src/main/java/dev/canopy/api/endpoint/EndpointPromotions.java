@@ -287,7 +287,12 @@ public class EndpointPromotions {
 
     /** After a change to the endpoint's routing (made through {@link EndpointRoutes#change}). */
     void changed(UUID endpointId) {
-        metrics.canaryEnded(endpointId);
+        // A change that leaves the canary running (a shadow started beside it) keeps the canary's counts.
+        UUID canaryNow = QuarkusTransaction.requiringNew().call(() -> endpoints
+                .findByIdOptional(endpointId)
+                .map(e -> e.canaryId)
+                .orElse(null));
+        metrics.canaryEnded(endpointId, canaryNow);
         serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
     }
 

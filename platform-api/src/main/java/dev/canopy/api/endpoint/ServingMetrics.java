@@ -228,9 +228,11 @@ class ServingMetrics {
                 : watched.watch().local().plus(pool.reported(canaryId, false));
     }
 
-    /** Forgets the endpoint's canary watches (the canary ended). */
-    void canaryEnded(UUID endpointId) {
-        watches.values().removeIf(w -> w.route().endpointId().equals(endpointId));
+    /** Forgets the endpoint's canary watches but that of {@code runningCanaryId} (null: no canary runs now). */
+    void canaryEnded(UUID endpointId, UUID runningCanaryId) {
+        watches.entrySet()
+                .removeIf(w -> w.getValue().route().endpointId().equals(endpointId)
+                        && !w.getKey().equals(runningCanaryId));
     }
 
     private ServingStats stats(Route route, RegisteredVersion version) {

@@ -291,6 +291,48 @@ class EndpointTest {
     }
 
     @Test
+    void aShadowStartedBesideACanaryLeavesTheCanarysCountsAlone() {
+        byte[] artifact = as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/2/artifact", team, TrainedModels.MODEL)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
+        String trio = unique("trio").toLowerCase(Locale.ROOT);
+        for (int i = 0; i < 3; i++) {
+            given().auth()
+                    .oauth2(token)
+                    .contentType("application/zip")
+                    .body(artifact)
+                    .post("/api/v1/teams/{t}/models/{m}/versions", team, trio)
+                    .then()
+                    .statusCode(201);
+        }
+        as(token)
+                .body(Map.of("name", trio, "model", trio))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(201);
+        endpoint = trio;
+        promote(Map.of("version", "1"), 201);
+        // 20 requests, fewer than the default policy's 100 before it decides anything.
+        promote(Map.of("version", "2", "canaryPercent", 50), 201);
+        for (int i = 0; i < 20; i++) {
+            predict(List.of(GENTOO), 200);
+        }
+        promote(Map.of("version", "3", "shadow", true), 201);
+        JsonPath shown = as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, trio)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(shown.getInt("canary.version")).isEqualTo(2);
+        assertThat(shown.getLong("canary.traffic.liveRequests") + shown.getLong("canary.traffic.canaryRequests"))
+                .isEqualTo(20);
+    }
+
+    @Test
     void promotingTheLiveVersionAgainChangesNothingUnlessATrialRuns() {
         promote(Map.of("version", "1"), 201);
         assertThat(promote(Map.of("version", "1"), 409).getString("message"))
