@@ -61,10 +61,10 @@ public class GridIntensity {
                 r -> regionCountries.put(r.get("provider") + ":" + r.get("region"), r.get("country_iso3")));
     }
 
-    /** The intensity for a zone as a runner declared it (null or blank: undeclared). */
+    /** The intensity for a zone as a runner or the serving settings declared it (null or blank: undeclared). */
     public Intensity resolve(String zone) {
         if (zone == null || zone.isBlank()) {
-            return world("the runner declared no zone (start it with --zone or CANOPY_ZONE)");
+            return world("no zone was declared (a runner's --zone or CANOPY_ZONE; canopy.serving.zone for serving)");
         }
         String key = canonical(zone);
         if (countries.containsKey(key)) {

@@ -12,6 +12,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -220,6 +221,9 @@ class ErrorMappers {
         }
         if (Map.class.isAssignableFrom(type) || type.isRecord()) {
             return "an object";
+        }
+        if (type == Instant.class) {
+            return "an ISO-8601 instant up to the year 9999, such as 2026-12-31T23:59:59Z";
         }
         return "a value of another type";
     }

@@ -315,10 +315,16 @@ class ScheduleService implements ScheduleFiring {
         for (int i = 0; i < gates.size(); i++) {
             GateSpec gate = gates.get(i);
             if (gate.dataset() != null) {
+                String field = "promoteGates[" + i + "]";
+                try {
+                    datasets.idOf(scope, gate.dataset());
+                } catch (NotFound e) {
+                    throw new InvalidRequest(field + ".dataset", e.getMessage());
+                }
                 try {
                     datasets.resolve(scope, gate.dataset(), gate.datasetVersion());
-                } catch (NotFound e) {
-                    throw new InvalidRequest("promoteGates[" + i + "].dataset", e.getMessage());
+                } catch (NotFound | InvalidRequest e) {
+                    throw new InvalidRequest(field + ".datasetVersion", e.getMessage());
                 }
             }
         }

@@ -49,7 +49,7 @@ class GridIntensityTest {
         assertThat(unknown.gCo2ePerKwh()).isEqualTo(481.0);
         assertThat(unknown.fallback()).isTrue();
         assertThat(unknown.note()).isEqualTo("unknown zone 'atlantis-1': the world average is used");
-        assertThat(grid.resolve(null).note()).startsWith("the runner declared no zone");
+        assertThat(grid.resolve(null).note()).startsWith("no zone was declared");
         assertThat(grid.resolve("ZZ").fallback()).isTrue();
     }
 }

@@ -144,6 +144,16 @@ class TeamsAndTokensTest {
                     .statusCode(400)
                     .body("details[0].field", equalTo("expiresAt"));
         }
+        // A five-digit year without its "+" is no ISO-8601 instant at all: the message says what one is.
+        as(adminToken())
+                .body(Map.of("name", "far", "expiresAt", "10000-01-01T00:00:00Z"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("expiresAt"))
+                .body(
+                        "details[0].problem",
+                        equalTo("must be an ISO-8601 instant up to the year 9999, such as" + " 2026-12-31T23:59:59Z"));
     }
 
     @Test
