@@ -53,6 +53,10 @@ class ApiToken {
     @Column(name = "revoked_at")
     Instant revokedAt;
 
+    /** The token whose request made this one; null for tokens made without one (first start, embedded runners). */
+    @Column(name = "made_with")
+    UUID madeWith;
+
     protected ApiToken() {}
 
     ApiToken(

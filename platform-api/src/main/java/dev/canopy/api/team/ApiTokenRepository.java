@@ -32,6 +32,22 @@ class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID> {
                         .list();
     }
 
+    /** The tokens made with {@code tokenId}, and those made with them, down the line. */
+    @SuppressWarnings("unchecked")
+    List<ApiToken> madeWith(UUID tokenId) {
+        List<UUID> ids = getEntityManager()
+                .createNativeQuery("WITH RECURSIVE offspring (id) AS ("
+                        + " SELECT id FROM api_tokens WHERE made_with = ?1"
+                        + " UNION SELECT t.id FROM api_tokens t JOIN offspring o ON t.made_with = o.id)"
+                        + " SELECT id FROM offspring")
+                .setParameter(1, tokenId)
+                .getResultList();
+        return ids.isEmpty()
+                ? List.of()
+                : find("select t from ApiToken t join fetch t.user left join fetch t.team where t.id in ?1", ids)
+                        .list();
+    }
+
     List<ApiToken> findByUser(UUID userId) {
         return find(
                         "select t from ApiToken t join fetch t.user left join fetch t.team where t.user.id = ?1"

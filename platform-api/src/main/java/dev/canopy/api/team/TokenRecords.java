@@ -41,7 +41,8 @@ public final class TokenRecords {
             Role role,
             Instant createdAt,
             Instant expiresAt,
-            Instant revokedAt) {
+            Instant revokedAt,
+            UUID madeWith) {
         static TokenResponse from(ApiToken t) {
             return new TokenResponse(
                     t.id,
@@ -52,7 +53,8 @@ public final class TokenRecords {
                     t.role,
                     t.createdAt,
                     t.expiresAt,
-                    t.revokedAt);
+                    t.revokedAt,
+                    t.madeWith);
         }
     }
 }

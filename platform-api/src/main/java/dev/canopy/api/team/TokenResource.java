@@ -13,6 +13,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
@@ -43,8 +44,8 @@ public class TokenResource {
 
     @DELETE
     @Path("/tokens/{id}")
-    public void revoke(@PathParam("id") UUID id) {
-        tokens.revoke(id);
+    public void revoke(@PathParam("id") UUID id, @QueryParam("cascade") boolean cascade) {
+        tokens.revoke(id, cascade);
     }
 
     @POST

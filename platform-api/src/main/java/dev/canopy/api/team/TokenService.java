@@ -125,7 +125,7 @@ public class TokenService {
     /** Issues a token without a caller; used once, by the first start. */
     @Transactional
     CreatedTokenResponse createBootstrapToken(User user, String name) {
-        return issue(user, new CreateTokenRequest(name, null, null, null));
+        return issue(user, TokenKind.USER, new CreateTokenRequest(name, null, null, null), null);
     }
 
     /** The caller's tokens that the token making the request covers (see {@link #covers}). */
@@ -162,16 +162,32 @@ public class TokenService {
      * administers, or (a platform admin) anyone's.
      */
     @Transactional
-    public void revoke(UUID tokenId) {
+    public void revoke(UUID tokenId, boolean cascade) {
         Caller caller = currentCaller.get();
         ApiToken token = tokens.findByIdOptional(tokenId)
-                .filter(t -> (t.user.id.equals(caller.userId()) && covers(caller, t))
-                        || caller.actsAsPlatformAdmin()
-                        || administersRunnerTeam(t))
+                .filter(t -> mayRevoke(caller, t))
                 .orElseThrow(() -> new NotFound("token", tokenId));
-        token.revoke(DatabaseTime.now());
-        accessChanged.fire(new AccessChanged());
+        Instant now = DatabaseTime.now();
+        token.revoke(now);
         Log.infof("Token %s of user %s revoked by %s", token.id, token.user.name, caller.userName());
+        if (cascade) {
+            // What the token made, and what those made, down the line: a leaked token's offspring. Each one only
+            // if the caller could revoke it on its own.
+            List<ApiToken> offspring = tokens.madeWith(token.id).stream()
+                    .filter(t -> t.revokedAt == null && mayRevoke(caller, t))
+                    .toList();
+            offspring.forEach(t -> t.revoke(now));
+            Log.infof(
+                    "Token %s: %d token(s) it made (directly or not) revoked with it by %s",
+                    token.id, offspring.size(), caller.userName());
+        }
+        accessChanged.fire(new AccessChanged());
+    }
+
+    private boolean mayRevoke(Caller caller, ApiToken token) {
+        return (token.user.id.equals(caller.userId()) && covers(caller, token))
+                || caller.actsAsPlatformAdmin()
+                || administersRunnerTeam(token);
     }
 
     /**
@@ -236,7 +252,7 @@ public class TokenService {
                 .forEach(t -> t.revoke(now));
         accessChanged.fire(new AccessChanged());
         User admin = users.find("platformAdmin = true order by createdAt").firstResult();
-        return issue(admin, TokenKind.RUNNER, new CreateTokenRequest(name, null, null, null))
+        return issue(admin, TokenKind.RUNNER, new CreateTokenRequest(name, null, null, null), null)
                 .token();
     }
 
@@ -244,7 +260,12 @@ public class TokenService {
         return issue(user, TokenKind.USER, request);
     }
 
+    /** A token made on a request: the token making the request is recorded as its maker. */
     private CreatedTokenResponse issue(User user, TokenKind kind, CreateTokenRequest request) {
+        return issue(user, kind, request, currentCaller.get().tokenId());
+    }
+
+    private CreatedTokenResponse issue(User user, TokenKind kind, CreateTokenRequest request, UUID madeWith) {
         Instant now = DatabaseTime.now();
         if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
             throw new InvalidRequest("expiresAt", "must be in the future");
@@ -266,6 +287,7 @@ public class TokenService {
         String secret = TokenSecrets.newSecret();
         ApiToken token = new ApiToken(
                 user, kind, request.name(), TokenSecrets.hash(secret), team, role, request.expiresAt(), now);
+        token.madeWith = madeWith;
         tokens.persist(token);
         Log.infof("Token %s ('%s') issued to user %s", token.id, token.name, user.name);
         return new CreatedTokenResponse(

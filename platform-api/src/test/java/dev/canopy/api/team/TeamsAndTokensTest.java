@@ -126,6 +126,60 @@ class TeamsAndTokensTest {
                 .untilAsserted(() -> as(expiring).get("/api/v1/me").then().statusCode(401));
     }
 
+    /** A new token made with {@code maker}: its id and secret. */
+    private static String[] tokenMadeWith(String maker, String name) {
+        var made = as(maker)
+                .body(Map.of("name", name))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+        return new String[] {made.getString("id"), made.getString("token")};
+    }
+
+    private static int meStatus(String token) {
+        return as(token).get("/api/v1/me").then().extract().statusCode();
+    }
+
+    @Test
+    void aTokenShowsWhichTokenMadeItAndCanBeRevokedWithAllItMade() {
+        String first = newMember(newTeam(), "MEMBER");
+        String firstId = as(first).get("/api/v1/me").then().extract().path("token.id");
+        String[] child = tokenMadeWith(first, "child");
+        String[] grandchild = tokenMadeWith(child[1], "grandchild");
+        String[] rotated = tokenMadeWith(first, "rotated");
+        List<Map<String, Object>> listed = as(rotated[1])
+                .get("/api/v1/tokens")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
+        assertThat(listed)
+                .anySatisfy(t -> assertThat(t).containsEntry("id", child[0]).containsEntry("madeWith", firstId))
+                .anySatisfy(
+                        t -> assertThat(t).containsEntry("id", grandchild[0]).containsEntry("madeWith", child[0]));
+
+        // Rotation: a token made with one that is then revoked keeps working.
+        String[] old = tokenMadeWith(rotated[1], "old");
+        String[] successor = tokenMadeWith(old[1], "successor");
+        as(rotated[1]).delete("/api/v1/tokens/{id}", old[0]).then().statusCode(204);
+        assertThat(meStatus(old[1])).isEqualTo(401);
+        assertThat(meStatus(successor[1])).isEqualTo(200);
+
+        // A leak: the child and everything made with it go together; the first token and its other offspring stay.
+        as(rotated[1])
+                .delete("/api/v1/tokens/{id}?cascade=true", child[0])
+                .then()
+                .statusCode(204);
+        assertThat(meStatus(child[1])).isEqualTo(401);
+        assertThat(meStatus(grandchild[1])).isEqualTo(401);
+        assertThat(meStatus(first)).isEqualTo(200);
+        assertThat(meStatus(rotated[1])).isEqualTo(200);
+        assertThat(meStatus(successor[1])).isEqualTo(200);
+    }
+
     @Test
     void refusesATokenThatExpiresInThePast() {
         as(adminToken())
