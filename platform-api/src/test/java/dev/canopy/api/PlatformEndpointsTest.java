@@ -4,12 +4,14 @@ import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newTeam;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Health, OpenAPI and the dashboard are served without a token; the API and metrics are not. */
@@ -50,6 +52,23 @@ class PlatformEndpointsTest {
                 .then()
                 .statusCode(200)
                 .body(containsString("http_server_requests_seconds_count"));
+    }
+
+    @Test
+    void callersCannotAddMetricSeriesWithMadeUpPathsOrMethods() {
+        String path = "/api/v1/made-up-" + UUID.randomUUID();
+        given().get(path).then().statusCode(404);
+        given().auth().oauth2(adminToken()).get(path).then().statusCode(404);
+        given().request("OPTIONS", path);
+        given().request("M12345", "/api/v1/me");
+        String metrics = given().auth()
+                .oauth2(adminToken())
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(metrics).doesNotContain(path).doesNotContain("M12345").doesNotContain("method=\"OPTIONS\"");
     }
 
     @Test

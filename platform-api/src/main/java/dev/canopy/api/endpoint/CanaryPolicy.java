@@ -24,8 +24,15 @@ record CanaryPolicy(int minRequests, int completeAfter, double maxErrorRateIncre
         if (policy.minRequests < 1 || policy.completeAfter < policy.minRequests) {
             throw new InvalidRequest("canary.completeAfter", "needs 1 <= minRequests <= completeAfter");
         }
-        if (!(policy.maxErrorRateIncrease >= 0) || !(policy.maxP99Increase >= 0)) {
-            throw new InvalidRequest("canary", "the margins must not be negative");
+        // An error rate rises by at most 1 (0 % to 100 %); an infinite margin would be a canary that can never fail.
+        if (!(policy.maxErrorRateIncrease >= 0 && policy.maxErrorRateIncrease <= 1)) {
+            throw new InvalidRequest(
+                    "canary.maxErrorRateIncrease",
+                    "must be between 0 and 1 (a share of requests), not " + policy.maxErrorRateIncrease);
+        }
+        if (!(policy.maxP99Increase >= 0 && Double.isFinite(policy.maxP99Increase))) {
+            throw new InvalidRequest(
+                    "canary.maxP99Increase", "must be a finite number of 0 or more, not " + policy.maxP99Increase);
         }
         return policy;
     }

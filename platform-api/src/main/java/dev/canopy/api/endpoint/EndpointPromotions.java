@@ -9,6 +9,7 @@ import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.ErrorResponse;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
+import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.CurrentCaller;
@@ -153,13 +154,10 @@ public class EndpointPromotions {
                 throw e.within("gates[" + i + "]");
             }
         }
-        if (!trial
-                && live != null
-                && candidate.id().equals(live.id())
-                && before.canaryVersionId == null
-                && before.shadowVersionId == null) {
-            // With a canary or a shadow running, promoting the live version ends it; otherwise it changes nothing,
-            // and a record saying "promoted" would be false. (After the gates: a malformed request is still 400.)
+        if (!trial && live != null && candidate.id().equals(live.id()) && before.canaryVersionId == null) {
+            // With a canary running, promoting the live version ends the canary; otherwise it changes nothing (a
+            // shadow goes on beside any live version), and a record saying "promoted" would be false. (After the
+            // gates: a malformed request is still 400.)
             throw new InvalidState(candidate.label() + " is already live on endpoint '" + name + "'; nothing to do");
         }
         if (results.stream().allMatch(GateResult::passed)) {
@@ -181,7 +179,9 @@ public class EndpointPromotions {
         }
         EndpointEvent event =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-                    Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
+                    // Deleted meanwhile: as if it had never been there.
+                    Endpoint endpoint =
+                            endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
                     if (!Objects.equals(endpoint.liveVersionId, before.liveVersionId)) {
                         throw new Conflict(
                                 "endpoint '" + name + "' changed while the gates were checked; promote again");

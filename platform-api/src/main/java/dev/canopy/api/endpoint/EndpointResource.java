@@ -11,12 +11,14 @@ import dev.canopy.api.team.TeamAccess;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.util.List;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -106,6 +108,9 @@ public class EndpointResource {
 
     @POST
     @Path("/{endpoint}/rollback")
+    // A one-field request: without this, a text/plain body would be turned into the record through its
+    // constructor (a 500) rather than refused with 415.
+    @Consumes(MediaType.APPLICATION_JSON)
     public EndpointResponse rollback(
             @PathParam("team") String team, @PathParam("endpoint") String endpoint, @Valid RollbackRequest request) {
         return rollbacks.rollback(team, endpoint, request == null ? null : request.reason());

@@ -5,6 +5,7 @@ import dev.canopy.api.endpoint.EndpointEvent.Actor;
 import dev.canopy.api.endpoint.EndpointEvent.Kind;
 import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
 import dev.canopy.api.error.InvalidState;
+import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.CurrentCaller;
@@ -62,7 +63,9 @@ class EndpointRollbacks {
         }
         EndpointResponse response =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-                    Endpoint endpoint = endpoints.findByIdForUpdate(before.id).orElseThrow();
+                    // Deleted meanwhile: as if it had never been there.
+                    Endpoint endpoint =
+                            endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
                     Kind kind = endpoint.canaryVersionId != null
                             ? Kind.CANARY_ROLLED_BACK
                             : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;

@@ -24,6 +24,8 @@ import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityNotFoundException;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -107,6 +109,13 @@ public class EndpointService {
         Endpoint endpoint =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
                     Endpoint found = find(scope, name);
+                    // Locked and read again: a promotion committing meanwhile (a canary started) is seen and ended
+                    // on the record, and a second delete at the same moment finds nothing.
+                    try {
+                        endpoints.getEntityManager().refresh(found, LockModeType.PESSIMISTIC_WRITE);
+                    } catch (EntityNotFoundException e) {
+                        throw new NotFound("endpoint", name);
+                    }
                     // The audit trail stays: it ends what was running, with what it served, and its last record
                     // says who deleted the endpoint and which version was live.
                     List<UUID> ids = new ArrayList<>();

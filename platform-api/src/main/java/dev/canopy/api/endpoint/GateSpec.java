@@ -28,6 +28,10 @@ public record GateSpec(
     static final String BEATS_LIVE = "beats-live";
     static final String HELD_OUT = "held-out";
     private static final Set<String> OPS = Set.of(">=", ">", "<=", "<", "==");
+    /** What the built-in recipes' evaluation reports, which a held-out gate scores both versions with. */
+    private static final Set<String> HELD_OUT_METRICS =
+            Set.of("test_loss", "test_accuracy", "test_f1_macro", "test_rmse", "test_mae", "test_r2");
+
     private static final Pattern EXPRESSION = Pattern.compile(
             "\\s*metrics\\.([A-Za-z0-9_.-]{1,100})\\s*(>=|<=|==|>|<)\\s*(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?)\\s*");
 
@@ -106,6 +110,14 @@ public record GateSpec(
                 throw new InvalidRequest(field + ".dataset", "a held-out gate names the dataset to score on");
             }
             String name = metric.startsWith("test_") ? metric : "test_" + metric;
+            if (!HELD_OUT_METRICS.contains(name)) {
+                // Known before any scoring: a schedule's gate would otherwise fail at every fire.
+                throw new InvalidRequest(
+                        field + ".metric",
+                        "a held-out gate scores one of "
+                                + String.join(
+                                        ", ", HELD_OUT_METRICS.stream().sorted().toList()) + ", not '" + metric + "'");
+            }
             return new GateSpec(
                     HELD_OUT, name, null, null, m, null, dataset, datasetVersion == null ? "latest" : datasetVersion);
         }

@@ -1,9 +1,11 @@
 package dev.canopy.api.model;
 
+import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.model.ModelRecords.AliasRequest;
 import dev.canopy.api.model.ModelRecords.AnnotateRequest;
 import dev.canopy.api.model.ModelRecords.ModelResponse;
 import dev.canopy.api.model.ModelRecords.VersionResponse;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -17,6 +19,8 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -72,7 +76,12 @@ public class ModelResource {
             @PathParam("team") String team,
             @PathParam("model") String model,
             @HeaderParam("Canopy-Metrics") String metrics,
+            @Context HttpServerRequest request,
             byte[] archive) {
+        if (request.headers().getAll("Canopy-Metrics").size() > 1) {
+            // One object: a second header would be dropped without a word.
+            throw new InvalidRequest("Canopy-Metrics", "give the header once, with one JSON object");
+        }
         VersionResponse version = uploads.upload(team, model, archive, metrics);
         return RestResponse.ResponseBuilder.<VersionResponse>created(
                         URI.create("/api/v1/teams/" + team + "/models/" + model + "/versions/" + version.version()))
@@ -102,6 +111,8 @@ public class ModelResource {
     /** Points an alias ("champion", any name) at a version; one version per alias. */
     @PUT
     @Path("/{model}/aliases/{alias}")
+    // A one-field request: a text/plain body is refused with 415, not turned into the record (a 500).
+    @Consumes(MediaType.APPLICATION_JSON)
     public VersionResponse setAlias(
             @PathParam("team") String team,
             @PathParam("model") String model,

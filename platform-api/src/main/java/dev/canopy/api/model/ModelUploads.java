@@ -11,6 +11,7 @@ import dev.canopy.api.run.Keys;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.inference.InvalidRecord;
+import dev.canopy.runner.inference.ModelArtifact;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.TabularModel;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,9 +70,11 @@ class ModelUploads {
         } catch (InvalidRecord | RuntimeException e) {
             throw new InvalidRequest("archive", "the model does not run on its own spec: " + e.getMessage());
         }
-        String key = "models/" + scope.teamId() + "/uploads/" + sha256(archive) + ".zip";
+        // What was checked, and nothing else the zip carried (a comment, bytes after its end).
+        byte[] stored = ModelArtifact.canonical(archive);
+        String key = "models/" + scope.teamId() + "/uploads/" + sha256(stored) + ".zip";
         try (ArtifactStore.Staged staged = store.stage()) {
-            staged.output().write(archive);
+            staged.output().write(stored);
             staged.commit(key);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -109,14 +112,17 @@ class ModelUploads {
             throw new InvalidRequest(
                     "Canopy-Metrics", "must be one JSON object of metric names to numbers, each name once");
         }
+        if (given == null) {
+            throw new InvalidRequest(
+                    "Canopy-Metrics", "must be one JSON object of metric names to numbers, each name once");
+        }
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (Map.Entry<String, Object> metric : given.entrySet()) {
             if (!Keys.valid(metric.getKey())) {
                 throw new InvalidRequest("Canopy-Metrics", "metric names must be " + Keys.RULE);
             }
             if (!(metric.getValue() instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-                throw new InvalidRequest(
-                        "Canopy-Metrics", "metric '" + metric.getKey() + "' must be a finite number (not text)");
+                throw new InvalidRequest("Canopy-Metrics", "metric '" + metric.getKey() + "' must be a finite number");
             }
             metrics.put(metric.getKey(), number.doubleValue());
         }

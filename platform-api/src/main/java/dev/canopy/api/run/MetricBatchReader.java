@@ -134,15 +134,26 @@ final class MetricBatchReader {
         if (token == JsonToken.VALUE_NULL) {
             return PointColumns.NO_TIMESTAMP;
         }
+        long millis;
         if (token == JsonToken.VALUE_STRING) {
             try {
-                return Instant.parse(parser.getText()).toEpochMilli();
-            } catch (DateTimeException e) {
+                millis = Instant.parse(parser.getText()).toEpochMilli();
+            } catch (DateTimeException | ArithmeticException e) {
                 throw new InvalidRequest(path(index, "timestamp"), "must be epoch milliseconds or an ISO-8601 instant");
             }
+        } else {
+            millis = integer(parser, token, index, "timestamp");
         }
-        return integer(parser, token, index, "timestamp");
+        if (millis < FIRST_MILLI || millis > LAST_MILLI) {
+            throw new InvalidRequest(path(index, "timestamp"), "must fall in the years 1 to 9999");
+        }
+        return millis;
     }
+
+    /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the times PostgreSQL and ISO-8601 both write plainly. */
+    private static final long FIRST_MILLI = -62_135_596_800_000L;
+
+    private static final long LAST_MILLI = 253_402_300_799_999L;
 
     private static double value(JsonParser parser, JsonToken token, int index) throws IOException {
         if (token == JsonToken.VALUE_NUMBER_FLOAT || token == JsonToken.VALUE_NUMBER_INT) {

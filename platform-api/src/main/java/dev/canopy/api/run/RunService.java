@@ -29,6 +29,9 @@ public class RunService {
 
     private static final int MAX_PARAM_VALUE = 6000;
     static final int MAX_TAG_VALUE = 8000;
+    private static final String PLATFORM_TAGS = "canopy.";
+    /** A schedule's run carries two tags of the platform's besides its template's. */
+    private static final int MAX_TEMPLATE_TAGS = 998;
 
     @Inject
     RunRepository runs;
@@ -53,7 +56,25 @@ public class RunService {
 
     @Transactional
     RunResponse create(String team, CreateRunRequest request) {
-        return create(access.write(team), request);
+        TeamScope scope = access.write(team);
+        checkClientTags("tags", request.tags());
+        return create(scope, request);
+    }
+
+    /**
+     * Tags named {@code canopy.*} are the platform's ({@code canopy.schedule}, {@code canopy.fire} on a schedule's
+     * runs): a client's would make a run look like something it is not.
+     */
+    static void checkClientTags(String field, Map<String, String> tags) {
+        if (tags == null) {
+            return;
+        }
+        for (String key : tags.keySet()) {
+            if (key != null && key.startsWith(PLATFORM_TAGS)) {
+                throw new InvalidRequest(
+                        field + "." + key, "tags starting with '" + PLATFORM_TAGS + "' are set by the platform");
+            }
+        }
     }
 
     /** Launches a trained run from a template on behalf of a schedule; {@code tags} mark where it came from. */
@@ -66,6 +87,7 @@ public class RunService {
 
     /** Checks a template as if it were submitted now (experiment, dataset, recipe and its params). */
     public void check(TeamScope scope, RunTemplate template) {
+        checkTemplateTags(template);
         try {
             trained.check(scope, template.toRequest(Map.of()));
         } catch (InvalidRequest e) {
@@ -75,10 +97,19 @@ public class RunService {
 
     /** {@link #check} for a template whose dataset has no version yet: what can be checked before the data. */
     public void checkBeforeData(TeamScope scope, RunTemplate template) {
+        checkTemplateTags(template);
         try {
             trained.checkBeforeData(scope, template.toRequest(Map.of()));
         } catch (InvalidRequest e) {
             throw e.within("runTemplate");
+        }
+    }
+
+    private static void checkTemplateTags(RunTemplate template) {
+        checkClientTags("runTemplate.tags", template.tags());
+        if (template.tags() != null && template.tags().size() > MAX_TEMPLATE_TAGS) {
+            throw new InvalidRequest(
+                    "runTemplate.tags", "at most " + MAX_TEMPLATE_TAGS + " (a fired run adds two of the platform's)");
         }
     }
 
@@ -133,6 +164,7 @@ public class RunService {
             Log.infof("Run %s is now %s", run.id, run.status);
         }
         if (request.tags() != null) {
+            checkClientTags("tags", request.tags());
             request.tags().forEach((k, v) -> {
                 if (v == null) {
                     run.removeTag(k);

@@ -2,6 +2,7 @@ package dev.canopy.api.schedule;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,6 +12,13 @@ class ScheduleRepository implements PanacheRepositoryBase<Schedule, UUID> {
 
     Optional<Schedule> findByTeamAndName(UUID teamId, String name) {
         return find("teamId = ?1 and name = ?2", teamId, name).firstResultOptional();
+    }
+
+    /** Locked until the transaction ends: two changes at the same moment are made one after the other. */
+    Optional<Schedule> findByTeamAndNameForUpdate(UUID teamId, String name) {
+        return find("teamId = ?1 and name = ?2", teamId, name)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional();
     }
 
     List<Schedule> findByTeam(UUID teamId) {

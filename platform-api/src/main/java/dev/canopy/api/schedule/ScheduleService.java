@@ -103,7 +103,7 @@ class ScheduleService implements ScheduleFiring {
     @Transactional
     ScheduleResponse update(String team, String name, UpdateScheduleRequest request) {
         TeamScope scope = access.write(team);
-        Schedule schedule = find(scope, name);
+        Schedule schedule = findForUpdate(scope, name);
         if (request.cron() != null && request.onNewDatasetVersion() != null) {
             throw new InvalidRequest("cron", "give either cron or onNewDatasetVersion, not both");
         }
@@ -172,7 +172,7 @@ class ScheduleService implements ScheduleFiring {
     @Transactional
     ScheduleResponse pause(String team, String name, boolean paused) {
         TeamScope scope = access.write(team);
-        Schedule schedule = find(scope, name);
+        Schedule schedule = findForUpdate(scope, name);
         if (!paused && schedule.cron != null && finished(schedule)) {
             throw new InvalidState("Schedule '" + name + "' never fires again: its cron's last time (" + schedule.cron
                     + " in " + schedule.timeZone + ") has passed; change its cron or delete it");
@@ -348,6 +348,12 @@ class ScheduleService implements ScheduleFiring {
                         .setParameter(2, fireKey)
                         .executeUpdate()
                 == 1;
+    }
+
+    private Schedule findForUpdate(TeamScope scope, String name) {
+        return schedules
+                .findByTeamAndNameForUpdate(scope.teamId(), name)
+                .orElseThrow(() -> new NotFound("schedule", name));
     }
 
     private Schedule find(TeamScope scope, String name) {

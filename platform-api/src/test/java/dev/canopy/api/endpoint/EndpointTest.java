@@ -31,6 +31,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -330,6 +333,53 @@ class EndpointTest {
         assertThat(shown.getInt("canary.version")).isEqualTo(2);
         assertThat(shown.getLong("canary.traffic.liveRequests") + shown.getLong("canary.traffic.canaryRequests"))
                 .isEqualTo(20);
+    }
+
+    @Test
+    void twoDeletesAtOnceDeleteOnceAndTheOtherFindsNothing() throws Exception {
+        promote(Map.of("version", "1"), 201);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> deletes = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                deletes.add(pool.submit(() -> as(token)
+                        .delete("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                        .then()
+                        .extract()
+                        .statusCode()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> delete : deletes) {
+                statuses.add(delete.get());
+            }
+            assertThat(statuses).containsExactlyInAnyOrder(204, 404, 404);
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(models.history(endpoint).getList("kind")).containsExactly("DELETED", "PROMOTED");
+    }
+
+    @Test
+    void oddBodiesAndPoliciesAreRefusedNotFailed() {
+        promote(Map.of("version", "1"), 201);
+        given().auth()
+                .oauth2(token)
+                .contentType("text/plain")
+                .body("hello")
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(415);
+        // A margin no canary could pass: it would never be rolled back.
+        as(token)
+                .body("{\"version\": \"2\", \"canaryPercent\": 10, \"canary\": {\"maxP99Increase\": 1e400}}")
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("canary.maxP99Increase"));
+        promote(Map.of("version", "2", "canaryPercent", 10, "canary", Map.of("maxErrorRateIncrease", 2)), 400);
+        // A shadow goes on beside whichever version is live: promoting the live one changes nothing.
+        promote(Map.of("version", "2", "shadow", true), 201);
+        promote(Map.of("version", "1"), 409);
     }
 
     @Test

@@ -48,6 +48,8 @@ class GateSpecTest {
                 .isEqualTo("gates[0].dataset: is not read by a beats-live gate; leave it out");
         assertThat(refusedField(new GateSpec("held-out", "accuracy", ">=", null, 0.0, null, "penguins", "1")))
                 .isEqualTo("gates[0].op: is not read by a held-out gate; leave it out");
+        assertThat(refusedField(new GateSpec("held-out", "val_loss", null, null, 0.0, null, "penguins", null)))
+                .startsWith("gates[0].metric: a held-out gate scores one of test_accuracy, test_f1_macro, test_loss,");
         assertThat(new GateSpec("held-out", "accuracy", null, null, null, null, "penguins", null).checked("g"))
                 .isEqualTo(new GateSpec("held-out", "test_accuracy", null, null, 0.0, null, "penguins", "latest"));
     }

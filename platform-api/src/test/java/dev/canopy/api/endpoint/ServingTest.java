@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -461,6 +462,110 @@ class ServingTest {
                 .then()
                 .statusCode(201)
                 .body("metrics", equalTo(Map.of("café", 0.5f)));
+    }
+
+    @Test
+    void anUploadStoresWhatWasCheckedAndNothingElse() throws Exception {
+        String model = TestApi.unique("canonical").toLowerCase(Locale.ROOT);
+        byte[] archive = artifact(1);
+        // Bytes after the zip's end are read by nobody, and were stored and served back all the same.
+        byte[] padded = Arrays.copyOf(archive, archive.length + 100_000);
+        Arrays.fill(padded, archive.length, padded.length, (byte) 7);
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .body(padded)
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                .then()
+                .statusCode(201);
+        byte[] stored = as(token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/1/artifact", team, model)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
+        assertThat(stored.length).isLessThan(archive.length + 1_000);
+        // The spec and parameters themselves, byte for byte.
+        assertThat(entries(stored)).isEqualTo(entries(archive));
+
+        // A spec read as strictly as a request: no text for a number, nothing after the object, not null.
+        byte[] spec = java.util.HexFormat.of().parseHex(entries(archive).get("spec.json"));
+        Map<String, byte[]> specs = Map.of(
+                "text after the JSON object",
+                (new String(spec, StandardCharsets.UTF_8) + " {}").getBytes(StandardCharsets.UTF_8),
+                "spec.json is null",
+                "null".getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, byte[]> broken : specs.entrySet()) {
+            given().auth()
+                    .oauth2(token)
+                    .contentType("application/zip")
+                    .body(withEntry(archive, "spec.json"::equals, broken.getValue()))
+                    .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                    .then()
+                    .statusCode(400)
+                    .body("message", containsString(broken.getKey()));
+        }
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .body(withSpec(archive, json -> {
+                    for (var feature : json.get("features")) {
+                        if (feature.get("kind").asText().equals("NUMERIC")) {
+                            ((ObjectNode) feature).put("std", "1.0");
+                            return;
+                        }
+                    }
+                }))
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                .then()
+                .statusCode(400)
+                .body("message", containsString("std' has the wrong type"));
+        // The metrics header: once, and an object.
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .header("Canopy-Metrics", "null")
+                .body(archive)
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("Canopy-Metrics"));
+        given().auth()
+                .oauth2(token)
+                .contentType("application/zip")
+                .header("Canopy-Metrics", "{\"a\": 1}")
+                .header("Canopy-Metrics", "{\"b\": 2}")
+                .body(archive)
+                .post("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                .then()
+                .statusCode(400)
+                .body("details[0].problem", containsString("once"));
+    }
+
+    private static Map<String, String> entries(byte[] archive) throws Exception {
+        Map<String, String> entries = new java.util.TreeMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                entries.put(entry.getName(), java.util.HexFormat.of().formatHex(in.readAllBytes()));
+            }
+        }
+        return entries;
+    }
+
+    /** The archive with its spec.json changed by {@code change}. */
+    static byte[] withSpec(byte[] archive, java.util.function.Consumer<ObjectNode> change) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        byte[][] spec = new byte[1][];
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                if (entry.getName().equals("spec.json")) {
+                    spec[0] = in.readAllBytes();
+                }
+            }
+        }
+        ObjectNode tree = (ObjectNode) json.readTree(spec[0]);
+        change.accept(tree);
+        return withEntry(archive, "spec.json"::equals, json.writeValueAsBytes(tree));
     }
 
     /** The archive with the content of the entries {@code named} replaced. */

@@ -185,11 +185,18 @@ class MetricTest {
         // Read as strictly as every request body: a misspelt batchId would make a retry count twice, a misspelt
         // step would store the point at step 0.
         Map<String, String> refused = Map.of(
-                "{\"batchID\": \"b\", \"points\": [{\"key\": \"x\", \"value\": 1}]}", "batchID",
-                "{\"points\": [{\"key\": \"x\", \"stepp\": 7, \"value\": 1}]}", "points[0].stepp",
-                "{\"points\": [{\"key\": \"x\", \"value\": 1}]} {}", "body",
-                "{\"points\": [{\"key\": \"x\", \"value\": 1, \"value\": 5}]}", "body",
-                "{\"points\": [{\"key\": \"x\", \"value\": 1}]", "body");
+                "{\"batchID\": \"b\", \"points\": [{\"key\": \"x\", \"value\": 1}]}",
+                "batchID",
+                "{\"points\": [{\"key\": \"x\", \"stepp\": 7, \"value\": 1}]}",
+                "points[0].stepp",
+                "{\"points\": [{\"key\": \"x\", \"value\": 1}]} {}",
+                "body",
+                "{\"points\": [{\"key\": \"x\", \"value\": 1, \"value\": 5}]}",
+                "body",
+                "{\"points\": [{\"key\": \"x\", \"value\": 1}]",
+                "body",
+                "{\"points\": [{\"key\": \"x\", \"value\": 1, \"timestamp\": 999999999999999999}]}",
+                "points[0].timestamp");
         refused.forEach((body, field) -> as(token)
                 .body(body)
                 .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)

@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.Year;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -306,7 +307,10 @@ class ScheduleTest {
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(400)
-                .body("details[0].problem", containsString("a year after 2099"));
+                .body(
+                        "details[0].problem",
+                        containsString(
+                                "a year after " + (Year.now(ZoneOffset.UTC).getValue() + 100)));
         // Faster than canopy.schedules.min-interval (2 s in the test profile, a minute by default), in the
         // second-by-second part of a cron or only once a year.
         for (String tooFast : List.of("* * * * * ?", "0,1 0 3 1 1 ?")) {
@@ -528,6 +532,35 @@ class ScheduleTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("runTemplate.tags"));
+        // The platform's own tags are its own: a template's (or a run's) would make a run look scheduled.
+        longTag.put("tags", Map.of("canopy.schedule", "forged"));
+        as(token)
+                .body(Map.of("name", "forged", "cron", "0 0 2 * * ?", "runTemplate", longTag))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.tags.canopy.schedule"));
+        Map<String, String> many = new HashMap<>();
+        for (int i = 0; i < 999; i++) {
+            many.put("t" + i, "v");
+        }
+        longTag.put("tags", many);
+        as(token)
+                .body(Map.of("name", "many-tags", "cron", "0 0 2 * * ?", "runTemplate", longTag))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.tags"));
+        Map<String, Object> forgedRun = new HashMap<>(template(Map.of("label", "species")));
+        forgedRun.put("dataset", Map.of("name", "penguins", "version", "1"));
+        forgedRun.put("tags", Map.of("canopy.fire", "forged"));
+        as(token)
+                .body(forgedRun)
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("tags.canopy.fire"));
+        longTag.put("tags", Map.of("k".repeat(300), "v"));
         // A run request too: the key was a 500 (the column's limit) before.
         Map<String, Object> run = new HashMap<>(longTag);
         run.put("dataset", Map.of("name", "penguins", "version", "1"));

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,9 +34,16 @@ public final class ModelArtifact {
     private static final String PARAMS_SUFFIX = ".params";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Reads spec.json strictly: no field twice, no fraction for a whole number. */
-    private static final ObjectReader SPEC_READER = JSON.readerFor(ModelSpec.class)
+    /**
+     * Reads spec.json strictly: no field twice, no fraction for a whole number, no text for a number ("1.0"), and
+     * nothing after the object.
+     */
+    private static final ObjectReader SPEC_READER = JsonMapper.builder()
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build()
+            .readerFor(ModelSpec.class)
             .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .withFeatures(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** The two parts of an artifact. */
@@ -90,6 +99,25 @@ public final class ModelArtifact {
         }
     }
 
+    /**
+     * The artifact as this class writes it: its spec.json and .params entries, byte for byte, in a zip of their
+     * own, so that nothing else a zip can carry (a comment, bytes after its end) is stored. For an artifact that
+     * {@link #read} accepts; {@link IllegalArgumentException} otherwise.
+     */
+    public static byte[] canonical(byte[] artifact) {
+        read(artifact);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(artifact.length);
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
+                ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                put(zip, entry.getName(), in.readAllBytes());
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a readable model artifact: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+
     /** Reads an artifact; {@link IllegalArgumentException} when it is not one. */
     static Contents read(byte[] artifact) {
         ModelSpec spec = null;
@@ -127,6 +155,9 @@ public final class ModelArtifact {
         ModelSpec spec;
         try {
             spec = SPEC_READER.readValue(content);
+            if (spec == null) {
+                throw new IllegalArgumentException("spec.json is null, not a model spec");
+            }
         } catch (ValueInstantiationException e) {
             throw new IllegalArgumentException(
                     "spec.json: "
@@ -137,6 +168,9 @@ public final class ModelArtifact {
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException("spec.json: unknown field '" + e.getPropertyName() + "'", e);
         } catch (MismatchedInputException e) {
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+                throw new IllegalArgumentException("spec.json: text after the JSON object", e);
+            }
             throw new IllegalArgumentException("spec.json: field '" + path(e) + "' has the wrong type or value", e);
         } catch (JsonParseException e) {
             String original = e.getOriginalMessage();

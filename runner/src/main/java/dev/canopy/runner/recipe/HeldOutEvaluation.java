@@ -1,5 +1,6 @@
 package dev.canopy.runner.recipe;
 
+import dev.canopy.runner.inference.CellValues;
 import dev.canopy.runner.inference.InvalidRecord;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.TabularModel;
@@ -45,6 +46,11 @@ public final class HeldOutEvaluation {
         List<Map<String, Object>> records = new ArrayList<>(CHUNK);
         List<String> labels = new ArrayList<>(CHUNK);
         CsvTable.forEachRow(csv, spec.label(), features, (cells, rowNumber) -> {
+            if (spec.task() == ModelSpec.Task.REGRESSION && !Double.isFinite(CellValues.parseNumber(cells[0]))) {
+                // The data's fault, not the model's: said so, rather than scored NaN as if the answers were.
+                throw new TrainingFailure("row " + rowNumber + " of the dataset has the label '" + abbreviated(cells[0])
+                        + "', not a finite number");
+            }
             labels.add(cells[0]);
             Map<String, Object> record = new HashMap<>();
             for (int column = 0; column < features.size(); column++) {
@@ -60,6 +66,10 @@ public final class HeldOutEvaluation {
             throw new TrainingFailure("the dataset has no labelled rows");
         }
         return new Score(metrics.metrics("test_"), metrics.count(), metrics.unknownLabels());
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     /** Scores the records held and lets them go. */

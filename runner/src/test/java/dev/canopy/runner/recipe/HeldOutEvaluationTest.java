@@ -1,6 +1,7 @@
 package dev.canopy.runner.recipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.canopy.runner.inference.PenguinModels;
@@ -84,6 +85,27 @@ class HeldOutEvaluationTest {
                 assertThat(score.metrics().values()).as(recipe.name()).allMatch(v -> v.isNaN());
                 assertThat(score.rows()).isPositive();
             }
+        }
+    }
+
+    @Test
+    void aLabelThatIsNoNumberIsTheDatasetsFaultNotTheModels() throws Exception {
+        Map<String, Object> params = Map.of("label", "body_mass_g", "epochs", 1);
+        TrainingResult trained = new TabularRegressionRecipe().train(RecordingContext.penguins(params));
+        List<String> lines = Files.readAllLines(Penguins.csv(), StandardCharsets.UTF_8);
+        int mass = List.of(lines.get(0).split(",")).indexOf("body_mass_g");
+        List<String> relabelled = new ArrayList<>(lines);
+        String[] cells = lines.get(3).split(",", -1);
+        cells[mass] = "heavy";
+        relabelled.set(3, String.join(",", cells));
+        Path csv = Files.createTempFile("held-out", ".csv");
+        Files.write(csv, relabelled, StandardCharsets.UTF_8);
+        try (TabularModel model = TabularModel.load(trained.model())) {
+            assertThatThrownBy(() -> HeldOutEvaluation.score(model, csv))
+                    .isInstanceOf(TrainingFailure.class)
+                    .hasMessage("row 3 of the dataset has the label 'heavy', not a finite number");
+        } finally {
+            Files.delete(csv);
         }
     }
 }

@@ -4,7 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.Year;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.Optional;
 import java.util.TimeZone;
@@ -32,7 +34,6 @@ public class CronSchedules {
 
     private static final String GROUP = "canopy-schedules";
     private static final int FIRES_CHECKED = 1000;
-    private static final int LAST_YEAR = 2099;
 
     private final Scheduler quartz;
 
@@ -60,10 +61,10 @@ public class CronSchedules {
                     && Pattern.compile("\\d+")
                             .matcher(fields[6])
                             .results()
-                            .anyMatch(year -> year.group().length() > 4 || Integer.parseInt(year.group()) > LAST_YEAR);
+                            .anyMatch(year -> year.group().length() > 4 || Integer.parseInt(year.group()) > lastYear());
             return Optional.of(
                     farYear
-                            ? "it names a year after " + LAST_YEAR + ", the last the scheduler (Quartz) handles"
+                            ? "it names a year after " + lastYear() + ": the scheduler (Quartz) looks 100 years ahead"
                             : "it never fires after now");
         }
         // Each field's values repeat in every value of the field above it, so the closest two fires of an expression
@@ -93,6 +94,11 @@ public class CronSchedules {
         } catch (ParseException e) {
             throw new IllegalArgumentException("a stored cron expression is always valid: " + cron, e);
         }
+    }
+
+    /** The last year Quartz finds fire times in: a hundred years from now. */
+    private static int lastYear() {
+        return Year.now(ZoneOffset.UTC).getValue() + 100;
     }
 
     private static String inWords(Duration duration) {
