@@ -1,5 +1,7 @@
 package dev.canopy.api.run;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.error.InvalidRequest;
@@ -47,6 +49,9 @@ public class RunService {
 
     @Inject
     RunViews views;
+
+    @Inject
+    ObjectMapper json;
 
     @Inject
     TrainedRuns trained;
@@ -239,9 +244,19 @@ public class RunService {
         return "run-" + now.toString().replace(":", "").replace("-", "").substring(0, 15);
     }
 
-    /** Param values of tracked runs are strings; other JSON scalars are turned into their text. */
-    private static String text(Object value) {
-        return value == null ? null : value.toString();
+    /**
+     * Param values of tracked runs are strings; other JSON values are turned into their JSON text (an object as
+     * {@code {"a":1}}, not Java's {@code {a=1}}).
+     */
+    private String text(Object value) {
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A value read from JSON is always JSON", e);
+        }
     }
 
     private static Map<String, String> orEmpty(Map<String, String> map) {

@@ -411,6 +411,10 @@ class EndpointTest {
                 .contains("gates")
                 .doesNotContain("dev.canopy");
         promote(Map.of("version", "2", "canaryPrecent", 10), 400);
+        // Text where a number or true/false belongs is refused, not read as one.
+        assertThat(promote(Map.of("version", "2", "canaryPercent", "10"), 400).getString("details[0].field"))
+                .isEqualTo("canaryPercent");
+        promote(Map.of("version", "2", "shadow", "true"), 400);
         promote(Map.of("version", "2", "canary", Map.of("bogus", 1), "canaryPercent", 10), 400);
         as(token)
                 .body("{\"records\": [{\"island\": \"Biscoe\"}]} {}")

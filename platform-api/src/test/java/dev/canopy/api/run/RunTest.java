@@ -40,7 +40,7 @@ class RunTest {
         String id = as(token)
                 .body(Map.of(
                         "experiment", "baseline",
-                        "params", Map.of("lr", 0.01, "layers", "[64, 32]"),
+                        "params", Map.of("lr", 0.01, "layers", "[64, 32]", "optimizer", Map.of("name", "adam")),
                         "tags", Map.of("stage", "dev"),
                         "inputs", List.of(Map.of("name", "iris", "version", "latest"))))
                 .post("/api/v1/teams/{t}/runs", team)
@@ -50,7 +50,8 @@ class RunTest {
                 .body("kind", equalTo("TRACKED"))
                 .body("experiment", equalTo("baseline"))
                 .body("name", startsWith("run-"))
-                .body("params", equalTo(Map.of("lr", "0.01", "layers", "[64, 32]")))
+                // A value that is not text is kept as its JSON.
+                .body("params", equalTo(Map.of("lr", "0.01", "layers", "[64, 32]", "optimizer", "{\"name\":\"adam\"}")))
                 .body("tags", equalTo(Map.of("stage", "dev")))
                 .body("dataset.dataset", equalTo("iris"))
                 .body("dataset.version", equalTo(1))
