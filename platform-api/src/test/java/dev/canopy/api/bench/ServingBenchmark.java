@@ -46,8 +46,13 @@ public final class ServingBenchmark {
     private static final int CLIENTS = 64;
     private static final int SEQUENTIAL = 3000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    // Daemon threads: exec:java waits for every other thread to end, and this pool is never shut down.
     private static final HttpClient HTTP = HttpClient.newBuilder()
-            .executor(Executors.newFixedThreadPool(CLIENTS + 8))
+            .executor(Executors.newFixedThreadPool(CLIENTS + 8, runnable -> {
+                Thread thread = new Thread(runnable, "serving-benchmark-http");
+                thread.setDaemon(true);
+                return thread;
+            }))
             .build();
     private static final String ENDPOINTS = "/api/v1/teams/default/endpoints/";
     private static final byte[] BODY = body();
