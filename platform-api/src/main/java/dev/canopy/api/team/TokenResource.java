@@ -1,5 +1,6 @@
 package dev.canopy.api.team;
 
+import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.team.TeamRecords.CreateUserRequest;
 import dev.canopy.api.team.TeamRecords.UserResponse;
 import dev.canopy.api.team.TokenRecords.CreateTokenRequest;
@@ -44,8 +45,13 @@ public class TokenResource {
 
     @DELETE
     @Path("/tokens/{id}")
-    public void revoke(@PathParam("id") UUID id, @QueryParam("cascade") boolean cascade) {
-        tokens.revoke(id, cascade);
+    public void revoke(@PathParam("id") UUID id, @QueryParam("cascade") String cascade) {
+        // Read by hand: anything but true or false would be a plain revoke, and whoever handles a leak would believe
+        // they had cascaded.
+        if (cascade != null && !cascade.equals("true") && !cascade.equals("false")) {
+            throw new InvalidRequest("cascade", "must be true or false, not '" + cascade + "'");
+        }
+        tokens.revoke(id, "true".equals(cascade));
     }
 
     @POST

@@ -168,6 +168,13 @@ class TeamsAndTokensTest {
         assertThat(meStatus(old[1])).isEqualTo(401);
         assertThat(meStatus(successor[1])).isEqualTo(200);
 
+        // Anything but true or false is refused: a plain revoke would pass for a cascade.
+        as(rotated[1])
+                .delete("/api/v1/tokens/{id}?cascade=yes", child[0])
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("cascade"));
+        assertThat(meStatus(child[1])).isEqualTo(200);
         // A leak: the child and everything made with it go together; the first token and its other offspring stay.
         as(rotated[1])
                 .delete("/api/v1/tokens/{id}?cascade=true", child[0])

@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,15 +39,27 @@ public final class ModelArtifact {
 
     /**
      * Reads spec.json strictly: no field twice, no fraction for a whole number, no text for a number ("1.0"), and
-     * nothing after the object.
+     * nothing after the object, no null for a number.
      */
-    private static final ObjectReader SPEC_READER = JsonMapper.builder()
-            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .build()
-            .readerFor(ModelSpec.class)
-            .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .withFeatures(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectReader SPEC_READER = specReader();
+
+    private static ObjectReader specReader() {
+        JsonMapper mapper = JsonMapper.builder()
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        // Nor a number or true/false for text ("djlVersion": 36).
+        for (CoercionInputShape shape : new CoercionInputShape[] {
+            CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean
+        }) {
+            mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        return mapper.readerFor(ModelSpec.class)
+                // A null where a number belongs ("std": null) would be read as 0.
+                .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .withFeatures(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
 
     /** The two parts of an artifact. */
     record Contents(ModelSpec spec, byte[] parameters) {}

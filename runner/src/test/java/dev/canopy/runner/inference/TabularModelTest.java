@@ -215,6 +215,9 @@ class TabularModelTest {
         broken.put("a task of no kind", spec -> spec.put("task", "CLUSTERING"));
         broken.put("a recipe of 101 characters", spec -> spec.put("recipe", "r".repeat(101)));
         broken.put("no label", spec -> spec.putNull("label"));
+        broken.put("std null (read as 0 before)", spec -> numeric(spec).putNull("std"));
+        broken.put("std as text", spec -> numeric(spec).put("std", "1.0"));
+        broken.put("a number for text", spec -> spec.put("label", 36));
         for (Map.Entry<String, Consumer<ObjectNode>> change : broken.entrySet()) {
             byte[] edited = PenguinModels.withSpec(artifact, change.getValue());
             assertThatThrownBy(() -> TabularModel.load(edited))
