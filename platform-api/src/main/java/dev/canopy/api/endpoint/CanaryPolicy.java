@@ -21,7 +21,10 @@ record CanaryPolicy(int minRequests, int completeAfter, double maxErrorRateIncre
                 completeAfter == null ? DEFAULT.completeAfter : completeAfter,
                 maxErrorRateIncrease == null ? DEFAULT.maxErrorRateIncrease : maxErrorRateIncrease,
                 maxP99Increase == null ? DEFAULT.maxP99Increase : maxP99Increase);
-        if (policy.minRequests < 1 || policy.completeAfter < policy.minRequests) {
+        if (policy.minRequests < 1) {
+            throw new InvalidRequest("canary.minRequests", "must be 1 or more, not " + policy.minRequests);
+        }
+        if (policy.completeAfter < policy.minRequests) {
             throw new InvalidRequest("canary.completeAfter", "needs 1 <= minRequests <= completeAfter");
         }
         // An error rate rises by at most 1 (0 % to 100 %); an infinite margin would be a canary that can never fail.

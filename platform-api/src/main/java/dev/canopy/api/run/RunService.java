@@ -75,7 +75,8 @@ public class RunService {
             return;
         }
         for (String key : tags.keySet()) {
-            if (key != null && key.startsWith(PLATFORM_TAGS)) {
+            // Stripped first: " canopy.schedule" reads the same to a person.
+            if (key != null && key.strip().startsWith(PLATFORM_TAGS)) {
                 throw new InvalidRequest(
                         field + "." + key, "tags starting with '" + PLATFORM_TAGS + "' are set by the platform");
             }

@@ -90,8 +90,10 @@ class ScheduleService implements ScheduleFiring {
         } else {
             schedule.onDatasetId = datasets.idOf(scope, request.onNewDatasetVersion());
         }
-        checkTemplate(scope, schedule);
+        // The whole schedule first: a template pinned to a version of the dataset it watches is 400 even before
+        // that dataset has a version.
         checkTogether(scope, schedule);
+        checkTemplate(scope, schedule);
         schedules.persist(schedule);
         if (schedule.cron != null) {
             cron.put(schedule.id, schedule.cron, zone);
@@ -136,10 +138,10 @@ class ScheduleService implements ScheduleFiring {
             schedule.cron = request.cron();
             schedule.onDatasetId = null;
         }
+        checkTogether(scope, schedule);
         if (request.runTemplate() != null || request.onNewDatasetVersion() != null || request.cron() != null) {
             checkTemplate(scope, schedule);
         }
-        checkTogether(scope, schedule);
         if (schedule.cron != null && request.cron() == null && request.timeZone() != null) {
             // The same cron in another zone may have no time left (a date and year that have passed there).
             CronSchedules.problemWith(schedule.cron, ZoneId.of(schedule.timeZone), config.minInterval())

@@ -377,6 +377,9 @@ class EndpointTest {
                 .statusCode(400)
                 .body("details[0].field", equalTo("canary.maxP99Increase"));
         promote(Map.of("version", "2", "canaryPercent", 10, "canary", Map.of("maxErrorRateIncrease", 2)), 400);
+        assertThat(promote(Map.of("version", "2", "canaryPercent", 10, "canary", Map.of("minRequests", -1)), 400)
+                        .getString("details[0].field"))
+                .isEqualTo("canary.minRequests");
         // A shadow goes on beside whichever version is live: promoting the live one changes nothing.
         promote(Map.of("version", "2", "shadow", true), 201);
         promote(Map.of("version", "1"), 409);

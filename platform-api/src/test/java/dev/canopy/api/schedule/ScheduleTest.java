@@ -553,13 +553,13 @@ class ScheduleTest {
                 .body("details[0].field", equalTo("runTemplate.tags"));
         Map<String, Object> forgedRun = new HashMap<>(template(Map.of("label", "species")));
         forgedRun.put("dataset", Map.of("name", "penguins", "version", "1"));
-        forgedRun.put("tags", Map.of("canopy.fire", "forged"));
+        forgedRun.put("tags", Map.of(" canopy.fire", "forged"));
         as(token)
                 .body(forgedRun)
                 .post("/api/v1/teams/{t}/runs", team)
                 .then()
                 .statusCode(400)
-                .body("details[0].field", equalTo("tags.canopy.fire"));
+                .body("details[0].field", equalTo("tags. canopy.fire"));
         longTag.put("tags", Map.of("k".repeat(300), "v"));
         // A run request too: the key was a 500 (the column's limit) before.
         Map<String, Object> run = new HashMap<>(longTag);
@@ -623,6 +623,15 @@ class ScheduleTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("runTemplate.recipe"));
+        // A template pinned to a version of the dataset it waits for is told what is wrong, not "version 1 not found".
+        Map<String, Object> pinned = new HashMap<>(onArriving);
+        pinned.put("dataset", Map.of("name", "arriving", "version", "1"));
+        as(token)
+                .body(Map.of("name", "pinned-early", "onNewDatasetVersion", "arriving", "runTemplate", pinned))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runTemplate.dataset.version"));
         // A cron schedule has no version to wait for: it needs data now.
         as(token)
                 .body(Map.of("name", "cron-early", "cron", "0 0 2 * * ?", "runTemplate", onArriving))
