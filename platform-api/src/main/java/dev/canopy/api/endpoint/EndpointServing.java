@@ -14,6 +14,8 @@ import dev.canopy.runner.inference.ServedModel;
 import dev.canopy.runner.inference.ServingOptions;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,9 +41,12 @@ import java.util.concurrent.TimeUnit;
  * canary; keeps the serving statistics and lets canaries decide.
  */
 @ApplicationScoped
+// Made at start, so that its first sweep loads what the endpoints serve before their first requests.
+@Startup
 public class EndpointServing {
 
     private static final long SWEEP_SECONDS = 30;
+    private static final long FIRST_SWEEP_SECONDS = 1;
     private static final int MAX_IGNORED_COLUMNS_SHOWN = 20;
 
     @Inject
@@ -67,21 +72,39 @@ public class EndpointServing {
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-serving-sweeper"));
 
     /**
-     * Every 30 s, unloads what no endpoint serves any more. A change made on this control plane unloads at once;
-     * this catches changes made on another one, and versions a request with a stale route loaded again.
+     * Every 30 s, unloads what no endpoint serves any more and (with {@code canopy.serving.preload}) loads what they
+     * serve that is not loaded; the first sweep runs at start, so a restarted control plane serves its endpoints'
+     * first requests without loading. A change made on this control plane unloads at once; the sweep catches changes
+     * made on another one, and versions a request with a stale route loaded again.
      */
     @PostConstruct
     void startSweeping() {
-        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(
+                () -> sweep(config.preload()), FIRST_SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
 
-    private void sweep() {
+    /** @param preload whether to load the served versions that are not loaded */
+    void sweep(boolean preload) {
         try {
+            Set<UUID> served = new HashSet<>(routes.servedVersions());
             if (!loaded.isEmpty()) {
-                unloadAllBut(new HashSet<>(routes.servedVersions()));
+                unloadAllBut(served);
+            }
+            served.removeAll(loaded.keySet());
+            if (preload && !served.isEmpty()) {
+                Map<UUID, RegisteredVersion> missing =
+                        QuarkusTransaction.requiringNew().call(() -> models.byIds(served));
+                for (RegisteredVersion version : missing.values()) {
+                    try {
+                        served(version);
+                    } catch (RuntimeException e) {
+                        // Its requests will say so (and fail it on a canary); the sweep goes on with the others.
+                        Log.warnf("Preloading %s failed: %s", version.label(), e.getMessage());
+                    }
+                }
             }
         } catch (RuntimeException e) {
-            Log.warnf("Sweeping unused model versions failed: %s", e.getMessage());
+            Log.warnf("Sweeping model versions failed: %s", e.getMessage());
         }
     }
 
@@ -203,6 +226,11 @@ public class EndpointServing {
                 ? config.predictors()
                 : Runtime.getRuntime().availableProcessors();
         return new ServingOptions(predictors, EndpointBatching.platformDefaults(config), config.maxRequestRecords());
+    }
+
+    /** The versions loaded (or loading) on this control plane. */
+    Set<UUID> loadedVersions() {
+        return Set.copyOf(loaded.keySet());
     }
 
     /** Unloads every loaded version not in {@code keep}; in-flight requests to them finish first. */

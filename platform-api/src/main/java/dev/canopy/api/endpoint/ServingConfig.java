@@ -43,6 +43,14 @@ public interface ServingConfig {
     @WithDefault("1s")
     Duration poolEvery();
 
+    /**
+     * Load what the endpoints serve ahead of its first request: at start, and whenever the sweep (every 30 s) finds a
+     * served version this control plane has not loaded (promoted on another one). Off, versions load at their first
+     * request.
+     */
+    @WithDefault("true")
+    boolean preload();
+
     /** How long an endpoint's routing (live and canary versions) is cached between database reads. */
     @WithDefault("1s")
     Duration routeCacheTtl();

@@ -19,6 +19,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -383,6 +385,29 @@ class EndpointTest {
         // A shadow goes on beside whichever version is live: promoting the live one changes nothing.
         promote(Map.of("version", "2", "shadow", true), 201);
         promote(Map.of("version", "1"), 409);
+    }
+
+    @Inject
+    EndpointServing serving;
+
+    @Inject
+    EndpointRoutes routes;
+
+    @Test
+    void theSweepLoadsWhatTheEndpointsServeAheadOfTheirRequests() {
+        promote(Map.of("version", "1"), 201);
+        // As a restarted control plane, or one that did not make the promotion, finds itself.
+        serving.unloadAllBut(Set.of());
+        assertThat(serving.loadedVersions()).isEmpty();
+        serving.sweep(true);
+        assertThat(serving.loadedVersions())
+                .containsAll(routes.servedVersions())
+                .isNotEmpty();
+        predict(List.of(GENTOO), 200);
+        // Without preloading, the sweep only unloads.
+        serving.unloadAllBut(Set.of());
+        serving.sweep(false);
+        assertThat(serving.loadedVersions()).isEmpty();
     }
 
     @Test
