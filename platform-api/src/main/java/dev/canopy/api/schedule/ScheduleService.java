@@ -2,10 +2,8 @@ package dev.canopy.api.schedule;
 
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
-import dev.canopy.api.dataset.DatasetVersionCreated;
 import dev.canopy.api.endpoint.EndpointPromotions;
 import dev.canopy.api.endpoint.GateSpec;
-import dev.canopy.api.error.ApiException;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
@@ -18,28 +16,21 @@ import dev.canopy.api.schedule.ScheduleRecords.UpdateScheduleRequest;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.scheduler.schedule.CronSchedules;
-import dev.canopy.scheduler.schedule.ScheduleFiring;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 /**
- * Retraining schedules. A cron schedule is a Quartz trigger (clustered: one control plane fires it); a data
- * schedule fires in the transaction that stores the new dataset version. Either way a fire launches the run
- * template once: the fire's key is recorded with the run, and a second fire with the same key does nothing.
+ * Retraining schedules: created, changed, paused and deleted, each checked as a whole when saved. A cron schedule
+ * is a Quartz trigger (clustered: one control plane fires it); a data schedule fires when a new version of its
+ * dataset is committed. {@link ScheduleFires} carries out the fires.
  */
 @ApplicationScoped
-class ScheduleService implements ScheduleFiring {
+class ScheduleService {
 
     @Inject
     SchedulePromotions promotions;
@@ -61,9 +52,6 @@ class ScheduleService implements ScheduleFiring {
 
     @Inject
     ScheduleConfig config;
-
-    @Inject
-    EntityManager entityManager;
 
     @Transactional
     ScheduleResponse create(String team, CreateScheduleRequest request) {
@@ -204,91 +192,6 @@ class ScheduleService implements ScheduleFiring {
     }
 
     /**
-     * Launches the schedule's run for one fire, in a transaction of its own. A fire that cannot launch (the
-     * template no longer fits the data, say) is recorded on the schedule as its last error.
-     */
-    @Override
-    public void fire(UUID scheduleId, String fireKey) {
-        fire(scheduleId, fireKey, null);
-    }
-
-    /** @param arrived the dataset version whose arrival fired a data schedule; null for a cron fire */
-    private void fire(UUID scheduleId, String fireKey, DatasetVersionCreated arrived) {
-        try {
-            QuarkusTransaction.requiringNew().run(() -> launch(scheduleId, fireKey, arrived));
-        } catch (RuntimeException e) {
-            String error;
-            if (e instanceof ApiException refusal) {
-                // What a run request would have been told: the team can act on it.
-                error = refusal.getMessage();
-                Log.warnf("Schedule %s could not launch its run for %s: %s", scheduleId, fireKey, error);
-            } else {
-                // Not the team's to read (SQL, say); the log has it.
-                error = "the run could not be launched because of an internal error (the control plane's log has"
-                        + " it, at " + DatabaseTime.now() + ")";
-                Log.errorf(e, "Schedule %s could not launch its run for %s", scheduleId, fireKey);
-            }
-            QuarkusTransaction.requiringNew().run(() -> {
-                Schedule schedule = schedules.findById(scheduleId);
-                if (schedule != null) {
-                    schedule.noteError(error);
-                }
-            });
-        }
-    }
-
-    private void launch(UUID scheduleId, String fireKey, DatasetVersionCreated arrived) {
-        Schedule schedule = schedules.findById(scheduleId);
-        if (schedule == null || schedule.paused) {
-            return;
-        }
-        if (!claimFire(scheduleId, fireKey)) {
-            Log.infof("Schedule %s: fire %s was launched already; nothing to do", scheduleId, fireKey);
-            return;
-        }
-        // A fire seen twice arrives within minutes (a recovered Quartz job, a second control plane): a day of keys
-        // is plenty, and a schedule firing every second does not grow the table without end.
-        entityManager
-                .createNativeQuery("DELETE FROM schedule_fires WHERE schedule_id = ?1 AND fired_at < now() - "
-                        + "interval '1 day'")
-                .setParameter(1, scheduleId)
-                .executeUpdate();
-        TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
-        RunTemplate template = schedule.runTemplate;
-        if (arrived != null
-                && arrived.datasetId().equals(schedule.onDatasetId)
-                && template.trainsLatest()
-                && template.dataset().name().equals(datasets.nameOf(scope, arrived.datasetId()))) {
-            // The version that fired it, not whichever is latest once the fire runs (uploads close together).
-            template = template.atVersion(arrived.version());
-        }
-        UUID run = runs.launch(
-                scope, template, schedule.id, Map.of("canopy.schedule", schedule.name, "canopy.fire", fireKey));
-        entityManager
-                .createNativeQuery("UPDATE schedule_fires SET run_id = ?1 WHERE schedule_id = ?2 AND fire_key = ?3")
-                .setParameter(1, run)
-                .setParameter(2, scheduleId)
-                .setParameter(3, fireKey)
-                .executeUpdate();
-        schedule.lastFiredAt = DatabaseTime.now();
-        schedule.lastRunId = run;
-        schedule.lastError = null;
-        Log.infof("Schedule %s fired (%s): run %s", schedule.name, fireKey, run);
-    }
-
-    /**
-     * Data-triggered schedules fire once the new version is committed, so that a schedule whose template no
-     * longer fits never blocks an upload. (A crash in the instant between the two loses that fire.)
-     */
-    void onNewVersion(@Observes(during = TransactionPhase.AFTER_SUCCESS) DatasetVersionCreated created) {
-        List<UUID> watching = QuarkusTransaction.requiringNew()
-                .call(() -> schedules.findActiveOnDataset(created.datasetId()).stream()
-                        .map(s -> s.id)
-                        .toList());
-        watching.forEach(id -> fire(id, "dataset-version:" + created.version() + ":" + created.versionId(), created));
-    }
-
-    /**
      * Checks the run template as a run request, against the data it would train on now; a schedule on the first
      * version of a dataset still to come is checked without data, and its parameters when that version arrives.
      */
@@ -339,17 +242,6 @@ class ScheduleService implements ScheduleFiring {
                     "a schedule on new versions of " + template.dataset().name()
                             + " trains each new version: leave the version out (or give 'latest')");
         }
-    }
-
-    private boolean claimFire(UUID scheduleId, String fireKey) {
-        return entityManager
-                        .createNativeQuery(
-                                "INSERT INTO schedule_fires (schedule_id, fire_key, fired_at) VALUES (?1, ?2, now())"
-                                        + " ON CONFLICT DO NOTHING")
-                        .setParameter(1, scheduleId)
-                        .setParameter(2, fireKey)
-                        .executeUpdate()
-                == 1;
     }
 
     private Schedule findForUpdate(TeamScope scope, String name) {

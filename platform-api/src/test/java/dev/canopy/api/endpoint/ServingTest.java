@@ -489,7 +489,7 @@ class ServingTest {
         assertThat(entries(stored)).isEqualTo(entries(archive));
 
         // A spec read as strictly as a request: no text for a number, nothing after the object, not null.
-        byte[] spec = java.util.HexFormat.of().parseHex(entries(archive).get("spec.json"));
+        byte[] spec = entry(archive, "spec.json");
         Map<String, byte[]> specs = Map.of(
                 "text after the JSON object",
                 (new String(spec, StandardCharsets.UTF_8) + " {}").getBytes(StandardCharsets.UTF_8),
@@ -552,18 +552,22 @@ class ServingTest {
         return entries;
     }
 
-    /** The archive with its spec.json changed by {@code change}. */
-    static byte[] withSpec(byte[] archive, java.util.function.Consumer<ObjectNode> change) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        byte[][] spec = new byte[1][];
+    /** The content of the archive's entry {@code name}. */
+    private static byte[] entry(byte[] archive, String name) throws Exception {
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive))) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                if (entry.getName().equals("spec.json")) {
-                    spec[0] = in.readAllBytes();
+                if (entry.getName().equals(name)) {
+                    return in.readAllBytes();
                 }
             }
         }
-        ObjectNode tree = (ObjectNode) json.readTree(spec[0]);
+        throw new IllegalArgumentException("no entry " + name);
+    }
+
+    /** The archive with its spec.json changed by {@code change}. */
+    static byte[] withSpec(byte[] archive, java.util.function.Consumer<ObjectNode> change) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode tree = (ObjectNode) json.readTree(entry(archive, "spec.json"));
         change.accept(tree);
         return withEntry(archive, "spec.json"::equals, json.writeValueAsBytes(tree));
     }
@@ -599,26 +603,12 @@ class ServingTest {
 
     /** The archive with every numeric feature's standard deviation set to 0: it loads, and answers NaN. */
     static byte[] brokenCopy(byte[] archive) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));
-                ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                byte[] content = in.readAllBytes();
-                if (entry.getName().equals("spec.json")) {
-                    ObjectNode spec = (ObjectNode) json.readTree(content);
-                    for (var feature : (ArrayNode) spec.get("features")) {
-                        if (feature.get("kind").asText().equals("NUMERIC")) {
-                            ((ObjectNode) feature).put("std", 0.0);
-                        }
-                    }
-                    content = json.writeValueAsBytes(spec);
+        return withSpec(archive, spec -> {
+            for (var feature : (ArrayNode) spec.get("features")) {
+                if (feature.get("kind").asText().equals("NUMERIC")) {
+                    ((ObjectNode) feature).put("std", 0.0);
                 }
-                zip.putNextEntry(new ZipEntry(entry.getName()));
-                zip.write(content);
-                zip.closeEntry();
             }
-        }
-        return out.toByteArray();
+        });
     }
 }

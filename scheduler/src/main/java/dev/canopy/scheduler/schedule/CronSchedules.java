@@ -49,11 +49,10 @@ public class CronSchedules {
     public static Optional<String> problemWith(String cron, ZoneId zone, Duration minInterval) {
         CronExpression expression;
         try {
-            expression = new CronExpression(cron);
+            expression = expression(cron, zone);
         } catch (ParseException e) {
             return Optional.of(e.getMessage());
         }
-        expression.setTimeZone(TimeZone.getTimeZone(zone));
         Date previous = expression.getNextValidTimeAfter(new Date());
         if (previous == null) {
             String[] fields = cron.trim().split("\\s+");
@@ -87,13 +86,17 @@ public class CronSchedules {
     /** When a valid cron expression fires next after now in {@code zone}; empty when it never fires again. */
     public static Optional<Instant> nextFireOf(String cron, ZoneId zone) {
         try {
-            CronExpression expression = new CronExpression(cron);
-            expression.setTimeZone(TimeZone.getTimeZone(zone));
-            return Optional.ofNullable(expression.getNextValidTimeAfter(new Date()))
+            return Optional.ofNullable(expression(cron, zone).getNextValidTimeAfter(new Date()))
                     .map(Date::toInstant);
         } catch (ParseException e) {
             throw new IllegalArgumentException("a stored cron expression is always valid: " + cron, e);
         }
+    }
+
+    private static CronExpression expression(String cron, ZoneId zone) throws ParseException {
+        CronExpression expression = new CronExpression(cron);
+        expression.setTimeZone(TimeZone.getTimeZone(zone));
+        return expression;
     }
 
     /** The last year Quartz finds fire times in: a hundred years from now. */
