@@ -93,20 +93,30 @@ public final class TrainingOverheadBenchmark {
                     max(embedded[1]),
                     max(embedded[0]));
             row("(c) through the platform, embedded runner", samples, max(embedded[2]), max(embedded[0]));
+            row(
+                    "(a0) bare DJL loop, PyTorch's default threads for this small model too",
+                    samples,
+                    max(embedded[3]),
+                    max(embedded[0]));
             row("(a') bare DJL loop in one process, second phase", samples, max(standalone[0]), max(standalone[0]));
             row("(d) through the platform, standalone runner process", samples, max(standalone[1]), max(standalone[0]));
             System.out.printf(
-                    "%nMedian of the rounds' ratios: (b)/(a) %.1f %%, (c)/(a) %.1f %%, (d)/(a') %.1f %%%n",
+                    "%nMedian of the rounds' ratios: (b)/(a) %.1f %%, (c)/(a) %.1f %%, (c)/(a0) %.1f %%, (d)/(a') %.1f"
+                            + " %%%n",
                     100 * medianRatio(embedded[1], embedded[0]),
                     100 * medianRatio(embedded[2], embedded[0]),
+                    100 * medianRatio(embedded[2], embedded[3]),
                     100 * medianRatio(standalone[1], standalone[0]));
         }
     }
 
-    /** Phase one: the platform with its embedded runner; rounds of (a) bare, (b) bare + meter, (c) platform. */
+    /**
+     * Phase one: the platform with its embedded runner; rounds of (a) bare, (b) bare + meter, (c) platform and (a0)
+     * bare on PyTorch's default threads.
+     */
     private static double[][] embedded(Path csv, Recipe recipe, Validation validation, Slot slot, long samples)
             throws Exception {
-        double[][] perSecond = new double[3][ROUNDS];
+        double[][] perSecond = new double[4][ROUNDS];
         try (PlatformProcess platform = PlatformProcess.start("-Dquarkus.profile=local")) {
             Platform api = new Platform(platform.baseUrl(), platform.adminToken());
             api.upload(csv);
@@ -114,21 +124,24 @@ public final class TrainingOverheadBenchmark {
             api.train();
             bare(recipe, csv, validation, null);
             System.out.println("\n| round | (a) bare, s | (b) bare + energy meter, s | (c) platform, embedded runner, s"
-                    + " | (b) / (a) | (c) / (a) |");
-            System.out.println("|---:|---:|---:|---:|---:|---:|");
+                    + " | (a0) bare, default threads, s | (b) / (a) | (c) / (a) | (c) / (a0) |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
             // Interleaved, so that a noisy neighbour on a shared machine hurts all sides alike.
             for (int round = 0; round < ROUNDS; round++) {
                 perSecond[2][round] = samples / api.train();
                 perSecond[0][round] = samples / bare(recipe, csv, validation, null);
                 perSecond[1][round] = samples / bare(recipe, csv, validation, slot);
+                perSecond[3][round] = samples / bare(recipe, new Bare(csv, validation.resolvedParams(), false), null);
                 System.out.printf(
-                        "| %d | %.2f | %.2f | %.2f | %.1f %% | %.1f %% |%n",
+                        "| %d | %.2f | %.2f | %.2f | %.2f | %.1f %% | %.1f %% | %.1f %% |%n",
                         round + 1,
                         samples / perSecond[0][round],
                         samples / perSecond[1][round],
                         samples / perSecond[2][round],
+                        samples / perSecond[3][round],
                         100 * perSecond[1][round] / perSecond[0][round],
-                        100 * perSecond[2][round] / perSecond[0][round]);
+                        100 * perSecond[2][round] / perSecond[0][round],
+                        100 * perSecond[2][round] / perSecond[3][round]);
             }
         }
         return perSecond;
@@ -188,17 +201,24 @@ public final class TrainingOverheadBenchmark {
 
     /** Seconds the bare loop takes; with a {@code slot}, while the energy meter charges it the run. */
     private static double bare(Recipe recipe, Path csv, Validation validation, Slot slot) throws Exception {
+        return bare(recipe, new Bare(csv, validation.resolvedParams(), true), slot);
+    }
+
+    private static double bare(Recipe recipe, Bare context, Slot slot) throws Exception {
         long t0 = System.nanoTime();
         RunEnergy energy = slot == null ? null : slot.begin("bare", 0);
-        recipe.train(new Bare(csv, validation.resolvedParams()));
+        recipe.train(context);
         if (energy != null) {
             energy.end();
         }
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** The recipe's context with nothing reported: what training costs without the platform. */
-    record Bare(Path dataset, Map<String, Object> params) implements TrainingContext {
+    /**
+     * The recipe's context with nothing reported: what training costs without the platform. With {@code
+     * oneThreadForSmallModels} false, PyTorch's default threads train every model, a small one too.
+     */
+    record Bare(Path dataset, Map<String, Object> params, boolean oneThreadForSmallModels) implements TrainingContext {
         @Override
         public DatasetProfile profile() {
             return TrainingOverheadBenchmark.profile();

@@ -64,7 +64,15 @@ final class ModelTraining {
                 // Loaded before the trainer exists, so that its parameter store picks up these arrays.
                 loadParameters(block, model.getNDManager(), checkpoint.get().parameters());
             }
-            Trained trained = train(model, devices, train, validation, checkpoint);
+            TrainingThreads threads = context.oneThreadForSmallModels()
+                    ? TrainingThreads.narrow(spec, params.batchSize(), devices[0])
+                    : TrainingThreads.unchanged();
+            Trained trained;
+            try {
+                trained = train(model, devices, train, validation, checkpoint);
+            } finally {
+                threads.restore();
+            }
             EarlyStopping early = trained.earlyStopping();
             // The trainer is closed, so nothing holds the block's arrays any more; the artifact gets the best epoch.
             loadParameters(block, model.getNDManager(), early.bestParameters());

@@ -26,6 +26,14 @@ public interface TrainingContext {
         return IntStream.range(0, gpus()).boxed().toList();
     }
 
+    /**
+     * Whether a small model trains on one thread on the CPU ({@link TrainingThreads}); true by default. False keeps
+     * the training thread's count for every model, as a benchmark's baseline does.
+     */
+    default boolean oneThreadForSmallModels() {
+        return true;
+    }
+
     /** The latest committed checkpoint when resuming. */
     Optional<Checkpoint> checkpoint();
 

@@ -1,11 +1,13 @@
 package dev.canopy.runner.recipe;
 
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** A training context that records what the recipe reports and can stop the run like a cancel or drain would. */
 final class RecordingContext implements TrainingContext {
@@ -17,12 +19,19 @@ final class RecordingContext implements TrainingContext {
     private int stopAfterEpoch = Integer.MAX_VALUE;
     private int stopAtProgressCall = Integer.MAX_VALUE;
     private int gpus;
+    private boolean oneThreadForSmallModels = true;
 
     /** Metrics per finished epoch, by epoch number. */
     final Map<Integer, Map<String, Double>> epochMetrics = new HashMap<>();
 
     final List<Checkpoint> checkpoints = new ArrayList<>();
     final List<Double> progress = new ArrayList<>();
+
+    /** PyTorch's intra-op threads of the training thread at each epoch's end. */
+    final List<Integer> threadsAtEpochEnd = new ArrayList<>();
+
+    /** Those of a thread started at each epoch's end, at its first call into PyTorch. */
+    final List<Integer> newThreadsAtEpochEnd = new ArrayList<>();
 
     RecordingContext(
             Path dataset, DatasetProfile profile, Map<String, Object> params, Optional<Checkpoint> checkpoint) {
@@ -51,6 +60,12 @@ final class RecordingContext implements TrainingContext {
     /** Trains on the first {@code count} CUDA devices instead of the CPU. */
     RecordingContext onGpus(int count) {
         gpus = count;
+        return this;
+    }
+
+    /** Keeps the training thread's count of PyTorch threads for a small model too. */
+    RecordingContext keepingThreads() {
+        oneThreadForSmallModels = false;
         return this;
     }
 
@@ -84,6 +99,11 @@ final class RecordingContext implements TrainingContext {
     }
 
     @Override
+    public boolean oneThreadForSmallModels() {
+        return oneThreadForSmallModels;
+    }
+
+    @Override
     public Optional<Checkpoint> checkpoint() {
         return checkpoint;
     }
@@ -92,6 +112,9 @@ final class RecordingContext implements TrainingContext {
     public void epochFinished(int epoch, int epochs, Map<String, Double> metrics, byte[] bytes) {
         epochMetrics.put(epoch, Map.copyOf(metrics));
         checkpoints.add(new Checkpoint(epoch, bytes));
+        threadsAtEpochEnd.add(JniUtils.getNumThreads());
+        newThreadsAtEpochEnd.add(CompletableFuture.supplyAsync(JniUtils::getNumThreads, r -> new Thread(r).start())
+                .join());
         if (epoch >= stopAfterEpoch) {
             throw new TrainingStopped("drain after epoch " + epoch);
         }

@@ -1,0 +1,85 @@
+package dev.canopy.runner.recipe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.canopy.runner.inference.ModelSpec;
+import dev.canopy.runner.inference.TabularModel;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TrainingThreadsTest {
+
+    private final Recipe recipe = new TabularClassificationRecipe();
+    private int before;
+
+    /** Three threads, so that neither one thread nor PyTorch's default on a small machine passes by chance. */
+    @BeforeEach
+    void threeThreads() {
+        Engine.getInstance(); // loads the natives JniUtils calls
+        before = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(3);
+    }
+
+    @AfterEach
+    void restore() {
+        JniUtils.setNumThreads(before);
+    }
+
+    @Test
+    void aSmallModelTrainsOnOneThreadAndTheThreadGetsItsCountBack() throws Exception {
+        RecordingContext context =
+                RecordingContext.penguins(Map.of("label", "species", "epochs", 2, "hiddenLayers", List.of(64, 32)));
+
+        TrainingResult result = recipe.train(context);
+
+        assertThat(context.threadsAtEpochEnd).containsExactly(1, 1);
+        // A thread that starts meanwhile takes the process's count, not the training thread's.
+        assertThat(context.newThreadsAtEpochEnd).containsExactly(3, 3);
+        assertThat(JniUtils.getNumThreads()).isEqualTo(3);
+        try (TabularModel model = TabularModel.load(result.model())) {
+            ModelSpec spec = model.spec();
+            assertThat(TrainingThreads.batchMultiplyAdds(spec, 32))
+                    .isEqualTo(32L * (spec.inputSize() * 64 + 64 * 32 + 32 * 3))
+                    .isLessThan(TrainingThreads.SMALL_BATCH_MULTIPLY_ADDS);
+        }
+    }
+
+    @Test
+    void aLargeModelKeepsTheThreadsCount() throws Exception {
+        // 128 rows x about 1.06 million multiply-adds a row: far above the limit.
+        RecordingContext context = RecordingContext.penguins(
+                Map.of("label", "species", "epochs", 1, "batchSize", 128, "hiddenLayers", List.of(1024, 1024)));
+
+        recipe.train(context);
+
+        assertThat(context.threadsAtEpochEnd).containsExactly(3);
+        assertThat(JniUtils.getNumThreads()).isEqualTo(3);
+    }
+
+    @Test
+    void aContextCanKeepTheThreadsCountForASmallModel() throws Exception {
+        RecordingContext context = RecordingContext.penguins(
+                        Map.of("label", "species", "epochs", 1, "hiddenLayers", List.of(64, 32)))
+                .keepingThreads();
+
+        recipe.train(context);
+
+        assertThat(context.threadsAtEpochEnd).containsExactly(3);
+    }
+
+    @Test
+    void theLimitSitsBetweenTheMeasuredSizes() {
+        // The class comment's measurements, with the benchmark's 22 inputs and 3 classes at batches of 128: (64, 32)
+        // gained nothing from a second thread, (256, 256) gained 8 %.
+        long small = 128L * (22 * 64 + 64 * 32 + 32 * 3);
+        long wider = 128L * (22 * 256 + 256 * 256 + 256 * 3);
+
+        assertThat(small).isLessThan(TrainingThreads.SMALL_BATCH_MULTIPLY_ADDS);
+        assertThat(wider).isGreaterThan(TrainingThreads.SMALL_BATCH_MULTIPLY_ADDS);
+    }
+}
