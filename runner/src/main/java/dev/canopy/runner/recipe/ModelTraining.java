@@ -38,7 +38,13 @@ final class ModelTraining {
             Pattern.compile("out of memory|not enough memory|can't allocate memory|failed to allocate");
 
     /** What training produced, before the test evaluation. */
-    record Outcome(byte[] artifact, int epochs, boolean stoppedEarly, int bestEpoch, double bestValLoss) {}
+    record Outcome(
+            byte[] artifact,
+            int epochs,
+            boolean stoppedEarly,
+            int bestEpoch,
+            double bestValLoss,
+            Optional<String> threadsNote) {}
 
     private final TrainingContext context;
     private final ModelSpec spec;
@@ -78,7 +84,13 @@ final class ModelTraining {
             loadParameters(block, model.getNDManager(), early.bestParameters());
             byte[] artifact = ModelArtifact.write(spec, model);
             boolean stoppedEarly = trained.epochs() < params.epochs();
-            return new Outcome(artifact, trained.epochs(), stoppedEarly, early.bestEpoch(), early.bestValLoss());
+            return new Outcome(
+                    artifact,
+                    trained.epochs(),
+                    stoppedEarly,
+                    early.bestEpoch(),
+                    early.bestValLoss(),
+                    threads.note(spec, params.batchSize()));
         } catch (EngineException e) {
             throw outOfMemory(e, params).orElseThrow(() -> e);
         } catch (IOException e) {

@@ -93,6 +93,7 @@ final class TabularTraining {
                     + outcome.bestEpoch());
         }
         notes.add("the model is the one of epoch " + outcome.bestEpoch() + " (val_loss " + outcome.bestValLoss() + ")");
+        outcome.threadsNote().ifPresent(notes::add);
         return notes;
     }
 }

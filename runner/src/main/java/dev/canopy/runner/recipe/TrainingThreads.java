@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.canopy.runner.inference.ModelSpec;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,6 +86,18 @@ final class TrainingThreads {
         }
         perRow += (long) in * spec.outputSize();
         return perRow * batchSize;
+    }
+
+    /** A note for the run when {@link #narrow} gave it one thread; empty otherwise. */
+    Optional<String> note(ModelSpec spec, int batchSize) {
+        if (before <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(
+                Locale.ROOT,
+                "trained on one CPU thread: a batch's forward pass is %.2f million multiply-adds, too small to gain"
+                        + " from more",
+                batchMultiplyAdds(spec, batchSize) / 1e6));
     }
 
     /** Gives the calling thread back the count it had before {@link #narrow}, if that changed it. */

@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.TabularModel;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,9 +44,16 @@ class TrainingThreadsTest {
         assertThat(JniUtils.getNumThreads()).isEqualTo(3);
         try (TabularModel model = TabularModel.load(result.model())) {
             ModelSpec spec = model.spec();
+            long multiplyAdds = 32L * (spec.inputSize() * 64 + 64 * 32 + 32 * 3);
             assertThat(TrainingThreads.batchMultiplyAdds(spec, 32))
-                    .isEqualTo(32L * (spec.inputSize() * 64 + 64 * 32 + 32 * 3))
+                    .isEqualTo(multiplyAdds)
                     .isLessThan(TrainingThreads.SMALL_BATCH_MULTIPLY_ADDS);
+            assertThat(result.notes())
+                    .contains(String.format(
+                            Locale.ROOT,
+                            "trained on one CPU thread: a batch's forward pass is %.2f million multiply-adds, too"
+                                    + " small to gain from more",
+                            multiplyAdds / 1e6));
         }
     }
 
@@ -55,10 +63,11 @@ class TrainingThreadsTest {
         RecordingContext context = RecordingContext.penguins(
                 Map.of("label", "species", "epochs", 1, "batchSize", 128, "hiddenLayers", List.of(1024, 1024)));
 
-        recipe.train(context);
+        TrainingResult result = recipe.train(context);
 
         assertThat(context.threadsAtEpochEnd).containsExactly(3);
         assertThat(JniUtils.getNumThreads()).isEqualTo(3);
+        assertThat(result.notes()).noneMatch(note -> note.startsWith("trained on one CPU thread"));
     }
 
     @Test
