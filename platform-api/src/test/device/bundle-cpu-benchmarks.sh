@@ -11,9 +11,11 @@ set -euo pipefail
 part_mb=${PART_MB:-60}
 app=platform-api/target/quarkus-app
 stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
 b=$stage/canopy-bench
 mkdir -p "$b/quarkus-app" "$b/runner/lib" "$b/bench/lib" "$b/natives"
 natives=$(ls "$app"/lib/main/ai.djl.pytorch.pytorch-native-cpu-*.jar)
+[ "$(echo "$natives" | wc -l)" = 1 ] || { echo "expected one CPU natives jar in $app/lib/main" >&2; exit 1; }
 (cd "$app" && tar -cf - --exclude="./lib/main/$(basename "$natives")" .) | tar -xf - -C "$b/quarkus-app"
 unzip -q "$natives" -d "$b/natives"
 basename "$natives" >"$b/natives.jar-name"
@@ -47,5 +49,4 @@ for part in .devbench/part.*; do
     mkdir -p ".devbench/$n"
     mv "$part" ".devbench/$n/"
 done
-rm -rf "$stage"
 du -sh .devbench/*

@@ -13,16 +13,19 @@ out=${1:?output folder}
 parts=/opt/canopy-bench-parts
 b=/opt/canopy-bench
 mkdir -p "$out" "$parts"
+out=$(cd "$out" && pwd)
 cp .devbench/*/part.* "$parts/" 2>/dev/null
+# Unpacked once per machine, into a folder that takes $b's name only when complete.
 if [ ! -d "$b" ]; then
+    rm -rf "$b.partial" && mkdir -p "$b.partial" || exit 1
     if command -v xz >/dev/null; then
-        cat "$parts"/part.* | xz -d -T0 | tar -x -C "$(dirname "$b")" || exit 1
+        cat "$parts"/part.* | xz -d -T0 | tar -x -C "$b.partial" || exit 1
     else
         cat "$parts"/part.* | python3 -c 'import lzma, shutil, sys
-shutil.copyfileobj(lzma.open(sys.stdin.buffer), sys.stdout.buffer)' | tar -x -C "$(dirname "$b")" || exit 1
+shutil.copyfileobj(lzma.open(sys.stdin.buffer), sys.stdout.buffer)' | tar -x -C "$b.partial" || exit 1
     fi
     # The natives' jar again, stored: DJL reads its entries by name.
-    python3 - "$b" <<'PY' || exit 1
+    python3 - "$b.partial/canopy-bench" <<'PY' || exit 1
 import os, sys, zipfile
 b = sys.argv[1]
 name = open(os.path.join(b, "natives.jar-name")).read().strip()
@@ -33,6 +36,7 @@ with zipfile.ZipFile(os.path.join(b, "quarkus-app/lib/main", name), "w", zipfile
         for f in sorted(files):
             jar.write(os.path.join(root, f), os.path.relpath(os.path.join(root, f), src))
 PY
+    mv "$b.partial/canopy-bench" "$b" && rm -rf "$b.partial" || exit 1
     while read -r lib platform; do
         ln -sf "$b/quarkus-app/lib/main/$platform" "$b/runner/lib/$lib"
     done <"$b/runner/lib.map"
@@ -56,12 +60,12 @@ props=(-Dcanopy.jar="$b/quarkus-app/quarkus-run.jar" -Dcanopy.runner.jar="$b/run
 } | tee "$out/machine.txt"
 cd /tmp || exit 1
 if [[ " ${BENCHMARKS:-training serving} " == *" training "* ]]; then
-    timeout "${TRAINING_TIMEOUT:-300}" "${as[@]}" "$java" "${props[@]}" -cp "$cp" dev.canopy.api.bench.TrainingOverheadBenchmark \
+    timeout "${TRAINING_TIMEOUT:-300}" ${as[@]+"${as[@]}"} "$java" "${props[@]}" -cp "$cp" dev.canopy.api.bench.TrainingOverheadBenchmark \
         ${TRAINING_ROWS:-} 2>&1 | tee "$out/training-overhead.log"
     echo "training-overhead exit status ${PIPESTATUS[0]}" | tee -a "$out/training-overhead.log"
 fi
 if [[ " ${BENCHMARKS:-training serving} " == *" serving "* ]]; then
-    timeout "${SERVING_TIMEOUT:-240}" "${as[@]}" "$java" "${props[@]}" -cp "$cp" dev.canopy.api.bench.ServingBenchmark \
+    timeout "${SERVING_TIMEOUT:-240}" ${as[@]+"${as[@]}"} "$java" "${props[@]}" -cp "$cp" dev.canopy.api.bench.ServingBenchmark \
         "${2:-10}" "${3:-20}" 2>&1 | tee "$out/serving.log"
     echo "serving exit status ${PIPESTATUS[0]}" | tee -a "$out/serving.log"
 fi

@@ -37,7 +37,9 @@ import java.util.SplittableRandom;
  * process charges it the run, polling every 100 ms (what reading energy costs); (c) submitted to the packaged
  * platform and trained by its embedded runner, inside the control plane's process (dataset download, per-epoch
  * metrics, checkpoints and energy over HTTP, model upload, registration); (d) the same with the platform's
- * runners off and one standalone runner process ({@code java -jar canopy-runner.jar}), as in production. Platform
+ * runners off and one standalone runner process ({@code java -jar canopy-runner.jar}), as in production. The
+ * benchmark's model is small, so (a) to (d) train on one PyTorch thread as the platform's runs do; (a0), in the first
+ * phase's rounds, is the bare loop on PyTorch's default threads, to show that this does not slow the baseline. Platform
  * throughput is timed from the run's start to its end as the server records them. Run with
  * {@code mvn -B -DskipTests -Pbenchmark verify}, or {@code mvn -B -Pbenchmark -pl platform-api
  * exec:java@training-overhead-benchmark -Dexec.args=ROWS} after {@code mvn -B -DskipTests install}: the platform's

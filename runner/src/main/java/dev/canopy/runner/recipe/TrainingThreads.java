@@ -9,49 +9,55 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * PyTorch's intra-op threads while a run trains on the CPU. PyTorch uses one thread per core, and every parallel
- * operation waits for all of them. A small MLP's operations are too small to gain from that: with 60,000 rows,
- * hidden layers (64, 32) and batches of 128, one thread trained as fast as two on a 2-core machine (2.03 and 1.05 s
- * against 2.08 and 1.02 s), while (512, 512) gained 1.3x and (1024, 1024) 1.4x from the second thread. What several
- * threads do cost a small model is this: any other busy thread on the machine (the control plane and its database,
- * the run's own epoch reports) preempts one of them and holds up every step. So a run whose batch forward pass is
- * under {@link #SMALL_BATCH_MULTIPLY_ADDS} multiply-adds trains on one thread; see the README's training-overhead
- * benchmark for what that changed.
+ * operation waits for all of them. A small MLP's operations are too small to gain from that. With 60,000 rows,
+ * hidden layers (64, 32) and batches of 128, two rounds of two epochs each took 2.03 and 1.05 s on one thread and
+ * 2.08 and 1.02 s on two, on a 2-core machine; (256, 256) gained 8 % from the second thread, (512, 512) 1.3x and
+ * (1024, 1024) 1.4x. What several threads do cost a small model: any other busy thread on the machine (the control
+ * plane and its database, the run's own epoch reports) preempts one of them and holds up every step. So a run whose
+ * batch forward pass is under {@link #SMALL_BATCH_MULTIPLY_ADDS} multiply-adds trains on one thread; the README's
+ * training-overhead benchmark shows what that changed. Whether more than two threads would gain such a model
+ * something on a quiet machine of many cores was not measured in one run.
  *
  * <p>PyTorch keeps this setting per calling thread, so it changes only the training thread: serving and other runs
  * in the same process keep theirs. But PyTorch also keeps the last count set as a process-wide value, which a thread
  * takes at its first operation: a serving thread starting while a small model trains would keep one thread for
- * ever. So once the training thread has its one thread, the process-wide value is set back from a thread of this
- * class's own ({@code canopy-torch-threads}); a thread whose first operation falls between the two calls still
- * gets one. {@link #restore()} puts the training thread's count back.
+ * ever. So each change of the training thread's count is followed by setting the process-wide value back to the
+ * training thread's count from before, from a thread of this class's own ({@code canopy-torch-threads}). A thread
+ * whose first operation falls between the two calls still gets one thread; as one on a single thread already is
+ * left alone, such a thread training later does not spread its one thread further.
  */
 final class TrainingThreads {
 
     /** Multiply-adds of one batch's forward pass below which a run trains on one thread. */
     static final long SMALL_BATCH_MULTIPLY_ADDS = 2_000_000;
 
-    private static final ExecutorService ELSEWHERE = Executors.newSingleThreadExecutor(task -> {
+    /** Sets the process-wide count, on a thread whose own count does not matter. */
+    private static final ExecutorService PROCESS_WIDE = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "canopy-torch-threads");
         thread.setDaemon(true);
         return thread;
     });
 
+    private final boolean narrowed;
     private final int before;
 
-    private TrainingThreads(int before) {
+    private TrainingThreads(boolean narrowed, int before) {
+        this.narrowed = narrowed;
         this.before = before;
     }
 
     /** Changes nothing. */
     static TrainingThreads unchanged() {
-        return new TrainingThreads(0);
+        return new TrainingThreads(false, 0);
     }
 
     /**
-     * Narrows the calling thread to one intra-op thread when {@code spec} is small at {@code batchSize} and training
-     * runs on the CPU with PyTorch; otherwise changes nothing.
+     * Narrows the calling thread to one intra-op thread when {@code spec} is small at {@code batchSize}, training
+     * runs on the CPU with PyTorch and the thread has more than one; otherwise changes nothing.
      */
     static TrainingThreads narrow(ModelSpec spec, int batchSize, Device device) {
         if (!Device.Type.CPU.equals(device.getDeviceType())
@@ -60,20 +66,17 @@ final class TrainingThreads {
             return unchanged();
         }
         int before = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(1);
-        setProcessWide(before);
-        return new TrainingThreads(before);
-    }
-
-    /** Sets PyTorch's process-wide count on another thread, leaving the calling thread's as it is. */
-    private static void setProcessWide(int threads) {
-        try {
-            ELSEWHERE.submit(() -> JniUtils.setNumThreads(threads)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("PyTorch's thread count could not be set", e.getCause());
+        if (before <= 1) {
+            return unchanged();
         }
+        JniUtils.setNumThreads(1);
+        try {
+            setProcessWide(before);
+        } catch (RuntimeException e) {
+            JniUtils.setNumThreads(before);
+            throw e;
+        }
+        return new TrainingThreads(true, before);
     }
 
     /** Multiply-adds of the MLP's linear layers for one forward pass of {@code batchSize} rows. */
@@ -90,20 +93,45 @@ final class TrainingThreads {
 
     /** A note for the run when {@link #narrow} gave it one thread; empty otherwise. */
     Optional<String> note(ModelSpec spec, int batchSize) {
-        if (before <= 0) {
+        if (!narrowed) {
             return Optional.empty();
         }
         return Optional.of(String.format(
                 Locale.ROOT,
-                "trained on one CPU thread: a batch's forward pass is %.2f million multiply-adds, too small to gain"
-                        + " from more",
-                batchMultiplyAdds(spec, batchSize) / 1e6));
+                "trained on one CPU thread: a batch's forward pass is %.2f million multiply-adds, under the %d million"
+                        + " below which a second thread was measured to gain nothing",
+                batchMultiplyAdds(spec, batchSize) / 1e6,
+                SMALL_BATCH_MULTIPLY_ADDS / 1_000_000));
     }
 
     /** Gives the calling thread back the count it had before {@link #narrow}, if that changed it. */
     void restore() {
-        if (before > 0) {
+        if (narrowed) {
             JniUtils.setNumThreads(before);
+            setProcessWide(before);
+        }
+    }
+
+    /** Sets PyTorch's process-wide count on {@code canopy-torch-threads}, leaving the calling thread's as it is. */
+    private static void setProcessWide(int threads) {
+        Future<?> done = PROCESS_WIDE.submit(() -> JniUtils.setNumThreads(threads));
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    done.get();
+                    return;
+                } catch (InterruptedException e) {
+                    // The count must be right before training goes on; the interrupt is kept for the caller.
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("PyTorch's thread count could not be set", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

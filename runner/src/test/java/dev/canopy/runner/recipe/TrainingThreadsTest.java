@@ -1,6 +1,7 @@
 package dev.canopy.runner.recipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
@@ -9,6 +10,7 @@ import dev.canopy.runner.inference.TabularModel;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +53,8 @@ class TrainingThreadsTest {
             assertThat(result.notes())
                     .contains(String.format(
                             Locale.ROOT,
-                            "trained on one CPU thread: a batch's forward pass is %.2f million multiply-adds, too"
-                                    + " small to gain from more",
+                            "trained on one CPU thread: a batch's forward pass is %.2f million multiply-adds, under"
+                                    + " the 2 million below which a second thread was measured to gain nothing",
                             multiplyAdds / 1e6));
         }
     }
@@ -71,6 +73,33 @@ class TrainingThreadsTest {
     }
 
     @Test
+    void aStoppedRunGivesTheThreadItsCountBack() {
+        RecordingContext context = RecordingContext.penguins(
+                        Map.of("label", "species", "epochs", 3, "hiddenLayers", List.of(64, 32)))
+                .stoppingAfterEpoch(1);
+
+        assertThatThrownBy(() -> recipe.train(context)).isInstanceOf(TrainingStopped.class);
+
+        assertThat(context.threadsAtEpochEnd).containsExactly(1);
+        assertThat(JniUtils.getNumThreads()).isEqualTo(3);
+        assertThat(CompletableFuture.supplyAsync(JniUtils::getNumThreads, r -> new Thread(r).start())
+                        .join())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void aThreadOnOneThreadAlreadyIsLeftAsItIsWithoutANote() throws Exception {
+        JniUtils.setNumThreads(1);
+        RecordingContext context =
+                RecordingContext.penguins(Map.of("label", "species", "epochs", 1, "hiddenLayers", List.of(64, 32)));
+
+        TrainingResult result = recipe.train(context);
+
+        assertThat(context.threadsAtEpochEnd).containsExactly(1);
+        assertThat(result.notes()).noneMatch(note -> note.startsWith("trained on one CPU thread"));
+    }
+
+    @Test
     void aContextCanKeepTheThreadsCountForASmallModel() throws Exception {
         RecordingContext context = RecordingContext.penguins(
                         Map.of("label", "species", "epochs", 1, "hiddenLayers", List.of(64, 32)))
@@ -83,8 +112,8 @@ class TrainingThreadsTest {
 
     @Test
     void theLimitSitsBetweenTheMeasuredSizes() {
-        // The class comment's measurements, with the benchmark's 22 inputs and 3 classes at batches of 128: (64, 32)
-        // gained nothing from a second thread, (256, 256) gained 8 %.
+        // The class comment's measurements, with the training-overhead benchmark's 22 inputs and 3 classes at batches
+        // of 128: (64, 32) gained nothing from a second thread, (256, 256) gained 8 %.
         long small = 128L * (22 * 64 + 64 * 32 + 32 * 3);
         long wider = 128L * (22 * 256 + 256 * 256 + 256 * 3);
 
