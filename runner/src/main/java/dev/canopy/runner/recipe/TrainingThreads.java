@@ -19,16 +19,16 @@ import java.util.concurrent.Future;
  * (1024, 1024) 1.4x. What several threads do cost a small model: any other busy thread on the machine (the control
  * plane and its database, the run's own epoch reports) preempts one of them and holds up every step. So a run whose
  * batch forward pass is under {@link #SMALL_BATCH_MULTIPLY_ADDS} multiply-adds trains on one thread; the README's
- * training-overhead benchmark shows what that changed. Whether more than two threads would gain such a model
- * something on a quiet machine of many cores was not measured in one run.
+ * training-overhead benchmark shows what that changed. Whether more than two threads would help such a model on a
+ * quiet machine of many cores is open: the 16-core runs there were on two different machines.
  *
  * <p>PyTorch keeps this setting per calling thread, so it changes only the training thread: serving and other runs
  * in the same process keep theirs. But PyTorch also keeps the last count set as a process-wide value, which a thread
  * takes at its first operation: a serving thread starting while a small model trains would keep one thread for
  * ever. So each change of the training thread's count is followed by setting the process-wide value back to the
  * training thread's count from before, from a thread of this class's own ({@code canopy-torch-threads}). A thread
- * whose first operation falls between the two calls still gets one thread; as one on a single thread already is
- * left alone, such a thread training later does not spread its one thread further.
+ * whose first operation falls between the two calls still gets one thread. Should it train later, it does not
+ * spread that further: a thread that has one thread already is left alone.
  */
 final class TrainingThreads {
 
