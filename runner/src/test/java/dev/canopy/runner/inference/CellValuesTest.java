@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class CellValuesTest {
@@ -39,6 +41,32 @@ class CellValuesTest {
             assertThat(CellValues.parseNumber(digits.substring(0, 300) + ".5"))
                     .isEqualTo(Double.parseDouble(digits.substring(0, 300) + ".5"));
         });
+    }
+
+    /** The shape {@link CellValues#isDecimal} scans for, as a regular expression: the oracle for the scan. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
+    @Test
+    void theScanAcceptsExactlyWhatTheDecimalPatternDoes() {
+        String alphabet = "0123456789+-.eE x\u0663";
+        SplittableRandom random = new SplittableRandom(5);
+        int accepted = 0;
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder candidate = new StringBuilder();
+            int length = random.nextInt(9);
+            for (int c = 0; c < length; c++) {
+                // Digits twice as likely as the rest, so that many candidates are numbers.
+                candidate.append(
+                        random.nextBoolean()
+                                ? (char) ('0' + random.nextInt(10))
+                                : alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String value = candidate.toString();
+            boolean expected = DECIMAL.matcher(value).matches();
+            assertThat(CellValues.isDecimal(value)).as("'%s'", value).isEqualTo(expected);
+            accepted += expected ? 1 : 0;
+        }
+        assertThat(accepted).isBetween(20_000, 180_000);
     }
 
     @Test
