@@ -3,6 +3,7 @@ package dev.canopy.api.endpoint;
 import static dev.canopy.api.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.config.DatabaseTime;
@@ -10,11 +11,21 @@ import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.TeamScope;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +42,12 @@ class EndpointRoutesTest {
 
     @Inject
     ModelService models;
+
+    @Inject
+    ServingConfig config;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     TrainedModels trained;
     String name;
@@ -70,6 +87,50 @@ class EndpointRoutesTest {
         });
 
         assertThat(routes.route(scope, name).live().version()).isEqualTo(2);
+    }
+
+    @Test
+    void anExpiredRouteIsReadAgainByOneRequestWhileTheOthersRouteOnIt() throws Exception {
+        RegisteredVersion second =
+                QuarkusTransaction.requiringNew().call(() -> models.resolve(scope, TrainedModels.MODEL, "2"));
+        // Committed as another control plane would: the route cached here does not know of it.
+        QuarkusTransaction.requiringNew()
+                .run(() ->
+                        endpoints.findByIdForUpdate(endpoint.id).orElseThrow().goLive(second.id(), DatabaseTime.now()));
+        assertThat(routes.route(scope, name).live().version()).isEqualTo(1);
+        Thread.sleep(config.routeCacheTtl().toMillis() + 200);
+
+        ExecutorService requests = Executors.newFixedThreadPool(2);
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (Statement statement = lock.createStatement()) {
+                // Holds every read of the endpoints table until rolled back.
+                statement.execute("LOCK TABLE endpoints IN ACCESS EXCLUSIVE MODE");
+            }
+            Future<Route> reader = requests.submit(() -> routes.route(scope, name));
+            await().atMost(Duration.ofSeconds(10)).until(this::aReadWaitsForTheLock);
+
+            // The read is in flight: a second request routes on the expired route instead of reading too.
+            Future<Route> other = requests.submit(() -> routes.route(scope, name));
+            assertThat(other.get(5, TimeUnit.SECONDS).live().version()).isEqualTo(1);
+            assertThat(reader.isDone()).isFalse();
+
+            lock.rollback();
+            assertThat(reader.get(10, TimeUnit.SECONDS).live().version()).isEqualTo(2);
+        } finally {
+            requests.shutdownNow();
+        }
+        assertThat(routes.route(scope, name).live().version()).isEqualTo(2);
+    }
+
+    private boolean aReadWaitsForTheLock() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet waiting = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                        + " WHERE wait_event_type = 'Lock' AND query ILIKE '%from endpoints%'")) {
+            waiting.next();
+            return waiting.getInt(1) > 0;
+        }
     }
 
     @Test
