@@ -7,12 +7,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
  * A fixed set of DJL predictors shared by the threads of a served model. A {@link Predictor} is not thread-safe,
- * so each {@link #forward} borrows one for the pass and gives it back after it, waiting while all are busy.
+ * so each {@link #forward} borrows one for the pass and gives it back after it, waiting while all are busy. Waiting
+ * threads get predictors in the order they asked: a thread that arrives while others wait queues behind them.
+ * Before, a newcomer could take a predictor the moment it came back, ahead of a woken waiter, so most requests never
+ * waited and a few waited for many passes. Measured on 2 cores, 64 clients over HTTP with batching off: the
+ * (2048, 2048) model's p99 went from 236-250 ms to 40-44 ms at the same throughput; the small penguins model's
+ * from 21-24 ms to 13-14 ms, at 12-25 % fewer requests per second, since each hand-over now wakes a thread for a
+ * pass of a few microseconds. While only endpoints with batching on (the default) serve a model, nothing waits
+ * here: the batcher runs at most as many passes at once as there are predictors.
  *
  * <p>{@link #close()} closes the idle predictors at once and each borrowed one when it is given back, so it never
  * frees native memory under a running pass; when the last predictor is closed it runs {@code afterLast} (which
@@ -21,6 +29,9 @@ import java.util.function.Supplier;
 final class PredictorPool implements AutoCloseable {
 
     private final Deque<Predictor<Matrix, float[]>> idle = new ArrayDeque<>();
+    /** One permit per idle predictor, handed out first come, first served. */
+    private final Semaphore turns = new Semaphore(0, true);
+
     private final LongAdder passes = new LongAdder();
     private final Runnable afterLast;
     private int open;
@@ -34,6 +45,7 @@ final class PredictorPool implements AutoCloseable {
                 idle.push(factory.get());
                 open++;
             }
+            turns.release(size);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -68,29 +80,28 @@ final class PredictorPool implements AutoCloseable {
         return passes.sum();
     }
 
-    private synchronized Predictor<Matrix, float[]> borrow() {
-        while (idle.isEmpty()) {
+    private Predictor<Matrix, float[]> borrow() {
+        try {
+            turns.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a predictor", e);
+        }
+        synchronized (this) {
             if (closed) {
+                // Passed on, so that every thread still waiting wakes up and fails too.
+                turns.release();
                 throw new IllegalStateException("the model is closed");
             }
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a predictor", e);
-            }
+            return idle.pop();
         }
-        if (closed) {
-            throw new IllegalStateException("the model is closed");
-        }
-        return idle.pop();
     }
 
     private void giveBack(Predictor<Matrix, float[]> predictor) {
         synchronized (this) {
             if (!closed) {
                 idle.push(predictor);
-                notify();
+                turns.release();
                 return;
             }
         }
@@ -107,8 +118,9 @@ final class PredictorPool implements AutoCloseable {
             closed = true;
             idleOnes = new ArrayList<>(idle);
             idle.clear();
-            notifyAll();
         }
+        // Wakes a waiting thread (if any), which passes the permit on after failing.
+        turns.release();
         closeAll(idleOnes);
     }
 

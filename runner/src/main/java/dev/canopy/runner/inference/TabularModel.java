@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.ParameterList;
 import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
 import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -231,7 +232,12 @@ public final class TabularModel implements AutoCloseable {
 
     /** A new predictor over the shared model; the caller closes it and uses it from one thread at a time. */
     Predictor<Matrix, float[]> newPredictor() {
-        return model.newPredictor(new FeatureMatrixTranslator());
+        return newPredictor(new FeatureMatrixTranslator());
+    }
+
+    /** A new predictor over the shared model that feeds and reads it through {@code translator}. */
+    Predictor<Matrix, float[]> newPredictor(Translator<Matrix, float[]> translator) {
+        return model.newPredictor(translator);
     }
 
     @Override
