@@ -5,8 +5,9 @@
 # each in a call of its own, while the machine is held (it keeps its files between calls), every call but the
 # last running `mkdir -p /opt/canopy-bench-parts && cp .devbench/*/part.* /opt/canopy-bench-parts/`, the last
 # one this script.
-# Usage (from the repository root): platform-api/src/test/device/cpu-benchmarks.sh OUTPUT_DIR [LOAD_S SOAK_S]
-# (the serving benchmark's arguments); BENCHMARKS="training serving" (the default) picks which run, TRAINING_ROWS
+# Usage (from the repository root): platform-api/src/test/device/cpu-benchmarks.sh OUTPUT_DIR [LOAD_S SOAK_S
+# ROUNDS WARM_UP_S] (the serving benchmark's arguments; with the defaults 10 20 3 60 it takes about 5 minutes on
+# 2 cores); BENCHMARKS="training serving" (the default) picks which run, TRAINING_ROWS
 # the training benchmark's rows.
 set -uo pipefail
 out=${1:?output folder}
@@ -65,7 +66,7 @@ if [[ " ${BENCHMARKS:-training serving} " == *" training "* ]]; then
     echo "training-overhead exit status ${PIPESTATUS[0]}" | tee -a "$out/training-overhead.log"
 fi
 if [[ " ${BENCHMARKS:-training serving} " == *" serving "* ]]; then
-    timeout "${SERVING_TIMEOUT:-240}" ${as[@]+"${as[@]}"} "$java" "${props[@]}" -cp "$cp" dev.canopy.api.bench.ServingBenchmark \
-        "${2:-10}" "${3:-20}" 2>&1 | tee "$out/serving.log"
+    timeout "${SERVING_TIMEOUT:-420}" ${as[@]+"${as[@]}"} "$java" "${props[@]}" -cp "$cp" dev.canopy.api.bench.ServingBenchmark \
+        "${2:-10}" "${3:-20}" "${4:-3}" "${5:-60}" 2>&1 | tee "$out/serving.log"
     echo "serving exit status ${PIPESTATUS[0]}" | tee -a "$out/serving.log"
 fi

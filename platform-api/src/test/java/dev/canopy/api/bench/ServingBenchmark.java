@@ -28,18 +28,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Serving benchmarks against the packaged platform (its own process, real HTTP), each with its baseline in the
  * same run: (1) the latency of one HTTP prediction against the bare in-process {@link TabularModel#predict} of the
  * same model and record, and against the platform's HTTP floor (an authenticated {@code GET /api/v1/me}); (2)
- * throughput and p99 at 64 concurrent clients, micro-batching off (one platform) and on (a second platform serving
- * the same artifacts, uploaded), for the penguin model with the default hidden layers (64, 32), a wide one (1024,
- * 1024) and a large one (2048, 2048, 17 MB of weights), whose forward passes cost more than the HTTP around them; (3) a soak at 64 clients with batching on,
- * sampling the platform's RSS and heap, counting errors. Prints markdown tables.
+ * throughput and p99 at 64 concurrent clients, micro-batching off and on, for the penguin model with the default
+ * hidden layers (64, 32), a wide one (1024, 1024) and a large one (2048, 2048, 17 MB of weights), whose forward
+ * passes cost more than the HTTP around them; (3) a soak at 64 clients with batching on, sampling the platform's
+ * RSS and heap, counting errors. Prints markdown tables.
  *
- * <p>{@code mvn -B -Pbenchmark -pl platform-api exec:java@serving-benchmark -Dexec.args="LOAD_SECONDS SOAK_SECONDS"}
- * (default 15 60) after {@code mvn -B -DskipTests install}.
+ * <p>Each model is served by two endpoints of one platform, one with batching off ({@code <model>-off}) and one
+ * with the default (on), sharing the version's predictors. Batching is measured on one warm JVM: the platform first
+ * serves all of them for {@code WARM_UP_SECONDS} (on 2 cores its throughput was still rising after 30 s of load
+ * as the JIT compiled the request path, so a platform measured cold loses to one measured warm whatever it does),
+ * then off and on alternate, {@code ROUNDS} times, and the ratio is taken per round.
+ *
+ * <p>{@code mvn -B -Pbenchmark -pl platform-api exec:java@serving-benchmark -Dexec.args="LOAD_SECONDS SOAK_SECONDS
+ * ROUNDS WARM_UP_SECONDS"} (default 10 60 3 60) after {@code mvn -B -DskipTests install}.
  */
 public final class ServingBenchmark {
 
@@ -55,9 +62,10 @@ public final class ServingBenchmark {
             }))
             .build();
     private static final String ENDPOINTS = "/api/v1/teams/default/endpoints/";
+    private static final String OFF = "-off";
     private static final byte[] BODY = body();
 
-    /** The models served, each on an endpoint of its name: hidden layers. */
+    /** The models served, each on an endpoint of its name (batching on) and one with {@link #OFF}: hidden layers. */
     private static final Map<String, List<Integer>> MODELS = new LinkedHashMap<>();
 
     static {
@@ -71,55 +79,48 @@ public final class ServingBenchmark {
     record Load(double perSecond, double p50, double p99, long errors, long requests) {}
 
     public static void main(String[] args) throws Exception {
-        int loadSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int loadSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int soakSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int warmUpSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 60;
         Path penguins = Files.createTempFile("penguins", ".csv");
         penguins.toFile().deleteOnExit();
         try (var in = ServingBenchmark.class.getResourceAsStream("/datasets/penguins.csv")) {
             Files.write(penguins, in.readAllBytes());
         }
-        Map<String, byte[]> artifacts;
-        double[] bare;
-        double[] floor;
-        double[] httpOff;
-        double[] httpOn;
-        Map<String, Load> off = new LinkedHashMap<>();
-        Map<String, Load> on = new LinkedHashMap<>();
+        Map<String, List<Load>> off = new LinkedHashMap<>();
+        Map<String, List<Load>> on = new LinkedHashMap<>();
         List<String> soak = new ArrayList<>();
-        Load soaked;
-        try (PlatformProcess platform =
-                PlatformProcess.start("-Dquarkus.profile=local", "-Dcanopy.serving.batching=false")) {
+        try (PlatformProcess platform = PlatformProcess.start("-Dquarkus.profile=local")) {
             String base = platform.baseUrl();
             String token = platform.adminToken();
-            artifacts = trainAndServe(base, token, penguins);
-            bare = bare(artifacts.get("species"));
-            floor = sequential(base, token, "/api/v1/me", null);
-            httpOff = sequential(base, token, ENDPOINTS + "species/predict", BODY);
-            for (String model : MODELS.keySet()) {
-                off.put(model, load(base, token, model, loadSeconds, null));
+            Map<String, byte[]> artifacts = trainAndServe(base, token, penguins);
+            double[] bare = bare(artifacts.get("species"));
+            warmUp(base, token, warmUpSeconds);
+            double[] floor = sequential(base, token, "/api/v1/me", null);
+            double[] httpOff = sequential(base, token, ENDPOINTS + "species" + OFF + "/predict", BODY);
+            double[] httpOn = sequential(base, token, ENDPOINTS + "species/predict", BODY);
+            for (int round = 0; round < rounds; round++) {
+                for (String model : MODELS.keySet()) {
+                    off.computeIfAbsent(model, m -> new ArrayList<>())
+                            .add(load(base, token, model + OFF, loadSeconds, null));
+                    on.computeIfAbsent(model, m -> new ArrayList<>()).add(load(base, token, model, loadSeconds, null));
+                }
             }
+            Load soaked = load(base, token, "species", soakSeconds, () -> soak.add(sample(platform, base, token)));
+            print(bare, floor, httpOff, httpOn, loadSeconds, off, on);
+            printSoak(soakSeconds, soak, soaked);
         }
-        try (PlatformProcess platform =
-                PlatformProcess.start("-Dquarkus.profile=local", "-Dcanopy.runner.embedded.count=0")) {
-            String base = platform.baseUrl();
-            String token = platform.adminToken();
-            for (var artifact : artifacts.entrySet()) {
-                send(
-                        base,
-                        token,
-                        "/api/v1/teams/default/models/" + artifact.getKey() + "/versions",
-                        "application/zip",
-                        artifact.getValue());
-                serve(base, token, artifact.getKey());
-            }
-            httpOn = sequential(base, token, ENDPOINTS + "species/predict", BODY);
-            for (String model : MODELS.keySet()) {
-                on.put(model, load(base, token, model, loadSeconds, null));
-            }
-            soaked = load(base, token, "species", soakSeconds, () -> soak.add(sample(platform, base, token)));
+    }
+
+    /** Load on every endpoint in turn, 5 s each, for {@code seconds}: the JIT compiles what the rounds measure. */
+    private static void warmUp(String base, String token, int seconds) throws Exception {
+        List<String> endpoints = MODELS.keySet().stream()
+                .flatMap(model -> Stream.of(model + OFF, model))
+                .toList();
+        for (int s = 0, i = 0; s < seconds; s += 5, i++) {
+            load(base, token, endpoints.get(i % endpoints.size()), Math.min(5, seconds - s), null);
         }
-        print(bare, floor, httpOff, httpOn, loadSeconds, off, on);
-        printSoak(soakSeconds, soak, soaked);
     }
 
     /** Trains each model on the platform's embedded runner and serves it on an endpoint of its name. */
@@ -158,9 +159,16 @@ public final class ServingBenchmark {
         return artifacts;
     }
 
+    /** Two endpoints on version 1 of {@code model}: one named after it, batching on, and one with it off. */
     private static void serve(String base, String token, String model) throws Exception {
         post(base, token, "/api/v1/teams/default/endpoints", Map.of("name", model, "model", model));
         post(base, token, ENDPOINTS + model + "/promotions", Map.of("version", "1"));
+        post(
+                base,
+                token,
+                "/api/v1/teams/default/endpoints",
+                Map.of("name", model + OFF, "model", model, "batching", Map.of("enabled", false)));
+        post(base, token, ENDPOINTS + model + OFF + "/promotions", Map.of("version", "1"));
     }
 
     /** Latencies in ms of the bare in-process predict of one record, after a warm-up. */
@@ -182,53 +190,63 @@ public final class ServingBenchmark {
 
     /** Latencies in ms of requests sent one after the other (POST {@code body}, else GET), after a warm-up. */
     static double[] sequential(String base, String token, String path, byte[] body) throws Exception {
-        HttpRequest.Builder builder =
-                HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token);
-        HttpRequest request = body == null
-                ? builder.GET().build()
-                : builder.header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build();
-        for (int i = 0; i < SEQUENTIAL; i++) {
-            check(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
+        try (KeepAliveConnection connection = new KeepAliveConnection(base, path, token, body)) {
+            for (int i = 0; i < SEQUENTIAL; i++) {
+                check(path, connection.send());
+            }
+            double[] ms = new double[SEQUENTIAL];
+            for (int i = 0; i < SEQUENTIAL; i++) {
+                long start = System.nanoTime();
+                check(path, connection.send());
+                ms[i] = (System.nanoTime() - start) / 1e6;
+            }
+            return ms;
         }
-        double[] ms = new double[SEQUENTIAL];
-        for (int i = 0; i < SEQUENTIAL; i++) {
-            long start = System.nanoTime();
-            check(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
-            ms[i] = (System.nanoTime() - start) / 1e6;
-        }
-        return ms;
     }
 
-    /** {@value #CLIENTS} clients sending one-record predictions for {@code seconds}; {@code every10s} samples. */
+    /**
+     * {@value #CLIENTS} clients, each on a connection of its own, sending one-record predictions for {@code
+     * seconds}; {@code every10s} samples. A connection that fails counts an error and is opened again.
+     */
     static Load load(String base, String token, String endpoint, int seconds, Runnable every10s) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + ENDPOINTS + endpoint + "/predict"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(BODY))
-                .build();
+        String path = ENDPOINTS + endpoint + "/predict";
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong errors = new AtomicLong();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-        List<Future<List<Double>>> results = new ArrayList<>();
+        List<Future<double[]>> results = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
             results.add(clients.submit(() -> {
-                List<Double> ms = new ArrayList<>();
-                while (!stop.get()) {
-                    long start = System.nanoTime();
-                    try {
-                        if (HTTP.send(request, HttpResponse.BodyHandlers.ofString())
-                                        .statusCode()
-                                != 200) {
+                double[] ms = new double[1024];
+                int count = 0;
+                KeepAliveConnection connection = null;
+                try {
+                    while (!stop.get()) {
+                        long start = System.nanoTime();
+                        try {
+                            if (connection == null) {
+                                connection = new KeepAliveConnection(base, path, token, BODY);
+                            }
+                            if (connection.send() != 200) {
+                                errors.incrementAndGet();
+                            }
+                        } catch (IOException e) {
                             errors.incrementAndGet();
+                            if (connection != null) {
+                                connection.close();
+                                connection = null;
+                            }
                         }
-                    } catch (IOException e) {
-                        errors.incrementAndGet();
+                        if (count == ms.length) {
+                            ms = Arrays.copyOf(ms, count * 2);
+                        }
+                        ms[count++] = (System.nanoTime() - start) / 1e6;
                     }
-                    ms.add((System.nanoTime() - start) / 1e6);
+                } finally {
+                    if (connection != null) {
+                        connection.close();
+                    }
                 }
-                return ms;
+                return Arrays.copyOf(ms, count);
             }));
         }
         long begin = System.nanoTime();
@@ -241,12 +259,12 @@ public final class ServingBenchmark {
         }
         stop.set(true);
         double elapsed = (System.nanoTime() - begin) / 1e9;
-        List<Double> all = new ArrayList<>();
-        for (Future<List<Double>> r : results) {
-            all.addAll(r.get());
+        List<double[]> all = new ArrayList<>();
+        for (Future<double[]> r : results) {
+            all.add(r.get());
         }
         clients.shutdown();
-        double[] ms = all.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] ms = all.stream().flatMapToDouble(Arrays::stream).toArray();
         return new Load(ms.length / elapsed, quantile(ms, 0.5), quantile(ms, 0.99), errors.get(), ms.length);
     }
 
@@ -282,8 +300,8 @@ public final class ServingBenchmark {
             double[] httpOff,
             double[] httpOn,
             int loadSeconds,
-            Map<String, Load> off,
-            Map<String, Load> on) {
+            Map<String, List<Load>> off,
+            Map<String, List<Load>> on) {
         System.out.printf(
                 Locale.ROOT, "%n## Serving overhead: one record, sequential (%d requests each)%n%n", SEQUENTIAL);
         System.out.println("| how | p50 ms | p99 ms |");
@@ -295,20 +313,44 @@ public final class ServingBenchmark {
         System.out.println();
         overhead("off", httpOff, bare, floor);
         overhead("on", httpOn, bare, floor);
-        System.out.printf(Locale.ROOT, "%n## %d clients, one-record requests, %d s each%n%n", CLIENTS, loadSeconds);
-        System.out.println("| model (hidden layers) | batching | requests/s | p50 ms | p99 ms | errors |");
-        System.out.println("|---|---|---:|---:|---:|---:|");
+        System.out.printf(
+                Locale.ROOT,
+                "%n## %d clients, one-record requests, %d s each, off and on alternating%n%n",
+                CLIENTS,
+                loadSeconds);
+        System.out.println("| model (hidden layers) | round | batching | requests/s | p50 ms | p99 ms | errors |");
+        System.out.println("|---|---:|---|---:|---:|---:|---:|");
         for (String model : MODELS.keySet()) {
-            row(model + " " + MODELS.get(model), "off", off.get(model));
-            row(model + " " + MODELS.get(model), "on", on.get(model));
+            for (int round = 0; round < off.get(model).size(); round++) {
+                row(
+                        model + " " + MODELS.get(model),
+                        round + 1,
+                        "off",
+                        off.get(model).get(round));
+                row(
+                        model + " " + MODELS.get(model),
+                        round + 1,
+                        "on",
+                        on.get(model).get(round));
+            }
         }
         System.out.println();
         for (String model : MODELS.keySet()) {
+            double[] ratios = new double[off.get(model).size()];
+            for (int round = 0; round < ratios.length; round++) {
+                ratios[round] = on.get(model).get(round).perSecond()
+                        / off.get(model).get(round).perSecond();
+            }
             System.out.printf(
                     Locale.ROOT,
-                    "Throughput on / off, %s: %.2fx%n",
+                    "Throughput on / off, %s: median %.2fx (rounds: %s)%n",
                     model,
-                    on.get(model).perSecond() / off.get(model).perSecond());
+                    quantile(ratios, 0.5),
+                    String.join(
+                            ", ",
+                            Arrays.stream(ratios)
+                                    .mapToObj(r -> String.format(Locale.ROOT, "%.2fx", r))
+                                    .toList()));
         }
     }
 
@@ -344,11 +386,12 @@ public final class ServingBenchmark {
         System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f |%n", how, quantile(ms, 0.5), quantile(ms, 0.99));
     }
 
-    private static void row(String model, String batching, Load l) {
+    private static void row(String model, int round, String batching, Load l) {
         System.out.printf(
                 Locale.ROOT,
-                "| %s | %s | %.0f | %.2f | %.2f | %d |%n",
+                "| %s | %d | %s | %.0f | %.2f | %.2f | %d |%n",
                 model,
+                round,
                 batching,
                 l.perSecond(),
                 l.p50(),
@@ -370,9 +413,9 @@ public final class ServingBenchmark {
         return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static void check(HttpResponse<String> response) {
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("predict answered " + response.statusCode() + ": " + response.body());
+    private static void check(String path, int status) {
+        if (status != 200) {
+            throw new IllegalStateException(path + " answered " + status);
         }
     }
 
