@@ -36,13 +36,6 @@ class Model {
 
     protected Model() {}
 
-    Model(UUID teamId, String name, Instant now) {
-        this.id = UUID.randomUUID();
-        this.teamId = teamId;
-        this.name = name;
-        this.createdAt = now;
-    }
-
     /** Sets the description when given ("" clears it) and merges tags (a null value removes that tag). */
     void annotate(String newDescription, Map<String, String> tagChanges) {
         description = Annotations.description(description, newDescription);

@@ -3,6 +3,7 @@ package dev.canopy.api.model;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,6 +20,21 @@ class ModelRepository implements PanacheRepositoryBase<Model, UUID> {
         return find("teamId = ?1 and name = ?2", teamId, name)
                 .withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResultOptional();
+    }
+
+    /**
+     * Creates the team's model of that name unless it exists, in one statement: of two first versions registered at
+     * once, the second waits for the first's transaction and then finds its model instead of failing on the name.
+     */
+    void createIfAbsent(UUID teamId, String name, Instant now) {
+        getEntityManager()
+                .createNativeQuery("INSERT INTO models (id, team_id, name, created_at) VALUES (?1, ?2, ?3, ?4)"
+                        + " ON CONFLICT (team_id, name) DO NOTHING")
+                .setParameter(1, UUID.randomUUID())
+                .setParameter(2, teamId)
+                .setParameter(3, name)
+                .setParameter(4, now)
+                .executeUpdate();
     }
 
     List<Model> findByTeam(UUID teamId) {

@@ -62,9 +62,9 @@ public class ModelService {
         Instant now = DatabaseTime.now();
         Model model = models.findByTeamAndNameForUpdate(source.teamId(), source.model())
                 .orElseGet(() -> {
-                    Model created = new Model(source.teamId(), source.model(), now);
-                    models.persist(created);
-                    return created;
+                    models.createIfAbsent(source.teamId(), source.model(), now);
+                    return models.findByTeamAndNameForUpdate(source.teamId(), source.model())
+                            .orElseThrow();
                 });
         int number = versions.findLatest(model.id).map(v -> v.version + 1).orElse(1);
         ModelVersion version = new ModelVersion(model, number, source, now);
