@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.api.LockWaits;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
@@ -17,7 +18,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -124,13 +124,7 @@ class EndpointRoutesTest {
     }
 
     private boolean aReadWaitsForTheLock() throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet waiting = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
-                        + " WHERE wait_event_type = 'Lock' AND query ILIKE '%from endpoints%'")) {
-            waiting.next();
-            return waiting.getInt(1) > 0;
-        }
+        return LockWaits.aStatementWaits(dataSource, "%from endpoints%");
     }
 
     @Test

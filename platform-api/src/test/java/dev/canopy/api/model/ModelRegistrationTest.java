@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.api.LockWaits;
 import dev.canopy.api.TestApi;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -14,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -85,12 +85,6 @@ class ModelRegistrationTest {
     }
 
     private boolean aModelInsertWaitsForALock() throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet waiting = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
-                        + " WHERE wait_event_type = 'Lock' AND query ILIKE '%insert into models%'")) {
-            waiting.next();
-            return waiting.getInt(1) > 0;
-        }
+        return LockWaits.aStatementWaits(dataSource, "%insert into models%");
     }
 }
