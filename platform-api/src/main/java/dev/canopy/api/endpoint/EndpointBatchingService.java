@@ -25,6 +25,9 @@ class EndpointBatchingService {
     EndpointService service;
 
     @Inject
+    EndpointViews views;
+
+    @Inject
     EndpointRoutes routes;
 
     @Inject
@@ -67,7 +70,7 @@ class EndpointBatchingService {
                             List.of(),
                             actor,
                             "batching " + after + " (was " + before + ")");
-                    return service.toResponse(endpoint, null);
+                    return views.toResponse(endpoint, null);
                 }));
         Log.infof("Endpoint %s in team %s: batching %s", name, team, response.batching());
         return response;

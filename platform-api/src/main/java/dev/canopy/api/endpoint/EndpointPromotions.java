@@ -45,6 +45,9 @@ public class EndpointPromotions {
     EndpointService service;
 
     @Inject
+    EndpointViews views;
+
+    @Inject
     ModelService models;
 
     @Inject
@@ -258,7 +261,7 @@ public class EndpointPromotions {
                     old,
                     List.of(),
                     actor,
-                    service.withCanaryOutcome(endpoint, "completed by promoting " + candidate.label()),
+                    views.withCanaryOutcome(endpoint, "completed by promoting " + candidate.label()),
                     at);
         } else {
             audit.record(
@@ -268,7 +271,7 @@ public class EndpointPromotions {
                     live,
                     List.of(),
                     actor,
-                    service.withCanaryOutcome(
+                    views.withCanaryOutcome(
                             endpoint,
                             "replaced by " + (policy == null ? "promoting " : "a canary of ") + candidate.label()),
                     at);

@@ -39,6 +39,9 @@ class EndpointRollbacks {
     EndpointService service;
 
     @Inject
+    EndpointViews views;
+
+    @Inject
     EndpointPromotions promotions;
 
     @Inject
@@ -69,7 +72,7 @@ class EndpointRollbacks {
                     Kind kind = endpoint.canaryVersionId != null
                             ? Kind.CANARY_ROLLED_BACK
                             : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
-                    String why = kind == Kind.CANARY_ROLLED_BACK ? service.withCanaryOutcome(endpoint, reason) : reason;
+                    String why = kind == Kind.CANARY_ROLLED_BACK ? views.withCanaryOutcome(endpoint, reason) : reason;
                     UUID from = endpoint.rollBack(DatabaseTime.now());
                     UUID to = endpoint.liveVersionId;
                     Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
@@ -77,7 +80,7 @@ class EndpointRollbacks {
                     Log.infof(
                             "Endpoint %s rolled back from %s to %s",
                             name, versions.get(from).label(), versions.get(to).label());
-                    return service.toResponse(endpoint, null);
+                    return views.toResponse(endpoint, null);
                 }));
         promotions.changed(before.id);
         return response;
