@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * while the endpoint's other requests go on routing on the expired one; otherwise every request that arrived during
  * the read would read too (measured: under 64 clients those reads took a sixth of the serving CPU). A change made in
  * this process goes through {@link #change}: from the moment it commits, every request here routes on it, never on
- * a route cached before. Other control-plane instances see a change within the TTL and the time of one read.
+ * a route cached before. Other control-plane instances see a change within the TTL and the time of one read, at
+ * most twice the TTL: past that, requests read too.
  */
 @ApplicationScoped
 class EndpointRoutes {
@@ -56,18 +57,23 @@ class EndpointRoutes {
         if (cached == null || changes.get() != 0 || cached.generation() != generation.get()) {
             return refresh(scope, name);
         }
-        if (System.nanoTime() - cached.route().readAtNanos()
-                < config.routeCacheTtl().toNanos()) {
+        long age = System.nanoTime() - cached.route().readAtNanos();
+        long ttl = config.routeCacheTtl().toNanos();
+        if (age < ttl) {
             return cached.route();
         }
-        if (!reading.add(key)) {
-            // Another request is reading it again; this one does not wait for that read.
+        boolean mine = reading.add(key);
+        // Another request is reading it again: this one does not wait for that read, unless the read has taken so
+        // long that the route is twice the TTL old (and with a TTL of 0, every request reads).
+        if (!mine && age < 2 * ttl) {
             return cached.route();
         }
         try {
             return refresh(scope, name);
         } finally {
-            reading.remove(key);
+            if (mine) {
+                reading.remove(key);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.hibernate.query.NativeQuery;
 
 @ApplicationScoped
 class ModelRepository implements PanacheRepositoryBase<Model, UUID> {
@@ -30,6 +31,9 @@ class ModelRepository implements PanacheRepositoryBase<Model, UUID> {
         getEntityManager()
                 .createNativeQuery("INSERT INTO models (id, team_id, name, created_at) VALUES (?1, ?2, ?3, ?4)"
                         + " ON CONFLICT (team_id, name) DO NOTHING")
+                .unwrap(NativeQuery.class)
+                // Only models: the session flushes and invalidates nothing else for it.
+                .addSynchronizedEntityClass(Model.class)
                 .setParameter(1, UUID.randomUUID())
                 .setParameter(2, teamId)
                 .setParameter(3, name)

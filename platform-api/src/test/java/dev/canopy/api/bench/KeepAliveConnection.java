@@ -16,8 +16,10 @@ import java.nio.charset.StandardCharsets;
  * several threads and, on 2 cores, held a warm platform to about two thirds of the requests per second that wrk,
  * or this class, get from it.
  *
- * <p>Reads answers that carry a {@code Content-Length} (the platform's JSON answers do); any other answer is an
- * {@link IOException}. Not thread-safe: one per client thread.
+ * <p>Reads answers that carry a {@code Content-Length} (the platform's JSON answers do), answers without a body
+ * (204, 304) and skips interim 1xx answers; any other answer, or none within 30 s, is an {@link IOException}. After
+ * an answer that says {@code Connection: close} the connection is closed ({@link #isOpen()}). Not thread-safe: one
+ * per client thread.
  */
 final class KeepAliveConnection implements AutoCloseable {
 
@@ -30,12 +32,14 @@ final class KeepAliveConnection implements AutoCloseable {
     /** A connection to {@code base} for {@code POST path} with {@code body} as JSON, or {@code GET} when null. */
     KeepAliveConnection(String base, String path, String token, byte[] body) throws IOException {
         URI uri = URI.create(base);
-        socket = new Socket(uri.getHost(), uri.getPort());
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        socket = new Socket(uri.getHost(), port);
         socket.setTcpNoDelay(true);
+        socket.setSoTimeout(30_000);
         out = socket.getOutputStream();
         in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
         String head = (body == null ? "GET " : "POST ") + path + " HTTP/1.1\r\n"
-                + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
+                + "Host: " + uri.getHost() + ":" + port + "\r\n"
                 + "Authorization: Bearer " + token + "\r\n"
                 + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n")
                 + "\r\n";
@@ -50,22 +54,49 @@ final class KeepAliveConnection implements AutoCloseable {
     int send() throws IOException {
         out.write(request);
         out.flush();
-        String status = readLine();
-        if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {
-            throw new IOException("not an HTTP/1.1 status line: " + status);
-        }
-        int code = Integer.parseInt(status.substring(9, 12));
-        long length = -1;
-        for (String header = readLine(); !header.isEmpty(); header = readLine()) {
-            if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
-                length = Long.parseLong(header.substring(15).trim());
+        while (true) {
+            String status = readLine();
+            if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {
+                throw new IOException("not an HTTP/1.1 status line: " + status);
             }
+            int code = parse(status.substring(9, 12), status);
+            long length = -1;
+            boolean close = false;
+            for (String header = readLine(); !header.isEmpty(); header = readLine()) {
+                if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    length = parse(header.substring(15).trim(), header);
+                } else if (header.regionMatches(true, 0, "connection:", 0, 11)) {
+                    close = header.substring(11).trim().equalsIgnoreCase("close");
+                }
+            }
+            if (code < 200) {
+                continue;
+            }
+            if (code == 204 || code == 304) {
+                length = 0;
+            }
+            if (length < 0) {
+                throw new IOException("an answer without Content-Length (status " + code + ")");
+            }
+            in.skipNBytes(length);
+            if (close) {
+                socket.close();
+            }
+            return code;
         }
-        if (length < 0) {
-            throw new IOException("an answer without Content-Length (status " + code + ")");
+    }
+
+    /** False once the platform asked for the connection to be closed, or it was closed. */
+    boolean isOpen() {
+        return !socket.isClosed();
+    }
+
+    private static int parse(String number, String line) throws IOException {
+        try {
+            return Integer.parseInt(number);
+        } catch (NumberFormatException e) {
+            throw new IOException("not a number in: " + line);
         }
-        in.skipNBytes(length);
-        return code;
     }
 
     private String readLine() throws IOException {

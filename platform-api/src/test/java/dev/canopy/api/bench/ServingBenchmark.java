@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -43,7 +44,8 @@ import java.util.stream.Stream;
  * with the default (on), sharing the version's predictors. Batching is measured on one warm JVM: the platform first
  * serves all of them for {@code WARM_UP_SECONDS} (on 2 cores its throughput was still rising after 30 s of load
  * as the JIT compiled the request path, so a platform measured cold loses to one measured warm whatever it does),
- * then off and on alternate, {@code ROUNDS} times, and the ratio is taken per round.
+ * then off and on alternate (off first in even rounds, on first in odd ones), {@code ROUNDS} times, and the ratio is
+ * taken per round.
  *
  * <p>{@code mvn -B -Pbenchmark -pl platform-api exec:java@serving-benchmark -Dexec.args="LOAD_SECONDS SOAK_SECONDS
  * ROUNDS WARM_UP_SECONDS"} (default 10 60 3 60) after {@code mvn -B -DskipTests install}.
@@ -102,9 +104,13 @@ public final class ServingBenchmark {
             double[] httpOn = sequential(base, token, ENDPOINTS + "species/predict", BODY);
             for (int round = 0; round < rounds; round++) {
                 for (String model : MODELS.keySet()) {
-                    off.computeIfAbsent(model, m -> new ArrayList<>())
-                            .add(load(base, token, model + OFF, loadSeconds, null));
-                    on.computeIfAbsent(model, m -> new ArrayList<>()).add(load(base, token, model, loadSeconds, null));
+                    // Off first in even rounds, on first in odd ones: what warming is left favours neither.
+                    List<Map<String, List<Load>>> sides = round % 2 == 0 ? List.of(off, on) : List.of(on, off);
+                    for (Map<String, List<Load>> side : sides) {
+                        String endpoint = side == off ? model + OFF : model;
+                        side.computeIfAbsent(model, m -> new ArrayList<>())
+                                .add(load(base, token, endpoint, loadSeconds, null));
+                    }
                 }
             }
             Load soaked = load(base, token, "species", soakSeconds, () -> soak.add(sample(platform, base, token)));
@@ -223,18 +229,21 @@ public final class ServingBenchmark {
                     while (!stop.get()) {
                         long start = System.nanoTime();
                         try {
-                            if (connection == null) {
+                            if (connection == null || !connection.isOpen()) {
                                 connection = new KeepAliveConnection(base, path, token, BODY);
                             }
                             if (connection.send() != 200) {
                                 errors.incrementAndGet();
                             }
                         } catch (IOException e) {
+                            // No answer: an error, not a request served, and a moment's pause before the next.
                             errors.incrementAndGet();
                             if (connection != null) {
                                 connection.close();
                                 connection = null;
                             }
+                            Thread.sleep(10);
+                            continue;
                         }
                         if (count == ms.length) {
                             ms = Arrays.copyOf(ms, count * 2);
@@ -261,7 +270,8 @@ public final class ServingBenchmark {
         double elapsed = (System.nanoTime() - begin) / 1e9;
         List<double[]> all = new ArrayList<>();
         for (Future<double[]> r : results) {
-            all.add(r.get());
+            // A client waits at most 30 s for an answer (the connection's timeout).
+            all.add(r.get(60, TimeUnit.SECONDS));
         }
         clients.shutdown();
         double[] ms = all.stream().flatMapToDouble(Arrays::stream).toArray();

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,8 @@ class EndpointRoutesTest {
     String name;
     Endpoint endpoint;
     TeamScope scope;
+    /** When {@link #cachedRoute} had the route cached (read a moment before). */
+    long cachedAt;
 
     /** An endpoint with version 1 live, its route cached. */
     @BeforeEach
@@ -68,6 +71,7 @@ class EndpointRoutesTest {
                 .call(() -> endpoints.find("name", name).firstResult());
         scope = new TeamScope(endpoint.teamId, trained.team, null, null);
         assertThat(routes.route(scope, name).live().version()).isEqualTo(1);
+        cachedAt = System.currentTimeMillis();
     }
 
     @Test
@@ -90,17 +94,18 @@ class EndpointRoutesTest {
     }
 
     @Test
-    void anExpiredRouteIsReadAgainByOneRequestWhileTheOthersRouteOnIt() throws Exception {
+    void anExpiredRouteIsReadAgainByOneRequestWhileTheOthersRouteOnItUpToTwiceTheTtl() throws Exception {
+        long ttl = config.routeCacheTtl().toMillis();
         RegisteredVersion second =
                 QuarkusTransaction.requiringNew().call(() -> models.resolve(scope, TrainedModels.MODEL, "2"));
         // Committed as another control plane would: the route cached here does not know of it.
         QuarkusTransaction.requiringNew()
                 .run(() ->
                         endpoints.findByIdForUpdate(endpoint.id).orElseThrow().goLive(second.id(), DatabaseTime.now()));
-        assertThat(routes.route(scope, name).live().version()).isEqualTo(1);
-        Thread.sleep(config.routeCacheTtl().toMillis() + 200);
+        // Expired, and younger than twice the TTL while the first two requests below route.
+        Thread.sleep(Math.max(0, cachedAt + ttl + 50 - System.currentTimeMillis()));
 
-        ExecutorService requests = Executors.newFixedThreadPool(2);
+        ExecutorService requests = Executors.newFixedThreadPool(3);
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
             try (Statement statement = lock.createStatement()) {
@@ -108,23 +113,32 @@ class EndpointRoutesTest {
                 statement.execute("LOCK TABLE endpoints IN ACCESS EXCLUSIVE MODE");
             }
             Future<Route> reader = requests.submit(() -> routes.route(scope, name));
-            await().atMost(Duration.ofSeconds(10)).until(this::aReadWaitsForTheLock);
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(this::aRouteReadWaitsForTheLock);
 
             // The read is in flight: a second request routes on the expired route instead of reading too.
             Future<Route> other = requests.submit(() -> routes.route(scope, name));
             assertThat(other.get(5, TimeUnit.SECONDS).live().version()).isEqualTo(1);
             assertThat(reader.isDone()).isFalse();
 
+            // Twice the TTL old: a request no longer takes the expired route, it reads (and waits) too.
+            Thread.sleep(Math.max(0, cachedAt + 2 * ttl + 50 - System.currentTimeMillis()));
+            Future<Route> late = requests.submit(() -> routes.route(scope, name));
+            assertThatThrownBy(() -> late.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+
             lock.rollback();
             assertThat(reader.get(10, TimeUnit.SECONDS).live().version()).isEqualTo(2);
+            assertThat(late.get(10, TimeUnit.SECONDS).live().version()).isEqualTo(2);
         } finally {
             requests.shutdownNow();
         }
         assertThat(routes.route(scope, name).live().version()).isEqualTo(2);
     }
 
-    private boolean aReadWaitsForTheLock() throws SQLException {
-        return LockWaits.aStatementWaits(dataSource, "%from endpoints%");
+    private boolean aRouteReadWaitsForTheLock() throws SQLException {
+        // A route's read names the endpoint; the serving sweeper's read of all endpoints does not.
+        return LockWaits.aStatementWaits(dataSource, "%from endpoints%name%");
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class PredictorPoolTest {
@@ -74,14 +75,15 @@ class PredictorPoolTest {
                     return pool.forward(oneRow);
                 });
                 assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-                Thread[] waitingOne = new Thread[1];
+                AtomicReference<Thread> waitingOne = new AtomicReference<>();
                 Future<?> waiting = threads.submit(() -> {
                     Thread.currentThread().setName("waiting");
-                    waitingOne[0] = Thread.currentThread();
+                    waitingOne.set(Thread.currentThread());
                     return pool.forward(oneRow);
                 });
                 await().atMost(Duration.ofSeconds(10))
-                        .until(() -> waitingOne[0] != null && waitingOne[0].getState() == Thread.State.WAITING);
+                        .until(() ->
+                                waitingOne.get() != null && waitingOne.get().getState() == Thread.State.WAITING);
 
                 release.countDown();
                 first.get(10, TimeUnit.SECONDS);
