@@ -22,9 +22,6 @@ class EndpointBatchingService {
     EndpointRepository endpoints;
 
     @Inject
-    EndpointService service;
-
-    @Inject
     EndpointViews views;
 
     @Inject
@@ -54,7 +51,7 @@ class EndpointBatchingService {
         EndpointResponse response =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
                     Endpoint endpoint = endpoints
-                            .findByIdForUpdate(service.find(scope, name).id)
+                            .findByIdForUpdate(endpoints.require(scope, name).id)
                             .orElseThrow(() -> new NotFound("endpoint", name));
                     String before = EndpointBatching.describe(
                             endpoint.batchingSettings().resolve(config));

@@ -42,9 +42,6 @@ public class EndpointPromotions {
     EndpointAudit audit;
 
     @Inject
-    EndpointService service;
-
-    @Inject
     EndpointViews views;
 
     @Inject
@@ -92,18 +89,6 @@ public class EndpointPromotions {
                 new PromotionRequest(version, gates, null, null, null, reason));
     }
 
-    /** Checks gates as a promotion would, for callers that store them (schedules); {@code field} names them. */
-    public static List<GateSpec> check(List<GateSpec> gates, String field) {
-        List<GateSpec> checked = new ArrayList<>();
-        for (int i = 0; gates != null && i < gates.size(); i++) {
-            if (gates.get(i) == null) {
-                throw new InvalidRequest(field + "[" + i + "]", "must be a gate, got null");
-            }
-            checked.add(gates.get(i).checked(field + "[" + i + "]"));
-        }
-        return checked;
-    }
-
     /**
      * A model's versions may differ in task (an upload can register anything under a name), but an endpoint's
      * clients rely on the shape of its answers: labels and probabilities, or values.
@@ -122,7 +107,7 @@ public class EndpointPromotions {
     }
 
     private EventResponse promote(TeamScope scope, Actor actor, String name, PromotionRequest request) {
-        List<GateSpec> gates = check(request.gates(), "gates");
+        List<GateSpec> gates = GateSpec.checkedAll(request.gates(), "gates");
         if (Boolean.TRUE.equals(request.shadow()) && request.canaryPercent() != null) {
             throw new InvalidRequest("shadow", "a version is either a canary or a shadow, not both");
         }
@@ -130,7 +115,7 @@ public class EndpointPromotions {
             throw new InvalidRequest("canary", "a canary policy needs canaryPercent, the share of traffic to send");
         }
         CanaryPolicy policy = request.canaryPercent() == null ? null : canaryPolicy(request);
-        Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
+        Endpoint before = QuarkusTransaction.requiringNew().call(() -> endpoints.require(scope, name));
         RegisteredVersion candidate = models.resolve(scope, models.modelName(before.modelId), request.version());
         RegisteredVersion live = before.liveVersionId == null
                 ? null

@@ -1,5 +1,7 @@
 package dev.canopy.api.endpoint;
 
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -12,6 +14,11 @@ class EndpointRepository implements PanacheRepositoryBase<Endpoint, UUID> {
 
     Optional<Endpoint> findByTeamAndName(UUID teamId, String name) {
         return find("teamId = ?1 and name = ?2", teamId, name).firstResultOptional();
+    }
+
+    /** The team's endpoint of that name. @throws NotFound when the team has none */
+    Endpoint require(TeamScope scope, String name) {
+        return findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("endpoint", name));
     }
 
     /** Locked, so that concurrent promotions and rollbacks of one endpoint apply one after the other. */

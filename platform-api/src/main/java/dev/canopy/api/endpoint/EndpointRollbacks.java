@@ -36,9 +36,6 @@ class EndpointRollbacks {
     EndpointAudit audit;
 
     @Inject
-    EndpointService service;
-
-    @Inject
     EndpointViews views;
 
     @Inject
@@ -60,7 +57,7 @@ class EndpointRollbacks {
     EndpointResponse rollback(String team, String name, String reason) {
         TeamScope scope = access.write(team);
         Actor actor = new Actor(scope.userId(), caller.get().userName());
-        Endpoint before = QuarkusTransaction.requiringNew().call(() -> service.find(scope, name));
+        Endpoint before = QuarkusTransaction.requiringNew().call(() -> endpoints.require(scope, name));
         if (before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null) {
             warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
         }

@@ -81,7 +81,7 @@ public class EndpointService {
 
     @Transactional
     EndpointResponse get(String team, String name) {
-        return views.toResponse(find(access.read(team), name), null);
+        return views.toResponse(endpoints.require(access.read(team), name), null);
     }
 
     /** Deletes the endpoint and its audit trail; a version no other endpoint serves is unloaded. */
@@ -90,7 +90,7 @@ public class EndpointService {
         Actor actor = new Actor(scope.userId(), caller.get().userName());
         Endpoint endpoint =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-                    Endpoint found = find(scope, name);
+                    Endpoint found = endpoints.require(scope, name);
                     // Locked and read again: a promotion committing meanwhile (a canary started) is seen and ended
                     // on the record, and a second delete at the same moment finds nothing.
                     try {
@@ -163,9 +163,5 @@ public class EndpointService {
 
     Optional<UUID> idOf(TeamScope scope, String name) {
         return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> e.id);
-    }
-
-    Endpoint find(TeamScope scope, String name) {
-        return endpoints.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("endpoint", name));
     }
 }

@@ -1,6 +1,8 @@
 package dev.canopy.api.endpoint;
 
 import dev.canopy.api.error.InvalidRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -36,6 +38,18 @@ public record GateSpec(
             "\\s*metrics\\.([A-Za-z0-9_.-]{1,100})\\s*(>=|<=|==|>|<)\\s*(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?)\\s*");
 
     /** The gate in its checked, explicit form; {@code field} names it in errors, e.g. "gates[1]". */
+    /** Each of {@code gates} checked as a promotion checks them; {@code field} names the list. */
+    public static List<GateSpec> checkedAll(List<GateSpec> gates, String field) {
+        List<GateSpec> checked = new ArrayList<>();
+        for (int i = 0; gates != null && i < gates.size(); i++) {
+            if (gates.get(i) == null) {
+                throw new InvalidRequest(field + "[" + i + "]", "must be a gate, got null");
+            }
+            checked.add(gates.get(i).checked(field + "[" + i + "]"));
+        }
+        return checked;
+    }
+
     public GateSpec checked(String field) {
         if (expression != null) {
             // One gate, said one way: fields beside an expression would be ignored, and a gate silently other

@@ -2,7 +2,6 @@ package dev.canopy.api.schedule;
 
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
-import dev.canopy.api.endpoint.EndpointPromotions;
 import dev.canopy.api.endpoint.GateSpec;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
@@ -67,7 +66,7 @@ class ScheduleService {
         schedule.timeZone = zone.getId();
         schedule.runTemplate = request.runTemplate();
         schedule.promoteTo = request.promoteTo();
-        schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
+        schedule.promoteGates = GateSpec.checkedAll(request.promoteGates(), "promoteGates");
         promotions.check(scope, schedule);
         if (request.cron() != null) {
             CronSchedules.problemWith(request.cron(), zone, config.minInterval())
@@ -107,7 +106,7 @@ class ScheduleService {
             promotions.check(scope, schedule);
         }
         if (request.promoteGates() != null) {
-            schedule.promoteGates = EndpointPromotions.check(request.promoteGates(), "promoteGates");
+            schedule.promoteGates = GateSpec.checkedAll(request.promoteGates(), "promoteGates");
         }
         if (request.timeZone() != null) {
             schedule.timeZone = zoneOf(request.timeZone()).getId();
