@@ -103,7 +103,7 @@ class EndpointRoutesTest {
                 .run(() ->
                         endpoints.findByIdForUpdate(endpoint.id).orElseThrow().goLive(second.id(), DatabaseTime.now()));
         // Expired, and younger than twice the TTL while the first two requests below route.
-        Thread.sleep(Math.max(0, cachedAt + ttl + 50 - System.currentTimeMillis()));
+        cachedFor(ttl + 50);
 
         ExecutorService requests = Executors.newFixedThreadPool(3);
         try (Connection lock = dataSource.getConnection()) {
@@ -123,7 +123,7 @@ class EndpointRoutesTest {
             assertThat(reader.isDone()).isFalse();
 
             // Twice the TTL old: a request no longer takes the expired route, it reads (and waits) too.
-            Thread.sleep(Math.max(0, cachedAt + 2 * ttl + 50 - System.currentTimeMillis()));
+            cachedFor(2 * ttl + 50);
             Future<Route> late = requests.submit(() -> routes.route(scope, name));
             assertThatThrownBy(() -> late.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
 
@@ -134,6 +134,13 @@ class EndpointRoutesTest {
             requests.shutdownNow();
         }
         assertThat(routes.route(scope, name).live().version()).isEqualTo(2);
+    }
+
+    /** Waits until the route cached in {@link #cachedRoute} is at least {@code millis} old. */
+    private void cachedFor(long millis) {
+        await().atMost(Duration.ofMillis(millis + 5_000))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> System.currentTimeMillis() >= cachedAt + millis);
     }
 
     private boolean aRouteReadWaitsForTheLock() throws SQLException {
