@@ -25,8 +25,8 @@ public interface ServingConfig {
     int maxBatchRecords();
 
     /**
-     * Longest a request waits for others to join its micro-batch; only a batch that starts while another forward
-     * pass runs waits at all.
+     * Longest a request waits for others to join its micro-batch; only a batch that starts while every other
+     * predictor runs a forward pass waits at all.
      */
     @WithDefault("2ms")
     Duration maxWait();

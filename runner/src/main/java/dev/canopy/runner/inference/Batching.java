@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param enabled whether the request may share a forward pass with others; off, it runs a pass of its own at once
  * @param maxBatchRecords the most records in a batch the request joins; 1 to {@value #MAX_BATCH_RECORDS}. A request
  *     larger than this runs alone, never split across batches
- * @param maxWait how long a batch keeps collecting after its first request was taken, when another pass is running
- *     as it starts (on an idle pool it runs at once); zero or positive
+ * @param maxWait how long a batch keeps collecting after its first request was taken, when every other predictor is
+ *     running a pass as it starts (while one is free it runs at once); zero or positive
  */
 public record Batching(boolean enabled, int maxBatchRecords, Duration maxWait) {
 

@@ -19,10 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * since the first was taken (requests already waiting are still taken after that, up to the row limit). Limits come
  * with each request ({@link Batching}), so endpoints with different settings share one batcher: a batch stops at the
  * smallest {@code maxBatchRecords} and the shortest {@code maxWait} among its requests, and a request joins only a
- * batch that stays within its own. A batch waits for company only if another pass is running when it starts: on an
- * idle pool it takes what is already queued and runs at once, so a lone request pays no wait, while under load
- * requests queue up behind the running passes anyway. A request that does not fit starts the next batch, so a
- * request larger than its {@code maxBatchRecords} runs alone and is never split across batches.
+ * batch that stays within its own. A batch waits for company only if every other predictor is running a pass when it
+ * starts: while one is free it takes what is already queued and runs at once, so a lone request pays no wait and
+ * passes too short to keep the predictors busy do not make requests wait for nothing, while under load requests
+ * queue up behind the running passes anyway. (With two predictors that is: only while the other one runs a pass;
+ * with one, never.) A request that does not fit starts the next batch, so a request larger than its {@code
+ * maxBatchRecords} runs alone and is never split across batches.
  *
  * <p>Batches run on {@code predictors} forward threads ({@code canopy-forward-<n>-<i>}), at most {@code
  * predictors} at once, while the batcher collects the next. A failed pass fails exactly the requests of its batch.
@@ -43,11 +45,11 @@ final class MicroBatcher implements AutoCloseable {
     private static final AtomicInteger NUMBER = new AtomicInteger();
 
     private final BlockingQueue<Request> waiting = new LinkedBlockingQueue<>();
-    private final int predictors;
     private final int width;
     private final int outputSize;
     private final BatchForward forward;
     private final ServingCpu cpu;
+    private final int predictors;
     private final Semaphore slots;
     private final ExecutorService forwards;
     private final Thread batcher;
@@ -55,11 +57,11 @@ final class MicroBatcher implements AutoCloseable {
     private boolean stopped;
 
     MicroBatcher(int predictors, int width, int outputSize, BatchForward forward, ServingCpu cpu) {
-        this.predictors = predictors;
         this.width = width;
         this.outputSize = outputSize;
         this.forward = forward;
         this.cpu = cpu;
+        this.predictors = predictors;
         this.slots = new Semaphore(predictors);
         int number = NUMBER.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -128,7 +130,7 @@ final class MicroBatcher implements AutoCloseable {
     /** Adds waiting requests to {@code batch}; returns the one that did not fit, if any, to start the next. */
     private Request collect(Batch batch) throws InterruptedException {
         long start = System.nanoTime();
-        boolean wait = otherPassRunning();
+        boolean wait = everyOtherPredictorBusy();
         while (!batch.full()) {
             // The batch's wait can only shorten as requests join it.
             long left = wait ? start + batch.maxWaitNanos() - System.nanoTime() : 0;
@@ -147,9 +149,13 @@ final class MicroBatcher implements AutoCloseable {
         return null;
     }
 
-    /** Whether a pass other than the one being collected holds a predictor (the batcher holds one already). */
-    private boolean otherPassRunning() {
-        return slots.availablePermits() < predictors - 1;
+    /**
+     * Whether there are other predictors and every one of them runs a pass, so that running the batch now would
+     * leave none for the next. While one is free, waiting would only delay this batch; with no other predictor no
+     * pass runs beside it, and the requests that came during the last one are already queued.
+     */
+    private boolean everyOtherPredictorBusy() {
+        return predictors > 1 && slots.availablePermits() == 0;
     }
 
     private void dispatch(Batch batch) {

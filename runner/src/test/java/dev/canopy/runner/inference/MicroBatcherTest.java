@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The batcher over a fake forward pass (one input and one output per row, output = 10 × input; a negative input
  * fails the pass) that records the rows of each pass. maxWait is a minute, so a batch that waits for company closes
- * by size or by a flush, never by time. A batch waits only while another pass runs, so the tests that check how
- * requests are grouped first start a held pass ({@link #holdOnePass}) and queue their requests behind it.
+ * by size or by a flush, never by time. A batch waits only while every other predictor runs a pass, so the tests
+ * that check how requests are grouped first start held passes ({@link #holdOnePass}) on all predictors but one and
+ * queue their requests behind them.
  */
 class MicroBatcherTest {
 
@@ -130,6 +131,30 @@ class MicroBatcherTest {
     }
 
     @Test
+    void runsABatchAtOnceWhileAPredictorIsFreeAndWaitsOnlyWhenEveryOtherOneIsBusy() throws Exception {
+        try (MicroBatcher batcher = batcher(3, 2)) {
+            CompletableFuture<float[]> first = holdOnePass(batcher);
+            // Another pass runs, but a third predictor is free: this batch does not wait its minute for company.
+            CompletableFuture<float[]> second = holdOnePass(batcher);
+            assertThat(passes).containsExactly(1, 1);
+
+            // Now every other predictor is busy: a waits for company until b fills the batch.
+            CompletableFuture<float[]> a = batcher.submit(new float[] {1}, 1, batching);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> passes.size() == 2);
+            CompletableFuture<float[]> b = batcher.submit(new float[] {2}, 1, batching);
+
+            assertThat(get(a)).containsExactly(10f);
+            assertThat(get(b)).containsExactly(20f);
+            assertThat(passes).containsExactly(1, 1, 2);
+            assertThat(first).isNotDone();
+            assertThat(second).isNotDone();
+            release.countDown();
+            assertThat(get(first)).containsExactly(70f);
+            assertThat(get(second)).containsExactly(70f);
+        }
+    }
+
+    @Test
     void failsExactlyTheRequestsOfTheBatchWhosePassFailed() throws Exception {
         try (MicroBatcher batcher = batcher(1, 2)) {
             CompletableFuture<float[]> held = holdOnePass(batcher);
@@ -194,9 +219,10 @@ class MicroBatcherTest {
      * it runs; only that pass holds, the ones after it run straight through.
      */
     private CompletableFuture<float[]> holdOnePass(MicroBatcher batcher) {
+        int before = passes.size();
         holdPasses = true;
         CompletableFuture<float[]> held = batcher.submit(new float[] {7}, 1, batching);
-        await().until(() -> passes.size() == 1);
+        await().until(() -> passes.size() == before + 1);
         holdPasses = false;
         return held;
     }
