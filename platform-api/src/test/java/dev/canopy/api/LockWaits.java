@@ -1,13 +1,26 @@
 package dev.canopy.api;
 
+import static org.awaitility.Awaitility.await;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /** What PostgreSQL says of its sessions, for tests that hold a lock and wait until a statement queues behind it. */
 public final class LockWaits {
+
+    /** SQL on the test's own connection. */
+    @FunctionalInterface
+    public interface Work {
+        void run(Connection connection) throws SQLException;
+    }
 
     private LockWaits() {}
 
@@ -20,6 +33,39 @@ public final class LockWaits {
             try (ResultSet waiting = select.executeQuery()) {
                 waiting.next();
                 return waiting.getInt(1) > 0;
+            }
+        }
+    }
+
+    /**
+     * Lands a change between a call's reads and its locks: takes locks in a transaction of the test's own ({@code
+     * hold}), starts {@code call}, waits until a statement like {@code waiting} queues behind them, then runs {@code
+     * meanwhile} in that transaction and commits it; returns what the call returned.
+     */
+    public static <T> T callWhileHeld(
+            DataSource dataSource, Work hold, String waiting, Callable<T> call, Work meanwhile) throws Exception {
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try {
+                hold.run(holder);
+                CompletableFuture<T> result = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return call.call();
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> aStatementWaits(dataSource, waiting));
+                meanwhile.run(holder);
+                holder.commit();
+                return result.get(30, TimeUnit.SECONDS);
+            } finally {
+                if (!holder.getAutoCommit()) {
+                    holder.rollback();
+                    holder.setAutoCommit(true);
+                }
             }
         }
     }

@@ -12,6 +12,7 @@ import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -42,13 +43,16 @@ public class RunExecutions implements RunLifecycle {
             Integer checkpointEpoch,
             String registerAs) {}
 
-    /** A runner claimed the run under {@code attempt}: it is RUNNING now. */
+    /** A runner claimed the run under {@code attempt}: it is RUNNING now; empty if the run has already ended. */
     @Transactional
-    public Execution claimed(UUID runId, int attempt) {
+    public Optional<Execution> claimed(UUID runId, int attempt) {
         Run run = find(runId);
+        if (run.status.isTerminal()) {
+            return Optional.empty();
+        }
         run.claimed(attempt, DatabaseTime.now());
         Log.infof("Run %s attempt %d started", run.id, attempt);
-        return executionOf(run);
+        return Optional.of(executionOf(run));
     }
 
     @Transactional

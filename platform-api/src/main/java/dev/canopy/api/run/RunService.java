@@ -20,6 +20,7 @@ import dev.canopy.scheduler.queue.RunQueue;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.Map;
@@ -197,6 +198,11 @@ public class RunService {
     RunResponse addInput(String team, UUID runId, DatasetInput input) {
         TeamScope scope = access.write(team);
         Run run = find(scope, runId);
+        if (run.kind != RunKind.TRACKED) {
+            // Its runner trains on the dataset version it was submitted with, which its model's lineage names.
+            throw new InvalidState("Run " + runId + " is trained by Canopy on the dataset version it was submitted"
+                    + " with; inputs can be added to tracked runs only");
+        }
         run.inputs.add(resolveInput(scope, input));
         return views.of(scope, run);
     }
@@ -209,15 +215,23 @@ public class RunService {
     RunResponse cancel(String team, UUID runId) {
         TeamScope scope = access.write(team);
         Run run = find(scope, runId);
-        if (run.status.isTerminal()) {
-            throw new InvalidState("Run " + runId + " already ended " + run.status);
-        }
+        requireNotEnded(run);
+        // The queue row first, then the run: the order in which a runner's reports, a release and the reaper lock
+        // them. Read again under its lock, the run shows what a completion, failure or requeue committed meanwhile.
         CancelOutcome outcome = run.kind == RunKind.TRAINED ? queue.requestCancel(run.id) : CancelOutcome.NOT_QUEUED;
+        runs.getEntityManager().refresh(run, LockModeType.PESSIMISTIC_WRITE);
+        requireNotEnded(run);
         if (outcome != CancelOutcome.SIGNALLED) {
             run.moveTo(RunStatus.KILLED, DatabaseTime.now());
         }
         Log.infof("Run %s cancelled by user %s (%s)", run.id, scope.userId(), outcome);
         return views.of(scope, run);
+    }
+
+    private static void requireNotEnded(Run run) {
+        if (run.status.isTerminal()) {
+            throw new InvalidState("Run " + run.id + " already ended " + run.status);
+        }
     }
 
     /**

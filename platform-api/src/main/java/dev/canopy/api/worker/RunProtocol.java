@@ -203,9 +203,11 @@ class RunProtocol {
 
     @Transactional
     void stopped(UUID workerId, UUID runId, StoppedRequest request) {
-        lease(workerId, runId, request.attempt());
+        Lease lease = lease(workerId, runId, request.attempt());
         charge(workerId, runId, request.attempt(), request.energy(), true);
-        if (request.reason() == StopReason.CANCELLED) {
+        // A cancel asked for after the runner's last report but before its drain is carried out now: given back to
+        // the queue, the run would wait there for good (claims skip cancelled runs).
+        if (request.reason() == StopReason.CANCELLED || lease.cancelRequested()) {
             executions.killed(runId);
             queue.remove(runId);
         } else {

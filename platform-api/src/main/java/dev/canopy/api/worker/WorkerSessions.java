@@ -209,11 +209,26 @@ class WorkerSessions {
     }
 
     private Optional<Assignment> claimNow(ClaimRequest request) {
-        return queue.claim(request).map(this::assignment);
+        while (true) {
+            Optional<Lease> lease = queue.claim(request);
+            if (lease.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<Execution> run =
+                    executions.claimed(lease.get().runId(), lease.get().attempt());
+            if (run.isPresent()) {
+                return Optional.of(assignment(lease.get(), run.get()));
+            }
+            // A run that ended while still queued (never left so by this code, but one such row must not stop
+            // every runner that claims it): out of the queue, and the claim goes on.
+            queue.remove(lease.get().runId());
+            Log.warnf(
+                    "Run %s had ended but was still queued; removed from the queue",
+                    lease.get().runId());
+        }
     }
 
-    private Assignment assignment(Lease lease) {
-        Execution run = executions.claimed(lease.runId(), lease.attempt());
+    private Assignment assignment(Lease lease, Execution run) {
         DatasetVersionRef dataset = datasets.version(run.datasetVersionId());
         return new Assignment(
                 run.runId(),

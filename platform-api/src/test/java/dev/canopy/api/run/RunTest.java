@@ -6,19 +6,32 @@ import static dev.canopy.api.TestApi.newDataset;
 import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newTeam;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.canopy.api.config.DatabaseTime;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class RunTest {
+
+    @Inject
+    RunRepository runs;
 
     String team;
     String token;
@@ -28,6 +41,51 @@ class RunTest {
         team = newTeam();
         token = newMember(team, "MEMBER");
         newExperiment(token, team, "baseline");
+    }
+
+    @Test
+    void aRenameThatReadTheRunBeforeItEndedLeavesItEnded() throws Exception {
+        UUID id = UUID.fromString(as(token)
+                .body(Map.of("experiment", "baseline", "name", "before"))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id"));
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        ExecutorService renaming = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> rename =
+                    renaming.submit(() -> QuarkusTransaction.requiringNew().run(() -> {
+                        Run run = runs.findById(id);
+                        read.countDown();
+                        awaitQuietly(ended);
+                        run.name = "after";
+                    }));
+            assertThat(read.await(10, TimeUnit.SECONDS)).isTrue();
+            QuarkusTransaction.requiringNew()
+                    .run(() -> runs.findById(id).moveTo(RunStatus.FINISHED, DatabaseTime.now()));
+            ended.countDown();
+            rename.get(10, TimeUnit.SECONDS);
+        } finally {
+            ended.countDown();
+            renaming.shutdownNow();
+        }
+
+        as(token)
+                .get("/api/v1/teams/{t}/runs/{r}", team, id)
+                .then()
+                .body("name", equalTo("after"))
+                .body("status", equalTo("FINISHED"));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -11,19 +11,28 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
+import dev.canopy.api.LockWaits;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
@@ -48,6 +57,9 @@ class QueueProtocolTest {
                     "canopy.queue.max-attempts", "2");
         }
     }
+
+    @Inject
+    AgroalDataSource dataSource;
 
     String team;
     String owner;
@@ -233,6 +245,109 @@ class QueueProtocolTest {
         runner.epoch(held, 1, 1, 0.7).then().body("cancel", equalTo(true));
         runner.stopped(held, 1, "CANCELLED").then().statusCode(204);
         assertThat(status(held)).isEqualTo("KILLED");
+    }
+
+    @Test
+    void aTrainedRunsDatasetCannotBeChangedAfterItWasSubmitted() {
+        String run = submit(0, 0);
+        as(owner)
+                .body(Map.of("name", "penguins", "version", "latest"))
+                .post("/api/v1/teams/{t}/runs/{r}/inputs", team, run)
+                .then()
+                .statusCode(409)
+                .body("message", containsString("inputs can be added to tracked runs only"));
+    }
+
+    @Test
+    void aCancelThatMeetsACompletionLeavesTheRunFinished() throws Exception {
+        String run = submit(0, 0);
+        runnerHolding(run);
+
+        // The completion commits after the cancel read the run as RUNNING, before the cancel reaches the queue.
+        Response cancel = cancelWhile(run, c -> {
+            update(c, "DELETE FROM run_queue WHERE run_id = ?", run);
+            update(c, "UPDATE runs SET status = 'FINISHED', ended_at = now() WHERE id = ?", run);
+        });
+
+        cancel.then().statusCode(409).body("message", containsString("already ended FINISHED"));
+        assertThat(status(run)).isEqualTo("FINISHED");
+    }
+
+    @Test
+    void aCancelThatMeetsARequeueRemovesTheRunFromTheQueue() throws Exception {
+        String run = submit(0, 0);
+        FakeRunner runner = runnerHolding(run);
+
+        // The reaper (or a draining runner) gives the run back to the queue while the cancel is on its way.
+        Response cancel = cancelWhile(run, c -> {
+            update(
+                    c,
+                    "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL WHERE run_id = ?",
+                    run);
+            update(c, "UPDATE runs SET status = 'QUEUED' WHERE id = ?", run);
+        });
+
+        cancel.then().statusCode(200).body("status", equalTo("KILLED"));
+        // Left in the queue, the killed run would be claimed and refused there, over and over.
+        as(owner).get("/api/v1/teams/{t}/queue", team).then().body("runId", not(hasItem(run)));
+        assertThat(runner.claim(0, 0)).isNull();
+    }
+
+    @Test
+    void aCancelAskedForJustBeforeTheRunnerDrainsKillsTheRun() {
+        String run = submit(0, 0);
+        FakeRunner leaving = runnerHolding(run);
+        as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, run).then().body("status", equalTo("RUNNING"));
+
+        // The runner stops for its drain before it heard of the cancel.
+        leaving.stopped(run, 1, "DRAINING").then().statusCode(204);
+
+        assertThat(status(run)).isEqualTo("KILLED");
+        FakeRunner next = FakeRunner.register(runnerToken, unique("next"), 0);
+        assertThat(next.claim(0, 0)).isNull();
+    }
+
+    @Test
+    void aRunThatEndedWhileStillQueuedLeavesTheQueueAndTheClaimGoesOn() throws Exception {
+        String ended = submit(5, 0);
+        String next = submit(0, 0);
+        try (Connection connection = dataSource.getConnection()) {
+            update(connection, "UPDATE runs SET status = 'KILLED', ended_at = now() WHERE id = ?", ended);
+        }
+
+        // Claimed first (its priority is higher), it would be refused, and the runner would stop.
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", next);
+
+        as(owner).get("/api/v1/teams/{t}/queue", team).then().body("runId", not(hasItem(ended)));
+        assertThat(status(ended)).isEqualTo("KILLED");
+    }
+
+    /** A new runner of the team that claimed {@code run}, the only run waiting. */
+    private FakeRunner runnerHolding(String run) {
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", run);
+        return runner;
+    }
+
+    /**
+     * Cancels the run while the test holds its queue row; once the cancel waits for it, lands {@code meanwhile} and
+     * lets the cancel go on.
+     */
+    private Response cancelWhile(String run, LockWaits.Work meanwhile) throws Exception {
+        return LockWaits.callWhileHeld(
+                dataSource,
+                c -> update(c, "SELECT 1 FROM run_queue WHERE run_id = ? FOR UPDATE", run),
+                "%run_queue%",
+                () -> as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, run),
+                meanwhile);
+    }
+
+    private static void update(Connection connection, String sql, String run) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, UUID.fromString(run));
+            statement.execute();
+        }
     }
 
     @Test

@@ -41,6 +41,9 @@ public final class WorkerLoop implements Runnable {
     private volatile boolean failed;
     private final EnergyMeter meter;
     private final UUID session = UUID.randomUUID();
+    /** The attempt claimed last, from its claim until it ends (its run's dataset may take minutes to download). */
+    private volatile Protocol.Assignment claimed;
+
     private volatile RunExecution current;
     private volatile ScheduledExecutorService heartbeats;
     private volatile ControlPlane controlPlane;
@@ -87,10 +90,12 @@ public final class WorkerLoop implements Runnable {
                     continue;
                 }
                 if (assignment.isPresent()) {
+                    claimed = assignment.get();
                     try {
                         attempts.execute(assignment.get(), this::started);
                     } finally {
                         current = null;
+                        claimed = null;
                     }
                 }
             }
@@ -206,11 +211,9 @@ public final class WorkerLoop implements Runnable {
 
     private void heartbeat() {
         RunExecution run = current;
+        Protocol.Assignment preparing = claimed;
         try {
-            List<Protocol.Held> held = run == null
-                    ? List.of()
-                    : List.of(new Protocol.Held(
-                            run.assignment().runId(), run.assignment().attempt(), run.currentProgress(), run.energy()));
+            List<Protocol.Held> held = held(run, preparing);
             Protocol.Idle idle = new Protocol.Idle(session, Protocol.Energy.of(slot.idle()));
             Protocol.HeartbeatReply reply = controlPlane.heartbeat(new Protocol.Heartbeat(draining, held, idle));
             if (run != null && reply.cancel().contains(run.assignment().runId())) {
@@ -224,6 +227,23 @@ public final class WorkerLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The attempt a heartbeat renews: the running one with its progress and energy, else one still being prepared
+     * (its dataset downloading, its checkpoint fetched), so that its lease does not expire before it starts.
+     */
+    static List<Protocol.Held> held(RunExecution running, Protocol.Assignment preparing) {
+        if (running != null) {
+            return List.of(new Protocol.Held(
+                    running.assignment().runId(),
+                    running.assignment().attempt(),
+                    running.currentProgress(),
+                    running.energy()));
+        }
+        return preparing == null
+                ? List.of()
+                : List.of(new Protocol.Held(preparing.runId(), preparing.attempt(), null, null));
     }
 
     private static Thread daemon(Runnable r, String name) {

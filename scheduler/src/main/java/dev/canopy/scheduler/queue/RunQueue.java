@@ -217,22 +217,34 @@ public class RunQueue {
         });
     }
 
-    /** Removes a waiting run, or flags a leased one so that its runner stops at the next heartbeat. */
+    /**
+     * Removes a waiting run, or flags a leased one so that its runner stops at the next heartbeat. The run's queue
+     * row stays locked until the caller's transaction ends: a completion, a release or a reaper that got there first
+     * has committed by then, and one that comes later sees the outcome.
+     */
     @Transactional
     public CancelOutcome requestCancel(UUID runId) {
         return execute(c -> {
-            try (PreparedStatement delete =
-                    c.prepareStatement("DELETE FROM run_queue WHERE run_id = ? AND state = 'QUEUED'")) {
-                delete.setObject(1, runId);
-                if (delete.executeUpdate() == 1) {
-                    return CancelOutcome.REMOVED;
+            String state;
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT state FROM run_queue WHERE run_id = ? FOR UPDATE")) {
+                select.setObject(1, runId);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return CancelOutcome.NOT_QUEUED;
+                    }
+                    state = row.getString(1);
                 }
             }
-            try (PreparedStatement flag = c.prepareStatement(
-                    "UPDATE run_queue SET cancel_requested = true WHERE run_id = ? AND state = 'LEASED'")) {
-                flag.setObject(1, runId);
-                return flag.executeUpdate() == 1 ? CancelOutcome.SIGNALLED : CancelOutcome.NOT_QUEUED;
+            boolean waiting = "QUEUED".equals(state);
+            try (PreparedStatement change = c.prepareStatement(
+                    waiting
+                            ? "DELETE FROM run_queue WHERE run_id = ?"
+                            : "UPDATE run_queue SET cancel_requested = true WHERE run_id = ?")) {
+                change.setObject(1, runId);
+                change.executeUpdate();
             }
+            return waiting ? CancelOutcome.REMOVED : CancelOutcome.SIGNALLED;
         });
     }
 
