@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +38,14 @@ public final class LockWaits {
         }
     }
 
+    /** Runs {@code sql}, whose one parameter is {@code id}, on the connection. */
+    public static void update(Connection connection, String sql, UUID id) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, id);
+            statement.execute();
+        }
+    }
+
     /**
      * Lands a change between a call's reads and its locks: takes locks in a transaction of the test's own ({@code
      * hold}), starts {@code call}, waits until a statement like {@code waiting} queues behind them, then runs {@code
@@ -57,7 +66,10 @@ public final class LockWaits {
                 });
                 await().atMost(Duration.ofSeconds(10))
                         .pollInterval(Duration.ofMillis(20))
-                        .until(() -> aStatementWaits(dataSource, waiting));
+                        .until(() -> result.isDone() || aStatementWaits(dataSource, waiting));
+                if (result.isDone()) {
+                    throw new AssertionError("the call ended without waiting for the held lock: " + result.join());
+                }
                 meanwhile.run(holder);
                 holder.commit();
                 return result.get(30, TimeUnit.SECONDS);

@@ -25,8 +25,8 @@ import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-// Writes only the columns that changed: a rename or a tag that read the run before its runner's completion must not
-// write back the status (and model version) it read.
+// Writes only the columns that changed: a rename that read the run before its runner's completion must not write
+// back the status (and model version) it read.
 @Entity
 @Table(name = "runs")
 @DynamicUpdate

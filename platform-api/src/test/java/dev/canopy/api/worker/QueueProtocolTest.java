@@ -25,7 +25,6 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -338,16 +337,13 @@ class QueueProtocolTest {
         return LockWaits.callWhileHeld(
                 dataSource,
                 c -> update(c, "SELECT 1 FROM run_queue WHERE run_id = ? FOR UPDATE", run),
-                "%run_queue%",
+                "%from run_queue where run_id%for update%",
                 () -> as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, run),
                 meanwhile);
     }
 
     private static void update(Connection connection, String sql, String run) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, UUID.fromString(run));
-            statement.execute();
-        }
+        LockWaits.update(connection, sql, UUID.fromString(run));
     }
 
     @Test

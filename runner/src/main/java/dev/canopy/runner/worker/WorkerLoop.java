@@ -31,6 +31,11 @@ public final class WorkerLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(WorkerLoop.class.getName());
     private static final int CLAIM_WAIT_SECONDS = 20;
+    /**
+     * How long heartbeats renew an attempt still being prepared: the dataset download's own limit. A download that
+     * stalls beyond it no longer holds the run, which goes back to the queue when its lease expires.
+     */
+    private static final long PREPARATION_LIMIT_NANOS = Duration.ofHours(1).toNanos();
 
     private final RunnerOptions options;
     private final Supplier<URI> server;
@@ -43,6 +48,13 @@ public final class WorkerLoop implements Runnable {
     private final UUID session = UUID.randomUUID();
     /** The attempt claimed last, from its claim until it ends (its run's dataset may take minutes to download). */
     private volatile Protocol.Assignment claimed;
+
+    private volatile long claimedAtNanos;
+
+    /** Runs the control plane said, while they were being prepared, to cancel or that this runner lost. */
+    private volatile UUID cancelledWhilePreparing;
+
+    private volatile UUID lostWhilePreparing;
 
     private volatile RunExecution current;
     private volatile ScheduledExecutorService heartbeats;
@@ -90,6 +102,9 @@ public final class WorkerLoop implements Runnable {
                     continue;
                 }
                 if (assignment.isPresent()) {
+                    cancelledWhilePreparing = null;
+                    lostWhilePreparing = null;
+                    claimedAtNanos = System.nanoTime();
                     claimed = assignment.get();
                     try {
                         attempts.execute(assignment.get(), this::started);
@@ -207,11 +222,19 @@ public final class WorkerLoop implements Runnable {
         if (draining) {
             run.drain();
         }
+        // Heard by a heartbeat while the attempt was being prepared; a later heartbeat says it again anyway.
+        UUID id = run.assignment().runId();
+        if (id.equals(cancelledWhilePreparing)) {
+            run.cancel();
+        }
+        if (id.equals(lostWhilePreparing)) {
+            run.lose();
+        }
     }
 
     private void heartbeat() {
         RunExecution run = current;
-        Protocol.Assignment preparing = claimed;
+        Protocol.Assignment preparing = System.nanoTime() - claimedAtNanos < PREPARATION_LIMIT_NANOS ? claimed : null;
         try {
             List<Protocol.Held> held = held(run, preparing);
             Protocol.Idle idle = new Protocol.Idle(session, Protocol.Energy.of(slot.idle()));
@@ -221,6 +244,12 @@ public final class WorkerLoop implements Runnable {
             }
             if (run != null && reply.lost().contains(run.assignment().runId())) {
                 run.lose();
+            }
+            if (run == null && preparing != null && reply.cancel().contains(preparing.runId())) {
+                cancelledWhilePreparing = preparing.runId();
+            }
+            if (run == null && preparing != null && reply.lost().contains(preparing.runId())) {
+                lostWhilePreparing = preparing.runId();
             }
         } catch (IOException | RuntimeException e) {
             LOG.warning(() -> "Heartbeat failed: " + e.getMessage());
