@@ -65,6 +65,18 @@ final class CanaryWatch {
         return onCanary ? decideOnce() : Optional.empty();
     }
 
+    /**
+     * Records a request the version refused (400: a record it cannot take) as an error of its side, with no latency:
+     * a canary that refuses records the live version takes is worse than it, while records both refuse count on
+     * both sides alike. Returns the decision the first time one is due.
+     */
+    Optional<Decision> refused(boolean onCanary) {
+        Side side = onCanary ? canary : live;
+        side.requests.increment();
+        side.errors.increment();
+        return onCanary ? decideOnce() : Optional.empty();
+    }
+
     /** What this control plane saw, to report to the others. */
     Seen local() {
         return new Seen(live.tally(), canary.tally(), 1);
@@ -74,6 +86,11 @@ final class CanaryWatch {
     Optional<Decision> pool(Seen seenElsewhere) {
         others = seenElsewhere;
         return decideOnce();
+    }
+
+    /** The decision given could not be carried out: the next request or pooling round decides again. */
+    void undecided() {
+        decided.set(false);
     }
 
     private Optional<Decision> decideOnce() {

@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /** A team's named inference endpoint, bound to one model: which version is live, and the canary if any. */
 @Entity
 @Table(name = "endpoints")
+// Writes only the columns that changed: a stale copy must not write back another change's versions.
+@DynamicUpdate
 class Endpoint {
 
     @Id
@@ -80,6 +83,17 @@ class Endpoint {
         return Stream.of(liveVersionId, canaryVersionId, shadowVersionId)
                 .filter(Objects::nonNull)
                 .toList();
+    }
+
+    /**
+     * Whether it routes as {@code other} (an earlier read of it) did: the same live and previous versions, the same
+     * canary (by its id) and the same shadow.
+     */
+    boolean routesAs(Endpoint other) {
+        return Objects.equals(liveVersionId, other.liveVersionId)
+                && Objects.equals(previousVersionId, other.previousVersionId)
+                && Objects.equals(canaryId, other.canaryId)
+                && Objects.equals(shadowVersionId, other.shadowVersionId);
     }
 
     /** Its micro-batching settings, the platform's defaults for the fields it does not set. */

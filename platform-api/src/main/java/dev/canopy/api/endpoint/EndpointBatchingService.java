@@ -50,8 +50,10 @@ class EndpointBatchingService {
         EndpointBatching stored = EndpointBatching.toStore(settings);
         EndpointResponse response =
                 routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+                    // Read under the lock, not before it: a promotion committing meanwhile must not be written
+                    // back as it was.
                     Endpoint endpoint = endpoints
-                            .findByIdForUpdate(endpoints.require(scope, name).id)
+                            .findByTeamAndNameForUpdate(scope.teamId(), name)
                             .orElseThrow(() -> new NotFound("endpoint", name));
                     String before = EndpointBatching.describe(
                             endpoint.batchingSettings().resolve(config));

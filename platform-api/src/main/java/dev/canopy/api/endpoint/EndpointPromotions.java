@@ -21,10 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -148,50 +146,55 @@ public class EndpointPromotions {
             // gates: a malformed request is still 400.)
             throw new InvalidState(candidate.label() + " is already live on endpoint '" + name + "'; nothing to do");
         }
-        if (results.stream().allMatch(GateResult::passed)) {
-            results.add(warmUp(candidate));
+        // Kept loaded from its warm-up until the change commits: another endpoint's change, or the sweep, unloads
+        // what no endpoint serves yet.
+        EndpointEvent event;
+        try (EndpointServing.Pin pinned = serving.pin(candidate.id())) {
+            if (results.stream().allMatch(GateResult::passed)) {
+                results.add(warmUp(candidate));
+            }
+            if (!results.stream().allMatch(GateResult::passed)) {
+                // Nothing changed, so the record is the transaction's only write.
+                QuarkusTransaction.requiringNew()
+                        .run(() ->
+                                audit.record(before, Kind.REJECTED, live, candidate, results, actor, request.reason()));
+                Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);
+                throw new InvalidState(
+                        "promotion of " + candidate.label() + " to endpoint '" + name + "' refused: "
+                                + results.stream().filter(r -> !r.passed()).count() + " gate(s) failed; the live"
+                                + " version is unchanged",
+                        results.stream()
+                                .filter(r -> !r.passed())
+                                .map(r -> new ErrorResponse.Detail("gates", r.gate() + ": " + r.detail()))
+                                .toList());
+            }
+            event = routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+                // Deleted meanwhile: as if it had never been there.
+                Endpoint endpoint =
+                        endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
+                // The gates and the checks above were of the endpoint as read then (a shadow must not be the
+                // canary that another promotion started meanwhile, say).
+                if (!endpoint.routesAs(before)) {
+                    throw new Conflict("endpoint '" + name + "' changed while the gates were checked; promote again");
+                }
+                Instant now = DatabaseTime.now();
+                recordReplaced(endpoint, candidate, live, Boolean.TRUE.equals(request.shadow()), policy, actor, now);
+                Kind kind;
+                if (Boolean.TRUE.equals(request.shadow())) {
+                    endpoint.startShadow(candidate.id(), now);
+                    kind = Kind.SHADOW_STARTED;
+                } else if (policy != null) {
+                    endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, now);
+                    kind = Kind.CANARY_STARTED;
+                } else {
+                    endpoint.goLive(candidate.id(), now);
+                    kind = Kind.PROMOTED;
+                }
+                // A microsecond after the end of what it replaced, so that the trail reads in order.
+                return audit.record(
+                        endpoint, kind, live, candidate, results, actor, request.reason(), now.plusNanos(1_000));
+            }));
         }
-        if (!results.stream().allMatch(GateResult::passed)) {
-            // Nothing changed, so the record is the transaction's only write.
-            QuarkusTransaction.requiringNew()
-                    .run(() -> audit.record(before, Kind.REJECTED, live, candidate, results, actor, request.reason()));
-            Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);
-            throw new InvalidState(
-                    "promotion of " + candidate.label() + " to endpoint '" + name + "' refused: "
-                            + results.stream().filter(r -> !r.passed()).count() + " gate(s) failed; the live"
-                            + " version is unchanged",
-                    results.stream()
-                            .filter(r -> !r.passed())
-                            .map(r -> new ErrorResponse.Detail("gates", r.gate() + ": " + r.detail()))
-                            .toList());
-        }
-        EndpointEvent event =
-                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-                    // Deleted meanwhile: as if it had never been there.
-                    Endpoint endpoint =
-                            endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
-                    if (!Objects.equals(endpoint.liveVersionId, before.liveVersionId)) {
-                        throw new Conflict(
-                                "endpoint '" + name + "' changed while the gates were checked; promote again");
-                    }
-                    Instant now = DatabaseTime.now();
-                    recordReplaced(
-                            endpoint, candidate, live, Boolean.TRUE.equals(request.shadow()), policy, actor, now);
-                    Kind kind;
-                    if (Boolean.TRUE.equals(request.shadow())) {
-                        endpoint.startShadow(candidate.id(), now);
-                        kind = Kind.SHADOW_STARTED;
-                    } else if (policy != null) {
-                        endpoint.startCanary(candidate.id(), request.canaryPercent(), policy, now);
-                        kind = Kind.CANARY_STARTED;
-                    } else {
-                        endpoint.goLive(candidate.id(), now);
-                        kind = Kind.PROMOTED;
-                    }
-                    // A microsecond after the end of what it replaced, so that the trail reads in order.
-                    return audit.record(
-                            endpoint, kind, live, candidate, results, actor, request.reason(), now.plusNanos(1_000));
-                }));
         Log.infof("Endpoint %s: %s %s (event %s)", name, event.kind, candidate.label(), event.id);
         changed(before.id);
         return audit.toResponse(event);
@@ -281,7 +284,7 @@ public class EndpointPromotions {
                 .map(e -> e.canaryId)
                 .orElse(null));
         metrics.canaryEnded(endpointId, canaryNow);
-        serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
+        serving.unloadUnserved();
     }
 
     private static CanaryPolicy canaryPolicy(PromotionRequest request) {

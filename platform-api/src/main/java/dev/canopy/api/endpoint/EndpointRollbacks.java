@@ -4,6 +4,7 @@ import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.endpoint.EndpointEvent.Actor;
 import dev.canopy.api.endpoint.EndpointEvent.Kind;
 import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
+import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
@@ -53,34 +54,54 @@ class EndpointRollbacks {
     @Inject
     EndpointRoutes routes;
 
+    @Inject
+    EndpointServing serving;
+
     /** Back in one call: drops a running canary, else a shadow, else makes the previous version live again. */
     EndpointResponse rollback(String team, String name, String reason) {
         TeamScope scope = access.write(team);
         Actor actor = new Actor(scope.userId(), caller.get().userName());
         Endpoint before = QuarkusTransaction.requiringNew().call(() -> endpoints.require(scope, name));
-        if (before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null) {
-            warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
+        boolean backToPrevious =
+                before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null;
+        // Kept loaded from its warm-up until the change commits, as a promotion's candidate is.
+        EndpointResponse response;
+        try (EndpointServing.Pin pinned =
+                backToPrevious ? serving.pin(before.previousVersionId) : EndpointServing.Pin.NONE) {
+            if (backToPrevious) {
+                warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
+            }
+            response = rollBack(actor, name, reason, before);
         }
-        EndpointResponse response =
-                routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-                    // Deleted meanwhile: as if it had never been there.
-                    Endpoint endpoint =
-                            endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
-                    Kind kind = endpoint.canaryVersionId != null
-                            ? Kind.CANARY_ROLLED_BACK
-                            : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
-                    String why = kind == Kind.CANARY_ROLLED_BACK ? views.withCanaryOutcome(endpoint, reason) : reason;
-                    UUID from = endpoint.rollBack(DatabaseTime.now());
-                    UUID to = endpoint.liveVersionId;
-                    Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
-                    audit.record(endpoint, kind, versions.get(from), versions.get(to), List.of(), actor, why);
-                    Log.infof(
-                            "Endpoint %s rolled back from %s to %s",
-                            name, versions.get(from).label(), versions.get(to).label());
-                    return views.toResponse(endpoint, null);
-                }));
         promotions.changed(before.id);
         return response;
+    }
+
+    private EndpointResponse rollBack(Actor actor, String name, String reason, Endpoint before) {
+        return routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
+            // Deleted meanwhile: as if it had never been there.
+            Endpoint endpoint =
+                    endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
+            // What to undo was chosen (and warmed up) from the endpoint as read then: after a canary's own
+            // decision or another call, the same rollback would undo something else.
+            if (!endpoint.routesAs(before)) {
+                throw new Conflict("endpoint '" + name + "' changed while the rollback was on its way (a"
+                        + " canary decided, or another promotion or rollback); nothing was rolled back: look"
+                        + " at it again and roll back if you still want to");
+            }
+            Kind kind = endpoint.canaryVersionId != null
+                    ? Kind.CANARY_ROLLED_BACK
+                    : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;
+            String why = kind == Kind.CANARY_ROLLED_BACK ? views.withCanaryOutcome(endpoint, reason) : reason;
+            UUID from = endpoint.rollBack(DatabaseTime.now());
+            UUID to = endpoint.liveVersionId;
+            Map<UUID, RegisteredVersion> versions = models.byIds(List.of(from, to));
+            audit.record(endpoint, kind, versions.get(from), versions.get(to), List.of(), actor, why);
+            Log.infof(
+                    "Endpoint %s rolled back from %s to %s",
+                    name, versions.get(from).label(), versions.get(to).label());
+            return views.toResponse(endpoint, null);
+        }));
     }
 
     /**

@@ -22,7 +22,6 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -136,7 +135,7 @@ public class EndpointService {
                     return found;
                 }));
         Log.infof("Endpoint %s (%s) deleted from team %s", name, endpoint.id, team);
-        serving.unloadAllBut(new HashSet<>(routes.servedVersions()));
+        serving.unloadUnserved();
     }
 
     /** The name of the model the team's endpoint serves, if the endpoint exists. */

@@ -34,6 +34,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves endpoints in this process: loads each version once (lazily, or ahead of a switch), warmed up, shared by
@@ -68,6 +70,11 @@ public class EndpointServing {
     ServingEnergyLedger energy;
 
     private final Map<UUID, CompletableFuture<ServedModel>> loaded = new ConcurrentHashMap<>();
+    /** Versions kept loaded whatever the endpoints serve, with how many pins hold each. */
+    private final Map<UUID, Integer> pins = new ConcurrentHashMap<>();
+    /** Counts the pins released, each before it lets go of its version. */
+    private final AtomicLong pinsReleased = new AtomicLong();
+
     private final ScheduledExecutorService sweeper =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-serving-sweeper"));
 
@@ -86,9 +93,10 @@ public class EndpointServing {
     /** @param preload whether to load the served versions that are not loaded */
     void sweep(boolean preload) {
         try {
+            long released = pinsReleased.get();
             Set<UUID> served = new HashSet<>(routes.servedVersions());
             if (!loaded.isEmpty()) {
-                unloadAllBut(served);
+                unloadAllBut(served, released);
             }
             served.removeAll(loaded.keySet());
             if (preload && !served.isEmpty()) {
@@ -159,7 +167,7 @@ public class EndpointServing {
                         predictions,
                         model.unknownColumns(records, MAX_IGNORED_COLUMNS_SHOWN));
             } catch (InvalidRecord e) {
-                metrics.rejected(route, version);
+                metrics.rejected(route, version, onCanary);
                 throw new InvalidRequest("records." + e.field(), e.problem());
             } catch (IllegalStateException e) {
                 if (attempt == 0 && !loaded.containsKey(version.id())) {
@@ -233,29 +241,80 @@ public class EndpointServing {
         return Set.copyOf(loaded.keySet());
     }
 
-    /** Unloads every loaded version not in {@code keep}; in-flight requests to them finish first. */
-    void unloadAllBut(Set<UUID> keep) {
-        for (UUID id : Set.copyOf(loaded.keySet())) {
-            if (!keep.contains(id)) {
-                CompletableFuture<ServedModel> future = loaded.get(id);
-                // A load under way stays: removed now, the model it finishes would never be closed. The next
-                // sweep unloads it if nothing serves it by then.
-                if (future == null || !future.isDone() || !loaded.remove(id, future)) {
-                    continue;
-                }
-                if (!future.isCompletedExceptionally()) {
-                    ServedModel model = future.join();
-                    model.close();
-                    energy.unloaded(model);
-                    Log.infof("Model version %s unloaded: no endpoint serves it", id);
-                }
+    /** A hold on a loaded version; closing it lets the version be unloaded again. */
+    interface Pin extends AutoCloseable {
+
+        /** Holds nothing. */
+        Pin NONE = () -> {};
+
+        /** Lets the version go; once, however often it is called. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Keeps the version loaded, whatever the endpoints serve, until the pin is closed: a version warmed up for a
+     * change that has not committed yet, which another endpoint's change or the sweep would otherwise unload.
+     */
+    Pin pin(UUID version) {
+        pins.merge(version, 1, Integer::sum);
+        AtomicBoolean held = new AtomicBoolean(true);
+        return () -> {
+            if (held.compareAndSet(true, false)) {
+                // Counted first: an unload that finds the pin gone also finds the count moved (see unloadAllBut).
+                pinsReleased.incrementAndGet();
+                pins.computeIfPresent(version, (id, holds) -> holds == 1 ? null : holds - 1);
             }
+        };
+    }
+
+    /** Unloads every loaded version that no endpoint serves now and no pin holds; in-flight requests finish first. */
+    void unloadUnserved() {
+        long released = pinsReleased.get();
+        unloadAllBut(new HashSet<>(routes.servedVersions()), released);
+    }
+
+    /**
+     * Unloads every loaded version not in {@code keep} and not pinned. {@code keep} was read when {@code
+     * releasedBefore} pins had been released: if one has been released since, the change it held may have committed
+     * after that read, and its version would be unloaded although served, so nothing is unloaded this time (the next
+     * change or sweep does it).
+     */
+    private void unloadAllBut(Set<UUID> keep, long releasedBefore) {
+        for (UUID id : Set.copyOf(loaded.keySet())) {
+            if (keep.contains(id) || pins.containsKey(id)) {
+                continue;
+            }
+            if (pinsReleased.get() != releasedBefore) {
+                return;
+            }
+            unload(id);
         }
+    }
+
+    private void unload(UUID id) {
+        CompletableFuture<ServedModel> future = loaded.get(id);
+        // A load under way stays: removed now, the model it finishes would never be closed. The next sweep unloads
+        // it if nothing serves it by then.
+        if (future == null || !future.isDone() || !loaded.remove(id, future)) {
+            return;
+        }
+        if (!future.isCompletedExceptionally()) {
+            ServedModel model = future.join();
+            model.close();
+            energy.unloaded(model);
+            Log.infof("Model version %s unloaded: no endpoint serves it", id);
+        }
+    }
+
+    /** Unloads every loaded version, whatever serves it: as the control plane stops. */
+    void unloadAll() {
+        Set.copyOf(loaded.keySet()).forEach(this::unload);
     }
 
     @PreDestroy
     void close() {
         sweeper.shutdownNow();
-        unloadAllBut(Set.of());
+        unloadAll();
     }
 }

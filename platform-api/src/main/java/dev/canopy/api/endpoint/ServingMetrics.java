@@ -125,9 +125,10 @@ class ServingMetrics {
         if (watches.isEmpty()) {
             return;
         }
-        try {
-            for (Map.Entry<UUID, Watched> entry : watches.entrySet()) {
-                Watched watched = entry.getValue();
+        // Each canary on its own: one that fails (its endpoint deleted between reads, say) does not hold up the others.
+        for (Map.Entry<UUID, Watched> entry : watches.entrySet()) {
+            Watched watched = entry.getValue();
+            try {
                 Optional<CanaryWatch.Seen> others = pool.exchange(
                         watched.route().endpointId(),
                         entry.getKey(),
@@ -136,11 +137,17 @@ class ServingMetrics {
                     watches.remove(entry.getKey(), watched);
                     continue;
                 }
-                watched.watch().pool(others.get()).ifPresent(d -> carryOut(watched.route(), d));
+                watched.watch().pool(others.get()).ifPresent(d -> carryOut(watched, d));
+            } catch (SQLException | RuntimeException e) {
+                Log.warnf(
+                        "Counts of canary %s could not be pooled with other control planes: %s",
+                        entry.getKey(), e.getMessage());
             }
+        }
+        try {
             pool.deleteEnded();
         } catch (SQLException | RuntimeException e) {
-            Log.warnf("Canary counts could not be pooled with other control planes: %s", e.getMessage());
+            Log.warnf("Ended canaries' counts could not be deleted: %s", e.getMessage());
         }
     }
 
@@ -174,9 +181,10 @@ class ServingMetrics {
         watch(route, onCanary, nanos, true);
     }
 
-    void rejected(Route route, RegisteredVersion version) {
+    void rejected(Route route, RegisteredVersion version, boolean onCanary) {
         stats(route, version).rejected();
         meters(route, version).rejected().increment();
+        watched(route).ifPresent(w -> w.watch().refused(onCanary).ifPresent(d -> carryOut(w, d)));
     }
 
     /** What {@code versionId} has served on the endpoint in this process (empty stats when nothing). */
@@ -263,19 +271,35 @@ class ServingMetrics {
     }
 
     private void watch(Route route, boolean onCanary, long nanos, boolean error) {
-        if (route.canary() == null) {
-            return;
-        }
-        Watched watched =
-                watches.computeIfAbsent(route.canaryId(), k -> new Watched(route, new CanaryWatch(route.policy())));
-        watched.watch().record(onCanary, nanos, error).ifPresent(d -> carryOut(watched.route(), d));
+        watched(route).ifPresent(w -> w.watch().record(onCanary, nanos, error).ifPresent(d -> carryOut(w, d)));
     }
 
-    private void carryOut(Route route, CanaryWatch.Decision d) {
+    /** The watch of the route's canary; empty when it has none. */
+    private Optional<Watched> watched(Route route) {
+        return route.canary() == null
+                ? Optional.empty()
+                : Optional.of(watches.computeIfAbsent(
+                        route.canaryId(), k -> new Watched(route, new CanaryWatch(route.policy()))));
+    }
+
+    private void carryOut(Watched watched, CanaryWatch.Decision d) {
+        Route route = watched.route();
         Log.infof(
                 "Canary %s on endpoint %s decided: %s (%s)",
                 route.canary().label(), route.name(), d.complete() ? "complete" : "roll back", d.reason());
-        decisions.execute(() -> rollbacks.canaryDecided(
-                route.endpointId(), route.canaryId(), route.canary().id(), d));
+        decisions.execute(() -> {
+            try {
+                rollbacks.canaryDecided(
+                        route.endpointId(), route.canaryId(), route.canary().id(), d);
+            } catch (RuntimeException e) {
+                // A database that failed for a moment must not leave a failing canary serving until a person acts.
+                // (A failure after the decision committed only makes the next try find the canary ended.)
+                Log.warnf(
+                        "Canary %s on endpoint %s: carrying out the decision failed (%s); the next request or"
+                                + " pooling round decides again",
+                        route.canary().label(), route.name(), e.toString());
+                watched.watch().undecided();
+            }
+        });
     }
 }

@@ -27,17 +27,17 @@ class CanaryDecisionTest {
     void anEarlierCanarysDecisionDoesNotEndALaterCanaryOfTheSameVersion() {
         TrainedModels trained = TrainedModels.get();
         String name = trained.newEndpoint("decided");
-        promote(trained, name, Map.of("version", "1"));
+        trained.promote(name, Map.of("version", "1"));
         // Version 2 as a canary that decides nothing by itself in this test.
         Map<String, Object> canary = Map.of(
                 "version", "2", "canaryPercent", 10, "canary", Map.of("minRequests", 1000, "completeAfter", 1000));
-        promote(trained, name, canary);
+        trained.promote(name, canary);
         Endpoint first = endpoint(name);
         as(trained.token)
                 .post("/api/v1/teams/{t}/endpoints/{e}/rollback", trained.team, name)
                 .then()
                 .statusCode(200);
-        promote(trained, name, canary);
+        trained.promote(name, canary);
         Endpoint second = endpoint(name);
         assertThat(second.canaryVersionId).isEqualTo(first.canaryVersionId);
         assertThat(second.canaryId).isNotEqualTo(first.canaryId);
@@ -57,14 +57,6 @@ class CanaryDecisionTest {
         assertThat(after.canaryVersionId).isNull();
         assertThat(trained.history(name).getString("[0].kind")).isEqualTo("CANARY_ROLLED_BACK");
         assertThat(trained.history(name).getString("[0].reason")).isEqualTo("its own");
-    }
-
-    private static void promote(TrainedModels trained, String endpoint, Map<String, Object> body) {
-        as(trained.token)
-                .body(body)
-                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", trained.team, endpoint)
-                .then()
-                .statusCode(201);
     }
 
     private Endpoint endpoint(String name) {

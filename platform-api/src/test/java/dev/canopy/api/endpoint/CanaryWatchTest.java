@@ -45,6 +45,21 @@ class CanaryWatchTest {
     }
 
     @Test
+    void decidesOnceAndAgainOnlyWhenTheDecisionCouldNotBeCarriedOut() {
+        for (int i = 0; i < 6; i++) {
+            watch.record(false, MS, false);
+        }
+        Optional<Decision> first = watch.pool(elsewhere(1, 12, true, MS));
+        assertThat(first).isPresent();
+        assertThat(watch.record(true, MS, true)).isEmpty();
+
+        watch.undecided();
+
+        assertThat(watch.record(true, MS, true)).map(Decision::complete).contains(false);
+        assertThat(watch.record(true, MS, true)).isEmpty();
+    }
+
+    @Test
     void eachReportOfTheOthersReplacesTheirLastOne() {
         assertThat(watch.pool(elsewhere(2, 6, true, MS))).isEmpty();
         assertThat(watch.pool(elsewhere(2, 9, true, MS))).isEmpty();

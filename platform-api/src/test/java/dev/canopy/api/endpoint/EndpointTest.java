@@ -32,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -397,7 +396,7 @@ class EndpointTest {
     void theSweepLoadsWhatTheEndpointsServeAheadOfTheirRequests() {
         promote(Map.of("version", "1"), 201);
         // As a restarted control plane, or one that did not make the promotion, finds itself.
-        serving.unloadAllBut(Set.of());
+        serving.unloadAll();
         assertThat(serving.loadedVersions()).isEmpty();
         serving.sweep(true);
         assertThat(serving.loadedVersions())
@@ -405,7 +404,7 @@ class EndpointTest {
                 .isNotEmpty();
         predict(List.of(GENTOO), 200);
         // Without preloading, the sweep only unloads.
-        serving.unloadAllBut(Set.of());
+        serving.unloadAll();
         serving.sweep(false);
         assertThat(serving.loadedVersions()).isEmpty();
     }

@@ -22,6 +22,7 @@ import dev.canopy.runner.recipe.TestSplit;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -221,18 +222,7 @@ class ServingTest {
     void aCanaryThatFailsIsRolledBackByItself() throws Exception {
         promote(Map.of("version", "2"));
         int broken = upload(brokenCopy(artifact(2)));
-        as(token)
-                .body(Map.of(
-                        "version",
-                        String.valueOf(broken),
-                        "canaryPercent",
-                        50,
-                        "canary",
-                        Map.of("minRequests", 10, "completeAfter", 500)))
-                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
-                .then()
-                .statusCode(201)
-                .body("kind", equalTo("CANARY_STARTED"));
+        startCanaryAtHalf(broken).body("kind", equalTo("CANARY_STARTED"));
         assertThat(shown().getString("status")).isEqualTo("CANARY");
 
         Set<Integer> statuses = ConcurrentHashMap.newKeySet();
@@ -252,6 +242,48 @@ class ServingTest {
         for (int i = 0; i < 20; i++) {
             assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aCanaryThatRefusesRecordsTheLiveVersionTakesIsRolledBackByItself() throws Exception {
+        promote(Map.of("version", "2"));
+        // A numeric feature taken for a yes/no one: this copy refuses the numbers the live version takes.
+        int narrow = upload(withSpec(artifact(2), spec -> {
+            for (var feature : (ArrayNode) spec.get("features")) {
+                if (feature.get("kind").asText().equals("NUMERIC")) {
+                    ((ObjectNode) feature).put("kind", "BOOLEAN");
+                    return;
+                }
+            }
+        }));
+        startCanaryAtHalf(narrow);
+
+        Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            statuses.add(predictStatus(List.of(GENTOO)));
+            return shown().getString("status").equals("LIVE");
+        });
+        // Refused (400) by the canary only: counted as its errors, they roll it back as failures (500) would.
+        assertThat(statuses).containsExactlyInAnyOrder(200, 400);
+        JsonPath history = models.history(endpoint);
+        assertThat(history.getString("[0].kind")).isEqualTo("CANARY_ROLLED_BACK");
+        assertThat(history.getString("[0].reason")).contains("error rate");
+        assertThat(history.getInt("[0].fromVersion")).isEqualTo(narrow);
+    }
+
+    /** Starts the version as a canary on half the traffic that decides after 10 requests. */
+    private ValidatableResponse startCanaryAtHalf(int version) {
+        return as(token)
+                .body(Map.of(
+                        "version",
+                        String.valueOf(version),
+                        "canaryPercent",
+                        50,
+                        "canary",
+                        Map.of("minRequests", 10, "completeAfter", 500)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(201);
     }
 
     @Test

@@ -78,6 +78,15 @@ final class TrainedModels {
         return name;
     }
 
+    /** Promotes as {@code body} says on the endpoint, which must answer 201. */
+    void promote(String endpoint, Map<String, Object> body) {
+        as(token)
+                .body(body)
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
+                .then()
+                .statusCode(201);
+    }
+
     /** The endpoint's audit trail, newest first. */
     JsonPath history(String endpoint) {
         return as(token)
