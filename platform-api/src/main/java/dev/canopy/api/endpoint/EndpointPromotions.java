@@ -52,7 +52,7 @@ public class EndpointPromotions {
     CurrentCaller caller;
 
     @Inject
-    EndpointServing serving;
+    LoadedVersions versions;
 
     @Inject
     EndpointRoutes routes;
@@ -149,7 +149,7 @@ public class EndpointPromotions {
         // Kept loaded from its warm-up until the change commits: another endpoint's change, or the sweep, unloads
         // what no endpoint serves yet.
         EndpointEvent event;
-        try (EndpointServing.Pin pinned = serving.pin(candidate.id())) {
+        try (LoadedVersions.Pin pinned = versions.pin(candidate.id())) {
             if (results.stream().allMatch(GateResult::passed)) {
                 results.add(warmUp(candidate));
             }
@@ -269,7 +269,7 @@ public class EndpointPromotions {
     /** Loads and warms the version up: the last gate of a promotion, and the check before a rollback to it. */
     GateResult warmUp(RegisteredVersion candidate) {
         try {
-            serving.served(candidate);
+            versions.served(candidate);
             return new GateResult("loads and warms up", true, null, null, candidate.label() + " is loaded and warm");
         } catch (RuntimeException e) {
             return new GateResult("loads and warms up", false, null, null, e.getMessage());
@@ -284,7 +284,7 @@ public class EndpointPromotions {
                 .map(e -> e.canaryId)
                 .orElse(null));
         metrics.canaryEnded(endpointId, canaryNow);
-        serving.unloadUnserved();
+        versions.unloadUnserved();
     }
 
     private static CanaryPolicy canaryPolicy(PromotionRequest request) {

@@ -55,7 +55,7 @@ class EndpointRollbacks {
     EndpointRoutes routes;
 
     @Inject
-    EndpointServing serving;
+    LoadedVersions versions;
 
     /** Back in one call: drops a running canary, else a shadow, else makes the previous version live again. */
     EndpointResponse rollback(String team, String name, String reason) {
@@ -66,8 +66,8 @@ class EndpointRollbacks {
                 before.canaryVersionId == null && before.shadowVersionId == null && before.previousVersionId != null;
         // Kept loaded from its warm-up until the change commits, as a promotion's candidate is.
         EndpointResponse response;
-        try (EndpointServing.Pin pinned =
-                backToPrevious ? serving.pin(before.previousVersionId) : EndpointServing.Pin.NONE) {
+        try (LoadedVersions.Pin pinned =
+                backToPrevious ? versions.pin(before.previousVersionId) : LoadedVersions.Pin.NONE) {
             if (backToPrevious) {
                 warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
             }

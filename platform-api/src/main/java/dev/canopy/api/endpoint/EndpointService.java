@@ -44,7 +44,7 @@ public class EndpointService {
     EndpointRoutes routes;
 
     @Inject
-    EndpointServing serving;
+    LoadedVersions versions;
 
     @Inject
     EndpointViews views;
@@ -135,7 +135,7 @@ public class EndpointService {
                     return found;
                 }));
         Log.infof("Endpoint %s (%s) deleted from team %s", name, endpoint.id, team);
-        serving.unloadUnserved();
+        versions.unloadUnserved();
     }
 
     /** The name of the model the team's endpoint serves, if the endpoint exists. */

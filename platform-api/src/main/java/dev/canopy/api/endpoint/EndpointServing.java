@@ -1,58 +1,29 @@
 package dev.canopy.api.endpoint;
 
-import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.endpoint.EndpointRecords.PredictResponse;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.error.PayloadTooLarge;
-import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.TeamScope;
 import dev.canopy.runner.inference.InvalidRecord;
 import dev.canopy.runner.inference.NonFiniteAnswer;
 import dev.canopy.runner.inference.ServedModel;
-import dev.canopy.runner.inference.ServingOptions;
 import dev.canopy.runner.inference.TabularModel.Prediction;
-import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.Startup;
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Serves endpoints in this process: loads each version once (lazily, or ahead of a switch), warmed up, shared by
- * every endpoint that serves it, and unloaded when none does; routes each request to the live version or its
- * canary; keeps the serving statistics and lets canaries decide.
+ * Serves endpoints in this process: routes each request to the live version or its canary, on the versions {@link
+ * LoadedVersions} holds; keeps the serving statistics and lets canaries decide.
  */
 @ApplicationScoped
-// Made at start, so that its first sweep loads what the endpoints serve before their first requests.
-@Startup
 public class EndpointServing {
 
-    private static final long SWEEP_SECONDS = 30;
-    private static final long FIRST_SWEEP_SECONDS = 1;
     private static final int MAX_IGNORED_COLUMNS_SHOWN = 20;
-
-    @Inject
-    ModelService models;
 
     @Inject
     ServingConfig config;
@@ -61,60 +32,13 @@ public class EndpointServing {
     EndpointRoutes routes;
 
     @Inject
+    LoadedVersions versions;
+
+    @Inject
     ServingMetrics metrics;
 
     @Inject
     ShadowTraffic shadows;
-
-    @Inject
-    ServingEnergyLedger energy;
-
-    private final Map<UUID, CompletableFuture<ServedModel>> loaded = new ConcurrentHashMap<>();
-    /** Versions kept loaded whatever the endpoints serve, with how many pins hold each. */
-    private final Map<UUID, Integer> pins = new ConcurrentHashMap<>();
-    /** Counts the pins released, each before it lets go of its version. */
-    private final AtomicLong pinsReleased = new AtomicLong();
-
-    private final ScheduledExecutorService sweeper =
-            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-serving-sweeper"));
-
-    /**
-     * Every 30 s, unloads what no endpoint serves any more and (with {@code canopy.serving.preload}) loads what they
-     * serve that is not loaded; the first sweep runs at start, so a restarted control plane serves its endpoints'
-     * first requests without loading. A change made on this control plane unloads at once; the sweep catches changes
-     * made on another one, and versions a request with a stale route loaded again.
-     */
-    @PostConstruct
-    void startSweeping() {
-        sweeper.scheduleWithFixedDelay(
-                () -> sweep(config.preload()), FIRST_SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
-    }
-
-    /** @param preload whether to load the served versions that are not loaded */
-    void sweep(boolean preload) {
-        try {
-            long released = pinsReleased.get();
-            Set<UUID> served = new HashSet<>(routes.servedVersions());
-            if (!loaded.isEmpty()) {
-                unloadAllBut(served, released);
-            }
-            served.removeAll(loaded.keySet());
-            if (preload && !served.isEmpty()) {
-                Map<UUID, RegisteredVersion> missing =
-                        QuarkusTransaction.requiringNew().call(() -> models.byIds(served));
-                for (RegisteredVersion version : missing.values()) {
-                    try {
-                        served(version);
-                    } catch (RuntimeException e) {
-                        // Its requests will say so (and fail it on a canary); the sweep goes on with the others.
-                        Log.warnf("Preloading %s failed: %s", version.label(), e.getMessage());
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            Log.warnf("Sweeping model versions failed: %s", e.getMessage());
-        }
-    }
 
     /**
      * Predicts with the endpoint's live version, or its canary for the canary's share of requests.
@@ -148,7 +72,7 @@ public class EndpointServing {
             RegisteredVersion version = onCanary ? route.canary() : route.live();
             long start = System.nanoTime();
             try {
-                ServedModel model = served(version);
+                ServedModel model = versions.served(version);
                 // Latency is the version's, from when it is ready: the wait of a request that found it still
                 // loading on this control plane (its first request here) is the load's, and the log has it.
                 start = System.nanoTime();
@@ -170,7 +94,7 @@ public class EndpointServing {
                 metrics.rejected(route, version, onCanary);
                 throw new InvalidRequest("records." + e.field(), e.problem());
             } catch (IllegalStateException e) {
-                if (attempt == 0 && !loaded.containsKey(version.id())) {
+                if (attempt == 0 && !versions.isLoaded(version.id())) {
                     // The version was unloaded by a switch after this request read its route: route it again.
                     route = routes.refresh(scope, endpoint);
                     continue;
@@ -182,139 +106,5 @@ public class EndpointServing {
                 throw e;
             }
         }
-    }
-
-    /** Loads and warms up {@code version} unless it is loaded; waits for it. Safe to call concurrently. */
-    ServedModel served(RegisteredVersion version) {
-        CompletableFuture<ServedModel> future = loaded.get(version.id());
-        if (future == null) {
-            CompletableFuture<ServedModel> mine = new CompletableFuture<>();
-            future = loaded.putIfAbsent(version.id(), mine);
-            if (future == null) {
-                // Loaded outside the map's lock: a load takes a while, and other versions' requests go on meanwhile.
-                future = mine;
-                try {
-                    mine.complete(load(version));
-                } catch (RuntimeException | Error e) {
-                    mine.completeExceptionally(e);
-                }
-            }
-        }
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            loaded.remove(version.id(), future);
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-    }
-
-    private ServedModel load(RegisteredVersion version) {
-        long start = System.nanoTime();
-        byte[] artifact;
-        try (InputStream in = models.openArtifact(version)) {
-            artifact = in.readAllBytes();
-        } catch (IOException e) {
-            throw new InvalidState("the artifact of " + version.label() + " could not be read: " + e.getMessage());
-        }
-        ServedModel model;
-        try {
-            model = ServedModel.load(artifact, options());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidState(version.label() + " cannot be served: " + e.getMessage());
-        }
-        energy.loaded(version.id(), model);
-        Log.infof(
-                "Model %s (%s) loaded and warmed up for serving in %d ms",
-                version.label(), version.id(), (System.nanoTime() - start) / 1_000_000);
-        return model;
-    }
-
-    private ServingOptions options() {
-        int predictors = config.predictors() > 0
-                ? config.predictors()
-                : Runtime.getRuntime().availableProcessors();
-        return new ServingOptions(predictors, EndpointBatching.platformDefaults(config), config.maxRequestRecords());
-    }
-
-    /** The versions loaded (or loading) on this control plane. */
-    Set<UUID> loadedVersions() {
-        return Set.copyOf(loaded.keySet());
-    }
-
-    /** A hold on a loaded version; closing it lets the version be unloaded again. */
-    interface Pin extends AutoCloseable {
-
-        /** Holds nothing. */
-        Pin NONE = () -> {};
-
-        /** Lets the version go; once, however often it is called. */
-        @Override
-        void close();
-    }
-
-    /**
-     * Keeps the version loaded, whatever the endpoints serve, until the pin is closed: a version warmed up for a
-     * change that has not committed yet, which another endpoint's change or the sweep would otherwise unload.
-     */
-    Pin pin(UUID version) {
-        pins.merge(version, 1, Integer::sum);
-        AtomicBoolean held = new AtomicBoolean(true);
-        return () -> {
-            if (held.compareAndSet(true, false)) {
-                // Counted first: an unload that finds the pin gone also finds the count moved (see unloadAllBut).
-                pinsReleased.incrementAndGet();
-                pins.computeIfPresent(version, (id, holds) -> holds == 1 ? null : holds - 1);
-            }
-        };
-    }
-
-    /** Unloads every loaded version that no endpoint serves now and no pin holds; in-flight requests finish first. */
-    void unloadUnserved() {
-        long released = pinsReleased.get();
-        unloadAllBut(new HashSet<>(routes.servedVersions()), released);
-    }
-
-    /**
-     * Unloads every loaded version not in {@code keep} and not pinned. {@code keep} was read when {@code
-     * releasedBefore} pins had been released: if one has been released since, the change it held may have committed
-     * after that read, and its version would be unloaded although served, so nothing is unloaded this time (the next
-     * change or sweep does it).
-     */
-    private void unloadAllBut(Set<UUID> keep, long releasedBefore) {
-        for (UUID id : Set.copyOf(loaded.keySet())) {
-            if (keep.contains(id) || pins.containsKey(id)) {
-                continue;
-            }
-            if (pinsReleased.get() != releasedBefore) {
-                return;
-            }
-            unload(id);
-        }
-    }
-
-    private void unload(UUID id) {
-        CompletableFuture<ServedModel> future = loaded.get(id);
-        // A load under way stays: removed now, the model it finishes would never be closed. The next sweep unloads
-        // it if nothing serves it by then.
-        if (future == null || !future.isDone() || !loaded.remove(id, future)) {
-            return;
-        }
-        if (!future.isCompletedExceptionally()) {
-            ServedModel model = future.join();
-            model.close();
-            energy.unloaded(model);
-            Log.infof("Model version %s unloaded: no endpoint serves it", id);
-        }
-    }
-
-    /** Unloads every loaded version, whatever serves it: as the control plane stops. */
-    void unloadAll() {
-        Set.copyOf(loaded.keySet()).forEach(this::unload);
-    }
-
-    @PreDestroy
-    void close() {
-        sweeper.shutdownNow();
-        unloadAll();
     }
 }

@@ -97,17 +97,7 @@ class ServingMetrics {
             return;
         }
         store();
-        try {
-            for (Map.Entry<UUID, Watched> entry : watches.entrySet()) {
-                Watched watched = entry.getValue();
-                pool.exchange(
-                        watched.route().endpointId(),
-                        entry.getKey(),
-                        watched.watch().local());
-            }
-        } catch (SQLException | RuntimeException e) {
-            Log.warnf("Canary counts could not be stored for other control planes: %s", e.getMessage());
-        }
+        watches.forEach((canaryId, watched) -> poolCanary(canaryId, watched, false));
     }
 
     @PreDestroy
@@ -125,25 +115,7 @@ class ServingMetrics {
         if (watches.isEmpty()) {
             return;
         }
-        // Each canary on its own: one that fails (its endpoint deleted between reads, say) does not hold up the others.
-        for (Map.Entry<UUID, Watched> entry : watches.entrySet()) {
-            Watched watched = entry.getValue();
-            try {
-                Optional<CanaryWatch.Seen> others = pool.exchange(
-                        watched.route().endpointId(),
-                        entry.getKey(),
-                        watched.watch().local());
-                if (others.isEmpty()) {
-                    watches.remove(entry.getKey(), watched);
-                    continue;
-                }
-                watched.watch().pool(others.get()).ifPresent(d -> carryOut(watched, d));
-            } catch (SQLException | RuntimeException e) {
-                Log.warnf(
-                        "Counts of canary %s could not be pooled with other control planes: %s",
-                        entry.getKey(), e.getMessage());
-            }
-        }
+        watches.forEach((canaryId, watched) -> poolCanary(canaryId, watched, true));
         try {
             pool.deleteEnded();
         } catch (SQLException | RuntimeException e) {
@@ -179,6 +151,29 @@ class ServingMetrics {
         stats(route, version).failed(nanos);
         meters(route, version).error().record(nanos, TimeUnit.NANOSECONDS);
         watch(route, onCanary, nanos, true);
+    }
+
+    /**
+     * Reports what this control plane saw of the canary to the others and, with {@code decide}, decides on what they
+     * all saw (or forgets the canary once it has ended). Each canary on its own: one that fails (its endpoint deleted
+     * between reads, say) is logged and does not hold up the others.
+     */
+    private void poolCanary(UUID canaryId, Watched watched, boolean decide) {
+        try {
+            Optional<CanaryWatch.Seen> others = pool.exchange(
+                    watched.route().endpointId(), canaryId, watched.watch().local());
+            if (!decide) {
+                return;
+            }
+            if (others.isEmpty()) {
+                watches.remove(canaryId, watched);
+            } else {
+                watched.watch().pool(others.get()).ifPresent(d -> carryOut(watched, d));
+            }
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf(
+                    "Counts of canary %s could not be pooled with other control planes: %s", canaryId, e.getMessage());
+        }
     }
 
     void rejected(Route route, RegisteredVersion version, boolean onCanary) {

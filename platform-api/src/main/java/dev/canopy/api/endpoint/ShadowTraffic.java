@@ -32,7 +32,7 @@ class ShadowTraffic {
     private static final int QUEUE = 1000;
 
     @Inject
-    EndpointServing serving;
+    LoadedVersions versions;
 
     @Inject
     ShadowPool pool;
@@ -57,7 +57,7 @@ class ShadowTraffic {
                 long start = System.nanoTime();
                 try {
                     // An answer that would fail as a live one (NaN) counts as the shadow's error, not as a comparison.
-                    List<Prediction> answers = serving.served(shadow).predict(records, route.batching());
+                    List<Prediction> answers = versions.served(shadow).predict(records, route.batching());
                     of.answered(System.nanoTime() - start, returned, answers);
                 } catch (Exception e) {
                     of.errors.increment();

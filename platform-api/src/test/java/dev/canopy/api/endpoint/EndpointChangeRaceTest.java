@@ -39,7 +39,7 @@ class EndpointChangeRaceTest {
     AgroalDataSource dataSource;
 
     @Inject
-    EndpointServing serving;
+    LoadedVersions versions;
 
     @Inject
     ModelService models;
@@ -130,12 +130,12 @@ class EndpointChangeRaceTest {
                         .post("/api/v1/teams/{t}/endpoints/{e}/promotions", trained.team, name),
                 c -> {
                     // Warmed up, not committed: what the sweep or another endpoint's change does now.
-                    serving.unloadUnserved();
-                    assertThat(serving.loadedVersions()).contains(two);
+                    versions.unloadUnserved();
+                    assertThat(versions.loadedVersions()).contains(two);
                 });
 
         assertThat(response.statusCode()).isEqualTo(201);
-        assertThat(serving.loadedVersions()).contains(two);
+        assertThat(versions.loadedVersions()).contains(two);
     }
 
     /** Runs {@code call} while this test holds the endpoint's row; once it waits, commits {@code change}. */

@@ -387,7 +387,7 @@ class EndpointTest {
     }
 
     @Inject
-    EndpointServing serving;
+    LoadedVersions versions;
 
     @Inject
     EndpointRoutes routes;
@@ -396,17 +396,17 @@ class EndpointTest {
     void theSweepLoadsWhatTheEndpointsServeAheadOfTheirRequests() {
         promote(Map.of("version", "1"), 201);
         // As a restarted control plane, or one that did not make the promotion, finds itself.
-        serving.unloadAll();
-        assertThat(serving.loadedVersions()).isEmpty();
-        serving.sweep(true);
-        assertThat(serving.loadedVersions())
+        versions.unloadAll();
+        assertThat(versions.loadedVersions()).isEmpty();
+        versions.sweep(true);
+        assertThat(versions.loadedVersions())
                 .containsAll(routes.servedVersions())
                 .isNotEmpty();
         predict(List.of(GENTOO), 200);
         // Without preloading, the sweep only unloads.
-        serving.unloadAll();
-        serving.sweep(false);
-        assertThat(serving.loadedVersions()).isEmpty();
+        versions.unloadAll();
+        versions.sweep(false);
+        assertThat(versions.loadedVersions()).isEmpty();
     }
 
     @Test
