@@ -129,8 +129,12 @@ final class CanaryWatch {
         }
         double canaryP99 = canary.latency.quantileNanos(0.99, elsewhere.canary().latency()) / 1e6;
         double liveP99 = live.latency.quantileNanos(0.99, elsewhere.live().latency()) / 1e6;
-        boolean completing = n >= policy.completeAfter();
-        boolean tailsKnown = Math.min(n, liveN) >= LATENCY_MIN_REQUESTS || completing;
+        // Answered requests (refused ones have no latency): a canary completes on what it served, and a p99 is of
+        // as many latencies as it has.
+        long answered = canary.latency.count() + elsewhere.canary().latency().total();
+        long liveAnswered = live.latency.count() + elsewhere.live().latency().total();
+        boolean completing = answered >= policy.completeAfter();
+        boolean tailsKnown = Math.min(answered, liveAnswered) >= LATENCY_MIN_REQUESTS || completing;
         if (tailsKnown
                 && liveN > 0
                 && canaryP99 > liveP99 * (1 + policy.maxP99Increase())
@@ -152,7 +156,7 @@ final class CanaryWatch {
                             Locale.ROOT,
                             "canary served %d requests within the policy (errors %.2f %% vs %.2f %%, p99 %.2f ms vs %.2f"
                                     + " ms)%s",
-                            n,
+                            answered,
                             100 * canaryErrors,
                             100 * liveErrors,
                             canaryP99,

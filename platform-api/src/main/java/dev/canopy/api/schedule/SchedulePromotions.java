@@ -4,6 +4,7 @@ import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.endpoint.EndpointPromotions;
 import dev.canopy.api.endpoint.EndpointService;
 import dev.canopy.api.error.ApiException;
+import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
@@ -31,6 +32,9 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 class SchedulePromotions {
+
+    /** How often a promotion is tried when its endpoint keeps changing while its gates are checked. */
+    private static final int MAX_PROMOTION_ATTEMPTS = 3;
 
     @Inject
     ScheduleRepository schedules;
@@ -106,13 +110,25 @@ class SchedulePromotions {
                                 + (served == null ? "no longer exists" : "serves model " + served + " now"));
                 return;
             }
-            promotions.promoteAs(
-                    scope,
-                    "schedule " + schedule.name,
-                    schedule.promoteTo,
-                    String.valueOf(version.version()),
-                    schedule.promoteGates,
-                    "retrained by schedule " + schedule.name + " (run " + run.runId() + ")");
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    promotions.promoteAs(
+                            scope,
+                            "schedule " + schedule.name,
+                            schedule.promoteTo,
+                            String.valueOf(version.version()),
+                            schedule.promoteGates,
+                            "retrained by schedule " + schedule.name + " (run " + run.runId() + ")");
+                    break;
+                } catch (Conflict e) {
+                    // The endpoint changed while the gates were checked (a canary decided, say): check them again
+                    // on the endpoint as it is now, as a person would promote again.
+                    if (attempt == MAX_PROMOTION_ATTEMPTS) {
+                        throw e;
+                    }
+                    Log.infof("Schedule %s: %s; trying again", schedule.name, e.getMessage());
+                }
+            }
             Log.infof("Schedule %s promoted %s to endpoint %s", schedule.name, version.label(), schedule.promoteTo);
         } catch (ApiException e) {
             // A refusal's details name the gates that failed and why.

@@ -60,6 +60,24 @@ class CanaryWatchTest {
     }
 
     @Test
+    void aCanaryCompletesOnTheRequestsItAnsweredNotOnThoseBothSidesRefused() {
+        // completeAfter 100: records both versions refuse count as errors on both sides, alike, but serve nothing.
+        for (int i = 0; i < 150; i++) {
+            assertThat(watch.refused(false)).isEmpty();
+            assertThat(watch.refused(true)).isEmpty();
+        }
+        for (int i = 0; i < 99; i++) {
+            watch.record(false, MS, false);
+            assertThat(watch.record(true, MS, false)).isEmpty();
+        }
+
+        Optional<Decision> decision = watch.record(true, MS, false);
+
+        assertThat(decision).map(Decision::complete).contains(true);
+        assertThat(decision).map(Decision::reason).get().asString().startsWith("canary served 100 requests");
+    }
+
+    @Test
     void eachReportOfTheOthersReplacesTheirLastOne() {
         assertThat(watch.pool(elsewhere(2, 6, true, MS))).isEmpty();
         assertThat(watch.pool(elsewhere(2, 9, true, MS))).isEmpty();
