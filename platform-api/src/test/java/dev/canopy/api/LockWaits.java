@@ -39,7 +39,7 @@ public final class LockWaits {
     }
 
     /** Runs {@code sql}, whose one parameter is {@code id}, on the connection. */
-    public static void update(Connection connection, String sql, UUID id) throws SQLException {
+    public static void execute(Connection connection, String sql, UUID id) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, id);
             statement.execute();

@@ -140,14 +140,14 @@ class EndpointChangeRaceTest {
 
     /** Runs {@code call} while this test holds the endpoint's row; once it waits, commits {@code change}. */
     private Response whileHeld(UUID endpoint, String change, Callable<Response> call) throws Exception {
-        return whileHeld(endpoint, call, c -> LockWaits.update(c, change, endpoint));
+        return whileHeld(endpoint, call, c -> LockWaits.execute(c, change, endpoint));
     }
 
     /** Runs {@code call} while this test holds the endpoint's row; once it waits, runs {@code meanwhile}. */
     private Response whileHeld(UUID endpoint, Callable<Response> call, LockWaits.Work meanwhile) throws Exception {
         return LockWaits.callWhileHeld(
                 dataSource,
-                c -> LockWaits.update(c, "SELECT 1 FROM endpoints WHERE id = ? FOR UPDATE", endpoint),
+                c -> LockWaits.execute(c, "SELECT 1 FROM endpoints WHERE id = ? FOR UPDATE", endpoint),
                 "%from endpoints%for %update%",
                 call,
                 meanwhile);

@@ -264,8 +264,8 @@ class QueueProtocolTest {
 
         // The completion commits after the cancel read the run as RUNNING, before the cancel reaches the queue.
         Response cancel = cancelWhile(run, c -> {
-            update(c, "DELETE FROM run_queue WHERE run_id = ?", run);
-            update(c, "UPDATE runs SET status = 'FINISHED', ended_at = now() WHERE id = ?", run);
+            execute(c, "DELETE FROM run_queue WHERE run_id = ?", run);
+            execute(c, "UPDATE runs SET status = 'FINISHED', ended_at = now() WHERE id = ?", run);
         });
 
         cancel.then().statusCode(409).body("message", containsString("already ended FINISHED"));
@@ -279,11 +279,11 @@ class QueueProtocolTest {
 
         // The reaper (or a draining runner) gives the run back to the queue while the cancel is on its way.
         Response cancel = cancelWhile(run, c -> {
-            update(
+            execute(
                     c,
                     "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL WHERE run_id = ?",
                     run);
-            update(c, "UPDATE runs SET status = 'QUEUED' WHERE id = ?", run);
+            execute(c, "UPDATE runs SET status = 'QUEUED' WHERE id = ?", run);
         });
 
         cancel.then().statusCode(200).body("status", equalTo("KILLED"));
@@ -311,7 +311,7 @@ class QueueProtocolTest {
         String ended = submit(5, 0);
         String next = submit(0, 0);
         try (Connection connection = dataSource.getConnection()) {
-            update(connection, "UPDATE runs SET status = 'KILLED', ended_at = now() WHERE id = ?", ended);
+            execute(connection, "UPDATE runs SET status = 'KILLED', ended_at = now() WHERE id = ?", ended);
         }
 
         // Claimed first (its priority is higher), it would be refused, and the runner would stop.
@@ -336,14 +336,14 @@ class QueueProtocolTest {
     private Response cancelWhile(String run, LockWaits.Work meanwhile) throws Exception {
         return LockWaits.callWhileHeld(
                 dataSource,
-                c -> update(c, "SELECT 1 FROM run_queue WHERE run_id = ? FOR UPDATE", run),
+                c -> execute(c, "SELECT 1 FROM run_queue WHERE run_id = ? FOR UPDATE", run),
                 "%from run_queue where run_id%for update%",
                 () -> as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, run),
                 meanwhile);
     }
 
-    private static void update(Connection connection, String sql, String run) throws SQLException {
-        LockWaits.update(connection, sql, UUID.fromString(run));
+    private static void execute(Connection connection, String sql, String run) throws SQLException {
+        LockWaits.execute(connection, sql, UUID.fromString(run));
     }
 
     @Test
