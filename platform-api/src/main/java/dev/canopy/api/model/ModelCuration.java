@@ -12,7 +12,11 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.Map;
 
-/** What people change on registered models: aliases, descriptions and tags. Versions' lineage never changes. */
+/**
+ * What people change on registered models: aliases, descriptions and tags. Versions' lineage never changes. Each
+ * change locks its model first, so that two at once (tags merged into the same map, an alias set and removed) are
+ * made one after the other instead of the second writing over the first.
+ */
 @ApplicationScoped
 class ModelCuration {
 
@@ -30,6 +34,7 @@ class ModelCuration {
     VersionResponse setAlias(String team, String model, String alias, String version) {
         TeamScope scope = access.write(team);
         AliasName.check(alias);
+        registry.findForUpdate(scope, model);
         ModelVersion target = registry.findVersion(scope, model, version);
         aliases.findByName(target.model.id, alias)
                 .ifPresentOrElse(
@@ -44,7 +49,7 @@ class ModelCuration {
     @Transactional
     void removeAlias(String team, String model, String alias) {
         TeamScope scope = access.write(team);
-        Model found = registry.find(scope, model);
+        Model found = registry.findForUpdate(scope, model);
         ModelAlias existing = aliases.findByName(found.id, alias)
                 .orElseThrow(() -> new NotFound("alias '" + alias + "' of model '" + model + "' not found"));
         aliases.delete(existing);
@@ -54,7 +59,7 @@ class ModelCuration {
     @Transactional
     ModelResponse annotateModel(String team, String model, String description, Map<String, String> tags) {
         TeamScope scope = access.write(team);
-        Model found = registry.find(scope, model);
+        Model found = registry.findForUpdate(scope, model);
         found.annotate(description, tags);
         return registry.toResponse(found);
     }
@@ -63,6 +68,7 @@ class ModelCuration {
     VersionResponse annotateVersion(
             String team, String model, String version, String description, Map<String, String> tags) {
         TeamScope scope = access.write(team);
+        registry.findForUpdate(scope, model);
         ModelVersion found = registry.findVersion(scope, model, version);
         found.annotate(description, tags);
         return registry.toResponse(scope, found);

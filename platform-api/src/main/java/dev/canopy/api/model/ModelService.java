@@ -144,6 +144,14 @@ public class ModelService {
         return models.findByTeamAndName(scope.teamId(), name).orElseThrow(() -> new NotFound("model", name));
     }
 
+    /**
+     * The model, locked until the transaction ends: changes to it, its versions and aliases (and registrations) are
+     * made one after the other, each on what the one before it committed.
+     */
+    Model findForUpdate(TeamScope scope, String name) {
+        return models.findByTeamAndNameForUpdate(scope.teamId(), name).orElseThrow(() -> new NotFound("model", name));
+    }
+
     ModelVersion findVersion(TeamScope scope, String name, String version) {
         Model model = find(scope, name);
         if ("latest".equals(version)) {
