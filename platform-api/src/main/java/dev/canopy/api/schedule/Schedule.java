@@ -10,11 +10,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A retraining schedule: on a cron expression, or on every new version of a dataset. */
+/**
+ * A retraining schedule: on a cron expression, or on every new version of a dataset. Updates write only the columns
+ * they changed: a fire noting its run or error never writes back a pause or a change it did not read.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "schedules")
 class Schedule {
 

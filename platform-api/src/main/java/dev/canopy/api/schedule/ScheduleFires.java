@@ -16,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -78,7 +79,8 @@ class ScheduleFires implements ScheduleFiring {
     }
 
     private void launch(UUID scheduleId, String fireKey, DatasetVersionCreated arrived) {
-        Schedule schedule = schedules.findById(scheduleId);
+        // Locked as a pause, change or delete locks it: a fire that meets one launches after it, on what it left.
+        Schedule schedule = schedules.findById(scheduleId, LockModeType.PESSIMISTIC_WRITE);
         if (schedule == null || schedule.paused) {
             return;
         }

@@ -100,6 +100,11 @@ class SchedulePromotions {
             TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
             RegisteredVersion version = QuarkusTransaction.requiringNew()
                     .call(() -> models.byIds(List.of(run.modelVersionId())).get(run.modelVersionId()));
+            if (schedule.paused) {
+                // Pausing stops the loop: a run launched before the pause registers its version, nothing more.
+                notPromoted(schedule, version.label() + " was not promoted: the schedule is paused");
+                return;
+            }
             // Checked when the schedule was saved, but the endpoint may have been made again for another model.
             String served = QuarkusTransaction.requiringNew()
                     .call(() -> endpoints.modelOf(scope, schedule.promoteTo).orElse(null));

@@ -182,7 +182,8 @@ class ScheduleService {
 
     @Transactional
     void delete(String team, String name) {
-        Schedule schedule = find(access.write(team), name);
+        // The row first, as every other change takes it, then Quartz's lock: never the other way round.
+        Schedule schedule = findForUpdate(access.write(team), name);
         if (schedule.cron != null) {
             cron.remove(schedule.id);
         }

@@ -101,11 +101,22 @@ class RetrainingLoopTest {
                 .then()
                 .statusCode(201);
         as(token).delete("/api/v1/teams/{t}/endpoints/{e}", team, gone).then().statusCode(204);
+        // A schedule paused after its fire: pausing stops the loop, so its run's version is not promoted.
+        as(token)
+                .body(schedule(data, "paused-" + data, endpoint, 0.5))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
 
         csv(token, penguinsWithoutTheLastRows(10))
                 .post("/api/v1/teams/{t}/datasets/{d}/versions", team, data)
                 .then()
                 .statusCode(201);
+        // The fires ran before the upload answered; the runs are still queued or training.
+        as(token)
+                .post("/api/v1/teams/{t}/schedules/{s}/pause", team, "paused-" + data)
+                .then()
+                .statusCode(200);
 
         await().atMost(Duration.ofMinutes(2))
                 .until(() -> models.history(endpoint).getList("kind").size() >= 3);
@@ -132,6 +143,9 @@ class RetrainingLoopTest {
         assertThat(lastError(token, team, "orphan-" + data))
                 .endsWith("was not promoted: endpoint '" + gone + "' no longer exists");
         assertThat(lastError(token, team, "retrain-" + data)).isNull();
+        await().atMost(Duration.ofMinutes(1)).until(() -> lastError(token, team, "paused-" + data) != null);
+        assertThat(lastError(token, team, "paused-" + data)).endsWith("was not promoted: the schedule is paused");
+        assertThat(models.history(endpoint).getList("kind")).hasSize(3);
     }
 
     static String lastError(String token, String team, String schedule) {

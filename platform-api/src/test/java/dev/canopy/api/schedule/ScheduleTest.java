@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.canopy.api.LockWaits;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -42,6 +43,9 @@ class ScheduleTest {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    ScheduleFires fires;
 
     String team;
     String token;
@@ -652,5 +656,60 @@ class ScheduleTest {
         assertThat((Map<String, Object>) runsOf("first-version").get(0).get("dataset"))
                 .containsEntry("dataset", "arriving")
                 .containsEntry("version", 1);
+    }
+
+    /**
+     * A pause that commits while a fire is under way: the fire (holding nothing yet) waits for it and launches
+     * nothing; before, it launched a run and wrote the whole schedule back, paused=false included.
+     */
+    @Test
+    void aFireThatMeetsAPauseLaunchesNothingAndTheScheduleStaysPaused() throws Exception {
+        UUID id = onPenguins("paused-meanwhile");
+
+        LockWaits.callWhileHeld(
+                dataSource,
+                c -> LockWaits.execute(c, "SELECT 1 FROM schedules WHERE id = ? FOR UPDATE", id),
+                "%schedule%",
+                () -> {
+                    fires.fire(id, "test:paused-meanwhile");
+                    return null;
+                },
+                c -> LockWaits.execute(c, "UPDATE schedules SET paused = true WHERE id = ?", id));
+
+        as(token)
+                .get("/api/v1/teams/{t}/schedules/paused-meanwhile", team)
+                .then()
+                .statusCode(200)
+                .body("paused", equalTo(true))
+                .body("lastRunId", nullValue());
+        assertThat(runsOf("paused-meanwhile")).isEmpty();
+    }
+
+    /** Two deletes of one schedule at once: the second finds nothing to delete (404, not a 500). */
+    @Test
+    void aScheduleDeletedWhileAnotherRequestDeletesItIsNotFound() throws Exception {
+        UUID id = onPenguins("deleted-twice");
+
+        int status = LockWaits.callWhileHeld(
+                dataSource,
+                c -> LockWaits.execute(c, "SELECT 1 FROM schedules WHERE id = ? FOR UPDATE", id),
+                "%schedules%",
+                () -> as(token)
+                        .delete("/api/v1/teams/{t}/schedules/deleted-twice", team)
+                        .statusCode(),
+                c -> LockWaits.execute(c, "DELETE FROM schedules WHERE id = ?", id));
+
+        assertThat(status).isEqualTo(404);
+    }
+
+    /** A new schedule on new versions of penguins; its id. */
+    private UUID onPenguins(String name) {
+        return UUID.fromString(as(token)
+                .body(schedule(name, null, "penguins", Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id"));
     }
 }
