@@ -162,7 +162,7 @@ public class RunService {
     @Transactional
     RunResponse update(String team, UUID runId, UpdateRunRequest request) {
         TeamScope scope = access.write(team);
-        Run run = find(scope, runId);
+        Run run = findForWrite(scope, runId);
         if (request.status() != null) {
             if (run.kind != RunKind.TRACKED && request.status() != run.status) {
                 throw new InvalidState("Run " + runId + " is trained by Canopy; its status follows its runner");
@@ -189,7 +189,7 @@ public class RunService {
     @Transactional
     RunResponse logParams(String team, UUID runId, Map<String, String> params) {
         TeamScope scope = access.write(team);
-        Run run = find(scope, runId);
+        Run run = findForWrite(scope, runId);
         params.forEach((k, v) -> run.logParam(checkKey("params", k), checkValue("params", k, v, MAX_PARAM_VALUE)));
         return views.of(scope, run);
     }
@@ -197,7 +197,7 @@ public class RunService {
     @Transactional
     RunResponse addInput(String team, UUID runId, DatasetInput input) {
         TeamScope scope = access.write(team);
-        Run run = find(scope, runId);
+        Run run = findForWrite(scope, runId);
         if (run.kind != RunKind.TRACKED) {
             // Its runner trains on the dataset version it was submitted with, which its model's lineage names.
             throw new InvalidState("Run " + runId + " is trained by Canopy on the dataset version it was submitted"
@@ -239,7 +239,7 @@ public class RunService {
      * writes (it is RUNNING).
      */
     Run requireRunningForWrite(TeamScope scope, UUID runId) {
-        Run run = runs.findInTeamForWrite(scope.teamId(), runId).orElseThrow(() -> new NotFound("run", runId));
+        Run run = findForWrite(scope, runId);
         if (run.status != RunStatus.RUNNING) {
             throw new InvalidState(
                     "Run " + runId + " is " + run.status + "; metrics are accepted only while it is RUNNING");
@@ -249,6 +249,14 @@ public class RunService {
 
     Run find(TeamScope scope, UUID runId) {
         return runs.findInTeam(scope.teamId(), runId).orElseThrow(() -> new NotFound("run", runId));
+    }
+
+    /**
+     * The run, locked until the transaction ends: a change checks the run as the change before it left it (a status
+     * move checked against RUNNING while a cancel committed KILLED would write FINISHED over it).
+     */
+    private Run findForWrite(TeamScope scope, UUID runId) {
+        return runs.findInTeamForWrite(scope.teamId(), runId).orElseThrow(() -> new NotFound("run", runId));
     }
 
     private UUID resolveInput(TeamScope scope, DatasetInput input) {

@@ -12,7 +12,9 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.canopy.api.LockWaits;
 import dev.canopy.api.config.DatabaseTime;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -32,6 +34,9 @@ class RunTest {
 
     @Inject
     RunRepository runs;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     String team;
     String token;
@@ -78,6 +83,31 @@ class RunTest {
                 .then()
                 .body("name", equalTo("after"))
                 .body("status", equalTo("FINISHED"));
+    }
+
+    /** A status change that meets another one (a cancel, say) is checked against what that one left: 409. */
+    @Test
+    void aStatusChangeThatMeetsAnotherIsCheckedAgainstIt() throws Exception {
+        UUID id = UUID.fromString(as(token)
+                .body(Map.of("experiment", "baseline"))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id"));
+
+        int status = LockWaits.callWhileHeld(
+                dataSource,
+                c -> LockWaits.execute(c, "SELECT 1 FROM runs WHERE id = ? FOR UPDATE", id),
+                "%runs%",
+                () -> as(token)
+                        .body(Map.of("status", "FINISHED"))
+                        .patch("/api/v1/teams/{t}/runs/{r}", team, id)
+                        .statusCode(),
+                c -> LockWaits.execute(c, "UPDATE runs SET status = 'KILLED', ended_at = now() WHERE id = ?", id));
+
+        assertThat(status).isEqualTo(409);
+        as(token).get("/api/v1/teams/{t}/runs/{r}", team, id).then().body("status", equalTo("KILLED"));
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
