@@ -38,6 +38,20 @@ public final class LockWaits {
         }
     }
 
+    /** The id a query with one text parameter selects (the row a test then holds). */
+    public static UUID id(DataSource dataSource, String sql, String parameter) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new AssertionError("no row for " + parameter + ": " + sql);
+                }
+                return row.getObject(1, UUID.class);
+            }
+        }
+    }
+
     /** Runs {@code sql}, whose one parameter is {@code id}, on the connection. */
     public static void execute(Connection connection, String sql, UUID id) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {

@@ -2,8 +2,11 @@ package dev.canopy.api.team;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 @ApplicationScoped
@@ -32,20 +35,39 @@ class ApiTokenRepository implements PanacheRepositoryBase<ApiToken, UUID> {
                         .list();
     }
 
-    /** The tokens made with {@code tokenId}, and those made with them, down the line. */
+    /**
+     * The tokens made with {@code tokenId} (locked by the caller), and those made with them, down the line, each
+     * locked until the transaction ends. A token being made right now with one of them (which holds its maker with
+     * {@code FOR SHARE}, see {@code TokenService}) either committed before the lock and is found by the next round,
+     * or waits for it and then finds its maker revoked.
+     */
+    List<ApiToken> madeWithLocked(UUID tokenId) {
+        Set<UUID> locked = new HashSet<>();
+        while (true) {
+            List<UUID> fresh = offspring(tokenId).stream()
+                    .filter(id -> !locked.contains(id))
+                    .toList();
+            if (fresh.isEmpty()) {
+                break;
+            }
+            find("id in ?1", fresh).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+            locked.addAll(fresh);
+        }
+        return locked.isEmpty()
+                ? List.of()
+                : find("select t from ApiToken t join fetch t.user left join fetch t.team where t.id in ?1", locked)
+                        .list();
+    }
+
     @SuppressWarnings("unchecked")
-    List<ApiToken> madeWith(UUID tokenId) {
-        List<UUID> ids = getEntityManager()
+    private List<UUID> offspring(UUID tokenId) {
+        return getEntityManager()
                 .createNativeQuery("WITH RECURSIVE offspring (id) AS ("
                         + " SELECT id FROM api_tokens WHERE made_with = ?1"
                         + " UNION SELECT t.id FROM api_tokens t JOIN offspring o ON t.made_with = o.id)"
                         + " SELECT id FROM offspring")
                 .setParameter(1, tokenId)
                 .getResultList();
-        return ids.isEmpty()
-                ? List.of()
-                : find("select t from ApiToken t join fetch t.user left join fetch t.team where t.id in ?1", ids)
-                        .list();
     }
 
     List<ApiToken> findByUser(UUID userId) {

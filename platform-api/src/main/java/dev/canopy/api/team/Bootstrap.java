@@ -51,18 +51,22 @@ class Bootstrap {
 
     /** Runs before other start-up observers (the embedded runners need the admin to exist). */
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
-        String secret = createFirstAdminIfNeeded();
-        if (secret != null) {
-            Path file = writeTokenFile(secret);
+        Path file = createFirstAdminIfNeeded();
+        if (file != null) {
             Log.infof(
                     "First start: created team '%s' and user '%s'; admin token written to %s",
                     DEFAULT_TEAM, ADMIN_USER, file);
         }
     }
 
-    /** Returns the new admin token, or null when users exist already. */
+    /**
+     * Creates the first admin and writes its token to the file, before the transaction commits: a file that cannot
+     * be written (a home that is not writable, a full disk) fails the start with nothing created, so the next start
+     * tries again rather than finding an admin whose only token was lost. Returns the file, or null when users exist
+     * already.
+     */
     @Transactional
-    String createFirstAdminIfNeeded() {
+    Path createFirstAdminIfNeeded() {
         // Several control planes may start at once on one database: only one may bootstrap.
         entityManager
                 .createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('canopy-bootstrap'))")
@@ -76,7 +80,8 @@ class Bootstrap {
         teams.persist(team);
         users.persist(admin);
         memberships.persist(new Membership(team, admin, Role.ADMIN, now));
-        return tokens.createBootstrapToken(admin, "bootstrap admin token").token();
+        return writeTokenFile(
+                tokens.createBootstrapToken(admin, "bootstrap admin token").token());
     }
 
     private Path writeTokenFile(String secret) {

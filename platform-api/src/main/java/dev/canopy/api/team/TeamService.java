@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /** Teams and their members. */
 @ApplicationScoped
@@ -92,9 +93,12 @@ class TeamService {
                 .toList();
     }
 
+    /** A team's members: for its members, and for platform admins, who manage any team's members. */
     List<MemberResponse> members(String teamName) {
-        TeamScope scope = access.read(teamName);
-        return memberships.findByTeamWithUser(scope.teamId()).stream()
+        UUID teamId = currentCaller.get().actsAsPlatformAdmin()
+                ? teams.findByName(teamName).orElseThrow(() -> new NotFound("team", teamName)).id
+                : access.read(teamName).teamId();
+        return memberships.findByTeamWithUser(teamId).stream()
                 .map(MemberResponse::from)
                 .toList();
     }
@@ -150,12 +154,16 @@ class TeamService {
         return body;
     }
 
-    /** Team admins manage their team's members; platform admins manage any team's. */
+    /**
+     * Team admins manage their team's members; platform admins manage any team's. The team is locked until the
+     * transaction ends, so that two changes at once (two admins demoting each other) count the admins one after the
+     * other and the team keeps one.
+     */
     private Team administeredTeam(String teamName) {
-        if (currentCaller.get().actsAsPlatformAdmin()) {
-            return teams.findByName(teamName).orElseThrow(() -> new NotFound("team", teamName));
+        if (!currentCaller.get().actsAsPlatformAdmin()) {
+            access.require(teamName, Role.ADMIN);
         }
-        return teams.findById(access.require(teamName, Role.ADMIN).teamId());
+        return teams.findByNameForUpdate(teamName).orElseThrow(() -> new NotFound("team", teamName));
     }
 
     private void refuseDemotingLastAdmin(Team team, Membership membership, Role newRole) {

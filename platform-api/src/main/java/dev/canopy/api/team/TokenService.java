@@ -4,6 +4,7 @@ import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
+import dev.canopy.api.error.Unauthenticated;
 import dev.canopy.api.team.TokenRecords.CreateRunnerTokenRequest;
 import dev.canopy.api.team.TokenRecords.CreateTokenRequest;
 import dev.canopy.api.team.TokenRecords.CreatedTokenResponse;
@@ -12,6 +13,7 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
@@ -102,7 +104,14 @@ public class TokenService {
      * one.
      */
     private Instant notAfterCaller(Instant requested) {
-        Instant parent = tokens.findById(currentCaller.get().tokenId()).expiresAt;
+        // Held (FOR SHARE) until the new token is committed, and read again now: a token revoked since the request
+        // was authenticated (from the cache, say) makes nothing, and a revocation with cascade that comes while
+        // this one is made waits for it and then revokes it too.
+        ApiToken caller = tokens.findById(currentCaller.get().tokenId(), LockModeType.PESSIMISTIC_READ);
+        if (caller == null || !caller.isUsableAt(DatabaseTime.now())) {
+            throw new Unauthenticated("The bearer token is unknown, revoked or expired");
+        }
+        Instant parent = caller.expiresAt;
         if (parent == null) {
             return requested;
         }
@@ -164,7 +173,8 @@ public class TokenService {
     @Transactional
     public void revoke(UUID tokenId, boolean cascade) {
         Caller caller = currentCaller.get();
-        ApiToken token = tokens.findByIdOptional(tokenId)
+        // Locked before its offspring are read, so that none made at this moment escapes a cascade.
+        ApiToken token = tokens.findByIdOptional(tokenId, LockModeType.PESSIMISTIC_WRITE)
                 .filter(t -> mayRevoke(caller, t))
                 .orElseThrow(() -> new NotFound("token", tokenId));
         Instant now = DatabaseTime.now();
@@ -173,7 +183,7 @@ public class TokenService {
         if (cascade) {
             // What the token made, and what those made, down the line: a leaked token's offspring. Each one only
             // if the caller could revoke it on its own.
-            List<ApiToken> offspring = tokens.madeWith(token.id).stream()
+            List<ApiToken> offspring = tokens.madeWithLocked(token.id).stream()
                     .filter(t -> t.revokedAt == null && mayRevoke(caller, t))
                     .toList();
             offspring.forEach(t -> t.revoke(now));

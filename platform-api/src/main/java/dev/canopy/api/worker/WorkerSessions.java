@@ -187,17 +187,18 @@ class WorkerSessions {
         // A runner waits in one claim at a time; a newer claim replaces an abandoned one.
         CompletableFuture<Void> drain = new CompletableFuture<>();
         drains.put(workerId, drain);
-        return attempt(request, deadline, drain).whenComplete((assignment, error) -> drains.remove(workerId, drain));
+        return attempt(request, worker.tokenId(), deadline, drain)
+                .whenComplete((assignment, error) -> drains.remove(workerId, drain));
     }
 
     private CompletionStage<Optional<Assignment>> attempt(
-            ClaimRequest request, Instant deadline, CompletableFuture<Void> drain) {
+            ClaimRequest request, UUID tokenId, Instant deadline, CompletableFuture<Void> drain) {
         if (drain.isDone()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         // Taken before the claim: a run queued while the claim finds nothing wakes this wait, not the next one.
         CompletableFuture<Void> notified = signals.next();
-        Optional<Assignment> assignment = QuarkusTransaction.requiringNew().call(() -> claimNow(request));
+        Optional<Assignment> assignment = QuarkusTransaction.requiringNew().call(() -> claimNow(request, tokenId));
         long left = Duration.between(Instant.now(), deadline).toMillis();
         if (assignment.isPresent() || left <= 0) {
             return CompletableFuture.completedFuture(assignment);
@@ -205,10 +206,15 @@ class WorkerSessions {
         CompletableFuture<Void> timer = new CompletableFuture<Void>()
                 .completeOnTimeout(null, Math.min(left, config.pollFallback().toMillis()), TimeUnit.MILLISECONDS);
         return CompletableFuture.anyOf(notified, timer, drain)
-                .thenComposeAsync(woken -> attempt(request, deadline, drain), executor);
+                .thenComposeAsync(woken -> attempt(request, tokenId, deadline, drain), executor);
     }
 
-    private Optional<Assignment> claimNow(ClaimRequest request) {
+    private Optional<Assignment> claimNow(ClaimRequest request, UUID tokenId) {
+        if (!tokens.isActive(tokenId)) {
+            // Revoked (or expired) while the runner waited in a long poll: it is leased nothing, and its next call is
+            // refused with 401.
+            return Optional.empty();
+        }
         while (true) {
             Optional<Lease> lease = queue.claim(request);
             if (lease.isEmpty()) {

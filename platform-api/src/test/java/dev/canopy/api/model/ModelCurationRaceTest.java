@@ -10,9 +10,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
@@ -43,7 +40,7 @@ class ModelCurationRaceTest {
         team = newTeam();
         token = newMember(team, "MEMBER");
         model = "curated-" + UUID.randomUUID();
-        UUID teamId = id("SELECT id FROM teams WHERE name = ?", team);
+        UUID teamId = LockWaits.id(dataSource, "SELECT id FROM teams WHERE name = ?", team);
         QuarkusTransaction.requiringNew()
                 .run(() -> registry.register(new NewModelVersion(
                         teamId,
@@ -55,8 +52,11 @@ class ModelCurationRaceTest {
                         Map.of(),
                         "models/test/" + UUID.randomUUID(),
                         Map.of())));
-        modelId = id("SELECT id FROM models WHERE name = ?", model);
-        versionId = id("SELECT id FROM model_versions WHERE model_id = (SELECT id FROM models WHERE name = ?)", model);
+        modelId = LockWaits.id(dataSource, "SELECT id FROM models WHERE name = ?", model);
+        versionId = LockWaits.id(
+                dataSource,
+                "SELECT id FROM model_versions WHERE model_id = (SELECT id FROM models WHERE name = ?)",
+                model);
     }
 
     @Test
@@ -147,16 +147,5 @@ class ModelCurationRaceTest {
                         c, "DELETE FROM model_aliases WHERE model_id = ? AND alias = 'champion'", modelId));
 
         assertThat(status).isEqualTo(404);
-    }
-
-    private UUID id(String sql, String name) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setString(1, name);
-            try (ResultSet row = select.executeQuery()) {
-                assertThat(row.next()).isTrue();
-                return row.getObject(1, UUID.class);
-            }
-        }
     }
 }

@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.canopy.api.LockWaits;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +126,77 @@ class TeamsAndTokensTest {
         as(expiring).get("/api/v1/me").then().statusCode(200);
         await().atMost(Duration.ofSeconds(15))
                 .untilAsserted(() -> as(expiring).get("/api/v1/me").then().statusCode(401));
+    }
+
+    /**
+     * A leaked token used to make a new one while its owner revokes it: the making waits for the revocation and is
+     * refused, rather than leaving a working token behind. The test holds the leaked token's row as a revocation
+     * does, and lets the revocation commit meanwhile.
+     */
+    @Test
+    void aTokenMadeWithATokenBeingRevokedIsRefused() throws Exception {
+        String[] leaked = tokenMadeWith(newMember(newTeam(), "MEMBER"), "leaked");
+        UUID leakedId = UUID.fromString(leaked[0]);
+
+        int status = LockWaits.callWhileHeld(
+                dataSource,
+                c -> LockWaits.execute(c, "SELECT 1 FROM api_tokens WHERE id = ? FOR UPDATE", leakedId),
+                "%api_tokens%",
+                () -> as(leaked[1])
+                        .body(Map.of("name", "made-meanwhile"))
+                        .post("/api/v1/tokens")
+                        .statusCode(),
+                c -> LockWaits.execute(c, "UPDATE api_tokens SET revoked_at = now() WHERE id = ?", leakedId));
+
+        assertThat(status).isEqualTo(401);
+        assertThat(count("SELECT count(*) FROM api_tokens WHERE made_with = ?", leakedId))
+                .isZero();
+    }
+
+    /**
+     * A revocation with cascade that comes while a token is being made with one of the revoked token's offspring: it
+     * waits for that token and revokes it too. The test plays the making (holding the maker's row, as making a token
+     * does, and inserting the new token).
+     */
+    @Test
+    void aCascadeRevokesATokenMadeWhileItRan() throws Exception {
+        String owner = newMember(newTeam(), "MEMBER");
+        String[] leaked = tokenMadeWith(owner, "leaked");
+        UUID child = UUID.fromString(tokenMadeWith(leaked[1], "child")[0]);
+        UUID madeMeanwhile = UUID.randomUUID();
+
+        int status = LockWaits.callWhileHeld(
+                dataSource,
+                c -> {
+                    LockWaits.execute(c, "SELECT 1 FROM api_tokens WHERE id = ? FOR SHARE", child);
+                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO api_tokens (id, user_id, name,"
+                            + " token_hash, created_at, made_with) SELECT ?, user_id, 'made-meanwhile', md5(random()"
+                            + "::text) || md5(random()::text), now(), id FROM api_tokens WHERE id = ?")) {
+                        insert.setObject(1, madeMeanwhile);
+                        insert.setObject(2, child);
+                        insert.executeUpdate();
+                    }
+                },
+                "%api_tokens%",
+                () -> as(owner)
+                        .delete("/api/v1/tokens/{id}?cascade=true", leaked[0])
+                        .statusCode(),
+                c -> {});
+
+        assertThat(status).isEqualTo(204);
+        assertThat(count("SELECT count(*) FROM api_tokens WHERE id = ? AND revoked_at IS NOT NULL", madeMeanwhile))
+                .isEqualTo(1);
+    }
+
+    private int count(String sql, UUID id) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setObject(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
     }
 
     /** A new token made with {@code maker}: its id and secret. */
@@ -441,5 +514,76 @@ class TeamsAndTokensTest {
                 .body("code", equalTo("FORBIDDEN"))
                 .body("message", equalTo("Role VIEWER in team '" + team + "' may not do this; it needs MEMBER"));
         as(viewer).get("/api/v1/me").then().body("token.team", nullValue());
+    }
+
+    /** A platform admin outside the team manages its members, and is answered with the list, not a 404. */
+    @Test
+    void aPlatformAdminOutsideATeamAddsAMemberAndSeesTheMembers() {
+        String team = newTeam();
+        String platformAdmin = unique("root");
+        as(adminToken())
+                .body(Map.of("name", platformAdmin, "platformAdmin", true))
+                .post("/api/v1/users")
+                .then()
+                .statusCode(201);
+        String token = as(adminToken())
+                .body(Map.of("name", "test"))
+                .post("/api/v1/users/{user}/tokens", platformAdmin)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
+        String user = unique("user");
+        as(adminToken()).body(Map.of("name", user)).post("/api/v1/users").then().statusCode(201);
+
+        as(token)
+                .body(Map.of("user", user, "role", "MEMBER"))
+                .post("/api/v1/teams/{team}/members", team)
+                .then()
+                .statusCode(201)
+                .body("find { it.user == '" + user + "' }.role", equalTo("MEMBER"));
+        // Members only, not the team's data.
+        as(token).get("/api/v1/teams/{team}/members", team).then().statusCode(200);
+        as(token).get("/api/v1/teams/{team}/datasets", team).then().statusCode(404);
+    }
+
+    /**
+     * Two admins removing each other at once: the second change counts the admins after the first committed, so the
+     * team keeps one. The test holds the team and the removed member's row, lets the other admin be demoted, then
+     * lets the removal go on.
+     */
+    @Test
+    void twoAdminsRemovingEachOtherAtOnceLeaveTheTeamAnAdmin() throws Exception {
+        String team = newTeam();
+        String other =
+                as(newMember(team, "ADMIN")).get("/api/v1/me").then().extract().path("user");
+        UUID teamId = LockWaits.id(dataSource, "SELECT id FROM teams WHERE name = ?", team);
+        UUID otherMembership = LockWaits.id(
+                dataSource, "SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.name = ?", other);
+        UUID adminMembership = LockWaits.id(
+                dataSource,
+                "SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = m.team_id"
+                        + " WHERE u.name = 'admin' AND t.name = ?",
+                team);
+
+        int status = LockWaits.callWhileHeld(
+                dataSource,
+                c -> {
+                    LockWaits.execute(c, "SELECT 1 FROM teams WHERE id = ? FOR UPDATE", teamId);
+                    LockWaits.execute(c, "SELECT 1 FROM memberships WHERE id = ? FOR UPDATE", otherMembership);
+                },
+                "%from%",
+                () -> as(adminToken())
+                        .delete("/api/v1/teams/{team}/members/{user}", team, other)
+                        .statusCode(),
+                // The other admin demotes this one meanwhile.
+                c -> LockWaits.execute(c, "UPDATE memberships SET role = 'MEMBER' WHERE id = ?", adminMembership));
+
+        assertThat(status).isEqualTo(400);
+        as(adminToken())
+                .get("/api/v1/teams/{team}/members", team)
+                .then()
+                .statusCode(200)
+                .body("find { it.user == '" + other + "' }.role", equalTo("ADMIN"));
     }
 }

@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -320,6 +321,30 @@ class QueueProtocolTest {
 
         as(owner).get("/api/v1/teams/{t}/queue", team).then().body("runId", not(hasItem(ended)));
         assertThat(status(ended)).isEqualTo("KILLED");
+    }
+
+    /**
+     * A runner whose token is revoked while it waits in a long poll is leased nothing: the run queued then waits for
+     * another runner. (Its next call would be refused with 401.)
+     */
+    @Test
+    void aRunnerRevokedWhileItWaitsForWorkIsLeasedNothing() throws Exception {
+        FakeRunner revoked = FakeRunner.register(runnerToken, unique("revoked"), 0);
+        CompletableFuture<Map<String, Object>> waiting = CompletableFuture.supplyAsync(() -> revoked.claim(0, 3));
+        // Long enough for the claim to be authenticated and waiting; a revocation that came first would make it 401.
+        Thread.sleep(500);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement revoke = connection.prepareStatement("UPDATE api_tokens SET revoked_at = now()"
+                        + " WHERE kind = 'RUNNER' AND team_id = (SELECT id FROM teams WHERE name = ?)")) {
+            revoke.setString(1, team);
+            assertThat(revoke.executeUpdate()).isEqualTo(1);
+        }
+        String run = submit(0, 0);
+
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isNull();
+        assertThat(status(run)).isEqualTo("QUEUED");
+        FakeRunner next = FakeRunner.register(FakeRunner.runnerToken(owner, team), unique("next"), 0);
+        assertThat(next.claim(0, 0)).containsEntry("runId", run);
     }
 
     /** A new runner of the team that claimed {@code run}, the only run waiting. */
