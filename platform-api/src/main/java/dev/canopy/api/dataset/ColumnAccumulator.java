@@ -3,11 +3,13 @@ package dev.canopy.api.dataset;
 import java.util.List;
 
 /**
- * Gathers the profile of one column from its values, one at a time, in memory bounded by the distinct cap.
+ * Gathers the profile of one column from its values, one at a time, in memory bounded by the distinct cap and the
+ * column's share of the profiler's memory.
  *
  * <p>Values are trimmed; missing ones (see {@link ValueShapes#isMissing}) are only counted. The others are counted
- * by value until {@code distinctCap} distinct values are known; later new values are neither kept nor counted, so
- * the top categories of a capped column only reflect the values met before the cap was reached.
+ * by value until {@code distinctCap} distinct values are known or the next would not fit in {@code distinctBytes};
+ * later new values are neither kept nor counted, so the top categories of a capped column only reflect the values met
+ * before the cap was reached.
  *
  * <p>The type is, in this order: {@link ColumnType#TEXT} when there are no values at all; {@link ColumnType#BOOLEAN},
  * {@link ColumnType#NUMERIC} or {@link ColumnType#DATETIME} when every value has that shape (see {@link ValueShapes});
@@ -32,9 +34,10 @@ final class ColumnAccumulator {
     private boolean allNumeric = true;
     private boolean allDatetime = true;
 
-    ColumnAccumulator(String name, int distinctCap) {
+    /** @param distinctBytes the memory the column's distinct values may take (see {@link DistinctCounts}) */
+    ColumnAccumulator(String name, int distinctCap, long distinctBytes) {
         this.name = name;
-        this.counts = new DistinctCounts(distinctCap);
+        this.counts = new DistinctCounts(distinctCap, distinctBytes);
     }
 
     /** Adds one raw field value, given as the first {@code length} chars of {@code chars}. */

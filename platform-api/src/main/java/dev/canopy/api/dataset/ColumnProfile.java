@@ -9,8 +9,9 @@ import java.util.List;
  * @param type the inferred type
  * @param missing how many rows have no value (empty, blank or a missing token such as {@code NA})
  * @param distinct how many distinct non-missing values the column has, exact unless {@code distinctCapped}
- * @param distinctCapped true when counting stopped at the profiler's cap, so that {@code distinct} is the cap and
- *     the real number is larger
+ * @param distinctCapped true when counting stopped at the profiler's cap, or when the next value would not fit in
+ *     the column's share of the profiler's memory, so that {@code distinct} is a lower bound and the real number is
+ *     larger
  * @param min the smallest value; null unless the type is {@link ColumnType#NUMERIC}
  * @param max the largest value; null unless the type is {@link ColumnType#NUMERIC}
  * @param mean the arithmetic mean; null unless the type is {@link ColumnType#NUMERIC}

@@ -10,8 +10,10 @@ import java.util.Set;
 /**
  * Validates an uploaded CSV dataset and profiles its columns in a single pass over the stream.
  *
- * <p>Memory is bounded by the number of columns times the caps, never by the number of rows: the file is read in
- * chunks, fields one at a time, and each column keeps at most {@code distinctCap} distinct values.
+ * <p>Memory is bounded, never by the number of rows nor by the width of the file: the file is read in chunks, fields
+ * one at a time; each column keeps at most {@code distinctCap} distinct values, within an equal share of {@code
+ * distinctMemory} for all columns (a file of many columns, or of long values, caps its columns' distinct counts
+ * sooner); column names are at most {@value #MAX_NAME_LENGTH} characters.
  *
  * <p>The file must be strict UTF-8 CSV (see {@link CsvRecordReader}) whose first record is a header of unique,
  * non-blank names, followed by at least one data record with exactly as many fields. Empty lines are an error
@@ -26,8 +28,14 @@ final class CsvProfiler {
     static final int DEFAULT_DISTINCT_CAP = 10_000;
     static final int DEFAULT_TOP_CATEGORIES = 10;
 
+    /** The memory all columns' distinct values may take together: 64 MiB. */
+    static final long DEFAULT_DISTINCT_MEMORY = 64L << 20;
+
+    static final int MAX_NAME_LENGTH = 1_000;
+
     private final int distinctCap;
     private final int topCategories;
+    private final long distinctMemory;
 
     /** A profiler that counts up to 10,000 distinct values per column and reports the 10 most frequent. */
     CsvProfiler() {
@@ -39,12 +47,18 @@ final class CsvProfiler {
      * @param topCategories how many of the most frequent values to report for categorical and boolean columns
      */
     CsvProfiler(int distinctCap, int topCategories) {
-        if (distinctCap < 1 || topCategories < 0) {
-            throw new IllegalArgumentException("distinctCap must be positive and topCategories not negative: "
-                    + distinctCap + ", " + topCategories);
+        this(distinctCap, topCategories, DEFAULT_DISTINCT_MEMORY);
+    }
+
+    /** @param distinctMemory bytes all columns' distinct values may take together, shared equally */
+    CsvProfiler(int distinctCap, int topCategories, long distinctMemory) {
+        if (distinctCap < 1 || topCategories < 0 || distinctMemory < 1) {
+            throw new IllegalArgumentException("distinctCap and distinctMemory must be positive and topCategories not"
+                    + " negative: " + distinctCap + ", " + topCategories + ", " + distinctMemory);
         }
         this.distinctCap = distinctCap;
         this.topCategories = topCategories;
+        this.distinctMemory = distinctMemory;
     }
 
     /**
@@ -59,7 +73,7 @@ final class CsvProfiler {
         long lineAfterHeader = reader.lineAfterRecord();
         List<ColumnAccumulator> columns = new ArrayList<>(names.size());
         for (String name : names) {
-            columns.add(new ColumnAccumulator(name, distinctCap));
+            columns.add(new ColumnAccumulator(name, distinctCap, distinctMemory / names.size()));
         }
         long rows = readRows(reader, columns.toArray(ColumnAccumulator[]::new));
         if (rows == 0) {
@@ -78,7 +92,16 @@ final class CsvProfiler {
         boolean firstBlankIsEmpty = false;
         while (true) {
             names.clear();
-            int count = reader.readRecord((index, chars, length) -> names.add(trim(chars, length)));
+            int count = reader.readRecord((index, chars, length) -> {
+                String name = trim(chars, length);
+                if (name.length() > MAX_NAME_LENGTH) {
+                    // Checked name by name: a header of long names is refused before it fills memory.
+                    throw new CsvFormatException(
+                            reader.recordLine(),
+                            "column " + (index + 1) + "'s name is longer than " + MAX_NAME_LENGTH + " characters");
+                }
+                names.add(name);
+            });
             if (count < 0) {
                 throw new CsvFormatException(1, "the file is empty");
             }

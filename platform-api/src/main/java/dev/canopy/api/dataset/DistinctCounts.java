@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Counts occurrences of up to {@code cap} distinct values; once that many are known, new values are ignored and
- * the counter reports that it is capped.
+ * Counts occurrences of up to {@code cap} distinct values, kept in at most {@code maxBytes} of memory; once that many
+ * are known, or the next one would not fit, new values are ignored and the counter reports that it is capped. (A
+ * value's cost is its chars plus the array around them; the table's slots count too.)
  *
  * <p>An open-addressing table keyed by the chars themselves rather than a {@code HashMap<String, ...>}: counting a
  * value that is already known, or ignoring one past the cap, then allocates nothing, which matters at one lookup
@@ -18,15 +19,24 @@ final class DistinctCounts {
 
     private static final int INITIAL_CAPACITY = 16;
 
+    /** A slot's share of the table: a reference, a hash and a count. */
+    private static final int SLOT_BYTES = 8 + 4 + 8;
+
+    /** A kept value's array beyond its chars: header, length and padding. */
+    private static final int KEY_OVERHEAD_BYTES = 24;
+
     private final int cap;
+    private final long maxBytes;
+    private long bytes = (long) INITIAL_CAPACITY * SLOT_BYTES;
     private char[][] keys = new char[INITIAL_CAPACITY][];
     private int[] hashes = new int[INITIAL_CAPACITY];
     private long[] counts = new long[INITIAL_CAPACITY];
     private int size;
     private boolean capped;
 
-    DistinctCounts(int cap) {
+    DistinctCounts(int cap, long maxBytes) {
         this.cap = cap;
+        this.maxBytes = maxBytes;
     }
 
     /** Counts one occurrence of {@code value}. */
@@ -41,7 +51,11 @@ final class DistinctCounts {
             }
             slot = (slot + 1) & mask;
         }
-        if (size == cap) {
+        long cost = KEY_OVERHEAD_BYTES + 2L * value.length();
+        // Keeping the table at most half full keeps probe sequences short: one more value may need a table twice
+        // as large, which must fit too.
+        long growth = 2 * (size + 1) > keys.length ? (long) keys.length * SLOT_BYTES : 0;
+        if (size == cap || bytes + cost + growth > maxBytes) {
             capped = true;
             return;
         }
@@ -49,8 +63,8 @@ final class DistinctCounts {
         hashes[slot] = hash;
         counts[slot] = 1;
         size++;
-        // Keeping the table at most half full keeps probe sequences short.
-        if (2 * size > keys.length) {
+        bytes += cost + growth;
+        if (growth > 0) {
             grow();
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.canopy.api.dataset.ColumnProfile.CategoryCount;
 import java.io.ByteArrayInputStream;
@@ -326,6 +327,57 @@ class CsvProfilerTest {
                 new ColumnProfile(
                         "num", ColumnType.NUMERIC, 0, 5, true, 1.0, 8.0, 37.0 / 9, Math.sqrt(476.0 / 72), List.of()),
                 profile.columns().get(1));
+    }
+
+    @Test
+    void keepsTheColumnsDistinctValuesWithinTheirShareOfMemory() throws Exception {
+        StringBuilder csv = new StringBuilder("id,kind\n");
+        for (int i = 0; i < 5_000; i++) {
+            csv.append("row-")
+                    .append(i)
+                    .append(',')
+                    .append(i % 2 == 0 ? "even" : "odd")
+                    .append('\n');
+        }
+
+        // 64 KiB for both columns: 32 KiB each, far less than 5,000 distinct ids take.
+        DatasetProfile profile = new CsvProfiler(10_000, 10, 64 << 10)
+                .profile(stream(csv.toString().getBytes(UTF_8)));
+
+        ColumnProfile ids = profile.columns().get(0);
+        assertTrue(ids.distinctCapped());
+        assertTrue(ids.distinct() > 100 && ids.distinct() < 1_000, "distinct " + ids.distinct());
+        assertEquals(ColumnType.TEXT, ids.type());
+        // A column of few values fits in its share whatever the other column holds.
+        assertColumn(
+                new ColumnProfile(
+                        "kind",
+                        ColumnType.CATEGORICAL,
+                        0,
+                        2,
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(count("even", 2_500), count("odd", 2_500))),
+                profile.columns().get(1));
+    }
+
+    @Test
+    void countsALongValueOnlyWhenItFitsInTheColumnsShareOfMemory() throws Exception {
+        String csv = "c\n" + "x".repeat(100_000) + "\nshort\nshort\n";
+
+        DatasetProfile profile = new CsvProfiler(10_000, 10, 64 << 10).profile(stream(csv.getBytes(UTF_8)));
+
+        assertColumn(
+                new ColumnProfile("c", ColumnType.TEXT, 0, 1, true, null, null, null, null, List.of()),
+                profile.columns().get(0));
+    }
+
+    @Test
+    void refusesAColumnNameLongerThanAThousandCharacters() {
+        assertRejected("a," + "n".repeat(1_001) + "\n1,2\n", 1, "column 2's name is longer than 1000 characters");
     }
 
     @Test
