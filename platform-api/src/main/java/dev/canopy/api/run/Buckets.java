@@ -5,26 +5,35 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Equal-width buckets over [low, high) that keep their lowest and highest point by value. */
+/**
+ * Equal-width buckets over [low, high) that keep their lowest and highest point by value. The axis is measured in
+ * doubles, so that any two 64-bit steps span a range without overflow (at the far ends of the range a bucket's edge
+ * is then exact to about one part in 2^53).
+ */
 final class Buckets {
 
     private final int count;
-    private final long low;
+    private final double low;
     private final double width;
     private final Point[] lowest;
     private final Point[] highest;
 
-    Buckets(int count, long low, long high) {
+    Buckets(int count, double low, double high) {
         this.count = count;
         this.low = low;
-        this.width = (double) (high - low) / count;
+        this.width = (high - low) / count;
         this.lowest = new Point[count];
         this.highest = new Point[count];
     }
 
+    /** The end of a range whose last position is {@code last}: past it, also where {@code last + 1} would round. */
+    static double after(long last) {
+        return Math.max((double) last + 1, Math.nextUp((double) last));
+    }
+
     /** Offers a point whose position on the bucketing axis is {@code axis}. */
     void add(long axis, Point point) {
-        int b = (int) Math.min(count - 1, Math.max(0, (long) ((axis - low) / width)));
+        int b = (int) Math.min(count - 1, Math.max(0, (long) (((double) axis - low) / width)));
         if (lowest[b] == null || below(point, lowest[b])) {
             lowest[b] = point;
         }

@@ -48,6 +48,14 @@ final class ComparisonRules {
     }
 
     FilterExpr.Comparison check(Draft draft) {
+        if (draft.operator().isPattern()
+                && endsWithLoneBackslash(draft.literals().get(0).text())) {
+            // PostgreSQL refuses such a pattern when the query runs.
+            throw error(
+                    draft.literals().get(0),
+                    "a pattern cannot end with a lone backslash: \\ escapes the character after it (\\% and \\_"
+                            + " match % and _; write \\\\ for a backslash)");
+        }
         List<Object> values = draft.field() instanceof FilterField.Keyed keyed
                 ? keyedValues(keyed.table(), draft)
                 : attributeValues((RunAttribute) draft.field(), draft);
@@ -86,6 +94,14 @@ final class ComparisonRules {
                 throw error(literal, "metrics are numbers: compare " + draft.fieldText() + " with a number");
             }
         }
+    }
+
+    private static boolean endsWithLoneBackslash(String pattern) {
+        int trailing = 0;
+        for (int i = pattern.length() - 1; i >= 0 && pattern.charAt(i) == '\\'; i--) {
+            trailing++;
+        }
+        return trailing % 2 == 1;
     }
 
     private boolean isNumeric(List<FilterToken> literals) {

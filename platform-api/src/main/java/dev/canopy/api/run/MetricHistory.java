@@ -85,27 +85,38 @@ class MetricHistory {
      */
     private List<Point> downsample(MetricSeries s, int maxPoints) {
         boolean byStep = s.maxStep > s.minStep;
-        long low = byStep ? s.minStep : s.minTimestamp;
-        long high = (byStep ? s.maxStep : s.maxTimestamp) + 1;
+        double low = byStep ? s.minStep : s.minTimestamp;
+        double high = Buckets.after(byStep ? s.maxStep : s.maxTimestamp);
         Buckets buckets = new Buckets(maxPoints / 2, low, high);
         boolean fromBlocks = s.blockCount >= 2L * maxPoints && s.blockCount * 4 <= s.pointCount;
         String sql = fromBlocks
                 ? FROM_BLOCKS.formatted(byStep ? "first_step" : "first_timestamp")
-                : FROM_POINTS.formatted(byStep ? "step" : "timestamp", byStep ? 2 : 3);
+                : FROM_POINTS.formatted(byStep ? "step" : "timestamp");
         return entityManager.unwrap(Session.class).doReturningWork(connection -> {
             try (PreparedStatement query = connection.prepareStatement(sql)) {
                 if (fromBlocks) {
                     query.setLong(1, s.id);
                 } else {
-                    query.setLong(1, low);
-                    query.setLong(2, high);
+                    query.setDouble(1, low);
+                    query.setDouble(2, high);
                     query.setInt(3, maxPoints / 2);
                     query.setLong(4, s.id);
                 }
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
-                        buckets.add(rows.getLong(1), point(rows, 2));
-                        buckets.add(rows.getLong(5), point(rows, 6));
+                        if (fromBlocks) {
+                            buckets.add(rows.getLong(1), point(rows, 2));
+                            buckets.add(rows.getLong(5), point(rows, 6));
+                        } else {
+                            for (int column : new int[] {1, 4}) {
+                                Point point = point(rows, column);
+                                buckets.add(
+                                        byStep
+                                                ? point.step()
+                                                : point.timestamp().toEpochMilli(),
+                                        point);
+                            }
+                        }
                     }
                 }
                 return buckets.points();
@@ -126,17 +137,21 @@ class MetricHistory {
             """;
 
     /**
-     * Each bucket's lowest and highest point straight from the points, for series without useful blocks:
-     * min/max over {value, step, timestamp} arrays finds them in one pass. NaN sorts above every number in
+     * Each bucket's lowest and highest point (step, timestamp, value) straight from the points, for series without
+     * useful blocks: min/max over {value, step's high 32 bits, its low 32 bits, timestamp} arrays finds them in one
+     * pass. Each part is exact as a double (a step as a whole is not beyond 2^53; timestamps, years 1 to 9999 in
+     * milliseconds, are), and the order of the parts is the order of the steps. NaN sorts above every number in
      * PostgreSQL, so the minimum is NaN only for an all-NaN bucket and the maximum skips NaN unless that is all.
      */
     private static final String FROM_POINTS =
             """
-            SELECT lo[%2$d]::int8, lo[2]::int8, lo[3]::int8, lo[1], hi[%2$d]::int8, hi[2]::int8, hi[3]::int8, hi[1]
+            SELECT (lo[2]::int8 << 32) | lo[3]::int8, lo[4]::int8, lo[1], (hi[2]::int8 << 32) | hi[3]::int8, hi[4]::int8,
+                hi[1]
             FROM (
                 SELECT min(a) AS lo, coalesce(max(a) FILTER (WHERE a[1] <> 'NaN'), min(a)) AS hi
                 FROM (
-                    SELECT width_bucket(%1$s, ?, ?, ?) AS b, ARRAY[value, step::float8, timestamp::float8] AS a
+                    SELECT width_bucket(%1$s, ?, ?, ?) AS b,
+                        ARRAY[value, (step >> 32)::float8, (step & 4294967295)::float8, timestamp::float8] AS a
                     FROM metric_points WHERE series_id = ?
                 ) p
                 GROUP BY b

@@ -165,6 +165,38 @@ class MetricTest {
         assertThat(downsampled.getList("points.value", Float.class)).contains(1000f, -1000f);
     }
 
+    /** Steps anywhere in the 64-bit range (a sentinel final step, nanosecond clocks) come back as logged. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void downsamplingReturnsStepsAcrossTheWholeLongRangeExactly() {
+        List<Long> logged = new ArrayList<>(List.of(Long.MIN_VALUE, -1L, 0L, (1L << 53) + 1, Long.MAX_VALUE - 1));
+        for (int i = 0; i < 200; i++) {
+            logged.add(1_700_000_000_000_000_000L + 1_000_000_007L * i);
+        }
+        logged.add(Long.MAX_VALUE);
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (long step : logged) {
+            Map<String, Object> point =
+                    point("clock", 0, step == Long.MAX_VALUE ? 10.0 : step == Long.MIN_VALUE ? -10.0 : 0.5);
+            point.put("step", step);
+            point.put("timestamp", 1_700_000_000_000L);
+            points.add(point);
+        }
+        post(points);
+
+        Map<String, Object> downsampled = as(token)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics/clock?maxPoints=10", team, run)
+                .then()
+                .statusCode(200)
+                .body("downsampled", equalTo(true))
+                .extract()
+                .as(Map.class);
+        List<Long> steps = ((List<Map<String, Object>>) downsampled.get("points"))
+                .stream().map(p -> ((Number) p.get("step")).longValue()).toList();
+        assertThat(steps).hasSizeBetween(2, 10).isSorted().contains(Long.MIN_VALUE, Long.MAX_VALUE);
+        assertThat(logged).containsAll(steps);
+    }
+
     @Test
     void refusesPointsForFinishedAndUnknownRunsAndBadPoints() {
         as(token)
