@@ -30,7 +30,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunService {
 
-    private static final int MAX_PARAM_VALUE = 6000;
+    static final int MAX_PARAM_VALUE = 6000;
     static final int MAX_TAG_VALUE = 8000;
     private static final String PLATFORM_TAGS = "canopy.";
     /** A schedule's run carries two tags of the platform's besides its template's. */

@@ -122,7 +122,12 @@ class TrainedRuns {
                 validation.notes());
         Run run = Run.trained(spec, scope.userId(), now);
         run.warnings = warnings.isEmpty() ? null : warnings;
-        validation.resolvedParams().forEach((k, v) -> run.logParam(k, asText(v)));
+        // Held to the limits of any run's params: a recipe only runners have checked none of them.
+        validation
+                .resolvedParams()
+                .forEach((k, v) -> run.logParam(
+                        RunService.checkKey("params", k),
+                        RunService.checkValue("params", k, asText(v), RunService.MAX_PARAM_VALUE)));
         orEmpty(request.tags()).forEach(run::setTag);
         // The queue row refers to the run: flush before the queue's own SQL.
         runs.persistAndFlush(run);

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.canopy.api.LockWaits;
 import io.agroal.api.AgroalDataSource;
@@ -475,6 +476,27 @@ class QueueProtocolTest {
         }
         String runnable = submit(owner, team, recipe, 0);
         assertThat(probe.claim(0, 0)).containsEntry("runId", runnable);
+    }
+
+    /** A recipe only runners have checks the params itself, but they are held to the limits of any run's params. */
+    @Test
+    void aRunnerOnlyRecipesParamsKeepTheLimitsOfRunParams() {
+        String recipe = unique("runner-only");
+        FakeRunner.register(runnerToken, unique("offers"), 0, Map.of("recipes", List.of(recipe)));
+        for (Map<String, Object> params : List.<Map<String, Object>>of(
+                Map.of("notes", "x".repeat(6_001)), Map.of("", 1), Map.of("k".repeat(251), 1))) {
+            as(owner)
+                    .body(trainedRun(recipe, Map.of("params", params)))
+                    .post("/api/v1/teams/{t}/runs", team)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", startsWith("params"));
+        }
+        as(owner)
+                .body(trainedRun(recipe, Map.of("params", Map.of("notes", "x".repeat(6_000)))))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201);
     }
 
     @Test
