@@ -42,7 +42,8 @@ public class EnergyAccounting {
     CarbonConfig config;
 
     /** The runner a reading comes from: its zone and PUE as it declared them (null: undeclared). */
-    public record Reporter(UUID workerId, String workerName, String zone, Double pue) {}
+    /** @param registeredAt when the runner registered: no reading of it covers time before that */
+    public record Reporter(UUID workerId, String workerName, String zone, Double pue, Instant registeredAt) {}
 
     /** Applies a run attempt's reading, in the caller's transaction; {@code last} closes the attempt's meter. */
     public void run(UUID teamId, UUID runId, int attempt, Reporter reporter, EnergyReport report, boolean last) {
@@ -58,6 +59,12 @@ public class EnergyAccounting {
             UUID teamId, UUID runId, Integer attempt, UUID session, Reporter reporter, EnergyReport report) {
         check(report);
         Instant now = DatabaseTime.now();
+        // A first reading says how long it covers; never from before the runner registered (a reading claiming
+        // years would spread its energy over past months, an interval for every hour of them).
+        Instant start = now.minusNanos(Math.round(report.seconds() * 1e9));
+        if (reporter.registeredAt() != null && start.isBefore(reporter.registeredAt())) {
+            start = reporter.registeredAt();
+        }
         return new NewMeter(
                 teamId,
                 runId,
@@ -67,7 +74,7 @@ public class EnergyAccounting {
                 session,
                 reporter.zone() == null || reporter.zone().isBlank() ? null : grid.canonical(reporter.zone()),
                 reporter.pue() == null ? config.pue() : reporter.pue(),
-                now.minusNanos(Math.round(report.seconds() * 1e9)));
+                start);
     }
 
     private void apply(NewMeter newMeter, EnergyReport report, boolean last) {

@@ -17,13 +17,23 @@ record Period(Instant from, Instant to) {
         return new Period(start, end);
     }
 
+    /** The years PostgreSQL's timestamps and the ledger's hours can hold; others are refused, not a 500. */
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static Instant parse(String field, String value) {
+        Instant instant;
         try {
-            return value.length() == 10
+            instant = value.length() == 10
                     ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
                     : OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             throw new InvalidRequest(field, "must be an ISO date (2026-11-01) or instant (2026-11-01T00:00:00Z)");
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw new InvalidRequest(field, "must fall in the years 1 to 9999");
+        }
+        return instant;
     }
 }

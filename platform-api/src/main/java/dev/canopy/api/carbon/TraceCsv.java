@@ -70,15 +70,20 @@ final class TraceCsv {
 
     private static Instant timestamp(String field, int line) {
         String t = field.replace("\"", "");
+        Instant instant;
         try {
-            return OffsetDateTime.parse(t).toInstant();
+            instant = OffsetDateTime.parse(t).toInstant();
         } catch (DateTimeParseException withoutOffset) {
             try {
-                return LocalDateTime.parse(t.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+                instant = LocalDateTime.parse(t.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e) {
                 throw problem(line, "'" + abbreviate(t) + "' is not an ISO-8601 timestamp");
             }
         }
+        if (instant.isBefore(Period.EARLIEST) || instant.isAfter(Period.LATEST)) {
+            throw problem(line, "'" + abbreviate(t) + "' is not in the years 1 to 9999");
+        }
+        return instant;
     }
 
     private static double value(String field, int line) {

@@ -253,7 +253,8 @@ class WorkerSessions {
                 worker.id(),
                 worker.info().name(),
                 worker.info().zone(),
-                worker.info().pue());
+                worker.info().pue(),
+                worker.registeredAt());
     }
 
     /** The runner, if it is the caller's (a runner token speaks only for the runners it registered). */

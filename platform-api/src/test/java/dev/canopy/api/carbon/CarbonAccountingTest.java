@@ -171,6 +171,27 @@ class CarbonAccountingTest extends CarbonTeamFixture {
         assertThat(done.getDouble("emissions.intensity.gCo2ePerKwh")).isCloseTo(kg * 1000 / 3.5, EXACT);
     }
 
+    /** A first reading that claims to cover years is charged from the runner's registration on, not years back. */
+    @Test
+    void aFirstReadingNeverCoversTimeBeforeTheRunnerRegistered() {
+        Instant before = Instant.now().minusSeconds(5);
+        FakeRunner runner = runner("FR", null);
+        String id = submit("exp", 10);
+        assertThat(runner.claim(1, 0)).containsEntry("runId", id);
+
+        runner.heartbeat(id, 1, energy(1e8, part("CPU", null, "model", 1 * KWH)), null)
+                .then()
+                .statusCode(200);
+
+        JsonPath ledger = json(as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}/energy", team, id)
+                .then()
+                .statusCode(200));
+        assertThat(Instant.parse(ledger.getString("intervals[0].from"))).isAfter(before);
+        assertThat(ledger.getList("intervals")).hasSizeLessThanOrEqualTo(2);
+        assertThat(run(id).getDouble("energy.itKwh")).isCloseTo(1.0, EXACT);
+    }
+
     @Test
     void readingsThatMakeNoSenseAreRefusedAndChangeNothing() {
         FakeRunner runner = runner("FR", null);

@@ -14,9 +14,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.canopy.api.LockWaits;
 import dev.canopy.api.worker.FakeRunner;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,6 +36,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class CarbonTeamTest extends CarbonTeamFixture {
 
+    @Inject
+    AgroalDataSource dataSource;
+
     /** Submits a run, has a runner in {@code zone} claim it and complete it with {@code kwh} of CPU energy. */
     String trained(String zone, double kwh) {
         String id = submit("exp", 10);
@@ -44,7 +51,7 @@ class CarbonTeamTest extends CarbonTeamFixture {
     }
 
     @Test
-    void anUploadedTraceChargesEachStretchOfARunTheIntensityOfTheHourItFellIn() {
+    void anUploadedTraceChargesEachStretchOfARunTheIntensityOfTheHourItFellIn() throws Exception {
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
         StringBuilder trace = new StringBuilder("timestamp,g_co2e_per_kwh\n");
         for (int h = -6; h <= 6; h++) {
@@ -62,6 +69,13 @@ class CarbonTeamTest extends CarbonTeamFixture {
 
         String id = submit("exp", 10);
         FakeRunner runner = FakeRunner.register(runnerToken, unique("runner"), 0, Map.of("zone", "DEU"));
+        // Up for hours (no reading covers time before its registration).
+        try (Connection connection = dataSource.getConnection()) {
+            LockWaits.execute(
+                    connection,
+                    "UPDATE workers SET registered_at = now() - interval '3 hours' WHERE id = ?",
+                    UUID.fromString(runner.id));
+        }
         runner.claim(0, 0);
         // One reading covering the last two hours: its energy spreads over the hours by time.
         runner.complete(id, 1, energy(7200, part("CPU", null, "model", 2 * KWH)))
@@ -125,6 +139,12 @@ class CarbonTeamTest extends CarbonTeamFixture {
                 .put("/api/v1/teams/{t}/carbon/traces/FR", team)
                 .then()
                 .statusCode(400);
+        // Years PostgreSQL cannot store: refused by line, not a 500 from the database.
+        csv(owner, "2026-01-01T00:00:00Z,100\n+300000-01-01T00:00:00Z,90\n")
+                .put("/api/v1/teams/{t}/carbon/traces/FR", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].problem", equalTo("line 2: '+300000-01-01T00:00:00Z' is not in the years 1 to 9999"));
         // A zone is a code or a region name: not a path (it names the trace's URL) nor free text.
         for (String zone : List.of("r3zone2\nforged", "two words", " ", "l?team=other#frag", "x".repeat(65))) {
             csv(owner, "2026-01-01T00:00:00Z,100\n")
@@ -292,6 +312,11 @@ class CarbonTeamTest extends CarbonTeamFixture {
                 .get("/api/v1/teams/{t}/carbon/summary?from=2026-12-01&to=2026-11-01", team)
                 .then()
                 .statusCode(400);
+        as(owner)
+                .get("/api/v1/teams/{t}/carbon/summary?from=+300000-01-01T00:00:00Z", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("from"));
         as(owner)
                 .get("/api/v1/teams/{t}/carbon/summary?from=2020-01-01&to=2020-02-01", team)
                 .then()
