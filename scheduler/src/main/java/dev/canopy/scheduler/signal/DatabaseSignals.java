@@ -47,6 +47,14 @@ public class DatabaseSignals {
     /** How long one wait for notifications blocks, which bounds how late a new subscription starts listening. */
     private static final int WAIT_MILLIS = 250;
 
+    /**
+     * How often the connection is asked a question ({@code SELECT 1}) and how long its answer may take: waiting for
+     * notifications sends nothing, so a connection that died without a word (a NAT or load balancer dropping it, a
+     * failover behind a virtual address) would otherwise look like a quiet one for ever, and every notification
+     * would be missed while subscribers believe they listen.
+     */
+    private static final int PING_SECONDS = 10;
+
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
 
@@ -89,7 +97,12 @@ public class DatabaseSignals {
         while (running) {
             try (Connection connection = connect()) {
                 PGConnection pg = connection.unwrap(PGConnection.class);
+                long pinged = System.nanoTime();
                 while (running) {
+                    if (System.nanoTime() - pinged > PING_SECONDS * 1_000_000_000L) {
+                        ping(connection);
+                        pinged = System.nanoTime();
+                    }
                     listenToNewChannels(connection, listened);
                     PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
                     if (notifications != null) {
@@ -128,10 +141,19 @@ public class DatabaseSignals {
         }
     }
 
+    /** Fails when no answer comes within the socket timeout: the connection is then dropped and made again. */
+    private static void ping(Connection connection) throws SQLException {
+        try (Statement ping = connection.createStatement()) {
+            ping.execute("SELECT 1");
+        }
+    }
+
     private Connection connect() throws SQLException {
         Properties properties = new Properties();
         username.ifPresent(u -> properties.setProperty("user", u));
         password.ifPresent(p -> properties.setProperty("password", p));
+        properties.setProperty("socketTimeout", String.valueOf(PING_SECONDS));
+        properties.setProperty("tcpKeepAlive", "true");
         return DriverManager.getConnection(url, properties);
     }
 
