@@ -52,14 +52,17 @@ final class RunAttempts {
     }
 
     /**
-     * Carries out one claimed attempt, telling {@code started} when its run is ready to train; returns when the
-     * control plane knows how it ended (or when it is no longer this runner's to report).
+     * Carries out one claimed attempt, telling {@code metered} its energy meter as soon as it runs (heartbeats report
+     * it while the attempt is prepared) and {@code started} when its run is ready to train; returns when the control
+     * plane knows how it ended (or when it is no longer this runner's to report).
      */
-    void execute(Protocol.Assignment assignment, Consumer<RunExecution> started) throws InterruptedException {
+    void execute(Protocol.Assignment assignment, Consumer<RunEnergy> metered, Consumer<RunExecution> started)
+            throws InterruptedException {
         LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + ": " + assignment.recipe());
         Recipe recipe = recipes.get(assignment.recipe());
         // From the claim on, the run is charged this runner's devices and share of the process.
         RunEnergy energy = slot.begin(assignment.runId() + "#" + assignment.attempt(), assignment.gpus());
+        metered.accept(energy);
         try {
             if (recipe == null) {
                 report(

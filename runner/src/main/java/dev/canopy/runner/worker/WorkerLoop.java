@@ -1,6 +1,7 @@
 package dev.canopy.runner.worker;
 
 import dev.canopy.runner.energy.EnergyMeter;
+import dev.canopy.runner.energy.RunEnergy;
 import dev.canopy.runner.energy.Slot;
 import dev.canopy.runner.recipe.Recipe;
 import java.io.IOException;
@@ -48,6 +49,9 @@ public final class WorkerLoop implements Runnable {
     private final UUID session = UUID.randomUUID();
     /** The attempt claimed last, from its claim until it ends (its run's dataset may take minutes to download). */
     private volatile Protocol.Assignment claimed;
+
+    /** The claimed attempt's energy meter, from the moment it runs. */
+    private volatile RunEnergy claimedEnergy;
 
     private volatile long claimedAtNanos;
 
@@ -107,10 +111,11 @@ public final class WorkerLoop implements Runnable {
                     claimedAtNanos = System.nanoTime();
                     claimed = assignment.get();
                     try {
-                        attempts.execute(assignment.get(), this::started);
+                        attempts.execute(assignment.get(), energy -> claimedEnergy = energy, this::started);
                     } finally {
                         current = null;
                         claimed = null;
+                        claimedEnergy = null;
                     }
                 }
             }
@@ -236,7 +241,7 @@ public final class WorkerLoop implements Runnable {
         RunExecution run = current;
         Protocol.Assignment preparing = System.nanoTime() - claimedAtNanos < PREPARATION_LIMIT_NANOS ? claimed : null;
         try {
-            List<Protocol.Held> held = held(run, preparing);
+            List<Protocol.Held> held = held(run, preparing, preparing == null ? null : claimedEnergy);
             Protocol.Idle idle = new Protocol.Idle(session, Protocol.Energy.of(slot.idle()));
             Protocol.HeartbeatReply reply = controlPlane.heartbeat(new Protocol.Heartbeat(draining, held, idle));
             if (run != null && reply.cancel().contains(run.assignment().runId())) {
@@ -260,9 +265,11 @@ public final class WorkerLoop implements Runnable {
 
     /**
      * The attempt a heartbeat renews: the running one with its progress and energy, else one still being prepared
-     * (its dataset downloading, its checkpoint fetched), so that its lease does not expire before it starts.
+     * (its dataset downloading, its checkpoint fetched), so that its lease does not expire before it starts, with
+     * its energy so far ({@code preparingEnergy}, once metered): a preparation that fails, or a runner that dies
+     * during it, has still reported the energy of its minutes.
      */
-    static List<Protocol.Held> held(RunExecution running, Protocol.Assignment preparing) {
+    static List<Protocol.Held> held(RunExecution running, Protocol.Assignment preparing, RunEnergy preparingEnergy) {
         if (running != null) {
             return List.of(new Protocol.Held(
                     running.assignment().runId(),
@@ -272,7 +279,11 @@ public final class WorkerLoop implements Runnable {
         }
         return preparing == null
                 ? List.of()
-                : List.of(new Protocol.Held(preparing.runId(), preparing.attempt(), null, null));
+                : List.of(new Protocol.Held(
+                        preparing.runId(),
+                        preparing.attempt(),
+                        null,
+                        preparingEnergy == null ? null : Protocol.Energy.of(preparingEnergy.reading())));
     }
 
     private static Thread daemon(Runnable r, String name) {
