@@ -79,7 +79,11 @@ class RunViews {
                 .toList();
     }
 
-    /** A queued trained run's expected energy, from the team's similar finished runs. */
+    /**
+     * A queued trained run's expected energy, from the team's similar finished runs. A run back in the queue with a
+     * checkpoint resumes after it: its forecast is that of the epochs left, so that it adds to the energy its earlier
+     * attempts already show rather than counting their epochs twice.
+     */
     private Forecast forecast(
             Run run, Map<UUID, DatasetVersionRef> inputs, Map<List<Object>, Optional<Forecast>> known) {
         if (run.status != RunStatus.QUEUED || run.kind != RunKind.TRAINED || run.inputs.isEmpty()) {
@@ -91,11 +95,23 @@ class RunViews {
             return null;
         }
         List<Object> kind = List.of(run.teamId, run.recipe, run.gpus, dataset.rowCount(), planned.intValue());
-        return known.computeIfAbsent(
+        Forecast whole = known.computeIfAbsent(
                         kind,
                         k -> forecasts.forecast(
                                 run.teamId, run.recipe, run.gpus, dataset.rowCount(), planned.intValue()))
                 .orElse(null);
+        int done = run.checkpointEpoch == null ? 0 : Math.min(run.checkpointEpoch, planned.intValue());
+        if (whole == null || done == 0) {
+            return whole;
+        }
+        double left = (double) (planned.intValue() - done) / planned.intValue();
+        return new Forecast(
+                whole.kwh() * left,
+                whole.kgCo2e() * left,
+                whole.gCo2ePerKwh(),
+                whole.basis() + "; the " + (planned.intValue() - done) + " of " + planned.intValue()
+                        + " epochs left, as it resumes after epoch " + done,
+                whole.basedOn());
     }
 
     private static ModelVersionRef modelVersionOf(VersionName version) {

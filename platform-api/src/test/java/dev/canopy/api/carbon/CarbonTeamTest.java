@@ -247,7 +247,7 @@ class CarbonTeamTest extends CarbonTeamFixture {
     }
 
     @Test
-    void aQueuedRunIsForecastFromTheTeamsSimilarFinishedRuns() {
+    void aQueuedRunIsForecastFromTheTeamsSimilarFinishedRuns() throws Exception {
         String basis = trained("FR", 1.0); // 10 epochs on the 344 penguins
         String queued = submit("exp", 20);
         JsonPath view = run(queued);
@@ -257,6 +257,14 @@ class CarbonTeamTest extends CarbonTeamFixture {
         assertThat(view.getString("forecast.basis")).contains("1 finished tabular-classification run(s)");
         // Far more epochs than any finished run: no basis, no forecast.
         assertThat((Object) run(submit("exp", 500)).get("forecast")).isNull();
+        // Back in the queue after epoch 5 (its runner lost): the 15 epochs left, beside what its attempt showed.
+        try (Connection connection = dataSource.getConnection()) {
+            LockWaits.execute(connection, "UPDATE runs SET checkpoint_epoch = 5 WHERE id = ?", UUID.fromString(queued));
+        }
+        JsonPath resumed = run(queued);
+        assertThat(resumed.getDouble("forecast.kwh")).isCloseTo(2.0 * 15 / 20, EXACT);
+        assertThat(resumed.getString("forecast.basis"))
+                .endsWith("the 15 of 20 epochs left, as it resumes after epoch 5");
     }
 
     @Test
