@@ -8,6 +8,7 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +86,7 @@ public class RunExecutions implements RunLifecycle {
     @Transactional
     public void epochFinished(
             UUID runId, int epoch, Map<String, Double> values, RunProgress progress, boolean checkpointed) {
-        Run run = find(runId);
+        Run run = findForWrite(runId);
         metrics.record(runId, "epoch-" + epoch, epoch, values);
         run.progress = progress;
         if (checkpointed && (run.checkpointEpoch == null || run.checkpointEpoch < epoch)) {
@@ -96,7 +97,7 @@ public class RunExecutions implements RunLifecycle {
     /** Training succeeded: the test metrics are recorded and the run is FINISHED with its model version. */
     @Transactional
     public void finished(UUID runId, Map<String, Double> testMetrics, List<String> notes, UUID modelVersionId) {
-        Run run = find(runId);
+        Run run = findForWrite(runId);
         long step = run.progress == null ? 0 : run.progress.epoch();
         metrics.record(runId, "test", step, testMetrics);
         List<String> allNotes = new ArrayList<>(run.notes == null ? List.of() : run.notes);
@@ -148,5 +149,15 @@ public class RunExecutions implements RunLifecycle {
 
     private Run find(UUID runId) {
         return runs.findByIdOptional(runId).orElseThrow(() -> new NotFound("run", runId));
+    }
+
+    /**
+     * The run, locked before its metrics are written, as the REST API's metric batches lock it: a team's own batch on
+     * a trained run and the runner's epoch report apply one after the other (two creating the same new series at
+     * once would make one of them fail).
+     */
+    private Run findForWrite(UUID runId) {
+        return runs.findByIdOptional(runId, LockModeType.PESSIMISTIC_WRITE)
+                .orElseThrow(() -> new NotFound("run", runId));
     }
 }

@@ -1,6 +1,8 @@
 package dev.canopy.api.worker;
 
 import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.QueryParameters;
 import dev.canopy.api.error.StreamedBody;
 import dev.canopy.api.team.RunnerProtocol;
 import dev.canopy.api.team.TokenRecords.CreateRunnerTokenRequest;
@@ -116,9 +118,9 @@ public class WorkerResource {
     @Path("/{workerId}/runs/{runId}/dataset")
     @Produces("text/csv")
     public RestResponse<InputStream> dataset(
-            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @QueryParam("attempt") int attempt)
+            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @QueryParam("attempt") String attempt)
             throws IOException {
-        DatasetService.Content content = runs.dataset(workerId, runId, attempt);
+        DatasetService.Content content = runs.dataset(workerId, runId, attempt(attempt));
         return RestResponse.ResponseBuilder.ok(content.stream(), "text/csv")
                 .header("Content-Length", content.sizeBytes())
                 .header("ETag", "\"" + content.sha256() + "\"")
@@ -130,9 +132,9 @@ public class WorkerResource {
     @Path("/{workerId}/runs/{runId}/checkpoint")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public RestResponse<InputStream> checkpoint(
-            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @QueryParam("attempt") int attempt)
+            @PathParam("workerId") UUID workerId, @PathParam("runId") UUID runId, @QueryParam("attempt") String attempt)
             throws IOException {
-        Checkpoint checkpoint = runs.checkpoint(workerId, runId, attempt);
+        Checkpoint checkpoint = runs.checkpoint(workerId, runId, attempt(attempt));
         return RestResponse.ResponseBuilder.ok(checkpoint.stream(), MediaType.APPLICATION_OCTET_STREAM)
                 .header("Canopy-Checkpoint-Epoch", checkpoint.epoch())
                 .build();
@@ -147,10 +149,10 @@ public class WorkerResource {
             @PathParam("workerId") UUID workerId,
             @PathParam("runId") UUID runId,
             @PathParam("epoch") int epoch,
-            @QueryParam("attempt") int attempt,
+            @QueryParam("attempt") String attempt,
             InputStream body)
             throws IOException {
-        runs.putCheckpoint(workerId, runId, attempt, epoch, body);
+        runs.putCheckpoint(workerId, runId, attempt(attempt), epoch, body);
     }
 
     @RunnerProtocol
@@ -169,10 +171,10 @@ public class WorkerResource {
     public void putModel(
             @PathParam("workerId") UUID workerId,
             @PathParam("runId") UUID runId,
-            @QueryParam("attempt") int attempt,
+            @QueryParam("attempt") String attempt,
             InputStream body)
             throws IOException {
-        runs.putModel(workerId, runId, attempt, body);
+        runs.putModel(workerId, runId, attempt(attempt), body);
     }
 
     @RunnerProtocol
@@ -201,5 +203,14 @@ public class WorkerResource {
             @PathParam("runId") UUID runId,
             @Valid @NotNull StoppedRequest request) {
         runs.stopped(workerId, runId, request);
+    }
+
+    /** The {@code attempt} query parameter: required, a whole number from 1 (400 naming it otherwise, not a 404). */
+    private static int attempt(String raw) {
+        Integer attempt = QueryParameters.wholeNumber("attempt", raw, 1, Integer.MAX_VALUE);
+        if (attempt == null) {
+            throw new InvalidRequest("attempt", "is required: the attempt this runner holds the run under");
+        }
+        return attempt;
     }
 }

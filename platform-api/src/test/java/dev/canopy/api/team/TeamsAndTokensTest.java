@@ -395,6 +395,13 @@ class TeamsAndTokensTest {
 
         assertThat(Instant.parse(unlimited)).isEqualTo(Instant.parse(later)).isCloseTo(soon, within(1, SECONDS));
         assertThat(Instant.parse(earlier)).isCloseTo(sooner, within(1, SECONDS));
+        // A year past 9999 is refused as it is for any token, not capped to the maker's expiry.
+        as(expiring)
+                .body(Map.of("name", "child", "expiresAt", "+300000-12-31T23:59:59Z"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("expiresAt"));
     }
 
     @Test

@@ -155,6 +155,14 @@ class QueueProtocolTest {
         first.fail(run, 1, energy).then().statusCode(409);
         first.putModel(run, 1).then().statusCode(409);
         first.completeOnly(run, 1, energy).then().statusCode(409);
+        // An attempt that is no number, or none at all, is a 400 naming it (not a 404, nor attempt 0).
+        for (String attempt : List.of("?attempt=abc", "")) {
+            second.api()
+                    .get("/api/v1/workers/{w}/runs/{r}/dataset" + attempt, second.id, run)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("attempt"));
+        }
         assertThat(status(run)).isEqualTo("RUNNING");
         second.epoch(run, 2, 1, 0.5).then().statusCode(200).body("cancel", equalTo(false));
         as(owner)
@@ -346,6 +354,35 @@ class QueueProtocolTest {
         assertThat(status(run)).isEqualTo("QUEUED");
         FakeRunner next = FakeRunner.register(FakeRunner.runnerToken(owner, team), unique("next"), 0);
         assertThat(next.claim(0, 0)).containsEntry("runId", run);
+    }
+
+    /**
+     * A team's own metric batch on a trained run that creates a series while the runner reports the same new key:
+     * the epoch report waits for the batch (both lock the run first) and adds to its series, instead of failing on
+     * the series' name. The test plays the batch: it holds the run and creates the series.
+     */
+    @Test
+    void anEpochReportThatMeetsABatchCreatingItsSeriesAddsToIt() throws Exception {
+        String run = submit(0, 0);
+        FakeRunner runner = runnerHolding(run);
+
+        int status = LockWaits.callWhileHeld(
+                dataSource,
+                c -> {
+                    // The lock a batch takes (Hibernate's PESSIMISTIC_WRITE), which foreign key checks pass.
+                    execute(c, "SELECT 1 FROM runs WHERE id = ? FOR NO KEY UPDATE", run);
+                    execute(c, "INSERT INTO metric_series (run_id, key) VALUES (?, 'val_loss')", run);
+                },
+                "%",
+                () -> runner.epoch(run, 1, 1, 0.5).statusCode(),
+                c -> {});
+
+        assertThat(status).isEqualTo(200);
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics/val_loss", team, run)
+                .then()
+                .statusCode(200)
+                .body("totalPoints", equalTo(1));
     }
 
     /** A new runner of the team that claimed {@code run}, the only run waiting. */
