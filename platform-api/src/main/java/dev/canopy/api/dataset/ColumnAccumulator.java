@@ -4,12 +4,12 @@ import java.util.List;
 
 /**
  * Gathers the profile of one column from its values, one at a time, in memory bounded by the distinct cap and the
- * column's share of the profiler's memory.
+ * profiler's memory for distinct values.
  *
  * <p>Values are trimmed; missing ones (see {@link ValueShapes#isMissing}) are only counted. The others are counted
- * by value until {@code distinctCap} distinct values are known or the next would not fit in {@code distinctBytes};
- * later new values are neither kept nor counted, so the top categories of a capped column only reflect the values met
- * before the cap was reached.
+ * by value until {@code distinctCap} distinct values are known; later new values, and a new value that does not fit
+ * in the memory {@link DistinctMemory} gives, are neither kept nor counted, so the top categories of a capped column
+ * only reflect the values counted.
  *
  * <p>The type is, in this order: {@link ColumnType#TEXT} when there are no values at all; {@link ColumnType#BOOLEAN},
  * {@link ColumnType#NUMERIC} or {@link ColumnType#DATETIME} when every value has that shape (see {@link ValueShapes});
@@ -34,10 +34,10 @@ final class ColumnAccumulator {
     private boolean allNumeric = true;
     private boolean allDatetime = true;
 
-    /** @param distinctBytes the memory the column's distinct values may take (see {@link DistinctCounts}) */
-    ColumnAccumulator(String name, int distinctCap, long distinctBytes) {
+    /** @param memory where the column's distinct values take their memory (see {@link DistinctMemory}) */
+    ColumnAccumulator(String name, int distinctCap, DistinctMemory memory) {
         this.name = name;
-        this.counts = new DistinctCounts(distinctCap, distinctBytes);
+        this.counts = new DistinctCounts(distinctCap, memory);
     }
 
     /** Adds one raw field value, given as the first {@code length} chars of {@code chars}. */

@@ -11,9 +11,9 @@ import java.util.Set;
  * Validates an uploaded CSV dataset and profiles its columns in a single pass over the stream.
  *
  * <p>Memory is bounded, never by the number of rows nor by the width of the file: the file is read in chunks, fields
- * one at a time; each column keeps at most {@code distinctCap} distinct values, within an equal share of {@code
- * distinctMemory} for all columns (a file of many columns, or of long values, caps its columns' distinct counts
- * sooner); column names are at most {@value #MAX_NAME_LENGTH} characters.
+ * one at a time; each column keeps at most {@code distinctCap} distinct values, and all of them together at most
+ * {@code distinctMemory} bytes (see {@link DistinctMemory}: a very wide file, or one of long values, caps some
+ * columns' distinct counts sooner); column names are at most {@value #MAX_NAME_LENGTH} characters.
  *
  * <p>The file must be strict UTF-8 CSV (see {@link CsvRecordReader}) whose first record is a header of unique,
  * non-blank names, followed by at least one data record with exactly as many fields. Empty lines are an error
@@ -50,7 +50,7 @@ final class CsvProfiler {
         this(distinctCap, topCategories, DEFAULT_DISTINCT_MEMORY);
     }
 
-    /** @param distinctMemory bytes all columns' distinct values may take together, shared equally */
+    /** @param distinctMemory bytes all columns' distinct values may take together (see {@link DistinctMemory}) */
     CsvProfiler(int distinctCap, int topCategories, long distinctMemory) {
         if (distinctCap < 1 || topCategories < 0 || distinctMemory < 1) {
             throw new IllegalArgumentException("distinctCap and distinctMemory must be positive and topCategories not"
@@ -72,8 +72,9 @@ final class CsvProfiler {
         List<String> names = readHeader(reader);
         long lineAfterHeader = reader.lineAfterRecord();
         List<ColumnAccumulator> columns = new ArrayList<>(names.size());
+        DistinctMemory memory = new DistinctMemory(distinctMemory, names.size());
         for (String name : names) {
-            columns.add(new ColumnAccumulator(name, distinctCap, distinctMemory / names.size()));
+            columns.add(new ColumnAccumulator(name, distinctCap, memory));
         }
         long rows = readRows(reader, columns.toArray(ColumnAccumulator[]::new));
         if (rows == 0) {

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Counts occurrences of up to {@code cap} distinct values, kept in at most {@code maxBytes} of memory; once that many
- * are known, or the next one would not fit, new values are ignored and the counter reports that it is capped. (A
- * value's cost is its chars plus the array around them; the table's slots count too.)
+ * Counts occurrences of up to {@code cap} distinct values, within the memory {@link DistinctMemory} gives it; once that
+ * many are known new values are ignored, and a new value that does not fit in memory is ignored too (a shorter one
+ * may still fit). Either way the counter reports that it is capped: its count is a lower bound. (A value's cost is
+ * its chars plus the array around them; the table's slots count too.)
  *
  * <p>An open-addressing table keyed by the chars themselves rather than a {@code HashMap<String, ...>}: counting a
  * value that is already known, or ignoring one past the cap, then allocates nothing, which matters at one lookup
@@ -26,17 +27,17 @@ final class DistinctCounts {
     private static final int KEY_OVERHEAD_BYTES = 24;
 
     private final int cap;
-    private final long maxBytes;
-    private long bytes = (long) INITIAL_CAPACITY * SLOT_BYTES;
+    private final DistinctMemory memory;
+    private long bytes;
     private char[][] keys = new char[INITIAL_CAPACITY][];
     private int[] hashes = new int[INITIAL_CAPACITY];
     private long[] counts = new long[INITIAL_CAPACITY];
     private int size;
     private boolean capped;
 
-    DistinctCounts(int cap, long maxBytes) {
+    DistinctCounts(int cap, DistinctMemory memory) {
         this.cap = cap;
-        this.maxBytes = maxBytes;
+        this.memory = memory;
     }
 
     /** Counts one occurrence of {@code value}. */
@@ -55,10 +56,13 @@ final class DistinctCounts {
         // Keeping the table at most half full keeps probe sequences short: one more value may need a table twice
         // as large, which must fit too.
         long growth = 2 * (size + 1) > keys.length ? (long) keys.length * SLOT_BYTES : 0;
-        if (size == cap || bytes + cost + growth > maxBytes) {
+        // The first value also pays for the table it starts.
+        long table = size == 0 ? (long) INITIAL_CAPACITY * SLOT_BYTES : 0;
+        if (size == cap || !memory.take(bytes, table + cost + growth)) {
             capped = true;
             return;
         }
+        bytes += table;
         keys[slot] = value.toCharArray();
         hashes[slot] = hash;
         counts[slot] = 1;
