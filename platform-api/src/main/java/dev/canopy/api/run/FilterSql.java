@@ -92,7 +92,11 @@ final class FilterSql {
 
     private static String valueExpression(KeyedTable table, boolean numeric) {
         String value = table.alias() + "." + table.valueColumn();
-        if (table == KeyedTable.METRICS || !numeric) {
+        if (table == KeyedTable.METRICS) {
+            // PostgreSQL puts NaN above every number (NaN > 0.9 holds): as not a number, it matches no comparison.
+            return "NULLIF(" + value + ", 'NaN')";
+        }
+        if (!numeric) {
             return value;
         }
         return "(CASE WHEN " + value + " ~ " + NUMERIC_VALUE + " THEN CAST(" + value + " AS double precision) END)";

@@ -116,6 +116,11 @@ final class RunOrder {
 
         /** The ORDER BY item; a keyed entry reads the table joined as {@code alias}. */
         String item(String alias) {
+            if (table == KeyedTable.METRICS) {
+                // A NaN latest value (a run that diverged) sorts with the runs that lack the metric, last either way,
+                // not above every number as PostgreSQL would put it.
+                return "NULLIF(" + alias + "." + table.valueColumn() + ", 'NaN')" + direction + " NULLS LAST";
+            }
             if (table != null) {
                 return alias + "." + table.valueColumn() + direction + " NULLS LAST";
             }

@@ -99,6 +99,28 @@ class RunSearchTest {
         assertThat(names(null, "metrics.acc ASC")).containsExactly("a", "c", "b", "d", "e");
     }
 
+    /** A run whose latest value is NaN (it diverged) matches no comparison and sorts with the runs lacking it. */
+    @Test
+    void aNanLatestValueMatchesNoComparisonAndSortsLast() {
+        run("n", "mlp", Map.of("model", "mlp"), null, null, "RUNNING");
+        String id = as(token)
+                .body(Map.of("filter", "name = 'n'"))
+                .post("/api/v1/teams/{t}/runs/search", team)
+                .then()
+                .extract()
+                .path("runs[0].id");
+        as(token)
+                .body(Map.of("points", List.of(Map.of("key", "acc", "step", 1, "value", "NaN"))))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, id)
+                .then()
+                .statusCode(200);
+
+        assertThat(names("metrics.acc > 0.9", "name")).containsExactly("b", "c", "d");
+        assertThat(names("metrics.acc != 0.8", "name")).containsExactly("b", "c", "d");
+        // Newest first among the runs without a number: n, then e.
+        assertThat(names("", List.of("metrics.acc DESC"))).containsExactly("d", "b", "c", "a", "n", "e");
+    }
+
     @Test
     void pagesThroughResults() {
         String next = as(token)
