@@ -25,11 +25,15 @@ public final class LockWaits {
 
     private LockWaits() {}
 
-    /** Whether a statement whose text is like {@code pattern} ({@code ILIKE}) is waiting for a lock now. */
+    /**
+     * Whether a statement whose text matches {@code pattern} is waiting for a lock now. The pattern is SQL's {@code
+     * SIMILAR TO}, without regard to case: {@code %} and {@code _} as in {@code LIKE}, and {@code (a|b)} for either of
+     * two statements (the one the old code waits in and the one the new code does).
+     */
     public static boolean aStatementWaits(DataSource dataSource, String pattern) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity"
-                        + " WHERE wait_event_type = 'Lock' AND query ILIKE ?")) {
+                        + " WHERE wait_event_type = 'Lock' AND lower(query) SIMILAR TO lower(?)")) {
             select.setString(1, pattern);
             try (ResultSet waiting = select.executeQuery()) {
                 waiting.next();

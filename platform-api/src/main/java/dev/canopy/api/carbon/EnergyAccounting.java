@@ -63,7 +63,8 @@ public class EnergyAccounting {
         // years would spread its energy over past months, an interval for every hour of them).
         Instant start = now.minusNanos(Math.round(report.seconds() * 1e9));
         if (reporter.registeredAt() != null && start.isBefore(reporter.registeredAt())) {
-            start = reporter.registeredAt();
+            // The registration is the database's time and now this JVM's: never past now, whatever their skew.
+            start = reporter.registeredAt().isBefore(now) ? reporter.registeredAt() : now;
         }
         return new NewMeter(
                 teamId,

@@ -14,13 +14,17 @@ record Period(Instant from, Instant to) {
     static Period of(String from, String to) {
         Instant end = to == null || to.isBlank() ? Instant.now() : parse("to", to);
         Instant start = from == null || from.isBlank() ? end.minus(Duration.ofDays(30)) : parse("from", from);
+        if (start.isBefore(EARLIEST)) {
+            // The default 30 days before a "to" early in year 1.
+            throw new InvalidRequest("from", "must fall in the years 1 to 9999");
+        }
         return new Period(start, end);
     }
 
     /** The years PostgreSQL's timestamps and the ledger's hours can hold; others are refused, not a 500. */
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
 
-    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private static Instant parse(String field, String value) {
         Instant instant;

@@ -104,13 +104,13 @@ public class TokenService {
      * one.
      */
     private Instant notAfterCaller(Instant requested) {
-        // Held (FOR SHARE) until the new token is committed, and read again now: a token revoked since the request
-        // was authenticated (from the cache, say) makes nothing, and a revocation with cascade that comes while
-        // this one is made waits for it and then revokes it too.
         // The request's own value, before it is capped: a year past 9999 is refused whatever the caller's expiry.
         if (requested != null && requested.isAfter(LATEST_EXPIRY)) {
             throw new InvalidRequest("expiresAt", "must be before the year 10000 (or left out: no expiry)");
         }
+        // Held (FOR SHARE) until the new token is committed, and read again now: a token revoked since the request
+        // was authenticated (from the cache, say) makes nothing, and a revocation with cascade that comes while
+        // this one is made waits for it and then revokes it too.
         ApiToken caller = tokens.findById(currentCaller.get().tokenId(), LockModeType.PESSIMISTIC_READ);
         if (caller == null || !caller.isUsableAt(DatabaseTime.now())) {
             throw new Unauthenticated("The bearer token is unknown, revoked or expired");

@@ -257,6 +257,11 @@ class WorkerSessions {
                 worker.registeredAt());
     }
 
+    /** Whether the runner has a claim waiting here for work (authenticated, its long poll under way). */
+    boolean claimWaiting(UUID workerId) {
+        return drains.containsKey(workerId);
+    }
+
     /** The runner, if it is the caller's (a runner token speaks only for the runners it registered). */
     Worker requireOwn(UUID workerId) {
         Caller caller = currentCaller.get();

@@ -579,7 +579,7 @@ class TeamsAndTokensTest {
                     LockWaits.execute(c, "SELECT 1 FROM teams WHERE id = ? FOR UPDATE", teamId);
                     LockWaits.execute(c, "SELECT 1 FROM memberships WHERE id = ? FOR UPDATE", otherMembership);
                 },
-                "%from%",
+                "%(from teams|from memberships)%",
                 () -> as(adminToken())
                         .delete("/api/v1/teams/{team}/members/{user}", team, other)
                         .statusCode(),

@@ -62,6 +62,9 @@ class QueueProtocolTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    WorkerSessions sessions;
+
     String team;
     String owner;
     String runnerToken;
@@ -340,8 +343,8 @@ class QueueProtocolTest {
     void aRunnerRevokedWhileItWaitsForWorkIsLeasedNothing() throws Exception {
         FakeRunner revoked = FakeRunner.register(runnerToken, unique("revoked"), 0);
         CompletableFuture<Map<String, Object>> waiting = CompletableFuture.supplyAsync(() -> revoked.claim(0, 3));
-        // Long enough for the claim to be authenticated and waiting; a revocation that came first would make it 401.
-        Thread.sleep(500);
+        // Authenticated and waiting: a revocation that came first would make the claim a 401.
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.claimWaiting(UUID.fromString(revoked.id)));
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement revoke = connection.prepareStatement("UPDATE api_tokens SET revoked_at = now()"
                         + " WHERE kind = 'RUNNER' AND team_id = (SELECT id FROM teams WHERE name = ?)")) {
@@ -373,7 +376,7 @@ class QueueProtocolTest {
                     execute(c, "SELECT 1 FROM runs WHERE id = ? FOR NO KEY UPDATE", run);
                     execute(c, "INSERT INTO metric_series (run_id, key) VALUES (?, 'val_loss')", run);
                 },
-                "%",
+                "%(from runs|into metric_series)%",
                 () -> runner.epoch(run, 1, 1, 0.5).statusCode(),
                 c -> {});
 
