@@ -23,8 +23,15 @@ import java.util.Optional;
 @ApplicationScoped
 class TraceWindows {
 
+    /**
+     * The points from {@code maxStep} before the stretch to the first after it, and the one before those: it covers
+     * nothing of the stretch, but tells how long the next one holds when that is the trace's last.
+     */
     private static final String POINTS =
             """
+            (SELECT at, g_co2e_per_kwh FROM intensity_trace_points
+              WHERE trace_id = ? AND at <= ? ORDER BY at DESC LIMIT 1)
+            UNION ALL
             (SELECT at, g_co2e_per_kwh FROM intensity_trace_points
               WHERE trace_id = ? AND at > ? AND at <= ? ORDER BY at)
             UNION ALL
@@ -128,9 +135,11 @@ class TraceWindows {
                 PreparedStatement select = c.prepareStatement(POINTS)) {
             select.setObject(1, trace.id);
             select.setObject(2, OffsetDateTime.ofInstant(after, ZoneOffset.UTC));
-            select.setObject(3, OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
-            select.setObject(4, trace.id);
+            select.setObject(3, trace.id);
+            select.setObject(4, OffsetDateTime.ofInstant(after, ZoneOffset.UTC));
             select.setObject(5, OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
+            select.setObject(6, trace.id);
+            select.setObject(7, OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
             List<Point> points = new ArrayList<>();
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {

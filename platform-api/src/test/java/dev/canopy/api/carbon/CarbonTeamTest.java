@@ -120,6 +120,21 @@ class CarbonTeamTest extends CarbonTeamFixture {
         assertThat(run(later).getString("emissions.intensity.note")).contains("outside the team's uploaded trace");
         // What was charged before keeps the intensity it was charged with.
         assertThat(run(id).getDouble("emissions.kgCo2e")).isCloseTo(kg, EXACT);
+        // An hourly trace whose last point is 90 minutes old: that point held for its hour, which has passed.
+        Instant last = Instant.now().minus(Duration.ofMinutes(90)).truncatedTo(ChronoUnit.SECONDS);
+        StringBuilder ended = new StringBuilder("timestamp,g\n");
+        for (int h = 5; h >= 0; h--) {
+            ended.append(last.minus(Duration.ofHours(h))).append(",150\n");
+        }
+        csv(owner, ended.toString())
+                .put("/api/v1/teams/{t}/carbon/traces/{z}", team, "DEU")
+                .then()
+                .statusCode(200);
+        String afterTheTrace = trained("DE", 1.0);
+        assertThat(run(afterTheTrace).getDouble("emissions.intensity.gCo2ePerKwh"))
+                .isEqualTo(380.9);
+        assertThat(run(afterTheTrace).getString("emissions.intensity.note"))
+                .contains("outside the team's uploaded trace");
     }
 
     @Test
