@@ -23,6 +23,9 @@ import java.util.List;
  */
 final class FilterSql {
 
+    /** PostgreSQL's NaN, which it sorts above every number: a metric's latest value that is NaN reads as null. */
+    static final String NAN = "'NaN'";
+
     /**
      * The PostgreSQL regex (as a SQL literal) of the param and tag values compared as numbers. Its digit counts are
      * bounded so that every match fits a double precision: casting never overflows. It has no {@code ?}, so no JDBC
@@ -94,7 +97,7 @@ final class FilterSql {
         String value = table.alias() + "." + table.valueColumn();
         if (table == KeyedTable.METRICS) {
             // PostgreSQL puts NaN above every number (NaN > 0.9 holds): as not a number, it matches no comparison.
-            return "NULLIF(" + value + ", 'NaN')";
+            return "NULLIF(" + value + ", " + NAN + ")";
         }
         if (!numeric) {
             return value;

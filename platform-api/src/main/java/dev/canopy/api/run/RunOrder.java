@@ -119,7 +119,8 @@ final class RunOrder {
             if (table == KeyedTable.METRICS) {
                 // A NaN latest value (a run that diverged) sorts with the runs that lack the metric, last either way,
                 // not above every number as PostgreSQL would put it.
-                return "NULLIF(" + alias + "." + table.valueColumn() + ", 'NaN')" + direction + " NULLS LAST";
+                return "NULLIF(" + alias + "." + table.valueColumn() + ", " + FilterSql.NAN + ")" + direction
+                        + " NULLS LAST";
             }
             if (table != null) {
                 return alias + "." + table.valueColumn() + direction + " NULLS LAST";

@@ -63,25 +63,39 @@ class RunFilterTest {
 
         @Test
         void metricComparisonBindsKeyAndDouble() {
-            assertSql("metrics.acc > 0.9", METRIC + " AND ms.latest_value > ?)", "acc", 0.9);
+            assertSql("metrics.acc > 0.9", METRIC + " AND NULLIF(ms.latest_value, 'NaN') > ?)", "acc", 0.9);
         }
 
         @ParameterizedTest
         @CsvSource({"=, =", "!=, <>", "<>, <>", "<, <", "<=, <=", ">, >", ">=, >="})
         void metricComparatorsMapToSql(String comparator, String sql) {
-            assertSql("metrics.loss " + comparator + " 1", METRIC + " AND ms.latest_value " + sql + " ?)", "loss", 1.0);
+            assertSql(
+                    "metrics.loss " + comparator + " 1",
+                    METRIC + " AND NULLIF(ms.latest_value, 'NaN') " + sql + " ?)",
+                    "loss",
+                    1.0);
         }
 
         @ParameterizedTest
         @CsvSource({"-1.5e-3, -0.0015", "+2, 2", ".5, 0.5", "3., 3", "1E+2, 100", "0, 0"})
         void numbersTakeSignsFractionsAndExponents(String literal, double value) {
-            assertSql("metrics.loss <= " + literal, METRIC + " AND ms.latest_value <= ?)", "loss", value);
+            assertSql(
+                    "metrics.loss <= " + literal, METRIC + " AND NULLIF(ms.latest_value, 'NaN') <= ?)", "loss", value);
         }
 
         @Test
         void metricListsAndNullChecks() {
-            assertSql("metrics.epoch in (1, 2.5)", METRIC + " AND ms.latest_value IN (?, ?))", "epoch", 1.0, 2.5);
-            assertSql("metrics.epoch not in (3)", METRIC + " AND ms.latest_value NOT IN (?))", "epoch", 3.0);
+            assertSql(
+                    "metrics.epoch in (1, 2.5)",
+                    METRIC + " AND NULLIF(ms.latest_value, 'NaN') IN (?, ?))",
+                    "epoch",
+                    1.0,
+                    2.5);
+            assertSql(
+                    "metrics.epoch not in (3)",
+                    METRIC + " AND NULLIF(ms.latest_value, 'NaN') NOT IN (?))",
+                    "epoch",
+                    3.0);
             assertSql("metrics.acc is null", "NOT " + METRIC + ")", "acc");
             assertSql("metrics.acc is not null", METRIC + ")", "acc");
         }
@@ -128,7 +142,11 @@ class RunFilterTest {
         void keysMayBeQuotedInBackticksOrDoubleQuotes() {
             assertSql("params.`learning rate` = 'x'", PARAM + " AND p.value = ?)", "learning rate", "x");
             assertSql("tags.\"a 'b'\" = 'c'", TAG + " AND t.value = ?)", "a 'b'", "c");
-            assertSql("metrics.val/loss:1-x_y.z < 1", METRIC + " AND ms.latest_value < ?)", "val/loss:1-x_y.z", 1.0);
+            assertSql(
+                    "metrics.val/loss:1-x_y.z < 1",
+                    METRIC + " AND NULLIF(ms.latest_value, 'NaN') < ?)",
+                    "val/loss:1-x_y.z",
+                    1.0);
         }
 
         @Test
@@ -185,7 +203,8 @@ class RunFilterTest {
         void andBindsTighterThanOr() {
             assertSql(
                     "status = 'failed' or metrics.acc > 0.9 and params.lr = '0.01'",
-                    "r.status = ? OR (" + METRIC + " AND ms.latest_value > ?) AND " + PARAM + " AND p.value = ?))",
+                    "r.status = ? OR (" + METRIC + " AND NULLIF(ms.latest_value, 'NaN') > ?) AND " + PARAM
+                            + " AND p.value = ?))",
                     "FAILED",
                     "acc",
                     0.9,
@@ -246,7 +265,7 @@ class RunFilterTest {
         void operatorsNeedNoSpaces() {
             assertSql(
                     "(metrics.a>=-1)and(params.b!='x')",
-                    METRIC + " AND ms.latest_value >= ?) AND " + PARAM + " AND p.value <> ?)",
+                    METRIC + " AND NULLIF(ms.latest_value, 'NaN') >= ?) AND " + PARAM + " AND p.value <> ?)",
                     "a",
                     -1.0,
                     "b",

@@ -49,8 +49,10 @@ class RunOrderTest {
         assertEquals(
                 new SqlFragment("LEFT JOIN metric_series o0 ON o0.run_id = r.id AND o0.key = ?", List.of("acc")),
                 order.joins());
-        assertEquals("o0.latest_value DESC NULLS LAST, r.started_at ASC NULLS LAST", order.orderBy());
-        assertEquals("o0.latest_value ASC NULLS LAST", order("metrics.acc").orderBy());
+        assertEquals("NULLIF(o0.latest_value, 'NaN') DESC NULLS LAST, r.started_at ASC NULLS LAST", order.orderBy());
+        assertEquals(
+                "NULLIF(o0.latest_value, 'NaN') ASC NULLS LAST",
+                order("metrics.acc").orderBy());
     }
 
     @Test
@@ -64,7 +66,7 @@ class RunOrderTest {
                         List.of("opt", "loss", "acc")),
                 order.joins());
         assertEquals(
-                "o0.value ASC NULLS LAST, r.name DESC, o1.latest_value ASC NULLS LAST, o2.latest_value DESC NULLS LAST",
+                "o0.value ASC NULLS LAST, r.name DESC, NULLIF(o1.latest_value, 'NaN') ASC NULLS LAST, NULLIF(o2.latest_value, 'NaN') DESC NULLS LAST",
                 order.orderBy());
     }
 
