@@ -7,8 +7,10 @@ async function api(path, options = {}) {
     ...options,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(options.headers || {}) },
   });
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.message || response.statusText);
+  // A proxy's HTML error page, or an empty body, is no JSON: say the status rather than a parse error.
+  const json = (response.headers.get('Content-Type') || '').includes('json');
+  const body = json ? await response.json() : null;
+  if (!response.ok) throw new Error((body && body.message) || `${response.status} ${response.statusText}`);
   return body;
 }
 
@@ -35,14 +37,30 @@ function energy(r) {
   return r.forecast ? `~${energyText(r.forecast.kwh)} (forecast)` : '';
 }
 
+// Each showing of a team counts: answers that arrive after a newer one started (a quick switch) are dropped.
+let showing = 0;
+
+function clearTables() {
+  for (const table of ['datasets', 'runs', 'carbon']) rows(table, [], () => []);
+  $('budget').textContent = '';
+}
+
 async function showTeam(team) {
+  const mine = ++showing;
   const t = encodeURIComponent(team);
-  const [datasets, page, month, budget] = await Promise.all([
-    api(`/teams/${t}/datasets`),
-    api(`/teams/${t}/runs/search`, { method: 'POST', body: JSON.stringify({ filter: $('filter').value }) }),
-    api(`/teams/${t}/carbon/summary?groupBy=month`),
-    api(`/teams/${t}/carbon/budget`),
-  ]);
+  let datasets; let page; let month; let budget;
+  try {
+    [datasets, page, month, budget] = await Promise.all([
+      api(`/teams/${t}/datasets`),
+      api(`/teams/${t}/runs/search`, { method: 'POST', body: JSON.stringify({ filter: $('filter').value }) }),
+      api(`/teams/${t}/carbon/summary?groupBy=month`),
+      api(`/teams/${t}/carbon/budget`),
+    ]);
+  } catch (e) {
+    if (mine === showing) $('error').textContent = e.message;
+    return;
+  }
+  if (mine !== showing) return;
   rows('datasets', datasets, (d) => [d.name, d.latestVersion, d.createdAt]);
   rows('runs', page.runs, (r) => [r.name, r.experiment, r.status, r.startedAt,
     Object.entries(r.latestMetrics).map(([k, v]) => `${k}=${v}`).join(', '),
@@ -51,15 +69,22 @@ async function showTeam(team) {
   $('budget').textContent = budget.state === 'NONE'
     ? `No CO2e budget; ${co2Text(budget.usedKgCo2e)} this month.`
     : `Budget ${budget.monthlyKgCo2e} kg CO2e for ${budget.month}: ${co2Text(budget.usedKgCo2e)} used (${budget.percent.toFixed(1)} %, ${budget.state}).`;
+  $('error').textContent = '';
 }
 
 async function signIn() {
+  // Nothing of the previous user stays on screen, whatever this sign-in turns out to be.
+  showing++;
+  clearTables();
+  $('who').textContent = '';
+  $('team').replaceChildren();
   try {
     const me = await api('/me');
+    sessionStorage.setItem('canopy-token', token);
     $('who').textContent = me.user;
     $('team').replaceChildren(...me.teams.map((t) => new Option(t.name, t.name)));
-    if (me.teams.length) await showTeam(me.teams[0].name);
     $('error').textContent = '';
+    if (me.teams.length) await showTeam(me.teams[0].name);
   } catch (e) {
     $('error').textContent = e.message;
   }
@@ -68,12 +93,12 @@ async function signIn() {
 $('login').addEventListener('submit', (e) => {
   e.preventDefault();
   token = $('token').value.trim();
-  sessionStorage.setItem('canopy-token', token);
+  sessionStorage.removeItem('canopy-token');
   signIn();
 });
-$('team').addEventListener('change', () => showTeam($('team').value).catch((e) => { $('error').textContent = e.message; }));
+$('team').addEventListener('change', () => showTeam($('team').value));
 $('search').addEventListener('submit', (e) => {
   e.preventDefault();
-  showTeam($('team').value).catch((err) => { $('error').textContent = err.message; });
+  showTeam($('team').value);
 });
 if (token) signIn();
