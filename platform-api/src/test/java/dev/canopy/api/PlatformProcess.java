@@ -1,5 +1,6 @@
 package dev.canopy.api;
 
+import dev.canopy.api.config.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,6 +125,8 @@ public final class PlatformProcess implements AutoCloseable {
         }
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setUrl("jdbc:postgresql://localhost:" + db.group(1) + "/postgres?user=postgres");
+        dataSource.setPassword(
+                Files.readString(home.resolve(EmbeddedDatabase.PASSWORD_FILE)).trim());
         return dataSource.getConnection();
     }
 

@@ -6,17 +6,26 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
 
 /**
  * The embedded PostgreSQL that Canopy starts when no external database is configured: real PostgreSQL 17
@@ -24,6 +33,12 @@ import org.jboss.logging.Logger;
  * platforms with different homes never collide.
  *
  * <p>One server per data directory and JVM; asking again for a running one returns it.
+ *
+ * <p>The server asks every connection for a password, its superuser's included: the library initialises a data
+ * directory to trust every local connection, which would let any user of the machine in as superuser. The password
+ * is made once per home, kept in {@code $CANOPY_HOME/db-password} (readable by its owner only); at each start it is
+ * set on the superuser and {@code pg_hba.conf} asks for it (SCRAM), so a data directory of an older version is
+ * closed too.
  */
 public final class EmbeddedDatabase {
 
@@ -38,12 +53,25 @@ public final class EmbeddedDatabase {
     public static final String DATABASE = "postgres";
     public static final String USER = "postgres";
 
+    /** The file in the home that holds the superuser's password. */
+    public static final String PASSWORD_FILE = "db-password";
+
+    private static final String HBA =
+            """
+            # Written by Canopy at every start: a password (SCRAM) for every connection, the superuser's included.
+            local   all   all                  scram-sha-256
+            host    all   all   127.0.0.1/32   scram-sha-256
+            host    all   all   ::1/128        scram-sha-256
+            """;
+
     private final Path dataDirectory;
     private final EmbeddedPostgres postgres;
+    private final String password;
 
-    private EmbeddedDatabase(Path dataDirectory, EmbeddedPostgres postgres) {
+    private EmbeddedDatabase(Path dataDirectory, EmbeddedPostgres postgres, String password) {
         this.dataDirectory = dataDirectory;
         this.postgres = postgres;
+        this.password = password;
     }
 
     /** Starts (or returns the already running) server whose data lives in {@code home/pgdata}. */
@@ -57,6 +85,7 @@ public final class EmbeddedDatabase {
             Files.createDirectories(dataDirectory);
             stopServerLeftByAKilledPlatform(dataDirectory);
             boolean existing = Files.exists(dataDirectory.resolve("PG_VERSION"));
+            String password = password(home, dataDirectory);
             LOG.infof(
                     "No external database configured: starting embedded PostgreSQL with %s data in %s",
                     existing ? "existing" : "new", dataDirectory);
@@ -67,14 +96,62 @@ public final class EmbeddedDatabase {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_connections", "100")
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // The library's own readiness check connects too.
+                    .setConnectConfig("password", password)
                     .start();
-            EmbeddedDatabase database = new EmbeddedDatabase(dataDirectory, postgres);
+            askForPasswords(postgres, dataDirectory, password);
+            EmbeddedDatabase database = new EmbeddedDatabase(dataDirectory, postgres, password);
             RUNNING.put(dataDirectory, database);
             LOG.infof("Embedded PostgreSQL listening on localhost:%d", postgres.getPort());
             return database;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not secure the embedded PostgreSQL in " + dataDirectory, e);
         }
+    }
+
+    /** The home's password, made (owner-only) on the first start of a data directory that asks for none yet. */
+    private static String password(Path home, Path dataDirectory) throws IOException {
+        Path file = home.resolve(PASSWORD_FILE);
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        Path hba = dataDirectory.resolve("pg_hba.conf");
+        if (Files.exists(hba) && Files.readString(hba).contains("scram-sha-256")) {
+            throw new IllegalStateException("The embedded PostgreSQL in " + dataDirectory + " asks for a password, but "
+                    + file + " is gone; put the password back there, or start on a new CANOPY_HOME");
+        }
+        byte[] secret = new byte[24];
+        new SecureRandom().nextBytes(secret);
+        String password = HexFormat.of().formatHex(secret);
+        Path temporary = Files.createTempFile(
+                home,
+                PASSWORD_FILE,
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(temporary, password + "\n", StandardCharsets.UTF_8);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        return password;
+    }
+
+    /**
+     * Sets the superuser's password and makes the server ask every connection for one. The driver sends the password's
+     * SCRAM verifier, never the password, so no server log (a failed statement is logged with its text) can hold it.
+     */
+    private static void askForPasswords(EmbeddedPostgres postgres, Path dataDirectory, String password)
+            throws SQLException, IOException {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            connection.unwrap(PGConnection.class).alterUserPassword(USER, password.toCharArray(), "scram-sha-256");
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"), HBA, StandardCharsets.UTF_8);
+            statement.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    /** The superuser's password. */
+    public String password() {
+        return password;
     }
 
     /**

@@ -86,8 +86,8 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
             return switch (name) {
                 case URL -> database.get().jdbcUrl();
                 case USERNAME -> EmbeddedDatabase.USER;
-                // The embedded server only listens on localhost and trusts local connections.
-                case PASSWORD -> "postgres";
+                // Made once per home (see EmbeddedDatabase); the server asks every connection for it.
+                case PASSWORD -> database.get().password();
                 default -> null;
             };
         }
