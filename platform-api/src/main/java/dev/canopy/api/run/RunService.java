@@ -1,5 +1,11 @@
 package dev.canopy.api.run;
 
+import static dev.canopy.api.run.RunFields.MAX_PARAM_VALUE;
+import static dev.canopy.api.run.RunFields.MAX_TAG_VALUE;
+import static dev.canopy.api.run.RunFields.checkClientTags;
+import static dev.canopy.api.run.RunFields.checkKey;
+import static dev.canopy.api.run.RunFields.checkValue;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.config.DatabaseTime;
@@ -30,9 +36,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunService {
 
-    static final int MAX_PARAM_VALUE = 6000;
-    static final int MAX_TAG_VALUE = 8000;
-    private static final String PLATFORM_TAGS = "canopy.";
     /** A schedule's run carries two tags of the platform's besides its template's. */
     private static final int MAX_TEMPLATE_TAGS = 998;
 
@@ -65,23 +68,6 @@ public class RunService {
         TeamScope scope = access.write(team);
         checkClientTags("tags", request.tags());
         return create(scope, request);
-    }
-
-    /**
-     * Tags named {@code canopy.*} are the platform's ({@code canopy.schedule}, {@code canopy.fire} on a schedule's
-     * runs): a client's would make a run look like something it is not.
-     */
-    static void checkClientTags(String field, Map<String, String> tags) {
-        if (tags == null) {
-            return;
-        }
-        for (String key : tags.keySet()) {
-            // Stripped first: " canopy.schedule" reads the same to a person.
-            if (key != null && key.strip().startsWith(PLATFORM_TAGS)) {
-                throw new InvalidRequest(
-                        field + "." + key, "tags starting with '" + PLATFORM_TAGS + "' are set by the platform");
-            }
-        }
     }
 
     /** Launches a trained run from a template on behalf of a schedule; {@code tags} mark where it came from. */
@@ -284,22 +270,5 @@ public class RunService {
 
     private static Map<String, String> orEmpty(Map<String, String> map) {
         return map == null ? Map.of() : map;
-    }
-
-    static String checkKey(String field, String key) {
-        if (!Keys.valid(key)) {
-            throw new InvalidRequest(field, "keys must be " + Keys.RULE);
-        }
-        return key;
-    }
-
-    static String checkValue(String field, String key, String value, int max) {
-        if (value == null) {
-            throw new InvalidRequest(field + "." + key, "must not be null");
-        }
-        if (value.length() > max) {
-            throw new InvalidRequest(field + "." + key, "must be at most " + max + " characters");
-        }
-        return value;
     }
 }

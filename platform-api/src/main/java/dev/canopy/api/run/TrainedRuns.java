@@ -126,8 +126,8 @@ class TrainedRuns {
         validation
                 .resolvedParams()
                 .forEach((k, v) -> run.logParam(
-                        RunService.checkKey("params", k),
-                        RunService.checkValue("params", k, asText(v), RunService.MAX_PARAM_VALUE)));
+                        RunFields.checkKey("params", k),
+                        RunFields.checkValue("params", k, asText(v), RunFields.MAX_PARAM_VALUE)));
         orEmpty(request.tags()).forEach(run::setTag);
         // The queue row refers to the run: flush before the queue's own SQL.
         runs.persistAndFlush(run);
@@ -182,8 +182,8 @@ class TrainedRuns {
         }
         // As for a tracked run's tags; a schedule's template is checked here too, not only when it fires.
         orEmpty(request.tags())
-                .forEach((key, value) -> RunService.checkValue(
-                        "tags", RunService.checkKey("tags", key), value, RunService.MAX_TAG_VALUE));
+                .forEach((key, value) ->
+                        RunFields.checkValue("tags", RunFields.checkKey("tags", key), value, RunFields.MAX_TAG_VALUE));
     }
 
     private static Validation validateParams(Recipe recipe, Map<String, Object> params, DatasetVersionRef dataset) {
