@@ -28,6 +28,9 @@ public class TokenResource {
     TokenService tokens;
 
     @Inject
+    TokenRevocations revocations;
+
+    @Inject
     UserService users;
 
     @POST
@@ -51,7 +54,7 @@ public class TokenResource {
         if (cascade != null && !cascade.equals("true") && !cascade.equals("false")) {
             throw new InvalidRequest("cascade", "must be true or false, not '" + cascade + "'");
         }
-        tokens.revoke(id, "true".equals(cascade));
+        revocations.revoke(id, "true".equals(cascade));
     }
 
     @POST

@@ -171,44 +171,10 @@ public class TokenService {
     }
 
     /**
-     * Revokes a token: one of the caller's that the requesting token covers, a runner token of a team the caller
-     * administers, or (a platform admin) anyone's.
-     */
-    @Transactional
-    public void revoke(UUID tokenId, boolean cascade) {
-        Caller caller = currentCaller.get();
-        // Locked before its offspring are read, so that none made at this moment escapes a cascade.
-        ApiToken token = tokens.findByIdOptional(tokenId, LockModeType.PESSIMISTIC_WRITE)
-                .filter(t -> mayRevoke(caller, t))
-                .orElseThrow(() -> new NotFound("token", tokenId));
-        Instant now = DatabaseTime.now();
-        token.revoke(now);
-        Log.infof("Token %s of user %s revoked by %s", token.id, token.user.name, caller.userName());
-        if (cascade) {
-            // What the token made, and what those made, down the line: a leaked token's offspring. Each one only
-            // if the caller could revoke it on its own.
-            List<ApiToken> offspring = tokens.madeWithLocked(token.id).stream()
-                    .filter(t -> t.revokedAt == null && mayRevoke(caller, t))
-                    .toList();
-            offspring.forEach(t -> t.revoke(now));
-            Log.infof(
-                    "Token %s: %d token(s) it made (directly or not) revoked with it by %s",
-                    token.id, offspring.size(), caller.userName());
-        }
-        accessChanged.fire(new AccessChanged());
-    }
-
-    private boolean mayRevoke(Caller caller, ApiToken token) {
-        return (token.user.id.equals(caller.userId()) && covers(caller, token))
-                || caller.actsAsPlatformAdmin()
-                || administersRunnerTeam(token);
-    }
-
-    /**
      * Whether the token making the request may see and revoke another token of its user: a token narrowed to a team
      * or capped at a role covers itself and the tokens no wider than it, not the user's wider ones.
      */
-    private static boolean covers(Caller caller, ApiToken token) {
+    static boolean covers(Caller caller, ApiToken token) {
         if (token.id.equals(caller.tokenId()) || (caller.tokenTeamId() == null && caller.tokenRole() == null)) {
             return true;
         }
@@ -217,18 +183,6 @@ public class TokenService {
         boolean role = caller.tokenRole() == null
                 || (token.role != null && caller.tokenRole().atLeast(token.role));
         return team && role;
-    }
-
-    private boolean administersRunnerTeam(ApiToken token) {
-        if (token.kind != TokenKind.RUNNER || token.team == null) {
-            return false;
-        }
-        try {
-            access.require(token.team.name, Role.ADMIN);
-            return true;
-        } catch (NotFound | Forbidden e) {
-            return false;
-        }
     }
 
     /**
