@@ -3,8 +3,9 @@ package dev.canopy.api.dataset;
 /**
  * The memory a profile's distinct values may take, {@code total} bytes for all columns: half of it is split equally,
  * each column's own whatever the others hold, and the other half is a pool any column draws on, first come, once its
- * own share is used. A narrow file (up to about 30 columns of 10,000 distinct short values) counts every column in
- * full; a wide one keeps its columns' counts exact as far as the pool goes, and each column at least its share.
+ * own share is used, so columns of few values leave room for the others. About 60 columns of 10,000 distinct
+ * 8-character values fit in full (about 1.06 MB each, table included); in a wider file each column keeps at least its
+ * share, and the pool goes to the columns that need it first.
  * Profiling reads one field at a time, so nothing here is synchronised.
  */
 final class DistinctMemory {
