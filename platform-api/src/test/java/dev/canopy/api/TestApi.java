@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -119,6 +120,30 @@ public final class TestApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A queued tabular-classification run predicting {@code species} on the latest version of dataset "penguins", with
+     * {@code params} besides the label; returns its id.
+     */
+    public static String queueSpecies(String token, String team, String experiment, Map<String, Object> params) {
+        Map<String, Object> all = new HashMap<>(params);
+        all.put("label", "species");
+        return as(token)
+                .body(Map.of(
+                        "experiment",
+                        experiment,
+                        "dataset",
+                        Map.of("name", "penguins", "version", "latest"),
+                        "recipe",
+                        "tabular-classification",
+                        "params",
+                        all))
+                .post("/api/v1/teams/{team}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     public static RequestSpecification csv(String token, String content) {

@@ -1,6 +1,7 @@
 package dev.canopy.api.carbon;
 
 import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.queueSpecies;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.canopy.api.worker.FakeRunner;
@@ -34,21 +35,7 @@ abstract class CarbonTeamFixture {
 
     /** A queued tabular-classification run on the penguins. */
     String submit(String experiment, int epochs) {
-        return as(owner)
-                .body(Map.of(
-                        "experiment",
-                        experiment,
-                        "dataset",
-                        Map.of("name", "penguins", "version", "latest"),
-                        "recipe",
-                        "tabular-classification",
-                        "params",
-                        Map.of("label", "species", "epochs", epochs)))
-                .post("/api/v1/teams/{t}/runs", team)
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        return queueSpecies(owner, team, experiment, Map.of("epochs", epochs));
     }
 
     JsonPath run(String id) {
