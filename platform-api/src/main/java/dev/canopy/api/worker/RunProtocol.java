@@ -132,9 +132,17 @@ class RunProtocol {
 
     @Transactional
     void complete(UUID workerId, UUID runId, CompleteRequest request) {
-        lease(workerId, runId, request.attempt());
+        Lease lease = lease(workerId, runId, request.attempt());
         checkMetrics("testMetrics", request.testMetrics());
         charge(workerId, runId, request.attempt(), request.energy(), true);
+        if (lease.cancelRequested()) {
+            // Cancelled after the runner's last report (during the test evaluation or the upload, say): the cancel
+            // was answered 200, so the run ends KILLED as it said, and nothing is registered or promoted.
+            executions.killed(runId);
+            queue.remove(runId);
+            Log.infof("Run %s was cancelled before its runner completed it: KILLED, its model not registered", runId);
+            return;
+        }
         Execution run = executions.execution(runId);
         String modelKey = modelKey(run.teamId(), runId);
         if (!store.exists(modelKey)) {

@@ -260,6 +260,32 @@ class QueueProtocolTest {
     }
 
     @Test
+    void aCancelAfterTheLastReportStillEndsTheRunKilledWithNoVersionRegistered() {
+        String model = unique("model");
+        String run = as(owner)
+                .body(trainedRun("tabular-classification", Map.of("registerAs", model)))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        FakeRunner runner = runnerHolding(run);
+        runner.epoch(run, 1, 10, 0.2).then().statusCode(200).body("cancel", equalTo(false));
+
+        // The cancel comes while the runner evaluates the test split, after its last epoch report.
+        as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, run).then().statusCode(200);
+        runner.complete(run, 1, FakeRunner.energy(60, FakeRunner.part("CPU", null, "model", 1000.0)))
+                .then()
+                .statusCode(204);
+
+        assertThat(status(run)).isEqualTo("KILLED");
+        as(owner)
+                .get("/api/v1/teams/{t}/models/{m}/versions", team, model)
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
     void aTrainedRunsDatasetCannotBeChangedAfterItWasSubmitted() {
         String run = submit(0, 0);
         as(owner)
