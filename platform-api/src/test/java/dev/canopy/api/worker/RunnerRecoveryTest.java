@@ -102,6 +102,17 @@ class RunnerRecoveryTest {
         });
     }
 
+    /** Waits until runner {@code name} is registered offering {@code recipe}. */
+    void awaitOffered(String name, String recipe) {
+        await().atMost(Duration.ofMinutes(1)).until(() -> as(owner)
+                .get("/api/v1/workers")
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("find { it.name == '" + name + "' }.recipes", String.class)
+                .contains(recipe));
+    }
+
     JsonPath awaitStatus(String id, String status) {
         await().atMost(Duration.ofMinutes(3)).until(() -> status.equals(run(id).getString("status")));
         return run(id);
@@ -190,13 +201,7 @@ class RunnerRecoveryTest {
         Path jar = recipeJar();
         String name = unique("custom");
         try (RunnerProcess custom = RunnerProcess.start(server, runnerToken, name, Map.of(), List.of(jar))) {
-            await().atMost(Duration.ofMinutes(1)).until(() -> as(owner)
-                    .get("/api/v1/workers")
-                    .then()
-                    .extract()
-                    .jsonPath()
-                    .getList("find { it.name == '" + name + "' }.recipes", String.class)
-                    .contains("team-penguin-expert"));
+            awaitOffered(name, "team-penguin-expert");
             // The control plane does not have the recipe: a runner offering it is enough to queue the run.
             String id = submit("team-penguin-expert", 3);
             JsonPath finished = awaitStatus(id, "FINISHED");
@@ -207,11 +212,16 @@ class RunnerRecoveryTest {
 
     /** A team's recipe, compiled and packed as a jar the way a team would ship one. */
     private static Path recipeJar() throws IOException {
-        Path sources = TempDirectories.create("canopy-recipe-src");
-        Path classes = TempDirectories.create("canopy-recipe-classes");
-        Path source = sources.resolve("PenguinExpert.java");
-        Files.writeString(
-                source,
+        return recipeJar("PenguinExpert", "team-penguin-expert", "");
+    }
+
+    /**
+     * A team's recipe {@code recipe} (class {@code name}) that trains as tabular-classification does, after
+     * {@code before} (statements that see the {@code TrainingContext context}).
+     */
+    private static Path recipeJar(String name, String recipe, String before) throws IOException {
+        return recipeJar(
+                name,
                 """
                 package team.recipes;
 
@@ -219,18 +229,28 @@ class RunnerRecoveryTest {
                 import java.util.List;
                 import java.util.Map;
 
-                public final class PenguinExpert implements Recipe {
+                public final class %1$s implements Recipe {
                     private final Recipe tabular = new TabularClassificationRecipe();
-                    public String name() { return "team-penguin-expert"; }
+                    public String name() { return "%2$s"; }
                     public List<ParamSpec> parameters() { return tabular.parameters(); }
                     public Validation validate(Map<String, Object> params, DatasetProfile profile) {
                         return tabular.validate(params, profile);
                     }
                     public TrainingResult train(TrainingContext context) throws TrainingFailure {
+                        %3$s
                         return tabular.train(context);
                     }
                 }
-                """);
+                """
+                        .formatted(name, recipe, before));
+    }
+
+    /** Class {@code team.recipes.<name>} from {@code source}, compiled against the runner and packed as a recipe. */
+    private static Path recipeJar(String name, String source) throws IOException {
+        Path sources = TempDirectories.create("canopy-recipe-src");
+        Path classes = TempDirectories.create("canopy-recipe-classes");
+        Path file = sources.resolve(name + ".java");
+        Files.writeString(file, source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         int status = javac.run(
                 null,
@@ -240,16 +260,49 @@ class RunnerRecoveryTest {
                 Path.of("../runner/target/canopy-runner.jar").toAbsolutePath().toString(),
                 "-d",
                 classes.toString(),
-                source.toString());
+                file.toString());
         assertThat(status).as("javac exit status").isZero();
         Path jar = TempDirectories.create("canopy-recipe").resolve("team-recipes.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new JarEntry("META-INF/services/dev.canopy.runner.recipe.Recipe"));
-            out.write("team.recipes.PenguinExpert\n".getBytes(StandardCharsets.UTF_8));
-            out.putNextEntry(new JarEntry("team/recipes/PenguinExpert.class"));
-            out.write(Files.readAllBytes(classes.resolve("team/recipes/PenguinExpert.class")));
+            out.write(("team.recipes." + name + "\n").getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new JarEntry("team/recipes/" + name + ".class"));
+            out.write(Files.readAllBytes(classes.resolve("team/recipes/" + name + ".class")));
         }
         return jar;
+    }
+
+    /**
+     * A recipe's failure longer than the API takes (4,000 characters) is cut rather than refused: the run ends FAILED
+     * with it, and the runner goes on with the next run (a refused failure report used to stop the runner).
+     */
+    @Test
+    void aFailureReasonLongerThanTheApiTakesIsCutAndTheRunnerGoesOn() throws Exception {
+        Path jar = recipeJar(
+                "Verbose",
+                "team-verbose",
+                """
+                if (((Number) context.params().get("epochs")).intValue() == 1) {
+                    throw new TrainingFailure("the data is odd: " + "odd ".repeat(2500));
+                }
+                """);
+        String name = unique("verbose");
+        try (RunnerProcess verbose = RunnerProcess.start(server, runnerToken, name, Map.of(), List.of(jar))) {
+            awaitOffered(name, "team-verbose");
+            String failing = submit("team-verbose", 1);
+            JsonPath failed = awaitStatus(failing, "FAILED");
+            assertThat(failed.getString("error"))
+                    .startsWith("the data is odd: odd odd")
+                    .endsWith(" ... (cut)")
+                    .hasSize(4000);
+            assertThat(failed.getInt("attempt")).isEqualTo(1);
+
+            String next = submit("team-verbose", 2);
+            assertThat(awaitStatus(next, "FINISHED").getInt("attempt")).isEqualTo(1);
+            assertThat(verbose.process.isAlive())
+                    .as("log:%n%s", verbose.output())
+                    .isTrue();
+        }
     }
 
     @Test

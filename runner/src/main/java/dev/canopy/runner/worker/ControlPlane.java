@@ -16,7 +16,8 @@ import java.util.UUID;
 
 /**
  * The runner's side of the worker protocol over HTTP. A 409 (stale attempt) becomes {@link LostRun}, another 4xx
- * {@link Refused}; a 5xx or a network failure is an IOException, which callers may retry.
+ * {@link Refused}; a 5xx, a 408 or 429 (from a proxy) or a network failure is an IOException, which callers may
+ * retry.
  */
 final class ControlPlane {
 
@@ -173,6 +174,10 @@ final class ControlPlane {
     private static void check(int status, Body body) throws IOException {
         if (status == 409) {
             throw new LostRun(body.read());
+        }
+        if (status == 408 || status == 429) {
+            // A proxy's timeout or rate limit: worth trying again, unlike the control plane's own refusals.
+            throw new IOException("Control plane answered " + status + ": " + body.read());
         }
         if (status >= 400 && status < 500) {
             throw new Refused("Control plane refused the request (" + status + "): " + body.read());

@@ -102,7 +102,22 @@ final class Protocol {
 
     record Complete(int attempt, Map<String, Double> testMetrics, List<String> notes, Energy energy) {}
 
-    record Fail(int attempt, String reason, Energy energy) {}
+    record Fail(int attempt, String reason, Energy energy) {
+        /** The longest reason the control plane takes. */
+        static final int MAX_REASON = 4000;
+
+        /** A reason longer than the control plane takes is cut (a refused failure would leave the run unfailed). */
+        Fail {
+            if (reason == null || reason.isBlank()) {
+                reason = "no reason given";
+            } else if (reason.length() > MAX_REASON) {
+                String cut = " ... (cut)";
+                int end = MAX_REASON - cut.length();
+                // Not between the two halves of a surrogate pair.
+                reason = reason.substring(0, Character.isHighSurrogate(reason.charAt(end - 1)) ? end - 1 : end) + cut;
+            }
+        }
+    }
 
     record Stopped(int attempt, String reason, Energy energy) {}
 }

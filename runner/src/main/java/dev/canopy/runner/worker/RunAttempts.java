@@ -8,6 +8,7 @@ import dev.canopy.runner.recipe.TrainingFailure;
 import dev.canopy.runner.recipe.TrainingResult;
 import dev.canopy.runner.recipe.TrainingStopped;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +84,26 @@ final class RunAttempts {
         } catch (ControlPlane.LostRun e) {
             LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + " is no longer ours: "
                     + e.getMessage());
-        } catch (IOException e) {
+        } catch (ControlPlane.Refused e) {
+            // The attempt's lease expires and the run goes back to the queue. A refusal of the runner itself (a
+            // revoked token) stops the runner at its next claim, refused too.
+            LOG.warning(() -> "Run " + assignment.runId() + ": the control plane refused this runner's request ("
+                    + e.getMessage() + "); its lease will expire");
+        } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.WARNING, "Run " + assignment.runId() + " could not be reported; its lease will expire", e);
+        } catch (TrainingStopped e) {
+            // Interrupted: the process is stopping.
+            throw e;
+        } catch (RuntimeException e) {
+            // Only preparing gets here (training's own errors fail the run in train): an answer this runner cannot
+            // read, say. The run is failed with the reason and the runner goes on with the next.
+            LOG.log(Level.SEVERE, "Run " + assignment.runId() + " could not be prepared", e);
+            failQuietly(
+                    assignment,
+                    new Protocol.Fail(
+                            assignment.attempt(),
+                            "runner " + runnerName + " could not prepare the run: " + e,
+                            Protocol.Energy.of(energy.end())));
         } finally {
             energy.end();
         }
@@ -115,10 +134,16 @@ final class RunAttempts {
                 report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
                 return;
             }
-            controlPlane.putModel(a.runId(), a.attempt(), result.model());
-            controlPlane.complete(
-                    a.runId(),
-                    new Protocol.Complete(a.attempt(), result.testMetrics(), result.notes(), run.endEnergy()));
+            if (run.cancelled()) {
+                // Cancelled after the last epoch (heard with its report or a heartbeat): the run ends KILLED, so its
+                // model is not uploaded.
+                stopped(a, "CANCELLED", run);
+                return;
+            }
+            Retry.run(() -> controlPlane.putModel(a.runId(), a.attempt(), result.model()));
+            Protocol.Complete complete =
+                    new Protocol.Complete(a.attempt(), result.testMetrics(), result.notes(), run.endEnergy());
+            Retry.run(() -> controlPlane.complete(a.runId(), complete));
             LOG.info(() -> "Run " + a.runId() + " finished: " + result.testMetrics());
         } catch (TrainingFailure e) {
             run.flushReports();
@@ -130,9 +155,7 @@ final class RunAttempts {
             } else if (run.refused() != null) {
                 report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
             } else {
-                String reason = run.cancelled() ? "CANCELLED" : "DRAINING";
-                controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), reason, run.endEnergy()));
-                LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
+                stopped(a, run.cancelled() ? "CANCELLED" : "DRAINING", run);
             }
         } catch (OutOfMemoryError e) {
             report(
@@ -142,7 +165,8 @@ final class RunAttempts {
                             "out of memory on runner " + runnerName
                                     + "; lower batchSize or hiddenLayers, or give the runner more memory",
                             run.endEnergy()));
-        } catch (ControlPlane.LostRun e) {
+        } catch (ControlPlane.LostRun | UncheckedIOException e) {
+            // No longer ours, or the control plane unreachable for the report: the lease decides what comes next.
             throw e;
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Run " + a.runId() + " failed unexpectedly", e);
@@ -153,9 +177,15 @@ final class RunAttempts {
         }
     }
 
-    private void report(Protocol.Assignment a, Protocol.Fail fail) throws IOException, InterruptedException {
+    private void stopped(Protocol.Assignment a, String reason, RunExecution run) {
+        Protocol.Stopped stopped = new Protocol.Stopped(a.attempt(), reason, run.endEnergy());
+        Retry.run(() -> controlPlane.stopped(a.runId(), stopped));
+        LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
+    }
+
+    private void report(Protocol.Assignment a, Protocol.Fail fail) {
         try {
-            controlPlane.fail(a.runId(), fail);
+            Retry.run(() -> controlPlane.fail(a.runId(), fail));
         } catch (ControlPlane.Refused e) {
             // A revoked token, say: the run is not failed, its lease expires and it goes back to the queue.
             LOG.warning(() -> "Run " + a.runId() + " stopped: " + fail.reason() + "; the control plane refused to"
@@ -163,5 +193,14 @@ final class RunAttempts {
             throw e;
         }
         LOG.info(() -> "Run " + a.runId() + " failed: " + fail.reason());
+    }
+
+    /** Fails the run if the control plane can be told; else its lease expires. */
+    private void failQuietly(Protocol.Assignment a, Protocol.Fail fail) {
+        try {
+            report(a, fail);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Run " + a.runId() + " could not be failed; its lease will expire", e);
+        }
     }
 }

@@ -5,7 +5,6 @@ import dev.canopy.runner.recipe.Checkpoint;
 import dev.canopy.runner.recipe.DatasetProfile;
 import dev.canopy.runner.recipe.TrainingContext;
 import dev.canopy.runner.recipe.TrainingStopped;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -223,38 +222,5 @@ final class RunExecution implements TrainingContext {
         double elapsed = (System.nanoTime() - startedNanos) / 1e9;
         Long eta = done > 0 ? Math.round(elapsed / done * (1 - fraction)) : null;
         return new Protocol.Progress(epoch, epochs, fraction, eta);
-    }
-
-    /** Retries a report a few times when the control plane is briefly unreachable; a lost run is never retried. */
-    static final class Retry {
-
-        interface Call<T> {
-            T run() throws IOException, InterruptedException;
-        }
-
-        static <T> T call(Call<T> call) {
-            IOException last = null;
-            for (int attempt = 0; attempt < 5; attempt++) {
-                try {
-                    return call.run();
-                } catch (IOException e) {
-                    last = e;
-                    pause(1000L << attempt);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new TrainingStopped("interrupted");
-                }
-            }
-            throw new UncheckedIOException("The control plane did not answer", last);
-        }
-
-        private static void pause(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TrainingStopped("interrupted");
-            }
-        }
     }
 }

@@ -55,10 +55,13 @@ public final class WorkerLoop implements Runnable {
 
     private volatile long claimedAtNanos;
 
-    /** Runs the control plane said, while they were being prepared, to cancel or that this runner lost. */
-    private volatile UUID cancelledWhilePreparing;
+    /**
+     * Attempts the control plane said, while they were being prepared, to cancel or that this runner lost: the
+     * attempt, not only its run, since a late heartbeat answer about an ended attempt must not touch the run's next.
+     */
+    private volatile Protocol.Assignment cancelledWhilePreparing;
 
-    private volatile UUID lostWhilePreparing;
+    private volatile Protocol.Assignment lostWhilePreparing;
 
     private volatile RunExecution current;
     private volatile ScheduledExecutorService heartbeats;
@@ -228,11 +231,10 @@ public final class WorkerLoop implements Runnable {
             run.drain();
         }
         // Heard by a heartbeat while the attempt was being prepared; a later heartbeat says it again anyway.
-        UUID id = run.assignment().runId();
-        if (id.equals(cancelledWhilePreparing)) {
+        if (run.assignment().equals(cancelledWhilePreparing)) {
             run.cancel();
         }
-        if (id.equals(lostWhilePreparing)) {
+        if (run.assignment().equals(lostWhilePreparing)) {
             run.lose();
         }
     }
@@ -251,10 +253,10 @@ public final class WorkerLoop implements Runnable {
                 run.lose();
             }
             if (run == null && preparing != null && reply.cancel().contains(preparing.runId())) {
-                cancelledWhilePreparing = preparing.runId();
+                cancelledWhilePreparing = preparing;
             }
             if (run == null && preparing != null && reply.lost().contains(preparing.runId())) {
-                lostWhilePreparing = preparing.runId();
+                lostWhilePreparing = preparing;
             }
         } catch (IOException | RuntimeException e) {
             LOG.warning(() -> "Heartbeat failed: " + e.getMessage());
