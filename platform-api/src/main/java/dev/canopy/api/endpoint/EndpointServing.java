@@ -13,6 +13,7 @@ import dev.canopy.runner.inference.TabularModel.Prediction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -76,6 +77,17 @@ public class EndpointServing {
                 // Latency is the version's, from when it is ready: the wait of a request that found it still
                 // loading on this control plane (its first request here) is the load's, and the log has it.
                 start = System.nanoTime();
+                if (records.size() > model.maxRecordsPerRequest()) {
+                    // A wide model (many one-hot inputs): the request would encode to too much memory at once.
+                    throw new PayloadTooLarge(String.format(
+                            Locale.ROOT,
+                            "%s takes at most %d records per request (each encodes to %d inputs), got %d; split the"
+                                    + " batch",
+                            version.label(),
+                            model.maxRecordsPerRequest(),
+                            model.width(),
+                            records.size()));
+                }
                 List<Prediction> predictions;
                 try {
                     predictions = model.predict(records, route.batching());
@@ -90,6 +102,9 @@ public class EndpointServing {
                         version.version(),
                         predictions,
                         model.unknownColumns(records, MAX_IGNORED_COLUMNS_SHOWN));
+            } catch (PayloadTooLarge e) {
+                // The caller's batch, not the version's failure.
+                throw e;
             } catch (InvalidRecord e) {
                 metrics.rejected(route, version, onCanary);
                 throw new InvalidRequest("records." + e.field(), e.problem());

@@ -8,10 +8,13 @@ import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.TestApi;
@@ -84,6 +87,49 @@ class EndpointTest {
                 .statusCode(status)
                 .extract()
                 .jsonPath();
+    }
+
+    /**
+     * A request the configured limit lets through but that a wide model would encode to too much memory at once is
+     * 413 saying how many records this model takes; not an error of the version.
+     */
+    @Test
+    void aWideModelTakesFewerRecordsPerRequestAndSaysHowMany() {
+        String wide = unique("wide").toLowerCase(Locale.ROOT);
+        as(token)
+                .body(Map.of("name", wide, "model", models.wideModel()))
+                .post("/api/v1/teams/{t}/endpoints", team)
+                .then()
+                .statusCode(201);
+        as(token)
+                .body(Map.of("version", "1"))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, wide)
+                .then()
+                .statusCode(201);
+        Map<String, Object> record = Map.of("a", "a1", "b", "b7");
+        int records = 9000;
+        assertThat(records).isLessThan(maxRequestRecords);
+
+        as(token)
+                .body(Map.of("records", Collections.nCopies(records, record)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, wide)
+                .then()
+                .statusCode(413)
+                .body("code", equalTo("PAYLOAD_TOO_LARGE"))
+                .body("message", startsWith(TrainedModels.WIDE_MODEL + ":1 takes at most "))
+                .body("message", containsString(" records per request (each encodes to "))
+                .body("message", endsWith("got 9000; split the batch"));
+        as(token)
+                .body(Map.of("records", Collections.nCopies(100, record)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, wide)
+                .then()
+                .statusCode(200)
+                .body("predictions", hasSize(100));
+        as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, wide)
+                .then()
+                .statusCode(200)
+                .body("serving[0].errors", equalTo(0));
     }
 
     double accuracy(int version) {

@@ -1,6 +1,8 @@
 package dev.canopy.api.endpoint;
 
 import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.csv;
+import static dev.canopy.api.TestApi.newDataset;
 import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newPenguins;
@@ -30,8 +32,10 @@ final class TrainedModels {
 
     static final String MODEL = "species";
     static final String REGRESSION_MODEL = "body-mass";
+    static final String WIDE_MODEL = "wide";
     private static TrainedModels instance;
     private boolean regressionTrained;
+    private boolean wideTrained;
 
     final String team;
     final String token;
@@ -52,6 +56,33 @@ final class TrainedModels {
             regressionTrained = true;
         }
         return REGRESSION_MODEL;
+    }
+
+    /**
+     * A classifier whose records encode to about 500 inputs (two categorical columns, a and b, of 250 levels each,
+     * one-hot), trained on first use on a generated dataset of 5,000 rows; returns its name.
+     */
+    synchronized String wideModel() {
+        if (!wideTrained) {
+            newDataset(token, team, "wide");
+            StringBuilder rows = new StringBuilder("a,b,y\n");
+            // 5,000 rows: 20 a level, so that the profile calls both columns categorical.
+            for (int i = 0; i < 5000; i++) {
+                rows.append('a')
+                        .append(i % 250)
+                        .append(",b")
+                        .append(i * 7 % 250)
+                        .append(',');
+                rows.append(i % 2 == 0 ? "yes" : "no").append('\n');
+            }
+            csv(token, rows.toString())
+                    .post("/api/v1/teams/{t}/datasets/wide/versions", team)
+                    .then()
+                    .statusCode(201);
+            train("wide", "tabular-classification", "y", 1, WIDE_MODEL);
+            wideTrained = true;
+        }
+        return WIDE_MODEL;
     }
 
     static synchronized TrainedModels get() {
@@ -121,12 +152,16 @@ final class TrainedModels {
     }
 
     private void train(String recipe, String label, int epochs, String model) {
+        train("penguins", recipe, label, epochs, model);
+    }
+
+    private void train(String dataset, String recipe, String label, int epochs, String model) {
         String run = as(token)
                 .body(Map.of(
                         "experiment",
                         "species",
                         "dataset",
-                        Map.of("name", "penguins", "version", "latest"),
+                        Map.of("name", dataset, "version", "latest"),
                         "recipe",
                         recipe,
                         "params",

@@ -108,27 +108,24 @@ public final class PenguinModels {
     }
 
     private static byte[] train(String recipeName, String label) throws Exception {
+        return train(recipeName, Map.of("label", label, "epochs", 5), Penguins.csv(), Penguins.PROFILE);
+    }
+
+    /** A model of recipe {@code recipeName} trained on {@code csv} (profiled as {@code profile}). */
+    static byte[] train(String recipeName, Map<String, Object> params, Path csv, DatasetProfile profile)
+            throws Exception {
         Recipe recipe = ServiceLoader.load(Recipe.class).stream()
                 .map(ServiceLoader.Provider::get)
                 .filter(r -> r.name().equals(recipeName))
                 .findFirst()
                 .orElseThrow();
-        Map<String, Object> params = recipe.validate(Map.of("label", label, "epochs", 5), Penguins.PROFILE)
-                .resolvedParams();
-        return recipe.train(new QuietContext(params)).model();
+        Map<String, Object> resolved = recipe.validate(params, profile).resolvedParams();
+        return recipe.train(new QuietContext(resolved, csv, profile)).model();
     }
 
-    /** A context that only supplies the penguins dataset. */
-    private record QuietContext(Map<String, Object> params) implements TrainingContext {
-        @Override
-        public Path dataset() {
-            return Penguins.csv();
-        }
-
-        @Override
-        public DatasetProfile profile() {
-            return Penguins.PROFILE;
-        }
+    /** A context that only supplies the dataset. */
+    private record QuietContext(Map<String, Object> params, Path dataset, DatasetProfile profile)
+            implements TrainingContext {
 
         @Override
         public int gpus() {

@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.runner.inference.TabularModel.Prediction;
+import dev.canopy.runner.recipe.DatasetProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -197,8 +201,49 @@ class ServedModelTest {
         try (ServedModel served = ServedModel.load(artifact, options(1, true, 64, Duration.ofMillis(2), 3))) {
             assertThatThrownBy(() -> served.predict(penguins(4)))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("a request may hold at most 3 records, got 4");
+                    .hasMessage("a request to this model may hold at most 3 records, got 4");
             assertThat(served.predict(penguins(3))).hasSize(3);
+        }
+    }
+
+    /**
+     * A wide model (two categorical columns of 250 levels, one-hot) takes fewer records per request than a narrow
+     * one: a request encodes to at most {@link ServedModel#MAX_REQUEST_INPUTS} inputs, whatever its JSON size.
+     */
+    @Test
+    void aWideModelTakesFewerRecordsPerRequest(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("wide.csv");
+        StringBuilder rows = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 1000; i++) {
+            rows.append("a")
+                    .append(i % 250)
+                    .append(",b")
+                    .append((i * 7) % 250)
+                    .append(',')
+                    .append(i % 2 == 0 ? "yes" : "no")
+                    .append('\n');
+        }
+        Files.writeString(csv, rows);
+        DatasetProfile profile = new DatasetProfile(
+                1000,
+                List.of(
+                        new DatasetProfile.Column("a", "CATEGORICAL", 0, 250, false),
+                        new DatasetProfile.Column("b", "CATEGORICAL", 0, 250, false),
+                        new DatasetProfile.Column("y", "CATEGORICAL", 0, 2, false)));
+        byte[] wide = PenguinModels.train("tabular-classification", Map.of("label", "y", "epochs", 1), csv, profile);
+
+        try (ServedModel served = ServedModel.load(wide, options(1, false, 64, Duration.ZERO, 10_000))) {
+            assertThat(served.width()).isGreaterThan(400);
+            int most = ServedModel.MAX_REQUEST_INPUTS / served.width();
+            assertThat(served.maxRecordsPerRequest()).isEqualTo(most).isLessThan(10_000);
+            List<Map<String, Object>> records = new ArrayList<>();
+            for (int i = 0; i <= most; i++) {
+                records.add(Map.of("a", "a" + i % 250, "b", "b" + i % 250));
+            }
+            assertThatThrownBy(() -> served.predict(records))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a request to this model may hold at most " + most + " records, got " + (most + 1));
+            assertThat(served.predict(records.subList(0, most))).hasSize(most);
         }
     }
 
