@@ -71,6 +71,12 @@ public class EndpointServing {
             boolean onCanary =
                     route.canary() != null && ThreadLocalRandom.current().nextInt(100) < route.canaryPercent();
             RegisteredVersion version = onCanary ? route.canary() : route.live();
+            if (attempt == 0 && !versions.isLoaded(version.id())) {
+                // Not loaded here: its first request on this control plane, or a route read before a switch that
+                // unloaded it. Routed on a fresh read, so that a version switched away from is not loaded again.
+                route = routes.refresh(scope, endpoint);
+                continue;
+            }
             long start = System.nanoTime();
             try {
                 ServedModel model = versions.served(version);
@@ -109,7 +115,7 @@ public class EndpointServing {
                 metrics.rejected(route, version, onCanary);
                 throw new InvalidRequest("records." + e.field(), e.problem());
             } catch (IllegalStateException e) {
-                if (attempt == 0 && !versions.isLoaded(version.id())) {
+                if (attempt < 2 && !versions.isLoaded(version.id())) {
                     // The version was unloaded by a switch after this request read its route: route it again.
                     route = routes.refresh(scope, endpoint);
                     continue;

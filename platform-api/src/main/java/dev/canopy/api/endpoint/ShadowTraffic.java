@@ -17,11 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends copies of an endpoint's answered requests to its shadow version, after the client has its answer, on
- * threads of their own with a bounded queue: when the shadow falls behind, copies are dropped (and counted) rather
- * than slowing the live traffic. The shadow's answers are compared with what the client got, never returned. What
+ * threads of their own with a bounded queue: at most {@value #QUEUE} copies and {@value #MAX_RECORDS_IN_FLIGHT}
+ * records waiting or being answered (each copy holds its request's records and answers). When the shadow falls
+ * behind, copies are dropped (and counted) rather than slowing the live traffic or filling the heap. A copy whose
+ * shadow is no longer loaded and no longer served (stopped after the copy was queued) is dropped too, rather than
+ * loading the ended shadow again. The shadow's answers are compared with what the client got, never returned. What
  * each control plane saw is pooled with the others' ({@link ShadowPool}) on the serving pooling thread.
  */
 @ApplicationScoped
@@ -30,6 +34,10 @@ class ShadowTraffic {
     private record Key(UUID endpointId, UUID versionId) {}
 
     private static final int QUEUE = 1000;
+    static final int MAX_RECORDS_IN_FLIGHT = 50_000;
+
+    @Inject
+    EndpointRoutes routes;
 
     @Inject
     LoadedVersions versions;
@@ -40,6 +48,9 @@ class ShadowTraffic {
     private final Map<Key, ShadowStats> stats = new ConcurrentHashMap<>();
     /** What {@link #store} last stored of each entry of {@link #stats}; written by the pooling thread only. */
     private final Map<Key, ShadowStats.Totals> stored = new ConcurrentHashMap<>();
+
+    /** Records of the copies queued or being answered. */
+    private final AtomicLong recordsInFlight = new AtomicLong();
 
     private final ThreadPoolExecutor copies = new ThreadPoolExecutor(
             2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), DaemonThreads.numbered("canopy-shadow"));
@@ -52,19 +63,44 @@ class ShadowTraffic {
         }
         ShadowStats of = stats.computeIfAbsent(new Key(route.endpointId(), shadow.id()), k -> new ShadowStats());
         of.copies.increment();
+        int size = records.size();
+        if (recordsInFlight.addAndGet(size) > MAX_RECORDS_IN_FLIGHT) {
+            recordsInFlight.addAndGet(-size);
+            of.dropped.increment();
+            return;
+        }
         try {
             copies.execute(() -> {
-                long start = System.nanoTime();
                 try {
-                    // An answer that would fail as a live one (NaN) counts as the shadow's error, not as a comparison.
-                    List<Prediction> answers = versions.served(shadow).predict(records, route.batching());
-                    of.answered(System.nanoTime() - start, returned, answers);
-                } catch (Exception e) {
-                    of.errors.increment();
+                    answer(route, shadow, of, records, returned);
+                } finally {
+                    recordsInFlight.addAndGet(-size);
                 }
             });
         } catch (RejectedExecutionException e) {
+            recordsInFlight.addAndGet(-size);
             of.dropped.increment();
+        }
+    }
+
+    private void answer(
+            Route route,
+            RegisteredVersion shadow,
+            ShadowStats of,
+            List<Map<String, Object>> records,
+            List<Prediction> returned) {
+        long start = System.nanoTime();
+        try {
+            if (!versions.isLoaded(shadow.id()) && !routes.servedVersions().contains(shadow.id())) {
+                // Stopped (and unloaded) after this copy was queued.
+                of.dropped.increment();
+                return;
+            }
+            // An answer that would fail as a live one (NaN) counts as the shadow's error, not as a comparison.
+            List<Prediction> answers = versions.served(shadow).predict(records, route.batching());
+            of.answered(System.nanoTime() - start, returned, answers);
+        } catch (Exception e) {
+            of.errors.increment();
         }
     }
 
