@@ -10,9 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * One claimed run as its recipe sees it: the dataset on disk, the checkpoint to resume from, and callbacks that
@@ -35,12 +32,8 @@ final class RunExecution implements TrainingContext {
     private volatile boolean lost;
     private volatile String refused;
     private double startFraction = -1;
-    private final ExecutorService reporter = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "canopy-runner-reports");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private CompletableFuture<Void> reports = CompletableFuture.completedFuture(null);
+    /** Two at most: the one being sent, and the next epoch's waiting behind it. */
+    private final ReportChain reports = new ReportChain(2);
 
     /**
      * @param energy the run's energy meter, begun when the run was claimed
@@ -136,8 +129,8 @@ final class RunExecution implements TrainingContext {
 
     /**
      * Reports the epoch (checkpoint, then metrics) on the reporting thread, in order, while training goes on: the
-     * control plane's round trips do not hold up the next epoch. A drain waits for the report, so that the run
-     * resumes after this checkpoint.
+     * control plane's round trips do not hold up the next epoch, unless two reports are still waiting (see {@link
+     * ReportChain}). A drain waits for the report, so that the run resumes after this checkpoint.
      */
     @Override
     public void epochFinished(int epoch, int epochs, Map<String, Double> metrics, byte[] bytes) {
@@ -146,7 +139,7 @@ final class RunExecution implements TrainingContext {
         Long eta = progress.etaSeconds();
         // Read here, at the epoch's end, not when the report thread gets to it.
         Protocol.Energy reading = energy();
-        reports = reports.thenRunAsync(() -> report(epoch, epochs, metrics, bytes, eta, reading), reporter);
+        reports.add(() -> report(epoch, epochs, metrics, bytes, eta, reading));
         if (draining && epoch < epochs) {
             flushReports();
             throw new TrainingStopped("the runner is shutting down; the run resumes after epoch " + epoch);
@@ -186,12 +179,12 @@ final class RunExecution implements TrainingContext {
 
     /** Waits until every epoch handed over so far is reported. */
     void flushReports() {
-        reports.join();
+        reports.flush();
     }
 
     /** Ends the reporting thread and the run's metering once the run is over. */
     void close() {
-        reporter.shutdown();
+        reports.close();
         energy.end();
     }
 
