@@ -5,9 +5,12 @@ import dev.canopy.api.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 @ApplicationScoped
 class EndpointRepository implements PanacheRepositoryBase<Endpoint, UUID> {
@@ -30,6 +33,15 @@ class EndpointRepository implements PanacheRepositoryBase<Endpoint, UUID> {
 
     Optional<Endpoint> findByIdForUpdate(UUID id) {
         return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /** Those of {@code ids} that are endpoints still. */
+    Set<UUID> existing(Collection<UUID> ids) {
+        return getEntityManager()
+                .createQuery("select e.id from Endpoint e where e.id in :ids", UUID.class)
+                .setParameter("ids", ids)
+                .getResultStream()
+                .collect(Collectors.toSet());
     }
 
     List<Endpoint> findByTeam(UUID teamId) {

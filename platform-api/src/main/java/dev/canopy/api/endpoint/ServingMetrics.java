@@ -2,11 +2,8 @@ package dev.canopy.api.endpoint;
 
 import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.model.RegisteredVersion;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -15,11 +12,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -40,10 +38,14 @@ class ServingMetrics {
 
     private record Key(UUID endpointId, UUID versionId) {}
 
-    private record Meters(Timer success, Timer error, Counter rejected) {}
+    /** How often the counts and series of deleted endpoints (on any control plane) are forgotten. */
+    private static final long FORGET_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     @Inject
-    MeterRegistry registry;
+    ServingMeters meters;
+
+    @Inject
+    EndpointRepository endpoints;
 
     @Inject
     EndpointRollbacks rollbacks;
@@ -69,7 +71,7 @@ class ServingMetrics {
     /** By canary id. */
     private final Map<UUID, Watched> watches = new ConcurrentHashMap<>();
 
-    private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
+    private long forgotAt = System.nanoTime();
     private final ExecutorService decisions =
             Executors.newSingleThreadExecutor(DaemonThreads.named("canopy-canary-decisions"));
     private final ScheduledExecutorService pooling =
@@ -112,6 +114,10 @@ class ServingMetrics {
      */
     void exchange() {
         store();
+        if (System.nanoTime() - forgotAt > FORGET_EVERY_NANOS) {
+            forgotAt = System.nanoTime();
+            forgetDeleted();
+        }
         if (watches.isEmpty()) {
             return;
         }
@@ -143,13 +149,13 @@ class ServingMetrics {
 
     void succeeded(Route route, RegisteredVersion version, boolean onCanary, long nanos, int records) {
         stats(route, version).succeeded(nanos, records);
-        meters(route, version).success().record(nanos, TimeUnit.NANOSECONDS);
+        meters.of(route, version).success().record(nanos, TimeUnit.NANOSECONDS);
         watch(route, onCanary, nanos, false);
     }
 
     void failed(Route route, RegisteredVersion version, boolean onCanary, long nanos) {
         stats(route, version).failed(nanos);
-        meters(route, version).error().record(nanos, TimeUnit.NANOSECONDS);
+        meters.of(route, version).error().record(nanos, TimeUnit.NANOSECONDS);
         watch(route, onCanary, nanos, true);
     }
 
@@ -178,7 +184,7 @@ class ServingMetrics {
 
     void rejected(Route route, RegisteredVersion version, boolean onCanary) {
         stats(route, version).rejected();
-        meters(route, version).rejected().increment();
+        meters.of(route, version).rejected().increment();
         watched(route).ifPresent(w -> w.watch().refused(onCanary).ifPresent(d -> carryOut(w, d)));
     }
 
@@ -238,31 +244,34 @@ class ServingMetrics {
                         && !w.getKey().equals(runningCanaryId));
     }
 
+    /**
+     * Forgets what was served on endpoints deleted since (on this control plane or another): their counts (stored
+     * already; the API no longer shows them) and their series in /q/metrics, which would otherwise grow with every
+     * endpoint ever made. Only endpoints seen before the read are judged, so one made meanwhile is not taken for gone.
+     */
+    void forgetDeleted() {
+        Set<UUID> seen = new HashSet<>();
+        stats.keySet().forEach(key -> seen.add(key.endpointId()));
+        shadows.endpoints(seen);
+        if (seen.isEmpty()) {
+            return;
+        }
+        try {
+            Set<UUID> gone = new HashSet<>(seen);
+            gone.removeAll(QuarkusTransaction.requiringNew().call(() -> endpoints.existing(seen)));
+            if (!gone.isEmpty()) {
+                stats.keySet().removeIf(key -> gone.contains(key.endpointId()));
+                stored.keySet().removeIf(key -> gone.contains(key.endpointId()));
+                meters.forget(gone);
+                shadows.forget(gone);
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("Deleted endpoints' serving counts could not be forgotten: %s", e.getMessage());
+        }
+    }
+
     private ServingStats stats(Route route, RegisteredVersion version) {
         return stats.computeIfAbsent(new Key(route.endpointId(), version.id()), k -> new ServingStats());
-    }
-
-    /** The version's Prometheus meters on the endpoint, registered once. */
-    private Meters meters(Route route, RegisteredVersion version) {
-        return meters.computeIfAbsent(new Key(route.endpointId(), version.id()), k -> {
-            Tags tags = Tags.of(
-                    "team", route.teamName(), "endpoint", route.name(), "version", String.valueOf(version.version()));
-            return new Meters(
-                    timer(tags.and("outcome", "success")),
-                    timer(tags.and("outcome", "error")),
-                    registry.counter("canopy.endpoint.rejected", tags));
-        });
-    }
-
-    private Timer timer(Tags tags) {
-        return Timer.builder("canopy.endpoint.requests")
-                .description("Predict requests served by an endpoint's version")
-                .tags(tags)
-                .publishPercentiles(0.5, 0.95, 0.99)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(10_000))
-                .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry);
     }
 
     private void watch(Route route, boolean onCanary, long nanos, boolean error) {

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -135,6 +136,17 @@ class ShadowTraffic {
             Log.warnf("Shadow comparisons of other control planes could not be read: %s", e.getMessage());
             return new Compared(totals, false);
         }
+    }
+
+    /** Adds the endpoints this control plane has shadow counts of to {@code into}. */
+    void endpoints(Set<UUID> into) {
+        stats.keySet().forEach(key -> into.add(key.endpointId()));
+    }
+
+    /** Forgets the shadow counts of the endpoints {@code gone} (deleted). */
+    void forget(Set<UUID> gone) {
+        stats.keySet().removeIf(key -> gone.contains(key.endpointId()));
+        stored.keySet().removeIf(key -> gone.contains(key.endpointId()));
     }
 
     /** A shadow's totals; {@code allControlPlanes} false when only this control plane's are in. */

@@ -23,6 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(EmbeddedRunnerProfile.class)
 class ServingTest {
+
+    @Inject
+    ServingMetrics metrics;
 
     TrainedModels models;
     String team;
@@ -414,18 +418,45 @@ class ServingTest {
                 .statusCode(400);
     }
 
+    /** Series of deleted endpoints leave /q/metrics at the next forgetting (every 30 s); the others stay. */
     @Test
-    void latencyReachesPrometheus() {
-        promote(Map.of("version", "2"));
-        assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
-        assertThat(predictStatus(List.of(Map.of("bill_length_mm", "long")))).isEqualTo(400);
-        String metrics = given().auth()
+    void aDeletedEndpointsSeriesLeavePrometheus() {
+        String kept = models.newEndpoint("kept");
+        for (String e : List.of(endpoint, kept)) {
+            models.promote(e, Map.of("version", "2"));
+            as(token)
+                    .body(Map.of("records", List.of(GENTOO)))
+                    .post("/api/v1/teams/{t}/endpoints/{e}/predict", team, e)
+                    .then()
+                    .statusCode(200);
+        }
+        assertThat(prometheus()).contains("endpoint=\"" + endpoint + "\"", "endpoint=\"" + kept + "\"");
+
+        as(token)
+                .delete("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(204);
+        metrics.forgetDeleted();
+
+        assertThat(prometheus()).doesNotContain("endpoint=\"" + endpoint + "\"").contains("endpoint=\"" + kept + "\"");
+    }
+
+    private static String prometheus() {
+        return given().auth()
                 .oauth2(adminToken())
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)
                 .extract()
                 .asString();
+    }
+
+    @Test
+    void latencyReachesPrometheus() {
+        promote(Map.of("version", "2"));
+        assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
+        assertThat(predictStatus(List.of(Map.of("bill_length_mm", "long")))).isEqualTo(400);
+        String metrics = prometheus();
         assertThat(metrics)
                 .containsPattern("canopy_endpoint_rejected_total\\{[^}]*endpoint=\"" + endpoint + "\"[^}]*} 1.0");
         assertThat(metrics)

@@ -1,0 +1,68 @@
+package dev.canopy.api.endpoint;
+
+import dev.canopy.api.model.RegisteredVersion;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Each endpoint version's series in {@code /q/metrics} (latency by outcome, with p50/p95/p99 and a histogram, and
+ * rejected requests), registered at its first request and removed once its endpoint is deleted.
+ */
+@ApplicationScoped
+class ServingMeters {
+
+    private record Key(UUID endpointId, UUID versionId) {}
+
+    record Meters(Timer success, Timer error, Counter rejected) {}
+
+    @Inject
+    MeterRegistry registry;
+
+    private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
+
+    /** The version's meters on the endpoint, registered once. */
+    Meters of(Route route, RegisteredVersion version) {
+        return meters.computeIfAbsent(new Key(route.endpointId(), version.id()), k -> {
+            Tags tags = Tags.of(
+                    "team", route.teamName(), "endpoint", route.name(), "version", String.valueOf(version.version()));
+            return new Meters(
+                    timer(tags.and("outcome", "success")),
+                    timer(tags.and("outcome", "error")),
+                    registry.counter("canopy.endpoint.rejected", tags));
+        });
+    }
+
+    /** Removes the series of the endpoints {@code gone}. */
+    void forget(Set<UUID> gone) {
+        meters.entrySet().removeIf(entry -> {
+            if (!gone.contains(entry.getKey().endpointId())) {
+                return false;
+            }
+            Meters m = entry.getValue();
+            registry.remove(m.success());
+            registry.remove(m.error());
+            registry.remove(m.rejected());
+            return true;
+        });
+    }
+
+    private Timer timer(Tags tags) {
+        return Timer.builder("canopy.endpoint.requests")
+                .description("Predict requests served by an endpoint's version")
+                .tags(tags)
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+}
