@@ -32,6 +32,12 @@ import org.hibernate.Session;
 @ApplicationScoped
 class MetricIngestion {
 
+    /**
+     * Prefix of the batch ids of what runners report (an epoch's metrics, the test metrics), which clients may not
+     * use: a client's batch of the same id would make the runner's count as a repeat, and its metrics go missing.
+     */
+    static final String RUNNER_BATCHES = "canopy:";
+
     @Inject
     EntityManager entityManager;
 
@@ -158,6 +164,10 @@ class MetricIngestion {
         public void batchId(String id) {
             if (id.isEmpty() || id.length() > 100) {
                 throw new InvalidRequest("batchId", "must be 1-100 characters");
+            }
+            if (id.startsWith(RUNNER_BATCHES)) {
+                throw new InvalidRequest(
+                        "batchId", "must not start with '" + RUNNER_BATCHES + "': kept for the runners' own batches");
             }
             batchId = id;
             if (points.size() == 0) {

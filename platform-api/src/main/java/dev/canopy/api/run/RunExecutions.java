@@ -87,7 +87,7 @@ public class RunExecutions implements RunLifecycle {
     public void epochFinished(
             UUID runId, int epoch, Map<String, Double> values, RunProgress progress, boolean checkpointed) {
         Run run = findForWrite(runId);
-        metrics.record(runId, "epoch-" + epoch, epoch, values);
+        metrics.record(runId, MetricIngestion.RUNNER_BATCHES + "epoch-" + epoch, epoch, values);
         run.progress = progress;
         if (checkpointed && (run.checkpointEpoch == null || run.checkpointEpoch < epoch)) {
             run.checkpointEpoch = epoch;
@@ -99,7 +99,7 @@ public class RunExecutions implements RunLifecycle {
     public void finished(UUID runId, Map<String, Double> testMetrics, List<String> notes, UUID modelVersionId) {
         Run run = findForWrite(runId);
         long step = run.progress == null ? 0 : run.progress.epoch();
-        metrics.record(runId, "test", step, testMetrics);
+        metrics.record(runId, MetricIngestion.RUNNER_BATCHES + "test", step, testMetrics);
         List<String> allNotes = new ArrayList<>(run.notes == null ? List.of() : run.notes);
         notes.stream().filter(n -> !allNotes.contains(n)).forEach(allNotes::add);
         run.notes = allNotes;

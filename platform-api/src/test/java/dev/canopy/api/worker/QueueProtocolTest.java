@@ -286,6 +286,34 @@ class QueueProtocolTest {
     }
 
     @Test
+    void aClientsMetricBatchCannotHideTheRunnersMetrics() {
+        String run = submit(0, 0);
+        FakeRunner runner = runnerHolding(run);
+        // A client logging to the trained run under the id a runner's epoch report used to have.
+        as(owner)
+                .body(Map.of(
+                        "batchId", "epoch-1", "points", List.of(Map.of("key", "gpu_temp", "step", 1, "value", 60))))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(1));
+        runner.epoch(run, 1, 1, 0.7).then().statusCode(200);
+
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics/val_loss", team, run)
+                .then()
+                .statusCode(200)
+                .body("points.step", equalTo(List.of(1)));
+        // The runners' batch ids are theirs.
+        as(owner)
+                .body(Map.of("batchId", "canopy:epoch-2", "points", List.of(Map.of("key", "x", "step", 2, "value", 1))))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("batchId"));
+    }
+
+    @Test
     void aTrainedRunsDatasetCannotBeChangedAfterItWasSubmitted() {
         String run = submit(0, 0);
         as(owner)
