@@ -27,6 +27,9 @@ public interface ArtifactStore {
     /** Removes committed content; nothing happens if there is none. */
     void delete(String key) throws IOException;
 
+    /** Removes every artifact whose key starts with {@code folder + "/"}, and the folder; nothing if there is none. */
+    void deleteAll(String folder) throws IOException;
+
     /** Content being written, not yet visible under any key. */
     interface Staged extends AutoCloseable {
 

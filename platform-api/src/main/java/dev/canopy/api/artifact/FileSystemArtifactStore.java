@@ -9,8 +9,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * {@link ArtifactStore} in a directory ({@code canopy.artifacts-directory}, by default {@code
@@ -56,6 +59,20 @@ class FileSystemArtifactStore implements ArtifactStore {
     @Override
     public void delete(String key) throws IOException {
         Files.deleteIfExists(resolve(key));
+    }
+
+    @Override
+    public void deleteAll(String folder) throws IOException {
+        Path top = resolve(folder);
+        if (top.equals(root) || !Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(top)) {
+            // Deepest first, so that each folder is empty when its turn comes.
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private Path resolve(String key) {

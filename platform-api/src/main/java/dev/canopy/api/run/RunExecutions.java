@@ -27,6 +27,9 @@ public class RunExecutions implements RunLifecycle {
     Event<RunFinished> finishedRuns;
 
     @Inject
+    Event<TrainedRunEnded> endedRuns;
+
+    @Inject
     RunRepository runs;
 
     @Inject
@@ -110,17 +113,20 @@ public class RunExecutions implements RunLifecycle {
         run.moveTo(RunStatus.FINISHED, DatabaseTime.now());
         Log.infof("Run %s finished", run.id);
         finishedRuns.fire(new RunFinished(run.id, run.teamId, run.scheduleId, modelVersionId));
+        endedRuns.fire(new TrainedRunEnded(run.id));
     }
 
     @Transactional
     public void failed(UUID runId, String reason) {
         find(runId).fail(reason, DatabaseTime.now());
+        endedRuns.fire(new TrainedRunEnded(runId));
         Log.infof("Run %s failed: %s", runId, reason);
     }
 
     @Transactional
     public void killed(UUID runId) {
         find(runId).moveTo(RunStatus.KILLED, DatabaseTime.now());
+        endedRuns.fire(new TrainedRunEnded(runId));
         Log.infof("Run %s killed", runId);
     }
 
@@ -143,6 +149,9 @@ public class RunExecutions implements RunLifecycle {
                                     + (r.lostLeases() == 1 ? "once" : r.lostLeases() + " times")
                                     + " (lease expired); no attempts left",
                             DatabaseTime.now());
+            }
+            if (r.outcome() != Reaped.Outcome.REQUEUED) {
+                endedRuns.fire(new TrainedRunEnded(r.runId()));
             }
         }
     }

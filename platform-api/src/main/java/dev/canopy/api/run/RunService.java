@@ -25,6 +25,7 @@ import dev.canopy.scheduler.queue.CancelOutcome;
 import dev.canopy.scheduler.queue.RunQueue;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
@@ -62,6 +63,9 @@ public class RunService {
 
     @Inject
     RunQueue queue;
+
+    @Inject
+    Event<TrainedRunEnded> endedRuns;
 
     @Transactional
     RunResponse create(String team, CreateRunRequest request) {
@@ -209,6 +213,10 @@ public class RunService {
         requireNotEnded(run);
         if (outcome != CancelOutcome.SIGNALLED) {
             run.moveTo(RunStatus.KILLED, DatabaseTime.now());
+            if (run.kind == RunKind.TRAINED) {
+                // A run back in the queue may have checkpoints.
+                endedRuns.fire(new TrainedRunEnded(run.id));
+            }
         }
         Log.infof("Run %s cancelled by user %s (%s)", run.id, scope.userId(), outcome);
         return views.of(scope, run);

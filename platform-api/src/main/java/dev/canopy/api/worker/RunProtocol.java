@@ -279,7 +279,12 @@ class RunProtocol {
     }
 
     static String checkpointKey(UUID runId, int epoch) {
-        return "checkpoints/" + runId + "/epoch-" + epoch + ".ckpt";
+        return checkpointFolder(runId) + "/epoch-" + epoch + ".ckpt";
+    }
+
+    /** Where the run's checkpoints are kept. */
+    static String checkpointFolder(UUID runId) {
+        return "checkpoints/" + runId;
     }
 
     static String modelKey(UUID teamId, UUID runId) {

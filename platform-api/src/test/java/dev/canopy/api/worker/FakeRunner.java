@@ -123,6 +123,22 @@ public final class FakeRunner {
     }
 
     public Response epoch(String runId, int attempt, int epoch, double valLoss) {
+        return epochReport(runId, attempt, epoch, valLoss, false);
+    }
+
+    /** Stores a (meaningless) checkpoint of {@code epoch}, then reports the epoch with it. */
+    public Response checkpointedEpoch(String runId, int attempt, int epoch) {
+        given().auth()
+                .oauth2(token)
+                .contentType("application/octet-stream")
+                .body(new byte[] {4, 5, 6})
+                .put("/api/v1/workers/{id}/runs/{run}/checkpoints/{epoch}?attempt=" + attempt, id, runId, epoch)
+                .then()
+                .statusCode(204);
+        return epochReport(runId, attempt, epoch, 0.5, true);
+    }
+
+    private Response epochReport(String runId, int attempt, int epoch, double valLoss, boolean checkpoint) {
         return api().body(Map.of(
                         "attempt",
                         attempt,
@@ -133,7 +149,7 @@ public final class FakeRunner {
                         "metrics",
                         Map.of("val_loss", valLoss),
                         "checkpoint",
-                        false))
+                        checkpoint))
                 .post("/api/v1/workers/{id}/runs/{run}/epochs", id, runId);
     }
 

@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.canopy.api.LockWaits;
+import dev.canopy.api.artifact.ArtifactStore;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -64,6 +65,9 @@ class QueueProtocolTest {
 
     @Inject
     WorkerSessions sessions;
+
+    @Inject
+    ArtifactStore store;
 
     String team;
     String owner;
@@ -311,6 +315,39 @@ class QueueProtocolTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("batchId"));
+    }
+
+    @Test
+    void aRunsCheckpointsAreDeletedOnceItEndsWhicheverWay() {
+        Map<String, Object> energy = FakeRunner.energy(60, FakeRunner.part("CPU", null, "model", 1000.0));
+        String finished = submit(0, 0);
+        FakeRunner runner = runnerHolding(finished);
+        runner.checkpointedEpoch(finished, 1, 1).then().statusCode(200);
+        assertThat(store.exists(checkpoint(finished))).isTrue();
+        runner.complete(finished, 1, energy).then().statusCode(204);
+        assertThat(store.exists(checkpoint(finished))).isFalse();
+
+        String failed = submit(0, 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", failed);
+        runner.checkpointedEpoch(failed, 1, 1).then().statusCode(200);
+        runner.fail(failed, 1, energy).then().statusCode(204);
+        assertThat(store.exists(checkpoint(failed))).isFalse();
+
+        // Given back by a draining runner, then cancelled while it waits to resume.
+        String cancelled = submit(0, 0);
+        assertThat(runner.claim(0, 0)).containsEntry("runId", cancelled);
+        runner.checkpointedEpoch(cancelled, 1, 1).then().statusCode(200);
+        runner.stopped(cancelled, 1, "DRAINING").then().statusCode(204);
+        assertThat(store.exists(checkpoint(cancelled))).isTrue();
+        as(owner)
+                .post("/api/v1/teams/{t}/runs/{r}/cancel", team, cancelled)
+                .then()
+                .body("status", equalTo("KILLED"));
+        assertThat(store.exists(checkpoint(cancelled))).isFalse();
+    }
+
+    private static String checkpoint(String run) {
+        return "checkpoints/" + run + "/epoch-1.ckpt";
     }
 
     @Test
