@@ -7,12 +7,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The runner's side of the worker protocol over HTTP. A 409 (stale attempt) becomes {@link LostRun}, another 4xx
@@ -77,15 +81,57 @@ final class ControlPlane {
                 : Optional.of(json.readValue(response.body(), Protocol.Assignment.class));
     }
 
+    /** A dataset download that receives nothing for this long is given up: a dropped connection, say. */
+    static final Duration DOWNLOAD_STALL = Duration.ofMinutes(2);
+
     void downloadDataset(UUID runId, int attempt, Path target) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(
-                request(run(runId, "/dataset?attempt=" + attempt), Duration.ofHours(1))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            check(response.statusCode(), () -> new String(body.readAllBytes()));
-            Files.copy(body, target, StandardCopyOption.REPLACE_EXISTING);
+        downloadDataset(runId, attempt, target, DOWNLOAD_STALL);
+    }
+
+    /**
+     * Streams the run's dataset into {@code target} on the client's threads while this one watches the file grow:
+     * a read blocked on a connection that went silent would otherwise wait for good (the request's timeout covers
+     * the wait for the answer's headers only). Past {@code stall} without a byte, the download is cancelled.
+     */
+    void downloadDataset(UUID runId, int attempt, Path target, Duration stall)
+            throws IOException, InterruptedException {
+        HttpRequest request = request(run(runId, "/dataset?attempt=" + attempt), Duration.ofHours(1))
+                .GET()
+                .build();
+        CompletableFuture<HttpResponse<Path>> download =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofFile(target));
+        long size = -1;
+        long grewAt = System.nanoTime();
+        while (true) {
+            HttpResponse<Path> response;
+            try {
+                response = download.get(Math.min(1000, stall.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                long now = Files.exists(target) ? Files.size(target) : 0;
+                if (now != size) {
+                    size = now;
+                    grewAt = System.nanoTime();
+                } else if (System.nanoTime() - grewAt > stall.toNanos()) {
+                    download.cancel(true);
+                    throw new IOException("Dataset download stalled: nothing received for " + stall.toSeconds()
+                            + " s after " + size + " bytes");
+                }
+                continue;
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                download.cancel(true);
+                throw e;
+            }
+            // An error's body (JSON, small) went to the file too.
+            check(response.statusCode(), () -> errorText(target));
+            return;
+        }
+    }
+
+    private static String errorText(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(4096), StandardCharsets.UTF_8);
         }
     }
 
