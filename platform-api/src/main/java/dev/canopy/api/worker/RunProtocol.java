@@ -63,6 +63,9 @@ class RunProtocol {
     ArtifactStore store;
 
     @Inject
+    RunnerUploadConfig uploads;
+
+    @Inject
     EnergyAccounting energy;
 
     @Inject
@@ -93,7 +96,7 @@ class RunProtocol {
     /** Stores an epoch's checkpoint; it counts only once the epoch is reported. */
     void putCheckpoint(UUID workerId, UUID runId, int attempt, int epoch, InputStream body) throws IOException {
         QuarkusTransaction.requiringNew().run(() -> lease(workerId, runId, attempt));
-        put(workerId, runId, attempt, checkpointKey(runId, epoch), body);
+        put(workerId, runId, attempt, checkpointKey(runId, epoch), new BoundedBody(body, maxUpload(), "Checkpoints"));
     }
 
     /** Stores the trained model; it counts only once the run is reported complete. */
@@ -102,7 +105,11 @@ class RunProtocol {
             lease(workerId, runId, attempt);
             return executions.execution(runId).teamId();
         });
-        put(workerId, runId, attempt, modelKey(team, runId), body);
+        put(workerId, runId, attempt, modelKey(team, runId), new BoundedBody(body, maxUpload(), "Trained models"));
+    }
+
+    private long maxUpload() {
+        return uploads.maxArtifactSize().asLongValue();
     }
 
     @Transactional

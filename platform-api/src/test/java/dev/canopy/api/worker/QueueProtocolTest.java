@@ -346,6 +346,28 @@ class QueueProtocolTest {
         assertThat(store.exists(checkpoint(cancelled))).isFalse();
     }
 
+    /** A runner's uploads stream to disk: past canopy.runners.max-artifact-size (4M in tests) they are 413. */
+    @Test
+    void aRunnersUploadsAreRefusedPastTheirLimitAndLeaveNothing() {
+        String run = submit(0, 0);
+        FakeRunner runner = runnerHolding(run);
+        byte[] tooLarge = new byte[5 << 20];
+        for (String path : List.of("checkpoints/1", "model")) {
+            given().auth()
+                    .oauth2(runner.token)
+                    .contentType("application/octet-stream")
+                    .body(tooLarge)
+                    .put("/api/v1/workers/{id}/runs/{run}/" + path + "?attempt=1", runner.id, run)
+                    .then()
+                    .statusCode(413)
+                    .body("code", equalTo("PAYLOAD_TOO_LARGE"))
+                    .body("message", containsString("limited to 4194304 bytes"));
+        }
+        assertThat(store.exists(checkpoint(run))).isFalse();
+        runner.checkpointedEpoch(run, 1, 1).then().statusCode(200);
+        assertThat(store.exists(checkpoint(run))).isTrue();
+    }
+
     private static String checkpoint(String run) {
         return "checkpoints/" + run + "/epoch-1.ckpt";
     }
