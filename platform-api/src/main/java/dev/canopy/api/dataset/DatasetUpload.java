@@ -6,6 +6,7 @@ import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
 import dev.canopy.api.dataset.DatasetService.UploadResult;
 import dev.canopy.api.error.ErrorResponse;
 import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,9 @@ class DatasetUpload {
 
     @Inject
     DatasetConfig config;
+
+    @Inject
+    TeamAccess access;
 
     @Inject
     Event<DatasetVersionCreated> created;
@@ -70,6 +74,8 @@ class DatasetUpload {
             ArtifactStore.Staged staged)
             throws IOException {
         Dataset dataset = datasets.lockForNewVersion(datasetId);
+        // The upload may have streamed for minutes: a token revoked, or a member removed, meanwhile stores nothing.
+        access.recheckWrite(scope);
         Optional<DatasetVersion> existing = versions.findBySha256(datasetId, sha256);
         if (existing.isPresent()) {
             return new UploadResult(VersionResponse.from(existing.get()), false);

@@ -1,9 +1,12 @@
 package dev.canopy.api.team;
 
+import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.NotFound;
+import dev.canopy.api.error.Unauthenticated;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -32,6 +35,9 @@ public class TeamAccess {
 
     @Inject
     AccessCache cache;
+
+    @Inject
+    ApiTokenRepository tokens;
 
     /** Resolves {@code teamName} for the caller, who needs at least {@code needed} there. */
     public TeamScope require(String teamName, Role needed) {
@@ -82,6 +88,32 @@ public class TeamAccess {
     /** Shorthand for reading: any member may read. */
     public TeamScope read(String teamName) {
         return require(teamName, Role.VIEWER);
+    }
+
+    /**
+     * Checks again, in the database rather than the cache, that the caller may still write to the scope's team: for
+     * work that commits long after its request was let in (an upload streaming for minutes). The token and the
+     * membership are held FOR SHARE until the transaction ends, so a revocation or a removal waits for the commit,
+     * or was seen.
+     *
+     * @throws Unauthenticated when the token was revoked or expired meanwhile
+     */
+    public void recheckWrite(TeamScope scope) {
+        Caller caller = currentCaller.get();
+        ApiToken token = tokens.findById(caller.tokenId(), LockModeType.PESSIMISTIC_READ);
+        if (token == null || !token.isUsableAt(DatabaseTime.now())) {
+            throw new Unauthenticated("The bearer token is unknown, revoked or expired");
+        }
+        Role role = memberships
+                .find("team.id = ?1 and user.id = ?2", scope.teamId(), caller.userId())
+                .withLock(LockModeType.PESSIMISTIC_READ)
+                .firstResultOptional()
+                .map(m -> m.role.min(caller.tokenRole()))
+                .orElseThrow(() -> new NotFound("team", scope.teamName()));
+        if (!role.atLeast(Role.MEMBER)) {
+            throw new Forbidden(
+                    "Role " + role + " in team '" + scope.teamName() + "' may not do this; it needs " + Role.MEMBER);
+        }
     }
 
     /** Shorthand for writing data: members and admins. */

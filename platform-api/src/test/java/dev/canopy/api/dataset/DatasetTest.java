@@ -1,5 +1,6 @@
 package dev.canopy.api.dataset;
 
+import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.csv;
 import static dev.canopy.api.TestApi.newDataset;
@@ -8,24 +9,39 @@ import static dev.canopy.api.TestApi.newTeam;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.canopy.api.TestApi;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +54,9 @@ class DatasetTest {
 
     @ConfigProperty(name = "canopy.home")
     String home;
+
+    @TestHTTPResource("/")
+    URI server;
 
     String team;
     String token;
@@ -235,6 +254,61 @@ class DatasetTest {
                 .then()
                 .statusCode(409)
                 .body("code", equalTo("CONFLICT"));
+    }
+
+    /**
+     * An upload lets its caller in when it starts; a token revoked while the body still streams stores nothing when
+     * it ends (a leaked token's slow upload would otherwise land, and fire the dataset's schedules).
+     */
+    @Test
+    void anUploadWhoseTokenIsRevokedWhileItStreamsStoresNothing() throws Exception {
+        String user = TestApi.unique("uploader");
+        as(adminToken()).body(Map.of("name", user)).post("/api/v1/users").then().statusCode(201);
+        as(adminToken())
+                .body(Map.of("user", user, "role", "MEMBER"))
+                .post("/api/v1/teams/{team}/members", team)
+                .then()
+                .statusCode(201);
+        JsonPath issued = as(adminToken())
+                .body(Map.of("name", "slow upload"))
+                .post("/api/v1/users/{user}/tokens", user)
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+        List<Path> stagedBefore = stagedFiles();
+        PipedOutputStream body = new PipedOutputStream();
+        PipedInputStream streamed = new PipedInputStream(body, 1 << 16);
+        HttpRequest request = HttpRequest.newBuilder(
+                        server.resolve("api/v1/teams/" + team + "/datasets/penguins/versions"))
+                .header("Authorization", "Bearer " + issued.getString("token"))
+                .header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> streamed))
+                .build();
+        CompletableFuture<HttpResponse<String>> upload =
+                HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        body.write("a,b\n".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 2000; i++) {
+            body.write((i + "," + (i * 2) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        body.flush();
+        // Let in and streaming: its staged file is there.
+        await().atMost(Duration.ofSeconds(20)).until(() -> stagedFiles().size() > stagedBefore.size());
+
+        as(adminToken())
+                .delete("/api/v1/tokens/{id}", issued.getString("id"))
+                .then()
+                .statusCode(204);
+        body.write("2000,4000\n".getBytes(StandardCharsets.UTF_8));
+        body.close();
+
+        HttpResponse<String> response = upload.get(30, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        as(token)
+                .get("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                .then()
+                .statusCode(200)
+                .body("", hasSize(0));
     }
 
     private List<Path> stagedFiles() throws IOException {
