@@ -3,6 +3,7 @@ package dev.canopy.api;
 import static io.restassured.RestAssured.given;
 
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,20 +47,37 @@ public final class TestApi {
 
     /** A new user with {@code role} in {@code team}; returns a token for that user. */
     public static String newMember(String team, String role) {
+        return newMemberWithToken(team, role).token();
+    }
+
+    /** A user, the id of a token of theirs and the token itself. */
+    public record Member(String user, String tokenId, String token) {
+        /** Adds the user to {@code team} with {@code role}. */
+        public void join(String team, String role) {
+            as(adminToken())
+                    .body(Map.of("user", user, "role", role))
+                    .post("/api/v1/teams/{team}/members", team)
+                    .then()
+                    .statusCode(201);
+        }
+    }
+
+    /** A new user with {@code role} in {@code team}, with a token. */
+    public static Member newMemberWithToken(String team, String role) {
         String user = unique("user");
         as(adminToken()).body(Map.of("name", user)).post("/api/v1/users").then().statusCode(201);
-        as(adminToken())
-                .body(Map.of("user", user, "role", role))
-                .post("/api/v1/teams/{team}/members", team)
-                .then()
-                .statusCode(201);
-        return as(adminToken())
+        JsonPath issued = as(adminToken())
                 .body(Map.of("name", "test"))
                 .post("/api/v1/users/{user}/tokens", user)
                 .then()
                 .statusCode(201)
                 .extract()
-                .path("token");
+                .jsonPath();
+        Member member = new Member(user, issued.getString("id"), issued.getString("token"));
+        if (team != null) {
+            member.join(team, role);
+        }
+        return member;
     }
 
     public static void newExperiment(String token, String team, String experiment) {

@@ -1,6 +1,5 @@
 package dev.canopy.api.dashboard;
 
-import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
@@ -12,6 +11,7 @@ import static dev.canopy.api.worker.FakeRunner.energy;
 import static dev.canopy.api.worker.FakeRunner.part;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.canopy.api.TestApi;
 import dev.canopy.api.worker.FakeRunner;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -63,20 +63,20 @@ class DashboardBrowserTest {
 
     @Test
     void showsTheTeamsDatasetsRunsEnergyAndBudget() {
-        User user = newUser();
+        TestApi.Member user = TestApi.newMemberWithToken(null, null);
         String team = newTeam();
-        user.join(team);
-        newPenguins(user.token, team, "penguins");
-        String tracked = tracked(user.token, team, "baseline", 0.95);
-        trainedInFrance(user.token, team, "baseline", 1.0);
-        as(user.token)
+        user.join(team, "ADMIN");
+        newPenguins(user.token(), team, "penguins");
+        String tracked = tracked(user.token(), team, "baseline", 0.95);
+        trainedInFrance(user.token(), team, "baseline", 1.0);
+        as(user.token())
                 .body(Map.of("monthlyKgCo2e", 0.1, "warnPercent", 50))
                 .put("/api/v1/teams/{t}/carbon/budget", team)
                 .then()
                 .statusCode(200);
 
-        signIn(user.token);
-        waitForText(By.id("who"), user.name);
+        signIn(user.token());
+        waitForText(By.id("who"), user.user());
         assertThat(new Select(browser.findElement(By.id("team")))
                         .getFirstSelectedOption()
                         .getText())
@@ -101,7 +101,7 @@ class DashboardBrowserTest {
 
         // The token stays for the browser tab: a reload shows the same, signed in.
         browser.navigate().refresh();
-        waitForText(By.id("who"), user.name);
+        waitForText(By.id("who"), user.user());
         waitForRows("runs", 2);
     }
 
@@ -148,15 +148,15 @@ class DashboardBrowserTest {
 
     @Test
     void switchingTeamsShowsOnlyTheChosenTeamEvenWhenTheOtherAnswersLate() {
-        User user = newUser();
+        TestApi.Member user = TestApi.newMemberWithToken(null, null);
         String slow = newTeam();
         String fast = newTeam();
-        user.join(slow);
-        user.join(fast);
-        String slowRun = tracked(user.token, slow, "baseline", 0.5);
-        String fastRun = tracked(user.token, fast, "baseline", 0.7);
-        signIn(user.token);
-        waitForText(By.id("who"), user.name);
+        user.join(slow, "ADMIN");
+        user.join(fast, "ADMIN");
+        String slowRun = tracked(user.token(), slow, "baseline", 0.5);
+        String fastRun = tracked(user.token(), fast, "baseline", 0.7);
+        signIn(user.token());
+        waitForText(By.id("who"), user.user());
         new WebDriverWait(browser, Duration.ofSeconds(15)).until(b -> rowCount("runs") == 1);
 
         choose(fast);
@@ -222,29 +222,6 @@ class DashboardBrowserTest {
                 + " {status: 502, statusText: 'Bad Gateway', headers: {'Content-Type': 'text/html'}}))");
         signIn("any-token");
         waitForText(By.id("error"), "502 Bad Gateway");
-    }
-
-    private record User(String name, String token) {
-        void join(String team) {
-            as(adminToken())
-                    .body(Map.of("user", name, "role", "ADMIN"))
-                    .post("/api/v1/teams/{team}/members", team)
-                    .then()
-                    .statusCode(201);
-        }
-    }
-
-    private static User newUser() {
-        String name = unique("user");
-        as(adminToken()).body(Map.of("name", name)).post("/api/v1/users").then().statusCode(201);
-        String token = as(adminToken())
-                .body(Map.of("name", "browser"))
-                .post("/api/v1/users/{user}/tokens", name)
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("token");
-        return new User(name, token);
     }
 
     /** A tracked run named after its experiment, RUNNING, with acc at step 1; returns its name. */

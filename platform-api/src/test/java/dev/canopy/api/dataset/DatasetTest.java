@@ -35,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -262,26 +261,13 @@ class DatasetTest {
      */
     @Test
     void anUploadWhoseTokenIsRevokedWhileItStreamsStoresNothing() throws Exception {
-        String user = TestApi.unique("uploader");
-        as(adminToken()).body(Map.of("name", user)).post("/api/v1/users").then().statusCode(201);
-        as(adminToken())
-                .body(Map.of("user", user, "role", "MEMBER"))
-                .post("/api/v1/teams/{team}/members", team)
-                .then()
-                .statusCode(201);
-        JsonPath issued = as(adminToken())
-                .body(Map.of("name", "slow upload"))
-                .post("/api/v1/users/{user}/tokens", user)
-                .then()
-                .statusCode(201)
-                .extract()
-                .jsonPath();
+        TestApi.Member uploader = TestApi.newMemberWithToken(team, "MEMBER");
         List<Path> stagedBefore = stagedFiles();
         PipedOutputStream body = new PipedOutputStream();
         PipedInputStream streamed = new PipedInputStream(body, 1 << 16);
         HttpRequest request = HttpRequest.newBuilder(
                         server.resolve("api/v1/teams/" + team + "/datasets/penguins/versions"))
-                .header("Authorization", "Bearer " + issued.getString("token"))
+                .header("Authorization", "Bearer " + uploader.token())
                 .header("Content-Type", "text/csv")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> streamed))
                 .build();
@@ -296,7 +282,7 @@ class DatasetTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> stagedFiles().size() > stagedBefore.size());
 
         as(adminToken())
-                .delete("/api/v1/tokens/{id}", issued.getString("id"))
+                .delete("/api/v1/tokens/{id}", uploader.tokenId())
                 .then()
                 .statusCode(204);
         body.write("2000,4000\n".getBytes(StandardCharsets.UTF_8));
