@@ -3,6 +3,7 @@ package dev.canopy.api.artifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 
 /**
  * Where immutable content (dataset versions, later checkpoints and models) lives, addressed by key. The default
@@ -29,6 +30,12 @@ public interface ArtifactStore {
 
     /** Removes every artifact whose key starts with {@code folder + "/"}, and the folder; nothing if there is none. */
     void deleteAll(String folder) throws IOException;
+
+    /**
+     * Deletes staged content nobody has written to for {@code idle}: uploads of a process that was killed while it
+     * received them (a live upload writes as it goes). Returns how many were deleted.
+     */
+    int deleteAbandonedStaging(Duration idle) throws IOException;
 
     /** Content being written, not yet visible under any key. */
     interface Staged extends AutoCloseable {

@@ -10,8 +10,12 @@ import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -73,6 +77,29 @@ class FileSystemArtifactStore implements ArtifactStore {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    @Override
+    public int deleteAbandonedStaging(Duration idle) throws IOException {
+        if (!Files.isDirectory(staging)) {
+            return 0;
+        }
+        FileTime before = FileTime.from(Instant.now().minus(idle));
+        int deleted = 0;
+        try (Stream<Path> files = Files.list(staging)) {
+            for (Path file : files.toList()) {
+                try {
+                    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                            && Files.getLastModifiedTime(file).compareTo(before) < 0
+                            && Files.deleteIfExists(file)) {
+                        deleted++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // Committed or closed meanwhile.
+                }
+            }
+        }
+        return deleted;
     }
 
     private Path resolve(String key) {
