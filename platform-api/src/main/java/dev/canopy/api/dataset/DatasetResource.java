@@ -11,6 +11,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -57,8 +58,12 @@ public class DatasetResource {
     @Consumes({"text/csv", "text/plain", "application/octet-stream"})
     @StreamedBody
     public RestResponse<VersionResponse> upload(
-            @PathParam("team") String team, @PathParam("dataset") String dataset, InputStream body) throws IOException {
-        UploadResult result = service.upload(team, dataset, body);
+            @PathParam("team") String team,
+            @PathParam("dataset") String dataset,
+            @HeaderParam("Content-Length") Long declaredLength,
+            InputStream body)
+            throws IOException {
+        UploadResult result = service.upload(team, dataset, declaredLength, body);
         VersionResponse version = result.version();
         URI location = URI.create("/api/v1/teams/" + team + "/datasets/" + dataset + "/versions/" + version.version());
         return result.created() ? created(location, version) : RestResponse.ok(version);

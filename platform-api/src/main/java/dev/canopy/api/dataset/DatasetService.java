@@ -105,12 +105,14 @@ public class DatasetService {
 
     /**
      * Streams a CSV into a new version, or returns the existing version with the same bytes. Nothing is kept
-     * if the CSV is malformed or too large. Runs outside any transaction while the body streams in.
+     * if the CSV is malformed or too large; a body that says up front it is too large ({@code declaredLength}, its
+     * Content-Length, null when chunked) is refused before a byte is read. Runs outside any transaction while the
+     * body streams in.
      */
-    UploadResult upload(String team, String name, InputStream body) throws IOException {
+    UploadResult upload(String team, String name, Long declaredLength, InputStream body) throws IOException {
         TeamScope scope = access.write(team);
         UUID datasetId = find(scope, name).id;
-        return upload.receive(scope, datasetId, body);
+        return upload.receive(scope, datasetId, declaredLength, body);
     }
 
     record UploadResult(VersionResponse version, boolean created) {}

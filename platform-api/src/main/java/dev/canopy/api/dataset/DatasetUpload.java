@@ -44,7 +44,10 @@ class DatasetUpload {
     @Inject
     Event<DatasetVersionCreated> created;
 
-    UploadResult receive(TeamScope scope, UUID datasetId, InputStream body) throws IOException {
+    UploadResult receive(TeamScope scope, UUID datasetId, Long declaredLength, InputStream body) throws IOException {
+        if (declaredLength != null && declaredLength > config.maxUploadSize().asLongValue()) {
+            throw UploadStream.tooLarge(config.maxUploadSize().asLongValue());
+        }
         try (ArtifactStore.Staged staged = store.stage()) {
             UploadStream stream = new UploadStream(
                     body, staged.output(), config.maxUploadSize().asLongValue());

@@ -44,12 +44,16 @@ final class UploadStream extends FilterInputStream {
         if (n > 0) {
             count += n;
             if (count > maxBytes) {
-                throw new PayloadTooLarge("Dataset uploads are limited to " + maxBytes + " bytes");
+                throw tooLarge(maxBytes);
             }
             sha256.update(buffer, offset, n);
             copy.write(buffer, offset, n);
         }
         return n;
+    }
+
+    static PayloadTooLarge tooLarge(long maxBytes) {
+        return new PayloadTooLarge("Dataset uploads are limited to " + maxBytes + " bytes");
     }
 
     @Override

@@ -6,12 +6,19 @@ import static dev.canopy.api.TestApi.newDataset;
 import static dev.canopy.api.TestApi.newRun;
 import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +28,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(LimitsTest.SmallLimits.class)
 class LimitsTest {
+
+    @TestHTTPResource("/")
+    URI server;
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
@@ -72,6 +82,33 @@ class LimitsTest {
                 .post("/api/v1/teams/default/datasets/{d}/versions", dataset)
                 .then()
                 .statusCode(201);
+    }
+
+    /**
+     * An upload whose Content-Length says it is too large is refused before its body is read: the client has sent
+     * only the head and a few bytes when the 413 comes (before, the server waited for the body, and stored up to
+     * the limit first).
+     */
+    @Test
+    void refusesAnUploadThatDeclaresTooManyBytesBeforeReadingIt() throws Exception {
+        String dataset = unique("declared");
+        newDataset(adminToken(), "default", dataset);
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(10_000);
+            String head = "POST /api/v1/teams/default/datasets/" + dataset + "/versions HTTP/1.1\r\n"
+                    + "Host: localhost\r\nAuthorization: Bearer " + adminToken() + "\r\n"
+                    + "Content-Type: text/csv\r\nContent-Length: 8000000000\r\n\r\na,b\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String status = new BufferedReader(
+                            new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertThat(status).isEqualTo("HTTP/1.1 413 Request Entity Too Large");
+        }
+        as(adminToken())
+                .get("/api/v1/teams/default/datasets/{d}/versions", dataset)
+                .then()
+                .body("size()", equalTo(0));
     }
 
     @Test
