@@ -1,7 +1,7 @@
 package dev.canopy.api.dataset;
 
+import dev.canopy.api.error.BoundedBody;
 import dev.canopy.api.error.PayloadTooLarge;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,17 +14,17 @@ import java.util.HexFormat;
  * SHA-256 and copied to the staged artifact, so a dataset version is received, checked and stored in one pass
  * with constant memory.
  */
-final class UploadStream extends FilterInputStream {
+final class UploadStream extends BoundedBody {
+
+    private static final String WHAT = "Dataset uploads";
+    private static final String SETTING = "canopy.datasets.max-upload-size";
 
     private final OutputStream copy;
     private final MessageDigest sha256;
-    private final long maxBytes;
-    private long count;
 
     UploadStream(InputStream in, OutputStream copy, long maxBytes) {
-        super(in);
+        super(in, maxBytes, WHAT, SETTING);
         this.copy = copy;
-        this.maxBytes = maxBytes;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -33,19 +33,9 @@ final class UploadStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n = in.read(buffer, offset, length);
+        int n = super.read(buffer, offset, length);
         if (n > 0) {
-            count += n;
-            if (count > maxBytes) {
-                throw tooLarge(maxBytes);
-            }
             sha256.update(buffer, offset, n);
             copy.write(buffer, offset, n);
         }
@@ -53,7 +43,7 @@ final class UploadStream extends FilterInputStream {
     }
 
     static PayloadTooLarge tooLarge(long maxBytes) {
-        return new PayloadTooLarge("Dataset uploads are limited to " + maxBytes + " bytes");
+        return BoundedBody.tooLarge(maxBytes, WHAT, SETTING);
     }
 
     @Override
@@ -73,10 +63,6 @@ final class UploadStream extends FilterInputStream {
         while (read(buffer, 0, buffer.length) >= 0) {
             // keep reading
         }
-    }
-
-    long count() {
-        return count;
     }
 
     String sha256Hex() {

@@ -6,6 +6,7 @@ import dev.canopy.api.artifact.ArtifactStore;
 import dev.canopy.api.carbon.EnergyAccounting;
 import dev.canopy.api.carbon.EnergyReport;
 import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.error.BoundedBody;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
@@ -96,7 +97,7 @@ class RunProtocol {
     /** Stores an epoch's checkpoint; it counts only once the epoch is reported. */
     void putCheckpoint(UUID workerId, UUID runId, int attempt, int epoch, InputStream body) throws IOException {
         QuarkusTransaction.requiringNew().run(() -> lease(workerId, runId, attempt));
-        put(workerId, runId, attempt, checkpointKey(runId, epoch), new BoundedBody(body, maxUpload(), "Checkpoints"));
+        put(workerId, runId, attempt, checkpointKey(runId, epoch), body, "Checkpoints");
     }
 
     /** Stores the trained model; it counts only once the run is reported complete. */
@@ -105,11 +106,7 @@ class RunProtocol {
             lease(workerId, runId, attempt);
             return executions.execution(runId).teamId();
         });
-        put(workerId, runId, attempt, modelKey(team, runId), new BoundedBody(body, maxUpload(), "Trained models"));
-    }
-
-    private long maxUpload() {
-        return uploads.maxArtifactSize().asLongValue();
+        put(workerId, runId, attempt, modelKey(team, runId), body, "Trained models");
     }
 
     @Transactional
@@ -267,11 +264,14 @@ class RunProtocol {
     /**
      * Stages the upload, then makes it readable under {@code key} only while the attempt still holds the run: the
      * lease row stays locked against the reaper until the commit is done, so an attempt that went stale during its
-     * upload (its successor may be writing the same key) gets 409 and writes nothing.
+     * upload (its successor may be writing the same key) gets 409 and writes nothing. Past
+     * canopy.runners.max-artifact-size, 413 naming {@code what}.
      */
-    private void put(UUID workerId, UUID runId, int attempt, String key, InputStream body) throws IOException {
+    private void put(UUID workerId, UUID runId, int attempt, String key, InputStream body, String what)
+            throws IOException {
+        long max = uploads.maxArtifactSize().asLongValue();
         try (ArtifactStore.Staged staged = store.stage()) {
-            body.transferTo(staged.output());
+            new BoundedBody(body, max, what, "canopy.runners.max-artifact-size").transferTo(staged.output());
             QuarkusTransaction.requiringNew().run(() -> {
                 lease(workerId, runId, attempt);
                 try {
