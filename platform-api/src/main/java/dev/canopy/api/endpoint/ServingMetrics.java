@@ -3,7 +3,6 @@ package dev.canopy.api.endpoint;
 import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.model.RegisteredVersion;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -13,7 +12,6 @@ import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,14 +36,11 @@ class ServingMetrics {
 
     private record Key(UUID endpointId, UUID versionId) {}
 
-    /** How often the counts and series of deleted endpoints (on any control plane) are forgotten. */
-    private static final long FORGET_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-
     @Inject
     ServingMeters meters;
 
     @Inject
-    EndpointRepository endpoints;
+    DeletedEndpoints deleted;
 
     @Inject
     EndpointRollbacks rollbacks;
@@ -71,7 +66,6 @@ class ServingMetrics {
     /** By canary id. */
     private final Map<UUID, Watched> watches = new ConcurrentHashMap<>();
 
-    private long forgotAt = System.nanoTime();
     private final ExecutorService decisions =
             Executors.newSingleThreadExecutor(DaemonThreads.named("canopy-canary-decisions"));
     private final ScheduledExecutorService pooling =
@@ -114,10 +108,7 @@ class ServingMetrics {
      */
     void exchange() {
         store();
-        if (System.nanoTime() - forgotAt > FORGET_EVERY_NANOS) {
-            forgotAt = System.nanoTime();
-            forgetDeleted();
-        }
+        deleted.forgetIfDue();
         if (watches.isEmpty()) {
             return;
         }
@@ -244,30 +235,15 @@ class ServingMetrics {
                         && !w.getKey().equals(runningCanaryId));
     }
 
-    /**
-     * Forgets what was served on endpoints deleted since (on this control plane or another): their counts (stored
-     * already; the API no longer shows them) and their series in /q/metrics, which would otherwise grow with every
-     * endpoint ever made. Only endpoints seen before the read are judged, so one made meanwhile is not taken for gone.
-     */
-    void forgetDeleted() {
-        Set<UUID> seen = new HashSet<>();
-        stats.keySet().forEach(key -> seen.add(key.endpointId()));
-        shadows.endpoints(seen);
-        if (seen.isEmpty()) {
-            return;
-        }
-        try {
-            Set<UUID> gone = new HashSet<>(seen);
-            gone.removeAll(QuarkusTransaction.requiringNew().call(() -> endpoints.existing(seen)));
-            if (!gone.isEmpty()) {
-                stats.keySet().removeIf(key -> gone.contains(key.endpointId()));
-                stored.keySet().removeIf(key -> gone.contains(key.endpointId()));
-                meters.forget(gone);
-                shadows.forget(gone);
-            }
-        } catch (RuntimeException e) {
-            Log.warnf("Deleted endpoints' serving counts could not be forgotten: %s", e.getMessage());
-        }
+    /** Adds the endpoints this control plane has served counts of to {@code into}. */
+    void endpoints(Set<UUID> into) {
+        stats.keySet().forEach(key -> into.add(key.endpointId()));
+    }
+
+    /** Forgets the served counts of the endpoints {@code gone} (deleted). */
+    void forget(Set<UUID> gone) {
+        stats.keySet().removeIf(key -> gone.contains(key.endpointId()));
+        stored.keySet().removeIf(key -> gone.contains(key.endpointId()));
     }
 
     private ServingStats stats(Route route, RegisteredVersion version) {

@@ -54,7 +54,7 @@ import org.junit.jupiter.api.Test;
 class ServingTest {
 
     @Inject
-    ServingMetrics metrics;
+    DeletedEndpoints deletedEndpoints;
 
     TrainedModels models;
     String team;
@@ -436,7 +436,7 @@ class ServingTest {
                 .delete("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
                 .then()
                 .statusCode(204);
-        metrics.forgetDeleted();
+        deletedEndpoints.forget();
 
         assertThat(prometheus()).doesNotContain("endpoint=\"" + endpoint + "\"").contains("endpoint=\"" + kept + "\"");
     }
