@@ -143,6 +143,11 @@ public class EndpointService {
         return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> models.modelName(e.modelId));
     }
 
+    /** The version live on the team's endpoint, if the endpoint exists and has one. */
+    public Optional<UUID> liveVersionOf(TeamScope scope, String name) {
+        return endpoints.findByTeamAndName(scope.teamId(), name).map(e -> e.liveVersionId);
+    }
+
     /**
      * The endpoint's audit trail, newest first; for a name the team no longer has an endpoint under, the records
      * of its deleted endpoints (404 when there never was one).

@@ -13,4 +13,12 @@ interface ScheduleConfig {
      */
     @WithDefault("1m")
     Duration minInterval();
+
+    /**
+     * How long a version a scheduled run registered may wait for its promotion on a control plane that stopped
+     * before deciding it: the deciding control plane renews its claim every quarter of this, and every control
+     * plane sweeps for claims that ran out as often.
+     */
+    @WithDefault("2m")
+    Duration promotionLease();
 }

@@ -9,26 +9,35 @@ import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.run.RunFinished;
+import dev.canopy.api.schedule.PendingPromotions.Pending;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * Closes the retraining loop: when a run a schedule launched registers a version and the schedule has {@code
  * promoteTo}, the version is promoted to that endpoint through the schedule's gates, on behalf of the user who
  * made the schedule. A refusal is an audit record of the endpoint like any other and leaves it untouched.
+ *
+ * <p>The version waits in {@link PendingPromotions} from the transaction that ends the run until its promotion is
+ * decided, so a control plane that stops in between leaves it for another (or itself, restarted) to decide.
  */
 @ApplicationScoped
 class SchedulePromotions {
@@ -51,8 +60,17 @@ class SchedulePromotions {
     @Inject
     TeamAccess access;
 
+    @Inject
+    PendingPromotions pending;
+
+    @Inject
+    ScheduleConfig config;
+
     private final ExecutorService worker =
             Executors.newSingleThreadExecutor(DaemonThreads.named("canopy-schedule-promotions"));
+
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-schedule-promotion-leases"));
 
     /**
      * Checks a schedule being saved: the endpoint it promotes to exists and serves the model its runs register
@@ -82,14 +100,63 @@ class SchedulePromotions {
         }
     }
 
-    void onFinished(@Observes(during = TransactionPhase.AFTER_SUCCESS) RunFinished run) {
+    /** In the transaction that ends the run: the version waits for its promotion even if this process stops now. */
+    void onFinished(@Observes RunFinished run) {
         if (run.scheduleId() != null && run.modelVersionId() != null) {
-            // Loading and warming the version takes a moment: not on the runner's request.
-            worker.execute(() -> promote(run));
+            pending.add(new Pending(run.modelVersionId(), run.scheduleId(), run.runId()));
         }
     }
 
-    private void promote(RunFinished run) {
+    void onFinishedCommitted(@Observes(during = TransactionPhase.AFTER_SUCCESS) RunFinished run) {
+        if (run.scheduleId() != null && run.modelVersionId() != null) {
+            pending.hold(run.modelVersionId());
+            // Loading and warming the version takes a moment: not on the runner's request.
+            worker.execute(() -> promote(new Pending(run.modelVersionId(), run.scheduleId(), run.runId())));
+        }
+    }
+
+    void start(@Observes StartupEvent started) {
+        long period = Math.max(1, config.promotionLease().toMillis() / 4);
+        timer.scheduleWithFixedDelay(this::keepLeases, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Renews the leases of the promotions this control plane holds, and takes up those another one left undecided
+     * when it stopped (or this one, before a restart).
+     */
+    private void keepLeases() {
+        try {
+            pending.renewHeld();
+            for (Pending abandoned : pending.takeAbandoned()) {
+                Log.infof(
+                        "The promotion of the version run %s registered was left undecided by a control plane that"
+                                + " stopped; deciding it here",
+                        abandoned.runId());
+                worker.execute(() -> promote(abandoned));
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("Scheduled promotions could not be swept: %s", e.getMessage());
+        }
+    }
+
+    /** Decides a promotion, then says so (its row goes), whatever the decision. */
+    private void promote(Pending run) {
+        try {
+            decide(run);
+        } finally {
+            try {
+                pending.decided(run.versionId());
+            } catch (RuntimeException e) {
+                pending.release(run.versionId());
+                Log.warnf(
+                        "The promotion of the version run %s registered could not be recorded as decided (%s); it"
+                                + " will be decided again",
+                        run.runId(), e.getMessage());
+            }
+        }
+    }
+
+    private void decide(Pending run) {
         ManagedContext request = Arc.container().requestContext();
         request.activate();
         try {
@@ -99,7 +166,7 @@ class SchedulePromotions {
             }
             TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
             RegisteredVersion version = QuarkusTransaction.requiringNew()
-                    .call(() -> models.byIds(List.of(run.modelVersionId())).get(run.modelVersionId()));
+                    .call(() -> models.byIds(List.of(run.versionId())).get(run.versionId()));
             if (schedule.paused) {
                 // Pausing stops the loop: a run launched before the pause registers its version, nothing more.
                 notPromoted(schedule, version.label() + " was not promoted: the schedule is paused");
@@ -113,6 +180,16 @@ class SchedulePromotions {
                         schedule,
                         version.label() + " was not promoted: endpoint '" + schedule.promoteTo + "' "
                                 + (served == null ? "no longer exists" : "serves model " + served + " now"));
+                return;
+            }
+            UUID live = QuarkusTransaction.requiringNew()
+                    .call(() ->
+                            endpoints.liveVersionOf(scope, schedule.promoteTo).orElse(null));
+            if (version.id().equals(live)) {
+                // Promoted before the control plane that did it could say so (it stopped), or by a person meanwhile.
+                Log.infof(
+                        "Schedule %s: %s is live on endpoint %s already",
+                        schedule.name, version.label(), schedule.promoteTo);
                 return;
             }
             for (int attempt = 1; ; attempt++) {
@@ -168,15 +245,21 @@ class SchedulePromotions {
         });
     }
 
-    private void notPromoted(RunFinished run, String problem) {
+    private void notPromoted(Pending run, String problem) {
         Schedule schedule = QuarkusTransaction.requiringNew().call(() -> schedules.findById(run.scheduleId()));
         if (schedule != null) {
             notPromoted(schedule, problem);
         }
     }
 
+    /** Before the database goes: a promotion decided meanwhile is taken up again once its lease runs out. */
+    void stop(@Observes ShutdownEvent stopping) {
+        timer.shutdownNow();
+    }
+
     @PreDestroy
     void close() {
+        timer.shutdownNow();
         worker.shutdown();
     }
 }

@@ -10,9 +10,12 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,6 +28,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(EmbeddedRunnerProfile.class)
 class RetrainingLoopTest {
+
+    @Inject
+    EntityManager entityManager;
 
     @Test
     @SuppressWarnings("unchecked")
@@ -41,14 +47,14 @@ class RetrainingLoopTest {
                 .then()
                 .statusCode(201);
         as(token)
-                .body(schedule(data, "retrain-" + data, endpoint, 0.5))
+                .body(TrainedModels.schedule(data, "retrain-" + data, endpoint, 0.5))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(201)
                 .body("promoteTo", equalTo(endpoint))
                 .body("promoteGates[0].metric", equalTo("test_accuracy"));
         as(token)
-                .body(schedule(data, "strict-" + data, endpoint, 1.01))
+                .body(TrainedModels.schedule(data, "strict-" + data, endpoint, 1.01))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(201);
@@ -61,13 +67,13 @@ class RetrainingLoopTest {
                         "promoteTo",
                         "no-such-endpoint",
                         "runTemplate",
-                        schedule(data, "x", endpoint, 0.5).get("runTemplate")))
+                        TrainedModels.schedule(data, "x", endpoint, 0.5).get("runTemplate")))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("promoteTo"));
         // A held-out gate on data the team lacks is refused when saved, not at every fire.
-        Map<String, Object> noData = new HashMap<>(schedule(data, "no-data-" + data, endpoint, 0.5));
+        Map<String, Object> noData = new HashMap<>(TrainedModels.schedule(data, "no-data-" + data, endpoint, 0.5));
         noData.put(
                 "promoteGates",
                 List.of(Map.of("type", "held-out", "metric", "accuracy", "dataset", "nope", "datasetVersion", "1")));
@@ -79,10 +85,11 @@ class RetrainingLoopTest {
                 .body("details[0].field", equalTo("promoteGates[0].dataset"));
         // Its runs must register versions of the model the endpoint serves, or nothing could be promoted.
         for (String registerAs : new String[] {"another-model", null}) {
-            Map<String, Object> template = new HashMap<>(
-                    (Map<String, Object>) schedule(data, "x", endpoint, 0.5).get("runTemplate"));
+            Map<String, Object> template = new HashMap<>((Map<String, Object>)
+                    TrainedModels.schedule(data, "x", endpoint, 0.5).get("runTemplate"));
             template.put("registerAs", registerAs);
-            Map<String, Object> mismatched = new HashMap<>(schedule(data, "mismatched-" + data, endpoint, 0.5));
+            Map<String, Object> mismatched =
+                    new HashMap<>(TrainedModels.schedule(data, "mismatched-" + data, endpoint, 0.5));
             mismatched.put("runTemplate", template);
             as(token)
                     .body(mismatched)
@@ -96,14 +103,14 @@ class RetrainingLoopTest {
         // A schedule whose endpoint is deleted before its run ends says so.
         String gone = models.newEndpoint("gone");
         as(token)
-                .body(schedule(data, "orphan-" + data, gone, 0.5))
+                .body(TrainedModels.schedule(data, "orphan-" + data, gone, 0.5))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(201);
         as(token).delete("/api/v1/teams/{t}/endpoints/{e}", team, gone).then().statusCode(204);
         // A schedule paused after its fire: pausing stops the loop, so its run's version is not promoted.
         as(token)
-                .body(schedule(data, "paused-" + data, endpoint, 0.5))
+                .body(TrainedModels.schedule(data, "paused-" + data, endpoint, 0.5))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(201);
@@ -146,6 +153,14 @@ class RetrainingLoopTest {
         await().atMost(Duration.ofMinutes(1)).until(() -> lastError(token, team, "paused-" + data) != null);
         assertThat(lastError(token, team, "paused-" + data)).endsWith("was not promoted: the schedule is paused");
         assertThat(models.history(endpoint).getList("kind")).hasSize(3);
+        // Each promotion decided (its row goes just after its lastError is written), none waits to be taken up.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> QuarkusTransaction.requiringNew().call(() -> entityManager
+                        .createNativeQuery("SELECT 1 FROM schedule_promotions p JOIN schedules s ON"
+                                + " s.id = p.schedule_id WHERE s.name LIKE ?1")
+                        .setParameter(1, "%-" + data)
+                        .getResultList()
+                        .isEmpty()));
     }
 
     static String lastError(String token, String team, String schedule) {
@@ -155,28 +170,6 @@ class RetrainingLoopTest {
                 .statusCode(200)
                 .extract()
                 .path("lastError");
-    }
-
-    static Map<String, Object> schedule(String data, String name, String endpoint, double minimumAccuracy) {
-        return Map.of(
-                "name", name,
-                "onNewDatasetVersion", data,
-                "runTemplate",
-                        Map.of(
-                                "experiment",
-                                "species",
-                                "dataset",
-                                Map.of("name", data),
-                                "recipe",
-                                "tabular-classification",
-                                "params",
-                                Map.of("label", "species", "epochs", 20),
-                                "registerAs",
-                                TrainedModels.MODEL),
-                "promoteTo", endpoint,
-                "promoteGates",
-                        List.of(Map.of(
-                                "type", "threshold", "metric", "test_accuracy", "op", ">=", "value", minimumAccuracy)));
     }
 
     static String penguinsWithoutTheLastRows(int rows) throws Exception {

@@ -26,19 +26,20 @@ import java.util.Map;
 
 /**
  * One team with model "species" trained twice on the penguins by the embedded runner (version 1: 2 epochs,
- * version 2: 30 epochs), made once per test JVM: training is what takes time. Tests make their own endpoints.
+ * version 2: 30 epochs), made once per test JVM: training is what takes time. Tests make their own endpoints. (Needs
+ * the embedded runner: {@code EmbeddedRunnerProfile}.)
  */
-final class TrainedModels {
+public final class TrainedModels {
 
-    static final String MODEL = "species";
+    public static final String MODEL = "species";
     static final String REGRESSION_MODEL = "body-mass";
     static final String WIDE_MODEL = "wide";
     private static TrainedModels instance;
     private boolean regressionTrained;
     private boolean wideTrained;
 
-    final String team;
-    final String token;
+    public final String team;
+    public final String token;
 
     private TrainedModels() {
         team = newTeam();
@@ -85,7 +86,7 @@ final class TrainedModels {
         return WIDE_MODEL;
     }
 
-    static synchronized TrainedModels get() {
+    public static synchronized TrainedModels get() {
         if (instance == null) {
             instance = new TrainedModels();
         }
@@ -93,7 +94,7 @@ final class TrainedModels {
     }
 
     /** A new endpoint of the team for {@link #MODEL}, with nothing promoted; returns its name. */
-    String newEndpoint(String prefix) {
+    public String newEndpoint(String prefix) {
         return newEndpointNamed(unique(prefix).toLowerCase(Locale.ROOT));
     }
 
@@ -110,7 +111,7 @@ final class TrainedModels {
     }
 
     /** Promotes as {@code body} says on the endpoint, which must answer 201. */
-    void promote(String endpoint, Map<String, Object> body) {
+    public void promote(String endpoint, Map<String, Object> body) {
         as(token)
                 .body(body)
                 .post("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
@@ -119,13 +120,39 @@ final class TrainedModels {
     }
 
     /** The endpoint's audit trail, newest first. */
-    JsonPath history(String endpoint) {
+    public JsonPath history(String endpoint) {
         return as(token)
                 .get("/api/v1/teams/{t}/endpoints/{e}/promotions", team, endpoint)
                 .then()
                 .statusCode(200)
                 .extract()
                 .jsonPath();
+    }
+
+    /**
+     * A schedule that retrains {@link #MODEL} on each new version of {@code data} and promotes it to the endpoint when
+     * its test accuracy is at least {@code minimumAccuracy}.
+     */
+    public static Map<String, Object> schedule(String data, String name, String endpoint, double minimumAccuracy) {
+        return Map.of(
+                "name", name,
+                "onNewDatasetVersion", data,
+                "runTemplate",
+                        Map.of(
+                                "experiment",
+                                "species",
+                                "dataset",
+                                Map.of("name", data),
+                                "recipe",
+                                "tabular-classification",
+                                "params",
+                                Map.of("label", "species", "epochs", 20),
+                                "registerAs",
+                                TrainedModels.MODEL),
+                "promoteTo", endpoint,
+                "promoteGates",
+                        List.of(Map.of(
+                                "type", "threshold", "metric", "test_accuracy", "op", ">=", "value", minimumAccuracy)));
     }
 
     /** Every penguin as a record of the five features and sex, as JSON would give them. */

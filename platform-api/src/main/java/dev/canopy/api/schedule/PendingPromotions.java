@@ -1,0 +1,116 @@
+package dev.canopy.api.schedule;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The versions scheduled runs registered that wait for their schedule's promotion (table {@code
+ * schedule_promotions}). A row is written with the run's end and deleted once the promotion is decided. The control
+ * plane deciding it holds it: its lease ({@code canopy.schedules.promotion-lease}) is renewed every quarter of it
+ * until then. A row whose lease ran out (its control plane stopped, or was cut off from the database) is taken up by
+ * the next sweep of any control plane.
+ */
+@ApplicationScoped
+class PendingPromotions {
+
+    /** How many abandoned promotions one sweep takes. */
+    private static final int TAKEN_PER_SWEEP = 20;
+
+    record Pending(UUID versionId, UUID scheduleId, UUID runId) {}
+
+    @Inject
+    EntityManager entityManager;
+
+    @Inject
+    ScheduleConfig config;
+
+    /** Held by this process: their leases are renewed until they are decided or released. */
+    private final Set<UUID> held = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Adds the version of a run a schedule launched, in the caller's transaction (the one that ends the run), unless
+     * the schedule promotes nothing or is gone; the schedule is locked against deletion meanwhile. Its lease starts
+     * now: the caller holds it once the transaction commits.
+     */
+    void add(Pending pending) {
+        entityManager
+                .createNativeQuery(
+                        "WITH promoting AS (SELECT id FROM schedules WHERE id = ?2 AND promote_to IS NOT NULL"
+                                + " FOR KEY SHARE)"
+                                + " INSERT INTO schedule_promotions (model_version_id, schedule_id, run_id, taken_until)"
+                                + " SELECT ?1, id, ?3, now() + make_interval(secs => ?4) FROM promoting"
+                                + " ON CONFLICT (model_version_id) DO NOTHING")
+                .setParameter(1, pending.versionId())
+                .setParameter(2, pending.scheduleId())
+                .setParameter(3, pending.runId())
+                .setParameter(4, leaseSeconds())
+                .executeUpdate();
+    }
+
+    /** This process decides the promotion: its lease is renewed until it is {@link #decided} or released. */
+    void hold(UUID versionId) {
+        held.add(versionId);
+    }
+
+    /**
+     * Stops renewing the lease of a promotion this process could not record as decided: once the lease runs out, a
+     * sweep takes it up again.
+     */
+    void release(UUID versionId) {
+        held.remove(versionId);
+    }
+
+    /** The promotion was decided (promoted, refused, or found impossible): nobody takes it again. */
+    void decided(UUID versionId) {
+        QuarkusTransaction.requiringNew().run(() -> entityManager
+                .createNativeQuery("DELETE FROM schedule_promotions WHERE model_version_id = ?1")
+                .setParameter(1, versionId)
+                .executeUpdate());
+        held.remove(versionId);
+    }
+
+    /** Renews the leases of the promotions this process holds; in a transaction of its own. */
+    void renewHeld() {
+        List<UUID> renewed = List.copyOf(held);
+        if (renewed.isEmpty()) {
+            return;
+        }
+        QuarkusTransaction.requiringNew().run(() -> entityManager
+                .createNativeQuery("UPDATE schedule_promotions SET taken_until = now() + make_interval(secs"
+                        + " => ?1) WHERE model_version_id IN (?2)")
+                .setParameter(1, leaseSeconds())
+                .setParameter(2, renewed)
+                .executeUpdate());
+    }
+
+    /**
+     * Takes and holds promotions whose lease ran out, oldest first; two control planes sweeping at once take
+     * different rows. In a transaction of its own.
+     */
+    @SuppressWarnings("unchecked")
+    List<Pending> takeAbandoned() {
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> entityManager
+                .createNativeQuery("UPDATE schedule_promotions SET taken_until = now() + make_interval(secs"
+                        + " => ?1) WHERE model_version_id IN (SELECT model_version_id FROM"
+                        + " schedule_promotions WHERE taken_until <= now() ORDER BY taken_until LIMIT ?2"
+                        + " FOR UPDATE SKIP LOCKED) RETURNING model_version_id, schedule_id, run_id")
+                .setParameter(1, leaseSeconds())
+                .setParameter(2, TAKEN_PER_SWEEP)
+                .getResultList());
+        List<Pending> taken = rows.stream()
+                .map(r -> new Pending((UUID) r[0], (UUID) r[1], (UUID) r[2]))
+                .toList();
+        taken.forEach(p -> held.add(p.versionId()));
+        return taken;
+    }
+
+    private double leaseSeconds() {
+        return config.promotionLease().toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.canopy.api.schedule;
+
+import static dev.canopy.api.TestApi.as;
+import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.api.endpoint.TrainedModels;
+import dev.canopy.api.run.RunFinished;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A version a scheduled run registered is promoted even when the control plane that ended the run stopped before
+ * deciding its promotion (the run's end wrote the row this test writes): once nobody renews its lease, a sweep takes
+ * it up. The lease is {@code %test.canopy.schedules.promotion-lease} (2 s).
+ */
+@QuarkusTest
+@TestProfile(EmbeddedRunnerProfile.class)
+class PendingPromotionsTest {
+
+    @Inject
+    PendingPromotions pending;
+
+    @Inject
+    ScheduleConfig config;
+
+    @Inject
+    EntityManager entityManager;
+
+    @Inject
+    Event<RunFinished> finished;
+
+    /** A schedule promoting to an endpoint with version 1 live, and version 2 of the model with its run. */
+    private record Setup(
+            TrainedModels models, String endpoint, String schedule, UUID scheduleId, UUID run, UUID version) {
+
+        static Setup make(EntityManager entityManager) {
+            TrainedModels models = TrainedModels.get();
+            String endpoint = models.newEndpoint("recovered");
+            models.promote(endpoint, Map.of("version", "1"));
+            String data = unique("recover-data");
+            newPenguins(models.token, models.team, data);
+            String name = unique("recover");
+            UUID schedule = UUID.fromString(as(models.token)
+                    .body(TrainedModels.schedule(data, name, endpoint, 0.5))
+                    .post("/api/v1/teams/{t}/schedules", models.team)
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .<String>path("id"));
+            UUID run = UUID.fromString(as(models.token)
+                    .get("/api/v1/teams/{t}/models/{m}/versions/2", models.team, TrainedModels.MODEL)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .<String>path("runId"));
+            UUID version = QuarkusTransaction.requiringNew().call(() -> (UUID) entityManager
+                    .createNativeQuery("SELECT id FROM model_versions WHERE run_id = ?1")
+                    .setParameter(1, run)
+                    .getSingleResult());
+            return new Setup(models, endpoint, name, schedule, run, version);
+        }
+
+        int liveVersion() {
+            Integer live = as(models.token)
+                    .get("/api/v1/teams/{t}/endpoints/{e}", models.team, endpoint)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("liveVersion");
+            return live == null ? 0 : live;
+        }
+
+        JsonPath history() {
+            return models.history(endpoint);
+        }
+
+        String lastError() {
+            return as(models.token)
+                    .get("/api/v1/teams/{t}/schedules/{s}", models.team, schedule)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("lastError");
+        }
+    }
+
+    @Test
+    void theTransactionThatEndsAScheduledRunLeavesItsVersionWaitingAndThenThePromotionIsDecided() {
+        Setup setup = Setup.make(entityManager);
+        RunFinished end = new RunFinished(setup.run(), UUID.randomUUID(), setup.scheduleId(), setup.version());
+
+        // An end that rolls back leaves nothing waiting and promotes nothing.
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+                    finished.fire(end);
+                    assertThat(waitingHere(setup.version())).isTrue();
+                    throw new IllegalStateException("the run's end fails after the event");
+                }))
+                .hasMessage("the run's end fails after the event");
+        assertThat(waiting(setup.version())).isFalse();
+
+        // One that commits: the version waits from that commit, and this control plane promotes it at once.
+        QuarkusTransaction.requiringNew().run(() -> {
+            finished.fire(end);
+            assertThat(waitingHere(setup.version())).isTrue();
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> setup.liveVersion() == 2);
+        assertThat(setup.history().getString("[0].actor")).isEqualTo("schedule " + setup.schedule());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !waiting(setup.version()));
+        assertThat(setup.lastError()).isNull();
+    }
+
+    @Test
+    void aPromotionNobodyHoldsIsDecidedByASweepAndOneHeldIsLeftToItsHolder() {
+        Setup setup = Setup.make(entityManager);
+        UUID version = setup.version();
+        Duration lease = config.promotionLease();
+
+        // Held by a control plane that is still deciding it: its renewed lease keeps every sweep away.
+        insert(setup, lease);
+        pending.hold(version);
+        await().during(lease.multipliedBy(3))
+                .atMost(lease.multipliedBy(5))
+                .until(() -> setup.liveVersion() == 1 && waiting(version));
+
+        // Its holder is gone (released here as a stopped process would): a sweep promotes it through the gates.
+        pending.release(version);
+        await().atMost(Duration.ofSeconds(30)).until(() -> setup.liveVersion() == 2);
+        JsonPath history = setup.history();
+        assertThat(history.getList("kind", String.class)).containsExactly("PROMOTED", "PROMOTED");
+        assertThat(history.getString("[0].actor")).isEqualTo("schedule " + setup.schedule());
+        assertThat(history.getString("[0].reason"))
+                .isEqualTo("retrained by schedule " + setup.schedule() + " (run " + setup.run() + ")");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !waiting(version));
+
+        // Taken up again once it is live (its control plane promoted it, then stopped before saying so): it goes,
+        // and nothing more is recorded.
+        insert(setup, Duration.ZERO);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !waiting(version));
+        assertThat(setup.history().getList("kind")).hasSize(2);
+        assertThat(setup.lastError()).isNull();
+    }
+
+    private void insert(Setup setup, Duration lease) {
+        QuarkusTransaction.requiringNew().run(() -> entityManager
+                .createNativeQuery("INSERT INTO schedule_promotions (model_version_id, schedule_id, run_id,"
+                        + " taken_until) VALUES (?1, ?2, ?3, now() + make_interval(secs => ?4))")
+                .setParameter(1, setup.version())
+                .setParameter(2, setup.scheduleId())
+                .setParameter(3, setup.run())
+                .setParameter(4, lease.toMillis() / 1000.0)
+                .executeUpdate());
+    }
+
+    private boolean waiting(UUID version) {
+        return QuarkusTransaction.requiringNew().call(() -> waitingHere(version));
+    }
+
+    /** In the caller's transaction. */
+    private boolean waitingHere(UUID version) {
+        return !entityManager
+                .createNativeQuery("SELECT 1 FROM schedule_promotions WHERE model_version_id = ?1")
+                .setParameter(1, version)
+                .getResultList()
+                .isEmpty();
+    }
+}
