@@ -10,11 +10,18 @@ final class ExperimentRecords {
 
     private ExperimentRecords() {}
 
-    /** Experiment names are free text (like MLflow's) but without control characters. */
+    /**
+     * Experiment names are free text (like MLflow's: {@code /Users/me/churn}) but without control characters, and
+     * neither "." nor "..": a URL path segment of either is resolved away by HTTP clients and servers, so {@code
+     * GET …/experiments/..} would answer for the team instead.
+     */
     record CreateExperimentRequest(
             @NotBlank
                     @Size(max = 200)
-                    @Pattern(regexp = "[^\\p{Cntrl}]+", message = "must not contain control characters")
+                    @Pattern(
+                            regexp = "(?!\\.\\.?$)[^\\p{Cntrl}]+",
+                            message = "must not contain control characters, nor be '.' or '..' (which a URL cannot"
+                                    + " name)")
                     String name,
             @Size(max = 2000) String description) {}
 
