@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.logging.Log;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.channels.ClosedChannelException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,7 +96,20 @@ class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    Response unexpected(Throwable e) {
+    Response unexpected(Throwable e, HttpServerRequest request) {
+        if (clientWentAway(e)) {
+            // The client's own doing (it stopped, or its proxy timed out): nothing to fix here, and nobody reads the
+            // answer. Whatever the request was writing was not stored.
+            Log.infof(
+                    "%s %s: the client closed its connection before its request was read whole",
+                    request.method(), request.path());
+            return respond(
+                    400,
+                    ErrorResponse.of(
+                            ErrorCode.INVALID_REQUEST,
+                            "The connection was closed before the request was read whole",
+                            List.of()));
+        }
         if (UNSTORABLE_TEXT.stream().anyMatch(state -> hasSqlState(e, state))) {
             // Nothing was written: the statement that carried the text failed, and its transaction with it.
             return respond(
@@ -122,6 +138,19 @@ class ErrorMappers {
     /** Whether PostgreSQL refused the write for a unique constraint (SQLSTATE 23505). */
     static boolean isUniqueViolation(Throwable e) {
         return hasSqlState(e, UNIQUE_VIOLATION);
+    }
+
+    /** Whether reading the request failed because its connection was closed (by the client, or on its way). */
+    private static boolean clientWentAway(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpClosedException || cause instanceof ClosedChannelException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code e} or one of its causes is a PostgreSQL error of that SQLSTATE. */
