@@ -3,7 +3,7 @@ package dev.canopy.api.team;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.Forbidden;
-import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.team.TeamRecords.AddMemberRequest;
 import dev.canopy.api.team.TeamRecords.MeResponse;
@@ -169,7 +169,9 @@ class TeamService {
     private void refuseDemotingLastAdmin(Team team, Membership membership, Role newRole) {
         boolean demoted = membership.role == Role.ADMIN && newRole != Role.ADMIN;
         if (demoted && memberships.count("team.id = ?1 and role = ?2", team.id, Role.ADMIN) == 1) {
-            throw new InvalidRequest("role", "team '" + team.name + "' must keep at least one admin");
+            // The request is well-formed; the team as it stands refuses it.
+            throw new InvalidState(
+                    "team '" + team.name + "' must keep at least one admin: make another member an" + " admin first");
         }
     }
 }

@@ -322,8 +322,17 @@ class TeamsAndTokensTest {
                 .body(Map.of("user", "admin", "role", "VIEWER"))
                 .post("/api/v1/teams/{team}/members", team)
                 .then()
-                .statusCode(400)
-                .body("details[0].problem", equalTo("team '" + team + "' must keep at least one admin"));
+                .statusCode(409)
+                .body("code", equalTo("INVALID_STATE"))
+                .body(
+                        "message",
+                        equalTo("team '" + team + "' must keep at least one admin: make another member an admin"
+                                + " first"));
+        as(adminToken())
+                .delete("/api/v1/teams/{team}/members/{user}", team, "admin")
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("INVALID_STATE"));
         as(member)
                 .get("/api/v1/teams/{team}/members", team)
                 .then()
@@ -586,7 +595,7 @@ class TeamsAndTokensTest {
                 // The other admin demotes this one meanwhile.
                 c -> LockWaits.execute(c, "UPDATE memberships SET role = 'MEMBER' WHERE id = ?", adminMembership));
 
-        assertThat(status).isEqualTo(400);
+        assertThat(status).isEqualTo(409);
         as(adminToken())
                 .get("/api/v1/teams/{team}/members", team)
                 .then()
