@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -196,8 +197,20 @@ class ErrorMappers {
                     parts.clear();
                     parameter = node.getName();
                 }
-                default ->
-                    parts.add(node.getIndex() == null ? node.getName() : node.getName() + "[" + node.getIndex() + "]");
+                default -> {
+                    // A node in a list or map carries its place there; it belongs to the node before it:
+                    // inputs[0].name, or inputs[0] itself for a container element (named "<list element>").
+                    if (node.isInIterable() && !parts.isEmpty()) {
+                        String container = parts.remove(parts.size() - 1);
+                        parts.add(
+                                node.getIndex() != null
+                                        ? container + "[" + node.getIndex() + "]"
+                                        : node.getKey() != null ? container + "." + node.getKey() : container);
+                    }
+                    if (node.getKind() != ElementKind.CONTAINER_ELEMENT) {
+                        parts.add(node.getName());
+                    }
+                }
             }
         }
         return parts.isEmpty() ? parameter : String.join(".", parts);

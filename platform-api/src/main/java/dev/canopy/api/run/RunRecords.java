@@ -41,7 +41,7 @@ final class RunRecords {
             @Size(max = 200) String name,
             @Size(max = 1000) Map<String, Object> params,
             @Size(max = 1000) Map<String, String> tags,
-            @Size(max = 100) List<@Valid DatasetInput> inputs,
+            @Size(max = 100) List<@Valid @NotNull DatasetInput> inputs,
             @Valid DatasetInput dataset,
             @Size(max = 100) String recipe,
             @Valid Resources resources,

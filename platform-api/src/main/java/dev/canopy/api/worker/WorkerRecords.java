@@ -36,7 +36,7 @@ final class WorkerRecords {
             @Size(max = 255) String cpuModel,
             @Min(1) int cores,
             @Min(0) long memoryBytes,
-            @NotNull @Size(max = 64) List<@Valid Gpu> gpus,
+            @NotNull @Size(max = 64) List<@Valid @NotNull Gpu> gpus,
             @NotNull @Size(min = 1, max = 200) Set<@NotBlank @Size(max = 100) String> recipes,
             @Size(max = 32) String djlVersion,
             @Size(max = 32) String pytorchVersion,
@@ -58,7 +58,7 @@ final class WorkerRecords {
     record IdleReport(@NotNull UUID session, @NotNull @Valid EnergyReport energy) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record HeartbeatRequest(boolean draining, @NotNull List<@Valid HeldRun> runs, @Valid IdleReport idle) {}
+    record HeartbeatRequest(boolean draining, @NotNull List<@Valid @NotNull HeldRun> runs, @Valid IdleReport idle) {}
 
     record HeartbeatResponse(List<UUID> cancel, List<UUID> lost) {}
 

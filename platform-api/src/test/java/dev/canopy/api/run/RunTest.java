@@ -247,6 +247,12 @@ class RunTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("params"));
+        as(token)
+                .body("{\"experiment\": \"baseline\", \"inputs\": [null]}")
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("inputs[0]"));
     }
 
     private String run(Map<String, String> params) {

@@ -30,6 +30,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -759,6 +760,24 @@ class QueueProtocolTest {
                 .then()
                 .statusCode(404);
         assertThat(theirs.id).isNotEqualTo(mine.id);
+    }
+
+    @Test
+    void aRunnerMessageWithANullWhereAnObjectBelongsIs400() {
+        String token = FakeRunner.runnerToken(owner, team);
+        List<Object> nullGpu = new ArrayList<>();
+        nullGpu.add(null);
+        FakeRunner.tryRegister(token, unique("nulls"), 0, Map.of("gpus", nullGpu))
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("gpus[0]"));
+        FakeRunner runner = FakeRunner.register(token, unique("nulls"), 0);
+        runner.api()
+                .body("{\"draining\": false, \"runs\": [null]}")
+                .post("/api/v1/workers/{id}/heartbeat", runner.id)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("runs[0]"));
     }
 
     /** A runner token of the team, made by its admin: {id, token}. */
