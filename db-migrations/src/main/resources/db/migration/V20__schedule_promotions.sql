@@ -5,7 +5,11 @@ CREATE TABLE schedule_promotions (
     model_version_id  uuid         PRIMARY KEY REFERENCES model_versions (id) ON DELETE CASCADE,
     schedule_id       uuid         NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
     run_id            uuid         NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    -- Until when a control plane is deciding it; after that, the periodic sweep of any control plane takes it.
-    taken_until       timestamptz  NOT NULL
+    -- The control plane (a process id) deciding it, and until when; after that, the periodic sweep of any control
+    -- plane takes it, and the first one renews it no more.
+    taken_by          uuid         NOT NULL,
+    taken_until       timestamptz  NOT NULL,
+    -- How many times it was taken: a promotion that keeps failing on an internal error is given up after a few.
+    attempts          integer      NOT NULL DEFAULT 1
 );
 CREATE INDEX schedule_promotions_taken_until ON schedule_promotions (taken_until);

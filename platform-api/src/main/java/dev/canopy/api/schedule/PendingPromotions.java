@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * schedule_promotions}). A row is written with the run's end and deleted once the promotion is decided. The control
  * plane deciding it holds it: its lease ({@code canopy.schedules.promotion-lease}) is renewed every quarter of it
  * until then. A row whose lease ran out (its control plane stopped, or was cut off from the database) is taken up by
- * the next sweep of any control plane.
+ * the next sweep of any control plane, and the one that held it renews it no more, nor deletes it.
  */
 @ApplicationScoped
 class PendingPromotions {
@@ -22,13 +22,17 @@ class PendingPromotions {
     /** How many abandoned promotions one sweep takes. */
     private static final int TAKEN_PER_SWEEP = 20;
 
-    record Pending(UUID versionId, UUID scheduleId, UUID runId) {}
+    /** @param attempts how many times it was taken, this time included */
+    record Pending(UUID versionId, UUID scheduleId, UUID runId, int attempts) {}
 
     @Inject
     EntityManager entityManager;
 
     @Inject
     ScheduleConfig config;
+
+    /** This process, as the holder of the rows it takes. */
+    private final UUID self = UUID.randomUUID();
 
     /** Held by this process: their leases are renewed until they are decided or released. */
     private final Set<UUID> held = ConcurrentHashMap.newKeySet();
@@ -40,16 +44,15 @@ class PendingPromotions {
      */
     void add(Pending pending) {
         entityManager
-                .createNativeQuery(
-                        "WITH promoting AS (SELECT id FROM schedules WHERE id = ?2 AND promote_to IS NOT NULL"
-                                + " FOR KEY SHARE)"
-                                + " INSERT INTO schedule_promotions (model_version_id, schedule_id, run_id, taken_until)"
-                                + " SELECT ?1, id, ?3, now() + make_interval(secs => ?4) FROM promoting"
-                                + " ON CONFLICT (model_version_id) DO NOTHING")
+                .createNativeQuery("WITH promoting AS (SELECT id FROM schedules WHERE id = ?2 AND promote_to IS NOT"
+                        + " NULL FOR KEY SHARE) INSERT INTO schedule_promotions (model_version_id, schedule_id,"
+                        + " run_id, taken_by, taken_until) SELECT ?1, id, ?3, ?4, now() + make_interval(secs => ?5)"
+                        + " FROM promoting ON CONFLICT (model_version_id) DO NOTHING")
                 .setParameter(1, pending.versionId())
                 .setParameter(2, pending.scheduleId())
                 .setParameter(3, pending.runId())
-                .setParameter(4, leaseSeconds())
+                .setParameter(4, self)
+                .setParameter(5, leaseSeconds())
                 .executeUpdate();
     }
 
@@ -59,34 +62,45 @@ class PendingPromotions {
     }
 
     /**
-     * Stops renewing the lease of a promotion this process could not record as decided: once the lease runs out, a
-     * sweep takes it up again.
+     * Stops renewing the lease of a promotion this process did not decide (an internal error), or could not record
+     * as decided: once the lease runs out, a sweep takes it up again.
      */
     void release(UUID versionId) {
         held.remove(versionId);
     }
 
-    /** The promotion was decided (promoted, refused, or found impossible): nobody takes it again. */
+    /**
+     * The promotion was decided (promoted, refused, or found impossible): nobody takes it again. Unless another
+     * control plane took it meanwhile (this one's lease ran out): then that one decides.
+     */
     void decided(UUID versionId) {
         QuarkusTransaction.requiringNew().run(() -> entityManager
-                .createNativeQuery("DELETE FROM schedule_promotions WHERE model_version_id = ?1")
+                .createNativeQuery("DELETE FROM schedule_promotions WHERE model_version_id = ?1 AND taken_by = ?2")
                 .setParameter(1, versionId)
+                .setParameter(2, self)
                 .executeUpdate());
         held.remove(versionId);
     }
 
-    /** Renews the leases of the promotions this process holds; in a transaction of its own. */
+    /**
+     * Renews the leases of the promotions this process holds, in a transaction of its own; one another control plane
+     * took meanwhile is held no more.
+     */
+    @SuppressWarnings("unchecked")
     void renewHeld() {
-        List<UUID> renewed = List.copyOf(held);
-        if (renewed.isEmpty()) {
+        List<UUID> renewing = List.copyOf(held);
+        if (renewing.isEmpty()) {
             return;
         }
-        QuarkusTransaction.requiringNew().run(() -> entityManager
+        List<UUID> renewed = QuarkusTransaction.requiringNew().call(() -> entityManager
                 .createNativeQuery("UPDATE schedule_promotions SET taken_until = now() + make_interval(secs"
-                        + " => ?1) WHERE model_version_id IN (?2)")
+                        + " => ?1) WHERE model_version_id IN (?2) AND taken_by = ?3 RETURNING"
+                        + " model_version_id")
                 .setParameter(1, leaseSeconds())
-                .setParameter(2, renewed)
-                .executeUpdate());
+                .setParameter(2, renewing)
+                .setParameter(3, self)
+                .getResultList());
+        renewing.stream().filter(id -> !renewed.contains(id)).forEach(held::remove);
     }
 
     /**
@@ -96,15 +110,17 @@ class PendingPromotions {
     @SuppressWarnings("unchecked")
     List<Pending> takeAbandoned() {
         List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> entityManager
-                .createNativeQuery("UPDATE schedule_promotions SET taken_until = now() + make_interval(secs"
-                        + " => ?1) WHERE model_version_id IN (SELECT model_version_id FROM"
-                        + " schedule_promotions WHERE taken_until <= now() ORDER BY taken_until LIMIT ?2"
-                        + " FOR UPDATE SKIP LOCKED) RETURNING model_version_id, schedule_id, run_id")
-                .setParameter(1, leaseSeconds())
-                .setParameter(2, TAKEN_PER_SWEEP)
+                .createNativeQuery("UPDATE schedule_promotions SET taken_by = ?1, taken_until = now() +"
+                        + " make_interval(secs => ?2), attempts = attempts + 1 WHERE model_version_id IN"
+                        + " (SELECT model_version_id FROM schedule_promotions WHERE taken_until <= now()"
+                        + " ORDER BY taken_until LIMIT ?3 FOR UPDATE SKIP LOCKED) RETURNING"
+                        + " model_version_id, schedule_id, run_id, attempts")
+                .setParameter(1, self)
+                .setParameter(2, leaseSeconds())
+                .setParameter(3, TAKEN_PER_SWEEP)
                 .getResultList());
         List<Pending> taken = rows.stream()
-                .map(r -> new Pending((UUID) r[0], (UUID) r[1], (UUID) r[2]))
+                .map(r -> new Pending((UUID) r[0], (UUID) r[1], (UUID) r[2], ((Number) r[3]).intValue()))
                 .toList();
         taken.forEach(p -> held.add(p.versionId()));
         return taken;

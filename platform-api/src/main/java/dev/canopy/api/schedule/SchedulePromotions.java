@@ -45,6 +45,9 @@ class SchedulePromotions {
     /** How often a promotion is tried when its endpoint keeps changing while its gates are checked. */
     private static final int MAX_PROMOTION_ATTEMPTS = 3;
 
+    /** How many times a promotion that fails on an internal error is taken up before it is given up. */
+    private static final int MAX_DECISION_ATTEMPTS = 3;
+
     @Inject
     ScheduleRepository schedules;
 
@@ -103,7 +106,7 @@ class SchedulePromotions {
     /** In the transaction that ends the run: the version waits for its promotion even if this process stops now. */
     void onFinished(@Observes RunFinished run) {
         if (run.scheduleId() != null && run.modelVersionId() != null) {
-            pending.add(new Pending(run.modelVersionId(), run.scheduleId(), run.runId()));
+            pending.add(new Pending(run.modelVersionId(), run.scheduleId(), run.runId(), 1));
         }
     }
 
@@ -111,7 +114,7 @@ class SchedulePromotions {
         if (run.scheduleId() != null && run.modelVersionId() != null) {
             pending.hold(run.modelVersionId());
             // Loading and warming the version takes a moment: not on the runner's request.
-            worker.execute(() -> promote(new Pending(run.modelVersionId(), run.scheduleId(), run.runId())));
+            worker.execute(() -> promote(new Pending(run.modelVersionId(), run.scheduleId(), run.runId(), 1)));
         }
     }
 
@@ -139,13 +142,18 @@ class SchedulePromotions {
         }
     }
 
-    /** Decides a promotion, then says so (its row goes), whatever the decision. */
+    /** Decides a promotion, then says so (its row goes); one that could not be decided waits to be taken again. */
     private void promote(Pending run) {
+        boolean decided = false;
         try {
-            decide(run);
+            decided = decide(run);
         } finally {
             try {
-                pending.decided(run.versionId());
+                if (decided) {
+                    pending.decided(run.versionId());
+                } else {
+                    pending.release(run.versionId());
+                }
             } catch (RuntimeException e) {
                 pending.release(run.versionId());
                 Log.warnf(
@@ -156,13 +164,17 @@ class SchedulePromotions {
         }
     }
 
-    private void decide(Pending run) {
+    /**
+     * Decides a promotion: promotes the version, or says on the schedule why not. False when an internal error kept it
+     * from being decided and it is to be tried again (after a lease), which it is twice.
+     */
+    private boolean decide(Pending run) {
         ManagedContext request = Arc.container().requestContext();
         request.activate();
         try {
             Schedule schedule = QuarkusTransaction.requiringNew().call(() -> schedules.findById(run.scheduleId()));
             if (schedule == null || schedule.promoteTo == null) {
-                return;
+                return true;
             }
             TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
             RegisteredVersion version = QuarkusTransaction.requiringNew()
@@ -170,7 +182,7 @@ class SchedulePromotions {
             if (schedule.paused) {
                 // Pausing stops the loop: a run launched before the pause registers its version, nothing more.
                 notPromoted(schedule, version.label() + " was not promoted: the schedule is paused");
-                return;
+                return true;
             }
             // Checked when the schedule was saved, but the endpoint may have been made again for another model.
             String served = QuarkusTransaction.requiringNew()
@@ -180,7 +192,7 @@ class SchedulePromotions {
                         schedule,
                         version.label() + " was not promoted: endpoint '" + schedule.promoteTo + "' "
                                 + (served == null ? "no longer exists" : "serves model " + served + " now"));
-                return;
+                return true;
             }
             UUID live = QuarkusTransaction.requiringNew()
                     .call(() ->
@@ -190,7 +202,7 @@ class SchedulePromotions {
                 Log.infof(
                         "Schedule %s: %s is live on endpoint %s already",
                         schedule.name, version.label(), schedule.promoteTo);
-                return;
+                return true;
             }
             for (int attempt = 1; ; attempt++) {
                 try {
@@ -212,6 +224,7 @@ class SchedulePromotions {
                 }
             }
             Log.infof("Schedule %s promoted %s to endpoint %s", schedule.name, version.label(), schedule.promoteTo);
+            return true;
         } catch (ApiException e) {
             // A refusal's details name the gates that failed and why.
             String details = e.details().stream()
@@ -219,12 +232,19 @@ class SchedulePromotions {
                     .collect(Collectors.joining(
                             "; ", e.details().isEmpty() ? "" : " (", e.details().isEmpty() ? "" : ")"));
             notPromoted(run, "the version of run " + run.runId() + " was not promoted: " + e.getMessage() + details);
+            return true;
         } catch (RuntimeException e) {
-            Log.errorf(e, "Schedule run %s: promoting its version failed", run.runId());
+            // The database failing over, the pool exhausted, a shutdown: not the schedule's doing, so not the end.
+            if (run.attempts() < MAX_DECISION_ATTEMPTS) {
+                Log.errorf(e, "Schedule run %s: promoting its version failed; it is tried again later", run.runId());
+                return false;
+            }
+            Log.errorf(e, "Schedule run %s: promoting its version failed, for the last time", run.runId());
             notPromoted(
                     run,
-                    "the version of run " + run.runId() + " was not promoted: an internal error (the server log has"
-                            + " it)");
+                    "the version of run " + run.runId() + " was not promoted: an internal error, " + run.attempts()
+                            + " times (the server log has it)");
+            return true;
         } finally {
             request.terminate();
         }

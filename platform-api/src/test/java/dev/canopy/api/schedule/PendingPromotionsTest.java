@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.endpoint.TrainedModels;
 import dev.canopy.api.run.RunFinished;
+import dev.canopy.api.schedule.PendingPromotions.Pending;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -129,15 +130,30 @@ class PendingPromotionsTest {
         UUID version = setup.version();
         Duration lease = config.promotionLease();
 
-        // Held by a control plane that is still deciding it: its renewed lease keeps every sweep away.
-        insert(setup, lease);
+        // Held by this control plane, still deciding it: its renewed lease keeps every sweep away.
+        QuarkusTransaction.requiringNew()
+                .run(() -> pending.add(new Pending(version, setup.scheduleId(), setup.run(), 1)));
         pending.hold(version);
         await().during(lease.multipliedBy(3))
                 .atMost(lease.multipliedBy(5))
                 .until(() -> setup.liveVersion() == 1 && waiting(version));
 
-        // Its holder is gone (released here as a stopped process would): a sweep promotes it through the gates.
-        pending.release(version);
+        // Cut off from the database past its lease, it was taken up by another control plane: what this one decides
+        // then removes nothing, the other decides.
+        UUID other = UUID.randomUUID();
+        update(
+                "UPDATE schedule_promotions SET taken_by = ?2, taken_until = now() + interval '1 hour'"
+                        + " WHERE model_version_id = ?1",
+                version,
+                other);
+        pending.decided(version);
+        assertThat(waiting(version)).isTrue();
+
+        // That one stopped too: once its lease runs out, a sweep promotes the version through the gates.
+        update(
+                "UPDATE schedule_promotions SET taken_until = now() WHERE model_version_id = ?1 AND taken_by = ?2",
+                version,
+                other);
         await().atMost(Duration.ofSeconds(30)).until(() -> setup.liveVersion() == 2);
         JsonPath history = setup.history();
         assertThat(history.getList("kind", String.class)).containsExactly("PROMOTED", "PROMOTED");
@@ -148,21 +164,26 @@ class PendingPromotionsTest {
 
         // Taken up again once it is live (its control plane promoted it, then stopped before saying so): it goes,
         // and nothing more is recorded.
-        insert(setup, Duration.ZERO);
+        update(
+                "INSERT INTO schedule_promotions (model_version_id, schedule_id, run_id, taken_by, taken_until)"
+                        + " VALUES (?1, ?2, ?3, ?4, now())",
+                version,
+                setup.scheduleId(),
+                setup.run(),
+                other);
         await().atMost(Duration.ofSeconds(30)).until(() -> !waiting(version));
         assertThat(setup.history().getList("kind")).hasSize(2);
         assertThat(setup.lastError()).isNull();
     }
 
-    private void insert(Setup setup, Duration lease) {
-        QuarkusTransaction.requiringNew().run(() -> entityManager
-                .createNativeQuery("INSERT INTO schedule_promotions (model_version_id, schedule_id, run_id,"
-                        + " taken_until) VALUES (?1, ?2, ?3, now() + make_interval(secs => ?4))")
-                .setParameter(1, setup.version())
-                .setParameter(2, setup.scheduleId())
-                .setParameter(3, setup.run())
-                .setParameter(4, lease.toMillis() / 1000.0)
-                .executeUpdate());
+    private void update(String sql, Object... parameters) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            var query = entityManager.createNativeQuery(sql);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setParameter(i + 1, parameters[i]);
+            }
+            query.executeUpdate();
+        });
     }
 
     private boolean waiting(UUID version) {
