@@ -211,7 +211,7 @@ class ServingEnergyLedger {
                 "%.2f W per logical CPU (W_max %.1f W / %d CPUs: %s), PUE %.2f, %s at %.0f g CO2e/kWh%s",
                 wattsPerCpu(),
                 machine.maxWatts(),
-                Runtime.getRuntime().availableProcessors(),
+                machine.logicalCpus(),
                 machine.description(),
                 carbon.pue(),
                 zone.zone(),
@@ -220,7 +220,9 @@ class ServingEnergyLedger {
     }
 
     private synchronized double wattsPerCpu() {
-        return cpuModel().maxWatts() / Runtime.getRuntime().availableProcessors();
+        // The machine's CPUs, the ones W_max powers: a container limited to fewer still runs on CPUs of that power.
+        CpuPowerModel machine = cpuModel();
+        return machine.maxWatts() / machine.logicalCpus();
     }
 
     private synchronized CpuPowerModel cpuModel() {

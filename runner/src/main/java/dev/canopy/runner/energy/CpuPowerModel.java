@@ -18,15 +18,18 @@ public final class CpuPowerModel implements CpuEnergySource {
     static final double WATTS_PER_THREAD = 4.0;
 
     private final double maxWatts;
+    private final int logicalCpus;
     private final String description;
     private double load;
 
     /**
      * @param maxWatts the machine's CPU power at full load
+     * @param logicalCpus the machine's logical CPUs that {@code maxWatts} powers
      * @param description where {@code maxWatts} comes from
      */
-    public CpuPowerModel(double maxWatts, String description) {
+    public CpuPowerModel(double maxWatts, int logicalCpus, String description) {
         this.maxWatts = maxWatts;
+        this.logicalCpus = Math.max(1, logicalCpus);
         this.description = description;
     }
 
@@ -43,21 +46,30 @@ public final class CpuPowerModel implements CpuEnergySource {
         String model = proc.cpuModel();
         if (cpuWatts != null) {
             return new CpuPowerModel(
-                    cpuWatts, "configured " + watts(cpuWatts) + " at full load (" + noRaplReason + ")");
+                    cpuWatts,
+                    proc.logicalCpus(),
+                    "configured " + watts(cpuWatts) + " at full load (" + noRaplReason + ")");
         }
+        // A virtual machine's sockets are the hypervisor's layout (often one vCPU each), not packages: one package
+        // is counted, which still overstates a VM given part of one (the README says to set cpuWatts then).
+        boolean virtual = proc.virtualised();
+        int packages = virtual ? 1 : proc.sockets();
         return table.match(model)
                 .map(e -> new CpuPowerModel(
-                        e.watts() * proc.sockets(),
+                        e.watts() * packages,
+                        proc.logicalCpus(),
                         String.format(
                                 Locale.ROOT,
-                                "%s matches \"%s\" in the TDP table: %s x %d socket(s) (%s)",
+                                "%s matches \"%s\" in the TDP table: %s x %d %s (%s)",
                                 model,
                                 e.name(),
                                 watts(e.watts()),
-                                proc.sockets(),
+                                packages,
+                                virtual ? "package (a virtual machine: its sockets are not counted)" : "socket(s)",
                                 noRaplReason)))
                 .orElseGet(() -> new CpuPowerModel(
                         WATTS_PER_THREAD * proc.logicalCpus(),
+                        proc.logicalCpus(),
                         String.format(
                                 Locale.ROOT,
                                 "%s not in the TDP table: %s per thread x %d threads (%s)",
@@ -74,6 +86,14 @@ public final class CpuPowerModel implements CpuEnergySource {
     /** W_max: the machine's CPU power at full load. */
     public double maxWatts() {
         return maxWatts;
+    }
+
+    /**
+     * The machine's logical CPUs as {@code /proc/cpuinfo} lists them, which {@link #maxWatts} powers: in a container
+     * limited to fewer CPUs, still the machine's.
+     */
+    public int logicalCpus() {
+        return logicalCpus;
     }
 
     @Override

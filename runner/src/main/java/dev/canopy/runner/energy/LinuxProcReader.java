@@ -110,6 +110,16 @@ public final class LinuxProcReader implements ProcReader {
         return (int) Math.max(1, ids);
     }
 
+    @Override
+    public boolean virtualised() {
+        return cpuinfo.stream()
+                .filter(l -> l.startsWith("flags"))
+                .findFirst()
+                .map(l -> List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))
+                        .contains("hypervisor"))
+                .orElse(false);
+    }
+
     private static List<String> readLines(Path file) {
         try {
             return Files.readAllLines(file);

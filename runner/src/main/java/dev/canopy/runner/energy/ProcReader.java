@@ -26,4 +26,7 @@ public interface ProcReader {
 
     /** CPU sockets (distinct physical ids), at least 1. */
     int sockets();
+
+    /** Whether the machine is a virtual machine (the CPU flags include {@code hypervisor}). */
+    boolean virtualised();
 }

@@ -10,6 +10,7 @@ final class FakeProc implements ProcReader {
     int cpus = 2;
     String model = "AMD EPYC";
     int sockets = 1;
+    boolean virtualised;
 
     /** Lets {@code seconds} pass on all CPUs with the machine busy {@code load} and this process using {@code own} CPU-seconds. */
     FakeProc run(double seconds, double load, double own) {
@@ -48,5 +49,10 @@ final class FakeProc implements ProcReader {
     @Override
     public int sockets() {
         return sockets;
+    }
+
+    @Override
+    public boolean virtualised() {
+        return virtualised;
     }
 }

@@ -12,12 +12,12 @@ class HostEnergyTest {
     private final FakeProc proc = new FakeProc();
 
     private HostMeter host(CpuEnergySource cpu) {
-        return new HostMeter(cpu, proc, 0.3725, 100, why -> new CpuPowerModel(50, "fallback: " + why));
+        return new HostMeter(cpu, proc, 0.3725, 100, why -> new CpuPowerModel(50, 2, "fallback: " + why));
     }
 
     @Test
     void theCpuModelScalesLinearlyWithMachineLoadAndChargesTheProcessShare() {
-        HostMeter host = host(new CpuPowerModel(200, "test"));
+        HostMeter host = host(new CpuPowerModel(200, 2, "test"));
         proc.run(10, 0.25, 2.5);
 
         HostMeter.Interval interval = host.read(10);
@@ -29,7 +29,7 @@ class HostEnergyTest {
 
     @Test
     void theProcessShareIsCappedAtOneAndIsOneOnAnIdleMachine() {
-        HostMeter host = host(new CpuPowerModel(200, "test"));
+        HostMeter host = host(new CpuPowerModel(200, 2, "test"));
         proc.run(10, 0.25, 6);
         assertThat(host.read(10).cpuJoules()).isCloseTo(650.0, within(1e-9));
 
@@ -39,7 +39,7 @@ class HostEnergyTest {
 
     @Test
     void anIntervalTooShortForTheJiffiesKeepsThePreviousLoad() {
-        CpuPowerModel model = new CpuPowerModel(200, "test");
+        CpuPowerModel model = new CpuPowerModel(200, 2, "test");
         assertThat(model.intervalJoules(10, 1000, 2000)).isCloseTo(1100.0, within(1e-9));
         assertThat(model.intervalJoules(0.005, 0, 0)).isCloseTo(0.55, within(1e-12));
     }
@@ -47,7 +47,7 @@ class HostEnergyTest {
     @Test
     void ramIsWattsPerGbTimesTheAverageRss() {
         proc.rssBytes = 1_000_000_000L;
-        HostMeter host = host(new CpuPowerModel(200, "test"));
+        HostMeter host = host(new CpuPowerModel(200, 2, "test"));
         proc.rssBytes = 3_000_000_000L;
 
         // 0.3725 W/GB x 2 GB (trapezoid of 1 and 3 GB) x 10 s.
@@ -76,6 +76,30 @@ class HostEnergyTest {
         assertThat(model.description())
                 .isEqualTo("Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz matches \"Intel Xeon Gold 6126\" in the TDP"
                         + " table: 125 W x 2 socket(s) (no RAPL)");
+    }
+
+    @Test
+    void aVirtualMachineCountsOnePackageWhateverItsSocketsAndEveryModelKnowsTheMachinesCpus() {
+        proc.model = "Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz";
+        // An 8-vCPU guest laid out one core per socket, as libvirt and OpenStack often do.
+        proc.cpus = 8;
+        proc.sockets = 8;
+        proc.virtualised = true;
+
+        CpuPowerModel model = CpuPowerModel.forMachine(null, proc, CpuTdpTable.bundled(), "no RAPL");
+
+        assertThat(model.maxWatts()).isEqualTo(125.0);
+        assertThat(model.logicalCpus()).isEqualTo(8);
+        assertThat(model.description())
+                .isEqualTo("Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz matches \"Intel Xeon Gold 6126\" in the TDP"
+                        + " table: 125 W x 1 package (a virtual machine: its sockets are not counted) (no RAPL)");
+        assertThat(CpuPowerModel.forMachine(150.0, proc, CpuTdpTable.bundled(), "no RAPL")
+                        .logicalCpus())
+                .isEqualTo(8);
+        proc.model = "Some Unknown CPU";
+        assertThat(CpuPowerModel.forMachine(null, proc, CpuTdpTable.bundled(), "no RAPL")
+                        .logicalCpus())
+                .isEqualTo(8);
     }
 
     @Test

@@ -42,6 +42,17 @@ class LinuxProcReaderTest {
         assertThat(reader.logicalCpus()).isEqualTo(2);
         assertThat(reader.cpuModel()).isEqualTo("Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz");
         assertThat(reader.sockets()).isEqualTo(2);
+        assertThat(reader.virtualised()).isFalse();
+
+        Files.writeString(
+                proc.resolve("cpuinfo"),
+                """
+                processor\t: 0
+                model name\t: Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz
+                physical id\t: 0
+                flags\t\t: fpu vme sse2 ssse3 hypervisor lahf_lm
+                """);
+        assertThat(new LinuxProcReader(proc).virtualised()).isTrue();
     }
 
     @Test

@@ -13,7 +13,7 @@ final class Rig {
     final FakeProc proc = new FakeProc();
     final Map<String, String> env = new HashMap<>();
     NvmlAccess access = NvmlAccess.of(nvml);
-    CpuEnergySource cpu = new CpuPowerModel(100, "test CPU at 100 W");
+    CpuEnergySource cpu = new CpuPowerModel(100, 2, "test CPU at 100 W");
     EnergyOptions options = EnergyOptions.defaults();
 
     EnergyMeter meter() {
