@@ -255,11 +255,18 @@ class ScheduleService {
     }
 
     private static ZoneId zoneOf(String timeZone) {
+        ZoneId zone;
         try {
-            return timeZone == null ? ZoneId.of("UTC") : ZoneId.of(timeZone);
+            zone = timeZone == null ? ZoneId.of("UTC") : ZoneId.of(timeZone);
         } catch (DateTimeException e) {
             throw new InvalidRequest("timeZone", "unknown time zone '" + timeZone + "'");
         }
+        try {
+            CronSchedules.timeZoneOf(zone);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequest("timeZone", e.getMessage());
+        }
+        return zone;
     }
 
     private ScheduleResponse toResponse(TeamScope scope, Schedule s) {

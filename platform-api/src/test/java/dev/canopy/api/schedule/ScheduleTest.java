@@ -11,6 +11,7 @@ import static dev.canopy.api.TestApi.newTeam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -445,6 +446,30 @@ class ScheduleTest {
                         .map(run -> (Integer) ((Map<?, ?>) run.get("dataset")).get("version"))
                         .toList())
                 .containsExactlyInAnyOrder(2, 3, 4, 5);
+    }
+
+    @Test
+    void anOffsetWrittenWithAPrefixIsThatOffsetAndOneTheSchedulerCannotUseIsRefused() {
+        // 02:00 at +05:30 is 20:30 UTC; read as GMT (what JDK 17's TimeZone makes of "UTC+05:30") it was 02:00 UTC.
+        Map<String, Object> india = new HashMap<>(schedule("india", "0 0 2 * * ?", null, Map.of("label", "species")));
+        india.put("timeZone", "UTC+05:30");
+        as(token)
+                .body(india)
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201)
+                .body("timeZone", equalTo("UTC+05:30"))
+                .body("nextFireAt", endsWith("T20:30:00Z"));
+        Map<String, Object> seconds =
+                new HashMap<>(schedule("seconds", "0 0 2 * * ?", null, Map.of("label", "species")));
+        seconds.put("timeZone", "+01:00:30");
+        as(token)
+                .body(seconds)
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("timeZone"))
+                .body("details[0].problem", containsString("cannot use time zone '+01:00:30'"));
     }
 
     @Test

@@ -95,8 +95,32 @@ public class CronSchedules {
 
     private static CronExpression expression(String cron, ZoneId zone) throws ParseException {
         CronExpression expression = new CronExpression(cron);
-        expression.setTimeZone(TimeZone.getTimeZone(zone));
+        expression.setTimeZone(timeZoneOf(zone));
         return expression;
+    }
+
+    /**
+     * The zone as Quartz takes it (a {@link TimeZone}). {@code TimeZone.getTimeZone} reads any ID it does not know as
+     * GMT, silently: on JDK 17 that is every offset written with a prefix ({@code UTC+05:30}, {@code UT+2}) and every
+     * offset with seconds. A fixed offset goes by its plain form ({@code +05:30}); a zone whose offsets do not come
+     * out the same, now and over the next year, is refused.
+     *
+     * @throws IllegalArgumentException when Quartz could not use the zone as it is meant
+     */
+    public static TimeZone timeZoneOf(ZoneId zone) {
+        ZoneId plain = zone.getRules().isFixedOffset() ? zone.normalized() : zone;
+        TimeZone timeZone = TimeZone.getTimeZone(plain);
+        Instant now = Instant.now();
+        for (int month = 0; month <= 12; month++) {
+            Instant at = now.plus(Duration.ofDays(30L * month));
+            long offsetMillis = zone.getRules().getOffset(at).getTotalSeconds() * 1000L;
+            if (timeZone.getOffset(at.toEpochMilli()) != offsetMillis) {
+                throw new IllegalArgumentException("the scheduler cannot use time zone '" + zone.getId()
+                        + "' as it is meant; use a region (Asia/Kolkata) or a plain offset of hours and minutes"
+                        + " (+05:30)");
+            }
+        }
+        return timeZone;
     }
 
     /** The last year Quartz finds fire times in: a hundred years from now. */
@@ -130,7 +154,7 @@ public class CronSchedules {
                 // the first time after now, so a schedule created or resumed just after a tick does not fire for it.
                 .startAt(Date.from(Instant.now().plusSeconds(1)))
                 .withSchedule(CronScheduleBuilder.cronSchedule(cron)
-                        .inTimeZone(TimeZone.getTimeZone(zone))
+                        .inTimeZone(timeZoneOf(zone))
                         .withMisfireHandlingInstructionFireAndProceed())
                 .build();
         quartz(() -> {
