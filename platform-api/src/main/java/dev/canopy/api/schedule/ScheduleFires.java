@@ -84,6 +84,14 @@ class ScheduleFires implements ScheduleFiring {
         if (schedule == null || schedule.paused) {
             return;
         }
+        // Changed meanwhile to another trigger (a cron for a data schedule, another dataset, or the other way): a
+        // fire of the trigger it had launches nothing.
+        boolean stillItsTrigger =
+                arrived == null ? schedule.cron != null : arrived.datasetId().equals(schedule.onDatasetId);
+        if (!stillItsTrigger) {
+            Log.infof("Schedule %s: fire %s is of a trigger it no longer has; nothing to do", schedule.name, fireKey);
+            return;
+        }
         if (!claimFire(scheduleId, fireKey)) {
             Log.infof("Schedule %s: fire %s was launched already; nothing to do", scheduleId, fireKey);
             return;

@@ -689,7 +689,7 @@ class ScheduleTest {
      */
     @Test
     void aFireThatMeetsAPauseLaunchesNothingAndTheScheduleStaysPaused() throws Exception {
-        UUID id = onPenguins("paused-meanwhile");
+        UUID id = created("paused-meanwhile", "0 0 3 1 1 ?", null);
 
         LockWaits.callWhileHeld(
                 dataSource,
@@ -708,6 +708,25 @@ class ScheduleTest {
                 .body("paused", equalTo(true))
                 .body("lastRunId", nullValue());
         assertThat(runsOf("paused-meanwhile")).isEmpty();
+    }
+
+    /**
+     * A cron fire that was on its way when the schedule became a data schedule (a PATCH committed between Quartz
+     * taking the trigger and the fire locking the schedule) launches nothing.
+     */
+    @Test
+    void aFireOfATriggerTheScheduleNoLongerHasLaunchesNothing() {
+        UUID id = onPenguins("was-a-cron");
+
+        fires.fire(id, "cron:2026-11-28T03:00:00Z");
+
+        as(token)
+                .get("/api/v1/teams/{t}/schedules/was-a-cron", team)
+                .then()
+                .statusCode(200)
+                .body("lastRunId", nullValue())
+                .body("lastFiredAt", nullValue());
+        assertThat(runsOf("was-a-cron")).isEmpty();
     }
 
     /** Two deletes of one schedule at once: the second finds nothing to delete (404, not a 500). */
@@ -729,8 +748,12 @@ class ScheduleTest {
 
     /** A new schedule on new versions of penguins; its id. */
     private UUID onPenguins(String name) {
+        return created(name, null, "penguins");
+    }
+
+    private UUID created(String name, String cron, String onDataset) {
         return UUID.fromString(as(token)
-                .body(schedule(name, null, "penguins", Map.of("label", "species")))
+                .body(schedule(name, cron, onDataset, Map.of("label", "species")))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
                 .statusCode(201)
