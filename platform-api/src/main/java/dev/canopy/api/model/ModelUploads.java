@@ -14,6 +14,7 @@ import dev.canopy.runner.inference.InvalidRecord;
 import dev.canopy.runner.inference.ModelArtifact;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.TabularModel;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -79,7 +80,7 @@ class ModelUploads {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        VersionName version = registry.register(new NewModelVersion(
+        NewModelVersion upload = new NewModelVersion(
                 scope.teamId(),
                 model,
                 null,
@@ -88,7 +89,13 @@ class ModelUploads {
                 spec.trainingParams() == null ? Map.of() : spec.trainingParams(),
                 metrics,
                 key,
-                json.convertValue(spec, new TypeReference<Map<String, Object>>() {})));
+                json.convertValue(spec, new TypeReference<Map<String, Object>>() {}));
+        VersionName version = QuarkusTransaction.requiringNew().call(() -> {
+            // The archive took a while to arrive and to check: a token revoked, or a member removed, meanwhile
+            // registers nothing (as for dataset uploads).
+            access.recheckWrite(scope);
+            return registry.register(upload);
+        });
         return registry.version(team, model, String.valueOf(version.version()));
     }
 

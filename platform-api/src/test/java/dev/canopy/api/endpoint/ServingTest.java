@@ -19,13 +19,19 @@ import dev.canopy.api.TestApi;
 import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import dev.canopy.runner.recipe.TestSplit;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +61,9 @@ class ServingTest {
 
     @Inject
     DeletedEndpoints deletedEndpoints;
+
+    @TestHTTPResource("/")
+    URI server;
 
     TrainedModels models;
     String team;
@@ -525,6 +534,37 @@ class ServingTest {
                 .then()
                 .statusCode(201)
                 .body("metrics", equalTo(Map.of("café", 0.5f)));
+    }
+
+    /** A token revoked while its archive still arrives registers nothing (as for dataset uploads). */
+    @Test
+    void anUploadWhoseTokenIsRevokedWhileItArrivesRegistersNothing() throws Exception {
+        TestApi.Member uploader = TestApi.newMemberWithToken(team, "MEMBER");
+        String model = TestApi.unique("revoked").toLowerCase(Locale.ROOT);
+        byte[] archive = artifact(1);
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            String head = "POST /api/v1/teams/" + team + "/models/" + model + "/versions HTTP/1.1\r\n"
+                    + "Host: localhost\r\nAuthorization: Bearer " + uploader.token() + "\r\n"
+                    + "Content-Type: application/zip\r\nContent-Length: " + archive.length + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(archive, 0, archive.length / 2);
+            out.flush();
+            // Let in by now: its token was checked when the head arrived.
+            Thread.sleep(1000);
+            as(adminToken())
+                    .delete("/api/v1/tokens/{id}", uploader.tokenId())
+                    .then()
+                    .statusCode(204);
+            out.write(archive, archive.length / 2, archive.length - archive.length / 2);
+            out.flush();
+            String status = new BufferedReader(
+                            new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertThat(status).isEqualTo("HTTP/1.1 401 Unauthorized");
+        }
+        as(token).get("/api/v1/teams/{t}/models/{m}", team, model).then().statusCode(404);
     }
 
     @Test
