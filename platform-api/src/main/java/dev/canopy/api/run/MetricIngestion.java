@@ -186,6 +186,14 @@ class MetricIngestion {
             long at = timestamp == PointColumns.NO_TIMESTAMP ? now : timestamp;
             if (key != lastKey && !copy.ids().containsKey(key)) {
                 checkKey(key, points.size());
+                if (copy.ids().size() >= config.maxSeriesPerRun()) {
+                    // Every batch and every view of the run reads all its keys: they must stay few.
+                    throw new InvalidRequest(
+                            "points[" + points.size() + "].key",
+                            "'" + key + "' would be metric key " + (copy.ids().size() + 1) + " of the run; a run may"
+                                    + " have at most " + config.maxSeriesPerRun() + " (canopy.metrics"
+                                    + ".max-series-per-run): log more values under the keys it has");
+                }
             }
             lastKey = key;
             points.add(key, step, at, value);

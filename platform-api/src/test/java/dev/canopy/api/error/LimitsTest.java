@@ -7,6 +7,7 @@ import static dev.canopy.api.TestApi.newRun;
 import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -38,7 +39,8 @@ class LimitsTest {
             return Map.of(
                     "canopy.api.max-request-size", "64K",
                     "canopy.datasets.max-upload-size", "1K",
-                    "canopy.metrics.max-batch-points", "100");
+                    "canopy.metrics.max-batch-points", "100",
+                    "canopy.metrics.max-series-per-run", "5");
         }
     }
 
@@ -142,5 +144,42 @@ class LimitsTest {
                 .then()
                 .statusCode(413)
                 .body("message", equalTo("A batch may carry at most 100 points"));
+    }
+
+    @Test
+    void refusesAMetricKeyPastTheRunsLimitAndKeepsTheRestOfTheBatchOut() {
+        String run = newRun(adminToken(), "default");
+        List<Map<String, Object>> five = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            five.add(Map.of("key", "k" + i, "step", 0, "value", 1.0));
+        }
+        as(adminToken())
+                .body(Map.of("points", five))
+                .post("/api/v1/teams/default/runs/{r}/metrics", run)
+                .then()
+                .statusCode(200);
+        // A sixth key is refused, with the whole batch: its point for a known key is not stored either.
+        as(adminToken())
+                .body(Map.of(
+                        "points",
+                        List.of(
+                                Map.of("key", "k0", "step", 1, "value", 2.0),
+                                Map.of("key", "k5", "step", 1, "value", 2.0))))
+                .post("/api/v1/teams/default/runs/{r}/metrics", run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("points[1].key"))
+                .body("details[0].problem", containsString("a run may have at most 5"));
+        // Its known keys take values still.
+        as(adminToken())
+                .body(Map.of("points", List.of(Map.of("key", "k0", "step", 1, "value", 3.0))))
+                .post("/api/v1/teams/default/runs/{r}/metrics", run)
+                .then()
+                .statusCode(200);
+        as(adminToken())
+                .get("/api/v1/teams/default/runs/{r}/metrics/k0", run)
+                .then()
+                .statusCode(200)
+                .body("points.value", equalTo(List.of(1.0f, 3.0f)));
     }
 }
