@@ -73,8 +73,14 @@ final class FilterSql {
         if (comparison.field() instanceof FilterField.Keyed keyed) {
             writeKeyed(keyed, comparison);
         } else {
-            sql.append(((RunAttribute) comparison.field()).column());
+            // A column that may be NULL (a tracked run's recipe, a running run's end): a comparison with it is then
+            // unknown, and NOT of unknown is unknown too, so "not recipe = 'x'" would leave out every tracked run.
+            // False instead makes "not" the complement, as it is for metrics, params and tags.
+            RunAttribute attribute = (RunAttribute) comparison.field();
+            boolean unknowable = attribute.nullable() && !comparison.operator().isNullCheck();
+            sql.append(unknowable ? "COALESCE(" : "").append(attribute.column());
             writePredicate(comparison);
+            sql.append(unknowable ? ", FALSE)" : "");
         }
     }
 

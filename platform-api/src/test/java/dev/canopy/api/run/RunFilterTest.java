@@ -169,7 +169,7 @@ class RunFilterTest {
             assertSql("experiment like 'bert-%'", "e.name LIKE ?", "bert-%");
             assertSql("name ilike '%BASE%'", "r.name ILIKE ?", "%BASE%");
             assertSql("recipe is null", "r.recipe IS NULL");
-            assertSql("attributes.recipe in ('a', 'b')", "r.recipe IN (?, ?)", "a", "b");
+            assertSql("attributes.recipe in ('a', 'b')", "COALESCE(r.recipe IN (?, ?), FALSE)", "a", "b");
         }
 
         @Test
@@ -186,11 +186,11 @@ class RunFilterTest {
                     OffsetDateTime.of(2026, 1, 2, 0, 0, 0, 0, ZoneOffset.UTC));
             assertSql(
                     "startedAt < '2026-01-02T03:04:05+02:00'",
-                    "r.started_at < ?",
+                    "COALESCE(r.started_at < ?, FALSE)",
                     OffsetDateTime.of(2026, 1, 2, 1, 4, 5, 0, ZoneOffset.UTC));
             assertSql(
                     "endedAt != '2026-01-02T03:04:05.250Z'",
-                    "r.ended_at <> ?",
+                    "COALESCE(r.ended_at <> ?, FALSE)",
                     OffsetDateTime.of(2026, 1, 2, 3, 4, 5, 250_000_000, ZoneOffset.UTC));
             assertSql("endedAt is null", "r.ended_at IS NULL");
         }

@@ -93,6 +93,16 @@ class RunSearchTest {
         assertThat(names("status in ('finished', 'failed')", "name")).containsExactly("a", "b", "d");
     }
 
+    /** "not" is the complement on columns that may be empty too: tracked runs have no recipe, running ones no end. */
+    @Test
+    void notOfAComparisonWithAnEmptyColumnMatchesTheRunsWithoutAValue() {
+        assertThat(names("not recipe = 'tabular-regression'", "name")).containsExactly("a", "b", "c", "d", "e");
+        assertThat(names("recipe = 'tabular-regression' or not recipe = 'tabular-regression'", "name"))
+                .hasSize(5);
+        assertThat(names("not endedAt < '2000-01-01T00:00:00Z'", "name")).containsExactly("a", "b", "c", "d", "e");
+        assertThat(names("endedAt is null", "name")).containsExactly("c", "e");
+    }
+
     @Test
     void ordersByAMetricWithRunsLackingItLast() {
         assertThat(names("", List.of("metrics.acc DESC"))).containsExactly("d", "b", "c", "a", "e");

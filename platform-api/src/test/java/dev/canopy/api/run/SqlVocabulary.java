@@ -14,7 +14,7 @@ final class SqlVocabulary {
     private static final Pattern CHARACTERS = Pattern.compile("[A-Za-z0-9_.?(),=<>~ ]*");
     private static final Pattern SEPARATORS = Pattern.compile("[ (),]+");
     private static final String KEYWORDS =
-            "TRUE EXISTS NOT SELECT 1 FROM WHERE AND OR IN IS NULL NULLIF LIKE ILIKE CASE WHEN"
+            "TRUE FALSE COALESCE EXISTS NOT SELECT 1 FROM WHERE AND OR IN IS NULL NULLIF LIKE ILIKE CASE WHEN"
                     + " THEN CAST AS double precision END LEFT JOIN ON ASC DESC NULLS LAST ? = <> < <= > >= ~";
     private static final String NAMES = "metric_series run_params run_tags ms p t ms.run_id ms.key ms.latest_value"
             + " p.run_id p.key p.value t.run_id t.key t.value r.id r.status r.kind r.name r.recipe r.created_at"
