@@ -2,14 +2,16 @@ package dev.canopy.api.run;
 
 /**
  * The one rule for the keys of metrics, parameters and tags, wherever they come in (the REST API, a runner's
- * reports, an upload's Canopy-Metrics header): 1-250 characters, as the columns hold, without control characters.
+ * reports, an upload's Canopy-Metrics header): 1-250 characters, as the columns hold, without control characters
+ * or unpaired surrogates.
  */
 public final class Keys {
 
     public static final int MAX = 250;
 
     /** What a key must be, for error messages. */
-    public static final String RULE = "1-" + MAX + " characters without control characters";
+    public static final String RULE =
+            "1-" + MAX + " characters without control characters or unpaired surrogates (a lone \\uD800)";
 
     private Keys() {}
 
@@ -19,8 +21,20 @@ public final class Keys {
             return false;
         }
         for (int c = 0; c < key.length(); c++) {
-            if (Character.isISOControl(key.charAt(c))) {
+            char at = key.charAt(c);
+            if (Character.isISOControl(at)) {
                 return false;
+            }
+            // Half of a character outside the BMP, alone: the database would store it as '?', a key that the next
+            // batch would then not find (and could not create again).
+            if (Character.isSurrogate(at)) {
+                boolean paired = Character.isHighSurrogate(at)
+                        && c + 1 < key.length()
+                        && Character.isLowSurrogate(key.charAt(c + 1));
+                if (!paired) {
+                    return false;
+                }
+                c++;
             }
         }
         return true;
