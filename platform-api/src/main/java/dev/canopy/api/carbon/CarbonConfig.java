@@ -3,6 +3,8 @@ package dev.canopy.api.carbon;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import java.time.Duration;
 
 /** Carbon accounting settings. */
@@ -14,6 +16,8 @@ public interface CarbonConfig {
      * 2024 global data-centre average is about 1.56, Uptime Institute).
      */
     @WithDefault("1.0")
+    @DecimalMin("1.0")
+    @DecimalMax("3.0")
     double pue();
 
     /**

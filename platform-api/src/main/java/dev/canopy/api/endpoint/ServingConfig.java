@@ -2,6 +2,7 @@ package dev.canopy.api.endpoint;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -62,5 +63,5 @@ public interface ServingConfig {
     Optional<String> zone();
 
     /** CPU power of this machine at full load, for the serving energy model; absent: from the TDP table. */
-    Optional<Double> cpuWatts();
+    Optional<@Positive Double> cpuWatts();
 }
