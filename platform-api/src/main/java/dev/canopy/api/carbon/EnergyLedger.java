@@ -111,10 +111,10 @@ class EnergyLedger {
             Map<ComponentKey, Double> components = new HashMap<>();
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
+                    // wasNull speaks of the column read last: read joules last.
+                    ComponentKey key = new ComponentKey(row.getString(1), row.getInt(2), row.getString(3));
                     double joules = row.getDouble(4);
-                    components.put(
-                            new ComponentKey(row.getString(1), row.getInt(2), row.getString(3)),
-                            row.wasNull() ? null : joules);
+                    components.put(key, row.wasNull() ? null : joules);
                 }
             }
             return components;
