@@ -10,6 +10,7 @@ import dev.canopy.api.run.MetricRecords.SeriesResponse;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -92,36 +93,40 @@ class MetricHistory {
         String sql = fromBlocks
                 ? FROM_BLOCKS.formatted(byStep ? "first_step" : "first_timestamp")
                 : FROM_POINTS.formatted(byStep ? "step" : "timestamp");
-        return entityManager.unwrap(Session.class).doReturningWork(connection -> {
-            try (PreparedStatement query = connection.prepareStatement(sql)) {
-                if (fromBlocks) {
-                    query.setLong(1, s.id);
-                } else {
-                    query.setDouble(1, low);
-                    query.setDouble(2, high);
-                    query.setInt(3, maxPoints / 2);
-                    query.setLong(4, s.id);
-                }
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
+        // In a transaction of its own, so that the driver reads the rows through a cursor, a part at a time: a long
+        // series has a block row per 64 points, and all of them at once could take hundreds of megabytes.
+        return QuarkusTransaction.requiringNew()
+                .call(() -> entityManager.unwrap(Session.class).doReturningWork(connection -> {
+                    try (PreparedStatement query = connection.prepareStatement(sql)) {
+                        query.setFetchSize(10_000);
                         if (fromBlocks) {
-                            buckets.add(rows.getLong(1), point(rows, 2));
-                            buckets.add(rows.getLong(5), point(rows, 6));
+                            query.setLong(1, s.id);
                         } else {
-                            for (int column : new int[] {1, 4}) {
-                                Point point = point(rows, column);
-                                buckets.add(
-                                        byStep
-                                                ? point.step()
-                                                : point.timestamp().toEpochMilli(),
-                                        point);
+                            query.setDouble(1, low);
+                            query.setDouble(2, high);
+                            query.setInt(3, maxPoints / 2);
+                            query.setLong(4, s.id);
+                        }
+                        try (ResultSet rows = query.executeQuery()) {
+                            while (rows.next()) {
+                                if (fromBlocks) {
+                                    buckets.add(rows.getLong(1), point(rows, 2));
+                                    buckets.add(rows.getLong(5), point(rows, 6));
+                                } else {
+                                    for (int column : new int[] {1, 4}) {
+                                        Point point = point(rows, column);
+                                        buckets.add(
+                                                byStep
+                                                        ? point.step()
+                                                        : point.timestamp().toEpochMilli(),
+                                                point);
+                                    }
+                                }
                             }
                         }
+                        return buckets.points();
                     }
-                }
-                return buckets.points();
-            }
-        });
+                }));
     }
 
     private static Point point(ResultSet rows, int column) throws SQLException {
