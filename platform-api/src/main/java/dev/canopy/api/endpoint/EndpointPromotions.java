@@ -71,20 +71,29 @@ public class EndpointPromotions {
      */
     EventResponse promote(String team, String name, PromotionRequest request) {
         TeamScope scope = access.write(team);
-        return promote(scope, new Actor(scope.userId(), caller.get().userName()), name, request);
+        return promote(scope, new Actor(scope.userId(), caller.get().userName()), name, request, () -> {});
     }
 
     /**
      * {@link #promote} for work the platform does on a user's behalf (a schedule's promoteTo), through {@code
-     * gates}. A refusal is recorded like any other and thrown.
+     * gates}. A refusal is recorded like any other and thrown. {@code stillWanted} runs in the transaction that
+     * would make the change, just before it (the gates may have taken minutes): an exception from it calls the
+     * promotion off and is thrown.
      */
     public void promoteAs(
-            TeamScope scope, String actorName, String endpoint, String version, List<GateSpec> gates, String reason) {
+            TeamScope scope,
+            String actorName,
+            String endpoint,
+            String version,
+            List<GateSpec> gates,
+            String reason,
+            Runnable stillWanted) {
         promote(
                 scope,
                 new Actor(scope.userId(), actorName),
                 endpoint,
-                new PromotionRequest(version, gates, null, null, null, reason));
+                new PromotionRequest(version, gates, null, null, null, reason),
+                stillWanted);
     }
 
     /**
@@ -104,7 +113,8 @@ public class EndpointPromotions {
                 + " an endpoint of its own");
     }
 
-    private EventResponse promote(TeamScope scope, Actor actor, String name, PromotionRequest request) {
+    private EventResponse promote(
+            TeamScope scope, Actor actor, String name, PromotionRequest request, Runnable stillWanted) {
         List<GateSpec> gates = GateSpec.checkedAll(request.gates(), "gates");
         if (Boolean.TRUE.equals(request.shadow()) && request.canaryPercent() != null) {
             throw new InvalidRequest("shadow", "a version is either a canary or a shadow, not both");
@@ -177,6 +187,7 @@ public class EndpointPromotions {
                 if (!endpoint.routesAs(before)) {
                     throw new Conflict("endpoint '" + name + "' changed while the gates were checked; promote again");
                 }
+                stillWanted.run();
                 Instant now = DatabaseTime.now();
                 recordReplaced(endpoint, candidate, live, Boolean.TRUE.equals(request.shadow()), policy, actor, now);
                 Kind kind;

@@ -6,6 +6,7 @@ import dev.canopy.api.endpoint.EndpointService;
 import dev.canopy.api.error.ApiException;
 import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.run.RunFinished;
@@ -23,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -212,7 +214,8 @@ class SchedulePromotions {
                             schedule.promoteTo,
                             String.valueOf(version.version()),
                             schedule.promoteGates,
-                            "retrained by schedule " + schedule.name + " (run " + run.runId() + ")");
+                            "retrained by schedule " + schedule.name + " (run " + run.runId() + ")",
+                            () -> stillPromoting(schedule));
                     break;
                 } catch (Conflict e) {
                     // The endpoint changed while the gates were checked (a canary decided, say): check them again
@@ -247,6 +250,25 @@ class SchedulePromotions {
             return true;
         } finally {
             request.terminate();
+        }
+    }
+
+    /**
+     * In the transaction that would promote, after the gates: the schedule, locked against changes until it commits,
+     * still promotes to that endpoint (a pause or a change while the gates ran calls the promotion off).
+     */
+    private void stillPromoting(Schedule read) {
+        Schedule now = schedules.findById(read.id, LockModeType.PESSIMISTIC_READ);
+        String change = now == null
+                ? "deleted"
+                : now.paused
+                        ? "paused"
+                        : !read.promoteTo.equals(now.promoteTo)
+                                ? "changed to promote to "
+                                        + (now.promoteTo == null ? "no endpoint" : "endpoint '" + now.promoteTo + "'")
+                                : null;
+        if (change != null) {
+            throw new InvalidState("schedule " + read.name + " was " + change + " while the gates were checked");
         }
     }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.api.LockWaits;
 import dev.canopy.api.endpoint.TrainedModels;
 import dev.canopy.api.run.RunFinished;
 import dev.canopy.api.schedule.PendingPromotions.Pending;
@@ -21,6 +22,7 @@ import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +42,9 @@ class PendingPromotionsTest {
 
     @Inject
     EntityManager entityManager;
+
+    @Inject
+    DataSource dataSource;
 
     @Inject
     Event<RunFinished> finished;
@@ -174,6 +179,37 @@ class PendingPromotionsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !waiting(version));
         assertThat(setup.history().getList("kind")).hasSize(2);
         assertThat(setup.lastError()).isNull();
+    }
+
+    /** Pausing while the gates are checked: the schedule is read again, locked, in the promotion's transaction. */
+    @Test
+    void aScheduleMadePausedWhileItsGatesAreCheckedPromotesNothing() throws Exception {
+        Setup setup = Setup.make(entityManager);
+        UUID endpoint = LockWaits.id(dataSource, "SELECT id FROM endpoints WHERE name = ?", setup.endpoint());
+
+        // The endpoint held while the promotion passes its gates: it waits to change it, and the pause lands.
+        LockWaits.callWhileHeld(
+                dataSource,
+                c -> LockWaits.execute(c, "SELECT 1 FROM endpoints WHERE id = ? FOR UPDATE", endpoint),
+                "%from endpoints%for%update%",
+                () -> {
+                    update(
+                            "INSERT INTO schedule_promotions (model_version_id, schedule_id, run_id, taken_by,"
+                                    + " taken_until) VALUES (?1, ?2, ?3, ?4, now())",
+                            setup.version(),
+                            setup.scheduleId(),
+                            setup.run(),
+                            UUID.randomUUID());
+                    await().atMost(Duration.ofSeconds(30)).until(() -> !waiting(setup.version()));
+                    return null;
+                },
+                c -> LockWaits.execute(c, "UPDATE schedules SET paused = true WHERE id = ?", setup.scheduleId()));
+
+        assertThat(setup.liveVersion()).isEqualTo(1);
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        assertThat(setup.lastError())
+                .endsWith("was not promoted: schedule " + setup.schedule() + " was paused while the gates were"
+                        + " checked");
     }
 
     private void update(String sql, Object... parameters) {
