@@ -42,11 +42,12 @@ class RunEnergyQueries {
 
     private static final String COMPONENTS =
             """
-            SELECT m.run_id, c.component, c.device, c.method, max(c.device_name), max(c.detail), sum(c.joules)
+            SELECT m.run_id, c.component, c.device, c.method, c.device_name, max(c.detail), sum(c.joules)
             FROM energy_components c JOIN energy_meters m ON m.id = c.meter_id
             WHERE m.run_id = ANY (?)
-            GROUP BY m.run_id, c.component, c.device, c.method
-            ORDER BY m.run_id, CASE c.component WHEN 'GPU' THEN 0 WHEN 'CPU' THEN 1 ELSE 2 END, c.device, c.method
+            GROUP BY m.run_id, c.component, c.device, c.method, c.device_name
+            ORDER BY m.run_id, CASE c.component WHEN 'GPU' THEN 0 WHEN 'CPU' THEN 1 ELSE 2 END, c.device, c.method,
+                c.device_name
             """;
 
     private static final String ATTEMPTS =

@@ -171,6 +171,33 @@ class CarbonAccountingTest extends CarbonTeamFixture {
         assertThat(done.getDouble("emissions.intensity.gCo2ePerKwh")).isCloseTo(kg * 1000 / 3.5, EXACT);
     }
 
+    /** Device 0 of one attempt and device 0 of the next are different cards when their names differ. */
+    @Test
+    void aRunResumedOnAnotherKindOfGpuShowsEachCardOnItsOwn() {
+        FakeRunner first = runner("FR", null);
+        String id = submit("exp", 10);
+        assertThat(first.claim(1, 0)).containsEntry("attempt", 1);
+        Map<String, Object> a100 = part("GPU", 0, "counter", 1 * KWH);
+        a100.put("deviceName", "NVIDIA A100-SXM4-40GB");
+        first.api()
+                .body(Map.of("attempt", 1, "reason", "DRAINING", "energy", energy(30, a100)))
+                .post("/api/v1/workers/{id}/runs/{run}/stopped", first.id, id)
+                .then()
+                .statusCode(204);
+        FakeRunner second = runner("FR", null);
+        assertThat(second.claim(1, 0)).containsEntry("attempt", 2);
+        Map<String, Object> h100 = part("GPU", 0, "counter", 2 * KWH);
+        h100.put("deviceName", "NVIDIA H100 80GB HBM3");
+        second.complete(id, 2, energy(30, h100)).then().statusCode(204);
+
+        JsonPath done = run(id);
+        assertThat(done.getList("energy.components.deviceName"))
+                .containsExactly("NVIDIA A100-SXM4-40GB", "NVIDIA H100 80GB HBM3");
+        assertThat(done.getDouble("energy.components[0].kwh")).isCloseTo(1.0, EXACT);
+        assertThat(done.getDouble("energy.components[1].kwh")).isCloseTo(2.0, EXACT);
+        assertThat(done.getDouble("energy.itKwh")).isCloseTo(3.0, EXACT);
+    }
+
     /** A first reading that claims to cover years is charged from the runner's registration on, not years back. */
     @Test
     void aFirstReadingNeverCoversTimeBeforeTheRunnerRegistered() {
