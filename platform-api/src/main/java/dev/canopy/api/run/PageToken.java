@@ -2,35 +2,67 @@ package dev.canopy.api.run;
 
 import dev.canopy.api.error.InvalidRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.UUID;
 
-/** Opaque page tokens: the offset of the next page, base64url-encoded so clients do not build them. */
+/**
+ * Opaque page tokens, base64url-encoded so clients do not build them. In the default order (newest first) a token is
+ * the position of the page's last run (its creation time and id): runs created, or deleted, while a client pages
+ * neither repeat nor hide others. With an {@code orderBy} it is the offset of the next page, since the keys it sorts
+ * by (a metric's latest value) may change under the client anyway.
+ */
 final class PageToken {
 
-    private static final String PREFIX = "o:";
+    private static final String OFFSET = "o:";
+    private static final String AFTER = "k:";
+
+    /** Where the next page starts: after {@code createdAt} and {@code id} when those are set, else at the offset. */
+    record Position(long offset, Instant createdAt, UUID id) {
+
+        static final Position START = new Position(0, null, null);
+
+        boolean keyed() {
+            return id != null;
+        }
+    }
 
     private PageToken() {}
 
-    static String encode(long offset) {
-        return Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString((PREFIX + offset).getBytes(StandardCharsets.UTF_8));
+    static String offset(long offset) {
+        return encode(OFFSET + offset);
     }
 
-    /** The offset a token stands for; 0 for no token. */
-    static long decode(String token) {
+    static String after(Instant createdAt, UUID id) {
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
+        return encode(AFTER + micros + ":" + id);
+    }
+
+    private static String encode(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The position a token stands for; the start for no token. */
+    static Position decode(String token) {
         if (token == null || token.isBlank()) {
-            return 0;
+            return Position.START;
         }
         try {
             String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (text.startsWith(PREFIX)) {
-                long offset = Long.parseLong(text.substring(PREFIX.length()));
+            if (text.startsWith(OFFSET)) {
+                long offset = Long.parseLong(text.substring(OFFSET.length()));
                 if (offset >= 0) {
-                    return offset;
+                    return new Position(offset, null, null);
+                }
+            } else if (text.startsWith(AFTER)) {
+                String[] parts = text.substring(AFTER.length()).split(":", 2);
+                if (parts.length == 2) {
+                    Instant createdAt = Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS);
+                    return new Position(0, createdAt, UUID.fromString(parts[1]));
                 }
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
             // reported below
         }
         throw new InvalidRequest("pageToken", "is not a token this server issued");

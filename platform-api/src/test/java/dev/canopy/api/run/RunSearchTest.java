@@ -11,6 +11,8 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,6 +157,45 @@ class RunSearchTest {
                 .body("nextPageToken", nullValue());
         as(token)
                 .body(Map.of("pageToken", "garbage"))
+                .post("/api/v1/teams/{t}/runs/search", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("pageToken"));
+    }
+
+    /** Newest first, a page goes on after the last run shown: a run created meanwhile does not push one back. */
+    @Test
+    void pagingNewestFirstNeitherRepeatsNorSkipsRunsWhenOneIsCreatedMeanwhile() {
+        List<String> seen = new ArrayList<>();
+        String next = null;
+        boolean created = false;
+        do {
+            JsonPath page = as(token)
+                    .queryParam("pageSize", 2)
+                    .queryParam("pageToken", next == null ? "" : next)
+                    .get("/api/v1/teams/{t}/runs", team)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            seen.addAll(page.getList("runs.name", String.class));
+            next = page.getString("nextPageToken");
+            if (!created) {
+                run("f", "mlp", Map.of("lr", "0.5"), null, null, "RUNNING");
+                created = true;
+            }
+        } while (next != null);
+        assertThat(seen).containsExactly("e", "d", "c", "b", "a");
+
+        // Such a token goes with the default order only.
+        String keyed = as(token)
+                .body(Map.of("pageSize", 2))
+                .post("/api/v1/teams/{t}/runs/search", team)
+                .then()
+                .extract()
+                .path("nextPageToken");
+        as(token)
+                .body(Map.of("orderBy", List.of("name"), "pageToken", keyed))
                 .post("/api/v1/teams/{t}/runs/search", team)
                 .then()
                 .statusCode(400)
