@@ -105,9 +105,14 @@ record CsvTable(List<String> columns, List<String[]> rows, int[] rowNumbers, int
     }
 
     private static int[] positions(Map<String, Integer> header, List<String> columns) throws TrainingFailure {
+        // Names as the profile read them, trimmed ("species, island" names "island").
+        Map<String, Integer> trimmed = new HashMap<>();
+        if (header != null) {
+            header.forEach((name, position) -> trimmed.putIfAbsent(name.trim(), position));
+        }
         int[] positions = new int[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
-            Integer position = header == null ? null : header.get(columns.get(i));
+            Integer position = trimmed.get(columns.get(i));
             if (position == null) {
                 throw new TrainingFailure("column '" + columns.get(i) + "' is not in the dataset's header row");
             }

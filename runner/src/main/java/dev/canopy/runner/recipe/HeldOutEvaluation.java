@@ -51,7 +51,8 @@ public final class HeldOutEvaluation {
                 throw new TrainingFailure("row " + rowNumber + " of the dataset has the label '" + abbreviated(cells[0])
                         + "', not a finite number");
             }
-            labels.add(cells[0]);
+            // Trimmed, as training read its labels.
+            labels.add(cells[0].trim());
             Map<String, Object> record = new HashMap<>();
             for (int column = 0; column < features.size(); column++) {
                 record.put(features.get(column), cells[column + 1]);

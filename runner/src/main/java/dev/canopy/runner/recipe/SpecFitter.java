@@ -73,10 +73,17 @@ final class SpecFitter {
             return new Feature(name, kind, 0, 1, false, categories(column));
         }
         double[] stats = meanAndStd(column, kind);
-        return new Feature(name, kind, stats[0], stats[1], profiled.missing() > 0, List.of());
+        // An indicator only where the training split has missing values: one that is 0 in every training row keeps
+        // its initial random weights (its gradient is 0), and would add noise to every answer for a missing value.
+        // (The profile counts the whole file, validation and test rows included.) Without one, a missing value is
+        // the training mean.
+        return new Feature(name, kind, stats[0], stats[1], stats[2] > 0, List.of());
     }
 
-    /** Training mean and population standard deviation (1 when it is 0) of a numeric or boolean column. */
+    /**
+     * Training mean, population standard deviation (1 when it is 0) and count of missing values of a numeric or
+     * boolean column.
+     */
     private double[] meanAndStd(int column, Kind kind) throws TrainingFailure {
         double[] values = new double[trainRows.length];
         int count = 0;
@@ -86,8 +93,9 @@ final class SpecFitter {
                 values[count++] = value;
             }
         }
+        int missing = trainRows.length - count;
         if (count == 0) {
-            return new double[] {0, 1};
+            return new double[] {0, 1, missing};
         }
         double mean = 0;
         for (int i = 0; i < count; i++) {
@@ -100,7 +108,13 @@ final class SpecFitter {
             squares += (values[i] - mean) * (values[i] - mean);
         }
         double std = Math.sqrt(squares / count);
-        return new double[] {mean, std > 0 ? std : 1};
+        if (!Double.isFinite(mean) || !Double.isFinite(std)) {
+            // Values near 1e154 and beyond overflow the squares (near 1e308 the sum): said before any epoch runs,
+            // not found in the finished model after the last one.
+            throw new TrainingFailure("column '" + table.columns().get(column) + "' has values too large to"
+                    + " standardise (its mean or standard deviation is not a finite number); scale the column down");
+        }
+        return new double[] {mean, std > 0 ? std : 1, missing};
     }
 
     private List<String> categories(int column) {

@@ -69,6 +69,21 @@ class HeldOutEvaluationTest {
         } finally {
             Files.delete(csv);
         }
+        // Labels are read trimmed, as training reads them: " Adelie" is Adelie.
+        List<String> spaced = new ArrayList<>(List.of(lines.get(0)));
+        lines.subList(1, lines.size())
+                .forEach(line -> spaced.add(line.isEmpty() || line.startsWith(",") ? line : " " + line));
+        csv = Files.createTempFile("held-out", ".csv");
+        Files.write(csv, spaced, StandardCharsets.UTF_8);
+        try (TabularModel model = TabularModel.load(trained.model())) {
+            HeldOutEvaluation.Score score = HeldOutEvaluation.score(model, csv);
+            HeldOutEvaluation.Score plain = HeldOutEvaluation.score(model, Penguins.csv());
+
+            assertThat(score.unknownLabels()).isZero();
+            assertThat(score.metrics()).isEqualTo(plain.metrics());
+        } finally {
+            Files.delete(csv);
+        }
     }
 
     @Test

@@ -2,9 +2,12 @@ package dev.canopy.runner.recipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import ai.djl.engine.EngineException;
+import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.ModelSpec.Task;
+import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.runner.recipe.DatasetProfile.Column;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +67,75 @@ class TabularRegressionRecipeTest {
                 .isInstanceOf(TrainingFailure.class)
                 .hasMessage("column 'x', dataset row 17: must be a number, got 'abc';"
                         + " fix the data or leave the column out of features");
+    }
+
+    @Test
+    void readsAHeaderWithSpacesAfterItsCommasAsTheProfileDoes(@TempDir Path directory) throws Exception {
+        StringBuilder csv = new StringBuilder("x, y\n");
+        for (int row = 1; row <= 30; row++) {
+            csv.append(row).append(", ").append(2 * row).append('\n');
+        }
+        Path file = Files.writeString(directory.resolve("data.csv"), csv);
+        DatasetProfile profile = new DatasetProfile(
+                30, List.of(new Column("x", "NUMERIC", 0, 30, false), new Column("y", "NUMERIC", 0, 30, false)));
+
+        TrainingResult result =
+                recipe.train(new RecordingContext(file, profile, Map.of("label", "y", "epochs", 1), Optional.empty()));
+
+        assertThat(result.testMetrics()).containsKey("test_r2");
+    }
+
+    @Test
+    void failsBeforeTheFirstEpochOnAColumnTooLargeToStandardise(@TempDir Path directory) throws Exception {
+        StringBuilder csv = new StringBuilder("x,y\n");
+        for (int row = 1; row <= 30; row++) {
+            csv.append(row % 3 == 0 ? "1e160" : String.valueOf(row))
+                    .append(',')
+                    .append(2 * row)
+                    .append('\n');
+        }
+        Path file = Files.writeString(directory.resolve("data.csv"), csv);
+        DatasetProfile profile = new DatasetProfile(
+                30, List.of(new Column("x", "NUMERIC", 0, 30, false), new Column("y", "NUMERIC", 0, 30, false)));
+        RecordingContext context = new RecordingContext(file, profile, Map.of("label", "y"), Optional.empty());
+
+        assertThatThrownBy(() -> recipe.train(context))
+                .isInstanceOf(TrainingFailure.class)
+                .hasMessageStartingWith("column 'x' has values too large to standardise");
+        assertThat(context.epochMetrics).isEmpty();
+    }
+
+    /**
+     * x is missing in the file, but only in a row without a label (left out): the training split never sees it
+     * missing, so an indicator input would keep its initial random weights. z is missing in training: it has one.
+     */
+    @Test
+    void aMissingIndicatorOnlyWhereTheTrainingSplitHasMissingValues(@TempDir Path directory) throws Exception {
+        StringBuilder csv = new StringBuilder("x,z,y\n");
+        for (int row = 1; row <= 60; row++) {
+            csv.append(row == 7 ? "" : String.valueOf(row))
+                    .append(',')
+                    .append(row % 3 == 0 ? "" : String.valueOf(row % 5))
+                    .append(',')
+                    .append(row == 7 ? "" : String.valueOf(2 * row))
+                    .append('\n');
+        }
+        Path file = Files.writeString(directory.resolve("data.csv"), csv);
+        DatasetProfile profile = new DatasetProfile(
+                60,
+                List.of(
+                        new Column("x", "NUMERIC", 1, 59, false),
+                        new Column("z", "NUMERIC", 20, 5, false),
+                        new Column("y", "NUMERIC", 1, 59, false)));
+
+        TrainingResult result =
+                recipe.train(new RecordingContext(file, profile, Map.of("label", "y", "epochs", 1), Optional.empty()));
+
+        try (TabularModel model = TabularModel.load(result.model())) {
+            assertThat(model.spec().features())
+                    .extracting(ModelSpec.Feature::name, ModelSpec.Feature::missingIndicator)
+                    .containsExactly(tuple("x", false), tuple("z", true));
+        }
     }
 
     @Test
