@@ -3,6 +3,7 @@ package dev.canopy.api.team;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.error.Forbidden;
 import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.error.Unauthenticated;
 import dev.canopy.api.team.TokenRecords.CreateRunnerTokenRequest;
@@ -122,13 +123,32 @@ public class TokenService {
         return requested == null || requested.isAfter(parent) ? parent : requested;
     }
 
-    /** A new token for another user: platform admins only (this is how a new user gets a first token). */
+    /**
+     * A new token for another user: platform admins only, and only while the user has no usable token of their own.
+     * This is how a new user gets a first token, or one whose tokens were all revoked (lost) a new one; it is not a way
+     * for a platform admin to act as a user who has tokens, in teams the admin is not in.
+     */
     @Transactional
     CreatedTokenResponse createForUser(String userName, CreateTokenRequest request) {
-        if (!currentCaller.get().actsAsPlatformAdmin()) {
+        Caller caller = currentCaller.get();
+        if (!caller.actsAsPlatformAdmin()) {
             throw new Forbidden("Only a platform admin may issue tokens for other users");
         }
-        User user = users.findByName(userName).orElseThrow(() -> new NotFound("user", userName));
+        // Locked: two first tokens issued at once would both find none.
+        User user = users.find("name", userName)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional()
+                .orElseThrow(() -> new NotFound("user", userName));
+        Instant now = DatabaseTime.now();
+        long usable = tokens.findByUser(user.id).stream()
+                .filter(t -> t.kind == TokenKind.USER && t.isUsableAt(now))
+                .count();
+        if (usable > 0 && !user.id.equals(caller.userId())) {
+            throw new InvalidState("user " + user.name + " has " + usable + " usable token(s): they make further"
+                    + " tokens themselves (POST /api/v1/tokens). A platform admin issues a user's first token, or a"
+                    + " new one once all of theirs are revoked");
+        }
+        Log.infof("User %s is issued a token by platform admin %s", user.name, caller.userName());
         return issue(
                 user,
                 new CreateTokenRequest(

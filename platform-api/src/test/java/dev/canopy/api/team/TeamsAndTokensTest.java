@@ -14,8 +14,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.canopy.api.LockWaits;
+import dev.canopy.api.TestApi;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -421,7 +423,9 @@ class TeamsAndTokensTest {
         Map<String, Object> expiring = Map.of("name", "expiring", "expiresAt", soon.toString());
         String expiringAdmin = issued(admin, "/api/v1/tokens", expiring, "token");
         String expiringPlatformAdmin = issued(adminToken(), "/api/v1/tokens", expiring, "token");
-        String user = as(admin).get("/api/v1/me").then().extract().path("user");
+        // A user without a token yet, whose first token the platform admin issues.
+        String user = unique("first");
+        as(adminToken()).body(Map.of("name", user)).post("/api/v1/users").then().statusCode(201);
 
         List<String> expiries = List.of(
                 issued(expiringAdmin, "/api/v1/workers/tokens", Map.of("name", "node", "team", team), "expiresAt"),
@@ -443,6 +447,34 @@ class TeamsAndTokensTest {
         for (String expiresAt : expiries) {
             assertThat(Instant.parse(expiresAt)).isCloseTo(soon, within(1, SECONDS));
         }
+    }
+
+    /**
+     * A platform admin issues a user's first token, or a new one once all of theirs are revoked; not a token of a
+     * user who has one, which would let the admin act as them in teams the admin is not in.
+     */
+    @Test
+    void aPlatformAdminCannotIssueATokenForAUserWhoHasOne() {
+        String team = newTeam();
+        TestApi.Member member = TestApi.newMemberWithToken(team, "MEMBER");
+        as(adminToken())
+                .body(Map.of("name", "as-them", "team", team))
+                .post("/api/v1/users/{user}/tokens", member.user())
+                .then()
+                .statusCode(409)
+                .body("code", equalTo("INVALID_STATE"))
+                .body("message", startsWith("user " + member.user() + " has 1 usable token(s)"));
+
+        // Lost: revoked, and a new one issued.
+        as(adminToken()).delete("/api/v1/tokens/{id}", member.tokenId()).then().statusCode(204);
+        String again = as(adminToken())
+                .body(Map.of("name", "again"))
+                .post("/api/v1/users/{user}/tokens", member.user())
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
+        as(again).get("/api/v1/teams/{t}/datasets", team).then().statusCode(200);
     }
 
     @Test
