@@ -9,11 +9,13 @@ import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.ModelSpec.Task;
 import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.runner.recipe.DatasetProfile.Column;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,19 +51,23 @@ class TabularRegressionRecipeTest {
                 .hasMessage("loss became infinite at epoch 1; lower learningRate (now 1000000.0)");
     }
 
-    @Test
-    void failsNamingColumnAndRowWhenANumericColumnHoldsText(@TempDir Path directory) throws Exception {
-        StringBuilder csv = new StringBuilder("x,y\n");
+    /** Rows 1 to 30 of x (as {@code x} writes it) and y = 2 × row, fields split by {@code separator}, profiled. */
+    private static RecordingContext xy(
+            Path directory, String separator, IntFunction<String> x, Map<String, Object> params) throws IOException {
+        StringBuilder csv = new StringBuilder("x" + separator + "y\n");
         for (int row = 1; row <= 30; row++) {
-            csv.append(row == 17 ? "abc" : String.valueOf(row))
-                    .append(',')
-                    .append(2 * row)
-                    .append('\n');
+            csv.append(x.apply(row)).append(separator).append(2 * row).append('\n');
         }
         Path file = Files.writeString(directory.resolve("data.csv"), csv);
         DatasetProfile profile = new DatasetProfile(
                 30, List.of(new Column("x", "NUMERIC", 0, 30, false), new Column("y", "NUMERIC", 0, 30, false)));
-        RecordingContext context = new RecordingContext(file, profile, Map.of("label", "y"), Optional.empty());
+        return new RecordingContext(file, profile, params, Optional.empty());
+    }
+
+    @Test
+    void failsNamingColumnAndRowWhenANumericColumnHoldsText(@TempDir Path directory) throws Exception {
+        RecordingContext context =
+                xy(directory, ",", row -> row == 17 ? "abc" : String.valueOf(row), Map.of("label", "y"));
 
         assertThatThrownBy(() -> recipe.train(context))
                 .isInstanceOf(TrainingFailure.class)
@@ -71,33 +77,15 @@ class TabularRegressionRecipeTest {
 
     @Test
     void readsAHeaderWithSpacesAfterItsCommasAsTheProfileDoes(@TempDir Path directory) throws Exception {
-        StringBuilder csv = new StringBuilder("x, y\n");
-        for (int row = 1; row <= 30; row++) {
-            csv.append(row).append(", ").append(2 * row).append('\n');
-        }
-        Path file = Files.writeString(directory.resolve("data.csv"), csv);
-        DatasetProfile profile = new DatasetProfile(
-                30, List.of(new Column("x", "NUMERIC", 0, 30, false), new Column("y", "NUMERIC", 0, 30, false)));
-
-        TrainingResult result =
-                recipe.train(new RecordingContext(file, profile, Map.of("label", "y", "epochs", 1), Optional.empty()));
+        TrainingResult result = recipe.train(xy(directory, ", ", String::valueOf, Map.of("label", "y", "epochs", 1)));
 
         assertThat(result.testMetrics()).containsKey("test_r2");
     }
 
     @Test
     void failsBeforeTheFirstEpochOnAColumnTooLargeToStandardise(@TempDir Path directory) throws Exception {
-        StringBuilder csv = new StringBuilder("x,y\n");
-        for (int row = 1; row <= 30; row++) {
-            csv.append(row % 3 == 0 ? "1e160" : String.valueOf(row))
-                    .append(',')
-                    .append(2 * row)
-                    .append('\n');
-        }
-        Path file = Files.writeString(directory.resolve("data.csv"), csv);
-        DatasetProfile profile = new DatasetProfile(
-                30, List.of(new Column("x", "NUMERIC", 0, 30, false), new Column("y", "NUMERIC", 0, 30, false)));
-        RecordingContext context = new RecordingContext(file, profile, Map.of("label", "y"), Optional.empty());
+        RecordingContext context =
+                xy(directory, ",", row -> row % 3 == 0 ? "1e160" : String.valueOf(row), Map.of("label", "y"));
 
         assertThatThrownBy(() -> recipe.train(context))
                 .isInstanceOf(TrainingFailure.class)
