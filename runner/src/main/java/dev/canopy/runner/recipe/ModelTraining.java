@@ -5,7 +5,9 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -82,6 +84,7 @@ final class ModelTraining {
             EarlyStopping early = trained.earlyStopping();
             // The trainer is closed, so nothing holds the block's arrays any more; the artifact gets the best epoch.
             loadParameters(block, model.getNDManager(), early.bestParameters());
+            zeroUnusedInputs(block, train);
             byte[] artifact = ModelArtifact.write(spec, model);
             boolean stoppedEarly = trained.epochs() < params.epochs();
             return new Outcome(
@@ -141,6 +144,31 @@ final class ModelTraining {
                 "the engine ran out of memory; lower batchSize (now " + params.batchSize() + ") or hiddenLayers (now "
                         + params.hiddenLayers() + ")",
                 e));
+    }
+
+    /**
+     * Zeroes the first layer's weights of the inputs that are 0 in every training row: a category's "unknown" slot
+     * when training met no unknown or missing value, a category of the kept ones that only validation rows have. Their
+     * gradient was always 0, so those weights are still the random initial ones, and an unseen category at serving
+     * time would add that noise to the answer; zeroed, such an input adds nothing, as in training.
+     */
+    static void zeroUnusedInputs(Block block, EncodedSplit train) {
+        int width = train.width();
+        boolean[] used = new boolean[width];
+        float[] features = train.features();
+        for (int i = 0; i < features.length; i++) {
+            if (features[i] != 0f) {
+                used[i % width] = true;
+            }
+        }
+        // The MLP's first child is its first Linear layer; its weight is (units, inputs).
+        NDArray weight =
+                block.getChildren().valueAt(0).getParameters().get("weight").getArray();
+        for (int input = 0; input < width; input++) {
+            if (!used[input]) {
+                weight.set(new NDIndex(":, {}", input), 0f);
+            }
+        }
     }
 
     static byte[] saveParameters(Block block) {
