@@ -28,6 +28,9 @@ public final class FeatureEncoder {
 
     private final List<Feature> features;
     private final List<Map<String, Integer>> categoryIndexes = new ArrayList<>();
+    /** Per feature, the categories that read as a number or a boolean, by their canonical text ("2.0" as "2"). */
+    private final List<Map<String, Integer>> canonicalIndexes = new ArrayList<>();
+
     private final int width;
 
     public FeatureEncoder(ModelSpec spec) {
@@ -35,10 +38,15 @@ public final class FeatureEncoder {
         int total = 0;
         for (Feature feature : features) {
             Map<String, Integer> index = new HashMap<>();
+            Map<String, Integer> canonical = new HashMap<>();
             for (int i = 0; i < feature.categories().size(); i++) {
-                index.put(feature.categories().get(i), i);
+                String category = feature.categories().get(i);
+                index.put(category, i);
+                int slot = i;
+                canonicalText(category).ifPresent(text -> canonical.putIfAbsent(text, slot));
             }
             categoryIndexes.add(index);
+            canonicalIndexes.add(canonical);
             total += feature.width();
         }
         this.width = total;
@@ -124,7 +132,13 @@ public final class FeatureEncoder {
         int unknownSlot = feature.categories().size();
         Integer slot = null;
         if (!isMissing(value)) {
-            slot = categoryIndexes.get(featureIndex).get(categoryText(value));
+            String text = categoryText(value);
+            slot = categoryIndexes.get(featureIndex).get(text);
+            if (slot == null && (value instanceof Number || value instanceof Boolean)) {
+                // A JSON number or boolean for a category the CSV spelt otherwise: 2.0 for "2.0" or "2.00", true
+                // for "True".
+                slot = canonicalIndexes.get(featureIndex).get(text.toLowerCase(Locale.ROOT));
+            }
         }
         for (int i = 0; i <= unknownSlot; i++) {
             out[position + i] = 0f;
@@ -174,6 +188,24 @@ public final class FeatureEncoder {
      * The text a category value is looked up by. JSON numbers are written without trailing zeros so that {@code 2}
      * and {@code 2.0} both find the CSV category {@code 2}.
      */
+    /** A category's text as a JSON number or boolean would give it, when it reads as one. */
+    private static Optional<String> canonicalText(String category) {
+        String text = category.trim();
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lower.equals("true") || lower.equals("false")) {
+            return Optional.of(lower);
+        }
+        if (text.isEmpty() || !(Character.isDigit(text.charAt(text.length() - 1)) || text.endsWith("."))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(
+                    new BigDecimal(text).stripTrailingZeros().toPlainString().toLowerCase(Locale.ROOT));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     private static String categoryText(Object value) {
         if (value instanceof Number number && Double.isFinite(number.doubleValue())) {
             return new BigDecimal(number.toString()).stripTrailingZeros().toPlainString();

@@ -78,6 +78,34 @@ class FeatureEncoderTest {
         assertThat(encode(Map.of("size", 2))).endsWith(1f, 0f, 0f, 0f);
     }
 
+    /** The CSV spelt them "2.50", "007" and "True": a JSON 2.5, 7 or true is the same category. */
+    @Test
+    void findsACategoryTheCsvSpeltOtherwiseFromAJsonNumberOrBoolean() throws Exception {
+        ModelSpec spec = new ModelSpec(
+                "tabular-classification",
+                Task.CLASSIFICATION,
+                "label",
+                List.of(new Feature("grade", Kind.CATEGORICAL, 0, 1, false, List.of("007", "2.50", "True", "x"))),
+                List.of(4),
+                "relu",
+                0,
+                5,
+                List.of("a", "b"),
+                0,
+                1,
+                "0.36.0",
+                "2.7.1",
+                Map.of());
+        FeatureEncoder grades = new FeatureEncoder(spec);
+
+        assertThat(encode(grades, Map.of("grade", 7))).containsExactly(1f, 0f, 0f, 0f, 0f);
+        assertThat(encode(grades, Map.of("grade", 2.5))).containsExactly(0f, 1f, 0f, 0f, 0f);
+        assertThat(encode(grades, Map.of("grade", true))).containsExactly(0f, 0f, 1f, 0f, 0f);
+        // Text is read as the CSV was: "2.5" is not "2.50".
+        assertThat(encode(grades, Map.of("grade", "2.5"))).containsExactly(0f, 0f, 0f, 0f, 1f);
+        assertThat(encode(grades, Map.of("grade", false))).containsExactly(0f, 0f, 0f, 0f, 1f);
+    }
+
     @Test
     void rejectsANonNumberForANumericFeatureNamingTheField() {
         assertThatThrownBy(() -> encode(Map.of("length", "abc"))).isInstanceOfSatisfying(InvalidRecord.class, e -> {
@@ -134,6 +162,10 @@ class FeatureEncoderTest {
     }
 
     private float[] encode(Map<String, Object> record) throws InvalidRecord {
+        return encode(encoder, record);
+    }
+
+    private static float[] encode(FeatureEncoder encoder, Map<String, Object> record) throws InvalidRecord {
         float[] out = new float[encoder.width()];
         encoder.encode(record::get, out, 0);
         return out;
