@@ -21,4 +21,11 @@ interface ScheduleConfig {
      */
     @WithDefault("2m")
     Duration promotionLease();
+
+    /**
+     * When a data schedule fires again for a new version, as a Quartz trigger stored with the upload: the fire right
+     * after the upload is lost if its control plane stops at that moment; this one launches nothing if it was not.
+     */
+    @WithDefault("2m")
+    Duration dataFireBackstop();
 }

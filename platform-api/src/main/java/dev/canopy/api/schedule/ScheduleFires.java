@@ -8,6 +8,7 @@ import dev.canopy.api.run.RunService;
 import dev.canopy.api.run.RunTemplate;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
+import dev.canopy.scheduler.schedule.DataFireBackstops;
 import dev.canopy.scheduler.schedule.ScheduleFiring;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -17,6 +18,7 @@ import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,6 +45,12 @@ class ScheduleFires implements ScheduleFiring {
 
     @Inject
     EntityManager entityManager;
+
+    @Inject
+    DataFireBackstops backstops;
+
+    @Inject
+    ScheduleConfig config;
 
     /**
      * Launches the schedule's run for one fire, in a transaction of its own. A fire that cannot launch (the
@@ -128,14 +136,34 @@ class ScheduleFires implements ScheduleFiring {
 
     /**
      * Data-triggered schedules fire once the new version is committed, so that a schedule whose template no
-     * longer fits never blocks an upload. (A crash in the instant between the two loses that fire.)
+     * longer fits never blocks an upload. A control plane that stops in the instant between the two leaves the fire
+     * to its backstop (below).
      */
     void onNewVersion(@Observes(during = TransactionPhase.AFTER_SUCCESS) DatasetVersionCreated created) {
         List<UUID> watching = QuarkusTransaction.requiringNew()
                 .call(() -> schedules.findActiveOnDataset(created.datasetId()).stream()
                         .map(s -> s.id)
                         .toList());
-        watching.forEach(id -> fire(id, "dataset-version:" + created.version() + ":" + created.versionId(), created));
+        watching.forEach(id -> fire(id, fireKey(created), created));
+    }
+
+    /** In the uploading transaction: each watching schedule's fire again, later, stored with the new version. */
+    void backstop(@Observes DatasetVersionCreated created) {
+        Instant at = Instant.now().plus(config.dataFireBackstop());
+        for (Schedule schedule : schedules.findActiveOnDataset(created.datasetId())) {
+            backstops.add(
+                    schedule.id, created.teamId(), created.datasetId(), created.versionId(), created.version(), at);
+        }
+    }
+
+    @Override
+    public void fireForVersion(UUID scheduleId, UUID teamId, UUID datasetId, UUID versionId, int version) {
+        DatasetVersionCreated created = new DatasetVersionCreated(teamId, datasetId, versionId, version);
+        fire(scheduleId, fireKey(created), created);
+    }
+
+    private static String fireKey(DatasetVersionCreated created) {
+        return "dataset-version:" + created.version() + ":" + created.versionId();
     }
 
     private boolean claimFire(UUID scheduleId, String fireKey) {

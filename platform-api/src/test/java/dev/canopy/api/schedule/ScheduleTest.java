@@ -248,6 +248,63 @@ class ScheduleTest {
                 .anyMatch(w -> w.startsWith("no runner online for this team has 1 GPU(s)"));
     }
 
+    /**
+     * The upload's transaction also stores the fire as a Quartz trigger a while later (2 s in tests): it launches
+     * nothing once the fire right after the upload did, and launches the run when that fire never came (its control
+     * plane stopped between the commit and the fire), on the version that arrived.
+     */
+    @Test
+    void aNewVersionsFireIsStoredWithTheUploadAndLaunchesOnceWhicheverWayItComes() throws Exception {
+        UUID id = onPenguins("backstopped");
+        StringBuilder more =
+                new StringBuilder("species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n");
+        for (int i = 0; i < 30; i++) {
+            more.append(
+                    i % 2 == 0
+                            ? "Adelie,Dream,38.1,18.0,190,3700,MALE\n"
+                            : "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n");
+        }
+        csv(token, more.toString())
+                .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                .then()
+                .statusCode(201);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runsOf("backstopped").size() == 1);
+        // Quartz runs the stored fire (within its poll of up to 30 s here), which finds the run launched.
+        await().atMost(Duration.ofSeconds(60)).until(() -> backstopsOf(id) == 0);
+        assertThat(runsOf("backstopped")).hasSize(1);
+
+        // A schedule made after version 2 arrived, whose fire for it is the stored one only.
+        UUID late = onPenguins("late");
+        UUID teamId = LockWaits.id(dataSource, "SELECT id FROM teams WHERE name = ?", team);
+        UUID datasetId = LockWaits.id(
+                dataSource,
+                "SELECT id FROM datasets WHERE name = 'penguins' AND team_id = (SELECT id FROM teams"
+                        + " WHERE name = ?)",
+                team);
+        UUID version2 = LockWaits.id(
+                dataSource,
+                "SELECT v.id FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id JOIN teams t"
+                        + " ON t.id = d.team_id WHERE t.name = ? AND d.name = 'penguins' AND v.version = 2",
+                team);
+        fires.fireForVersion(late, teamId, datasetId, version2, 2);
+        fires.fireForVersion(late, teamId, datasetId, version2, 2);
+        assertThat(runsOf("late")).hasSize(1);
+        assertThat((Map<String, Object>) runsOf("late").get(0).get("dataset")).containsEntry("version", 2);
+    }
+
+    private int backstopsOf(UUID schedule) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement count = connection.prepareStatement(
+                        "SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'canopy-data-fires' AND trigger_name"
+                                + " LIKE ?")) {
+            count.setString(1, schedule + ":%");
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
     @Test
     void aScheduleWhoseCreatorLeftTheTeamLaunchesNothingAndSaysWhy() {
         String maker = newMember(team, "MEMBER");

@@ -10,4 +10,10 @@ public interface ScheduleFiring {
      * (a fire recovered after a crash, seen twice).
      */
     void fire(UUID scheduleId, String fireKey);
+
+    /**
+     * Launches a data schedule's run for a new version of its dataset, unless that version's fire launched it already
+     * (the fire right after the upload, which a control plane stopping at that moment could not make).
+     */
+    void fireForVersion(UUID scheduleId, UUID teamId, UUID datasetId, UUID versionId, int version);
 }
