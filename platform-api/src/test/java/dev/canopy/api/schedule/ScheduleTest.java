@@ -205,14 +205,7 @@ class ScheduleTest {
                 .body("onNewDatasetVersion", equalTo("penguins"))
                 .body("nextFireAt", nullValue());
         assertThat(runsOf("on-data")).isEmpty();
-        StringBuilder more =
-                new StringBuilder("species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n");
-        for (int i = 0; i < 30; i++) {
-            more.append(
-                    i % 2 == 0
-                            ? "Adelie,Dream,38.1,18.0,190,3700,MALE\n"
-                            : "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n");
-        }
+        StringBuilder more = thirtyPenguins();
         csv(token, more.toString())
                 .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
                 .then()
@@ -256,14 +249,7 @@ class ScheduleTest {
     @Test
     void aNewVersionsFireIsStoredWithTheUploadAndLaunchesOnceWhicheverWayItComes() throws Exception {
         UUID id = onPenguins("backstopped");
-        StringBuilder more =
-                new StringBuilder("species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n");
-        for (int i = 0; i < 30; i++) {
-            more.append(
-                    i % 2 == 0
-                            ? "Adelie,Dream,38.1,18.0,190,3700,MALE\n"
-                            : "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n");
-        }
+        StringBuilder more = thirtyPenguins();
         csv(token, more.toString())
                 .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
                 .then()
@@ -290,6 +276,19 @@ class ScheduleTest {
         fires.fireForVersion(late, teamId, datasetId, version2, 2);
         assertThat(runsOf("late")).hasSize(1);
         assertThat((Map<String, Object>) runsOf("late").get(0).get("dataset")).containsEntry("version", 2);
+    }
+
+    /** A header and 30 rows of penguins, for a new version of the team's dataset. */
+    private static StringBuilder thirtyPenguins() {
+        StringBuilder rows =
+                new StringBuilder("species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n");
+        for (int i = 0; i < 30; i++) {
+            rows.append(
+                    i % 2 == 0
+                            ? "Adelie,Dream,38.1,18.0,190,3700,MALE\n"
+                            : "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n");
+        }
+        return rows;
     }
 
     private int backstopsOf(UUID schedule) throws Exception {
