@@ -184,10 +184,6 @@ public final class FeatureEncoder {
         return value == null || (value instanceof String text && CellValues.isMissing(text));
     }
 
-    /**
-     * The text a category value is looked up by. JSON numbers are written without trailing zeros so that {@code 2}
-     * and {@code 2.0} both find the CSV category {@code 2}.
-     */
     /** A category's text as a JSON number or boolean would give it, when it reads as one. */
     private static Optional<String> canonicalText(String category) {
         String text = category.trim();
@@ -199,13 +195,16 @@ public final class FeatureEncoder {
             return Optional.empty();
         }
         try {
-            return Optional.of(
-                    new BigDecimal(text).stripTrailingZeros().toPlainString().toLowerCase(Locale.ROOT));
+            return Optional.of(new BigDecimal(text).stripTrailingZeros().toPlainString());
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
     }
 
+    /**
+     * The text a category value is looked up by. JSON numbers are written without trailing zeros so that {@code 2}
+     * and {@code 2.0} both find the CSV category {@code 2}.
+     */
     private static String categoryText(Object value) {
         if (value instanceof Number number && Double.isFinite(number.doubleValue())) {
             return new BigDecimal(number.toString()).stripTrailingZeros().toPlainString();
