@@ -148,9 +148,10 @@ final class ModelTraining {
 
     /**
      * Zeroes the first layer's weights of the inputs that are 0 in every training row: a category's "unknown" slot
-     * when training met no unknown or missing value, a category of the kept ones that only validation rows have. Their
-     * gradient was always 0, so those weights are still the random initial ones, and an unseen category at serving
-     * time would add that noise to the answer; zeroed, such an input adds nothing, as in training.
+     * when training met no unknown or missing value, or a column constant in training (standardised to 0). Their
+     * gradient was always 0, so those weights are still the random initial ones, and an unseen category (or another
+     * value of the constant column) at serving time would add that noise to the answer; zeroed, such an input adds
+     * nothing, as in training.
      */
     static void zeroUnusedInputs(Block block, EncodedSplit train) {
         int width = train.width();
