@@ -95,7 +95,15 @@ public class CronSchedules {
 
     private static CronExpression expression(String cron, ZoneId zone) throws ParseException {
         CronExpression expression = new CronExpression(cron);
-        expression.setTimeZone(timeZoneOf(zone));
+        TimeZone timeZone;
+        try {
+            timeZone = timeZoneOf(zone);
+        } catch (IllegalArgumentException e) {
+            // A zone stored before such zones were refused: its trigger runs in what TimeZone made of it, so its
+            // fires are shown that way too (a change of the schedule asks for a zone the scheduler can keep).
+            timeZone = TimeZone.getTimeZone(zone);
+        }
+        expression.setTimeZone(timeZone);
         return expression;
     }
 
