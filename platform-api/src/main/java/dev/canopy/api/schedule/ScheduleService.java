@@ -137,7 +137,8 @@ class ScheduleService {
                     });
         }
         if (schedule.cron != null && (request.cron() != null || request.timeZone() != null)) {
-            cron.put(schedule.id, schedule.cron, ZoneId.of(schedule.timeZone));
+            // zoneOf: a zone stored before such zones were refused is 400 here, asking for one the trigger can keep.
+            cron.put(schedule.id, schedule.cron, zoneOf(schedule.timeZone));
             if (schedule.paused) {
                 cron.pause(schedule.id);
             }
@@ -173,7 +174,7 @@ class ScheduleService {
             } else {
                 // A new trigger: it fires next at the cron's next time, not at once for the fires missed while
                 // paused (resuming the paused trigger would make up one).
-                cron.put(schedule.id, schedule.cron, ZoneId.of(schedule.timeZone));
+                cron.put(schedule.id, schedule.cron, zoneOf(schedule.timeZone));
             }
         }
         Log.infof("Schedule %s %s", schedule.id, paused ? "paused" : "resumed");

@@ -540,6 +540,19 @@ class ScheduleTest {
                 .statusCode(200)
                 .body("timeZone", equalTo("+01:00:30"))
                 .body("finished", equalTo(false));
+        // Its trigger is made again only in a zone the scheduler can keep.
+        as(token)
+                .body(Map.of("cron", "0 0 3 * * ?"))
+                .patch("/api/v1/teams/{t}/schedules/india", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("timeZone"));
+        as(token)
+                .body(Map.of("cron", "0 0 3 * * ?", "timeZone", "+01:00"))
+                .patch("/api/v1/teams/{t}/schedules/india", team)
+                .then()
+                .statusCode(200)
+                .body("nextFireAt", endsWith("T02:00:00Z"));
     }
 
     @Test
