@@ -22,7 +22,6 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -96,23 +95,6 @@ public class EndpointPromotions {
                 stillWanted);
     }
 
-    /**
-     * A model's versions may differ in task (an upload can register anything under a name), but an endpoint's
-     * clients rely on the shape of its answers: labels and probabilities, or values.
-     */
-    private static void checkSameTask(String endpoint, RegisteredVersion candidate, RegisteredVersion live) {
-        if (live == null
-                || candidate.task() == null
-                || live.task() == null
-                || candidate.task().equals(live.task())) {
-            return;
-        }
-        throw new InvalidState(candidate.label() + " is a " + candidate.task().toLowerCase(Locale.ROOT)
-                + " model and the live " + live.label() + " a " + live.task().toLowerCase(Locale.ROOT)
-                + " one: the clients of endpoint '" + endpoint + "' would get answers of another shape; serve it on"
-                + " an endpoint of its own");
-    }
-
     private EventResponse promote(
             TeamScope scope, Actor actor, String name, PromotionRequest request, Runnable stillWanted) {
         List<GateSpec> gates = GateSpec.checkedAll(request.gates(), "gates");
@@ -128,7 +110,7 @@ public class EndpointPromotions {
         RegisteredVersion live = before.liveVersionId == null
                 ? null
                 : models.byIds(List.of(before.liveVersionId)).get(before.liveVersionId);
-        checkSameTask(name, candidate, live);
+        PromotionGates.checkSameTask(name, candidate, live);
         boolean trial = policy != null || Boolean.TRUE.equals(request.shadow());
         if (trial && live != null && candidate.id().equals(live.id())) {
             throw new InvalidState(candidate.label() + " is already live on endpoint '" + name

@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.model.RegisteredVersion;
 import java.util.Locale;
 
@@ -106,5 +107,22 @@ final class PromotionGates {
                                 Math.abs(gain),
                                 passed ? "meeting the" : "short of the",
                                 gate.margin()));
+    }
+
+    /**
+     * A model's versions may differ in task (an upload can register anything under a name), but an endpoint's
+     * clients rely on the shape of its answers: labels and probabilities, or values.
+     */
+    static void checkSameTask(String endpoint, RegisteredVersion candidate, RegisteredVersion live) {
+        if (live == null
+                || candidate.task() == null
+                || live.task() == null
+                || candidate.task().equals(live.task())) {
+            return;
+        }
+        throw new InvalidState(candidate.label() + " is a " + candidate.task().toLowerCase(Locale.ROOT)
+                + " model and the live " + live.label() + " a " + live.task().toLowerCase(Locale.ROOT)
+                + " one: the clients of endpoint '" + endpoint + "' would get answers of another shape; serve it on"
+                + " an endpoint of its own");
     }
 }

@@ -5,7 +5,6 @@ import dev.canopy.api.endpoint.EndpointPromotions;
 import dev.canopy.api.endpoint.EndpointService;
 import dev.canopy.api.error.ApiException;
 import dev.canopy.api.error.Conflict;
-import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
@@ -76,34 +75,6 @@ class SchedulePromotions {
 
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canopy-schedule-promotion-leases"));
-
-    /**
-     * Checks a schedule being saved: the endpoint it promotes to exists and serves the model its runs register
-     * versions of (else 400 on promoteTo, since nothing could ever be promoted).
-     */
-    void check(TeamScope scope, Schedule schedule) {
-        String endpoint = schedule.promoteTo;
-        if (endpoint == null) {
-            return;
-        }
-        String model = endpoints
-                .modelOf(scope, endpoint)
-                .orElseThrow(() ->
-                        new InvalidRequest("promoteTo", "no endpoint '" + endpoint + "' in team " + scope.teamName()));
-        String registerAs = schedule.runTemplate.registerAs();
-        if (registerAs == null) {
-            throw new InvalidRequest(
-                    "promoteTo",
-                    "the run template registers no model version: set runTemplate.registerAs to '" + model
-                            + "', the model endpoint '" + endpoint + "' serves");
-        }
-        if (!registerAs.equals(model)) {
-            throw new InvalidRequest(
-                    "promoteTo",
-                    "endpoint '" + endpoint + "' serves model '" + model + "', but the run template registers its"
-                            + " versions as '" + registerAs + "'");
-        }
-    }
 
     /** In the transaction that ends the run: the version waits for its promotion even if this process stops now. */
     void onFinished(@Observes RunFinished run) {

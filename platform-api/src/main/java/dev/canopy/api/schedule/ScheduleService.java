@@ -32,7 +32,7 @@ import java.util.List;
 class ScheduleService {
 
     @Inject
-    SchedulePromotions promotions;
+    PromotionTarget promotionTarget;
 
     @Inject
     ScheduleRepository schedules;
@@ -67,7 +67,7 @@ class ScheduleService {
         schedule.runTemplate = request.runTemplate();
         schedule.promoteTo = request.promoteTo();
         schedule.promoteGates = GateSpec.checkedAll(request.promoteGates(), "promoteGates");
-        promotions.check(scope, schedule);
+        promotionTarget.check(scope, schedule);
         if (request.cron() != null) {
             CronSchedules.problemWith(request.cron(), zone, config.minInterval())
                     .ifPresent(p -> {
@@ -103,7 +103,7 @@ class ScheduleService {
             schedule.promoteTo = request.promoteTo().isBlank() ? null : request.promoteTo();
         }
         if (request.promoteTo() != null || request.runTemplate() != null) {
-            promotions.check(scope, schedule);
+            promotionTarget.check(scope, schedule);
         }
         if (request.promoteGates() != null) {
             schedule.promoteGates = GateSpec.checkedAll(request.promoteGates(), "promoteGates");
