@@ -10,9 +10,12 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,6 +23,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /** A client that goes away in the middle of its upload is its own business: no error in the log, nothing stored. */
@@ -28,6 +33,19 @@ class ClientAbortTest {
 
     @TestHTTPResource("/")
     URI server;
+
+    @ConfigProperty(name = "canopy.home")
+    String home;
+
+    private long stagedFiles() throws IOException {
+        Path staging = Path.of(home, "artifacts", ".staging");
+        if (!Files.exists(staging)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(staging)) {
+            return files.count();
+        }
+    }
 
     @Test
     void anUploadCutOffByItsClientStoresNothingAndLogsNoError() throws Exception {
@@ -46,6 +64,7 @@ class ClientAbortTest {
             @Override
             public void close() {}
         };
+        long stagedBefore = stagedFiles();
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
         try {
@@ -58,7 +77,8 @@ class ClientAbortTest {
                     socket.getOutputStream().write("12345,67890\n".getBytes(StandardCharsets.US_ASCII));
                 }
                 socket.getOutputStream().flush();
-                Thread.sleep(300);
+                // Cut off once the server is reading the body: its staged file is there.
+                await().atMost(Duration.ofSeconds(10)).until(() -> stagedFiles() > stagedBefore);
             }
             // The server notices when it reads on: once it has, it says so in one line.
             await().atMost(Duration.ofSeconds(10))
