@@ -8,7 +8,8 @@
 # Usage (from the repository root): platform-api/src/test/device/cpu-benchmarks.sh OUTPUT_DIR [LOAD_S SOAK_S
 # ROUNDS WARM_UP_S] (the serving benchmark's arguments; with the defaults 10 20 3 60 it takes about 5 minutes on
 # 2 cores); BENCHMARKS="training serving" (the default) picks which run, TRAINING_ROWS
-# the training benchmark's rows.
+# the training benchmark's rows, SERVING_OPTIONS options for the platform the serving benchmark starts (for example
+# -Dcanopy.serving.threads-per-pass=0).
 set -uo pipefail
 out=${1:?output folder}
 parts=/opt/canopy-bench-parts
@@ -66,7 +67,9 @@ if [[ " ${BENCHMARKS:-training serving} " == *" training "* ]]; then
     echo "training-overhead exit status ${PIPESTATUS[0]}" | tee -a "$out/training-overhead.log"
 fi
 if [[ " ${BENCHMARKS:-training serving} " == *" serving "* ]]; then
-    timeout "${SERVING_TIMEOUT:-420}" ${as[@]+"${as[@]}"} "$java" "${props[@]}" -cp "$cp" dev.canopy.api.bench.ServingBenchmark \
+    serving=("${props[@]}")
+    [ -n "${SERVING_OPTIONS:-}" ] && serving+=("-Dserving.platform-options=$SERVING_OPTIONS")
+    timeout "${SERVING_TIMEOUT:-420}" ${as[@]+"${as[@]}"} "$java" "${serving[@]}" -cp "$cp" dev.canopy.api.bench.ServingBenchmark \
         "${2:-10}" "${3:-20}" "${4:-3}" "${5:-60}" 2>&1 | tee "$out/serving.log"
     echo "serving exit status ${PIPESTATUS[0]}" | tee -a "$out/serving.log"
 fi

@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * same run: (1) the latency of one HTTP prediction against the bare in-process {@link TabularModel#predict} of the
  * same model and record, and against the platform's HTTP floor (an authenticated {@code GET /api/v1/me}); (2)
  * throughput and p99 at 64 concurrent clients, micro-batching off and on, for the penguin model with the default
- * hidden layers (64, 32), a wide one (1024, 1024) and a large one (2048, 2048, 17 MB of weights), whose forward
- * passes cost more than the HTTP around them; (3) a soak at 64 clients with batching on, sampling the platform's
+ * hidden layers (64, 32), a wide one (1024, 1024), a large one (2048, 2048, 17 MB of weights) and an xlarge one
+ * (4096, 4096, 67 MB), whose forward passes cost more than the HTTP around them; (3) a soak at 64 clients with batching on, sampling the platform's
  * RSS and heap, counting errors. Prints markdown tables.
  *
  * <p>Each model is served by two endpoints of one platform, one with batching off ({@code <model>-off}) and one
@@ -48,7 +48,8 @@ import java.util.stream.Stream;
  * taken per round.
  *
  * <p>{@code mvn -B -Pbenchmark -pl platform-api exec:java@serving-benchmark -Dexec.args="LOAD_SECONDS SOAK_SECONDS
- * ROUNDS WARM_UP_SECONDS"} (default 10 60 3 60) after {@code mvn -B -DskipTests install}.
+ * ROUNDS WARM_UP_SECONDS"} (default 10 60 3 60) after {@code mvn -B -DskipTests install}; {@code
+ * -Dserving.platform-options="-Dcanopy.serving.threads-per-pass=0"} passes options to the platform's JVM.
  */
 public final class ServingBenchmark {
 
@@ -74,7 +75,14 @@ public final class ServingBenchmark {
         MODELS.put("species", List.of(64, 32));
         MODELS.put("wide", List.of(1024, 1024));
         MODELS.put("large", List.of(2048, 2048));
+        MODELS.put("xlarge", List.of(4096, 4096));
     }
+
+    /**
+     * Epochs of models that train for fewer than 20: the xlarge one checkpoints 200 MB an epoch, which took over
+     * five minutes for 20 epochs on 2 cores. How well it predicts does not matter here.
+     */
+    private static final Map<String, Integer> EPOCHS = Map.of("xlarge", 3);
 
     private ServingBenchmark() {}
 
@@ -93,10 +101,20 @@ public final class ServingBenchmark {
         Map<String, List<Load>> off = new LinkedHashMap<>();
         Map<String, List<Load>> on = new LinkedHashMap<>();
         List<String> soak = new ArrayList<>();
-        try (PlatformProcess platform = PlatformProcess.start("-Dquarkus.profile=local")) {
+        List<String> options = new ArrayList<>(List.of("-Dquarkus.profile=local"));
+        // More options for the platform, space-separated:
+        // -Dserving.platform-options=-Dcanopy.serving.threads-per-pass=0
+        String extra = System.getProperty("serving.platform-options", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        System.out.println("Platform options: " + String.join(" ", options));
+        try (PlatformProcess platform = PlatformProcess.start(options.toArray(String[]::new))) {
             String base = platform.baseUrl();
             String token = platform.adminToken();
+            long started = System.nanoTime();
             Map<String, byte[]> artifacts = trainAndServe(base, token, penguins);
+            progress("models trained and served in %.0f s", (System.nanoTime() - started) / 1e9);
             double[] bare = bare(artifacts.get("species"));
             warmUp(base, token, warmUpSeconds);
             double[] floor = sequential(base, token, "/api/v1/me", null);
@@ -108,8 +126,11 @@ public final class ServingBenchmark {
                     List<Map<String, List<Load>>> sides = round % 2 == 0 ? List.of(off, on) : List.of(on, off);
                     for (Map<String, List<Load>> side : sides) {
                         String endpoint = side == off ? model + OFF : model;
-                        side.computeIfAbsent(model, m -> new ArrayList<>())
-                                .add(load(base, token, endpoint, loadSeconds, null));
+                        Load load = load(base, token, endpoint, loadSeconds, null);
+                        side.computeIfAbsent(model, m -> new ArrayList<>()).add(load);
+                        progress(
+                                "round %d, %s: %.0f requests/s, p99 %.2f ms",
+                                round + 1, endpoint, load.perSecond(), load.p99());
                     }
                 }
             }
@@ -117,6 +138,11 @@ public final class ServingBenchmark {
             print(bare, floor, httpOff, httpOn, loadSeconds, off, on);
             printSoak(soakSeconds, soak, soaked);
         }
+    }
+
+    /** A line as the benchmark goes, so that one stopped at a time limit leaves what it measured. */
+    private static void progress(String format, Object... values) {
+        System.out.println("progress: " + String.format(Locale.ROOT, format, values));
     }
 
     /** Load on every endpoint in turn, 5 s each, for {@code seconds}: the JIT compiles what the rounds measure. */
@@ -145,14 +171,18 @@ public final class ServingBenchmark {
                                     "dataset", Map.of("name", "penguins", "version", "1"),
                                     "recipe", "tabular-classification",
                                     "params",
-                                            Map.of("label", "species", "epochs", 20, "hiddenLayers", model.getValue()),
+                                            Map.of(
+                                                    "label",
+                                                    "species",
+                                                    "epochs",
+                                                    EPOCHS.getOrDefault(model.getKey(), 20),
+                                                    "hiddenLayers",
+                                                    model.getValue()),
                                     "registerAs", model.getKey()))
                     .get("id");
             await().atMost(Duration.ofMinutes(5))
                     .pollInterval(Duration.ofSeconds(1))
-                    .until(() -> "FINISHED"
-                            .equals(get(base, token, "/api/v1/teams/default/runs/" + run)
-                                    .get("status")));
+                    .until(() -> finished(get(base, token, "/api/v1/teams/default/runs/" + run)));
             HttpRequest download = HttpRequest.newBuilder(URI.create(
                             base + "/api/v1/teams/default/models/" + model.getKey() + "/versions/1/artifact"))
                     .header("Authorization", "Bearer " + token)
@@ -163,6 +193,15 @@ public final class ServingBenchmark {
             serve(base, token, model.getKey());
         }
         return artifacts;
+    }
+
+    /** Whether the run finished; throws when it ended otherwise. */
+    private static boolean finished(Map<?, ?> run) {
+        Object status = run.get("status");
+        if ("FAILED".equals(status) || "KILLED".equals(status)) {
+            throw new IllegalStateException("the run of " + run.get("name") + " ended " + status + ": " + run);
+        }
+        return "FINISHED".equals(status);
     }
 
     /** Two endpoints on version 1 of {@code model}: one named after it, batching on, and one with it off. */
