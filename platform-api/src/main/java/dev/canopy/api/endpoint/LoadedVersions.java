@@ -148,7 +148,9 @@ public class LoadedVersions {
         int predictors = config.predictors() > 0
                 ? config.predictors()
                 : Runtime.getRuntime().availableProcessors();
-        return new ServingOptions(predictors, EndpointBatching.platformDefaults(config), config.maxRequestRecords());
+        int threadsPerPass = config.threadsPerPass().orElse(ServingOptions.threadsPerPass(predictors));
+        return new ServingOptions(
+                predictors, threadsPerPass, EndpointBatching.platformDefaults(config), config.maxRequestRecords());
     }
 
     /** Whether the version is loaded (or loading) on this control plane. */

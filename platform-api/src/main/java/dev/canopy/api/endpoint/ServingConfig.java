@@ -3,6 +3,7 @@ package dev.canopy.api.endpoint;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -13,6 +14,12 @@ public interface ServingConfig {
     /** DJL predictors per loaded model version; 0: one per CPU. */
     @WithDefault("0")
     int predictors();
+
+    /**
+     * PyTorch intra-op threads each forward pass runs on; absent: the CPUs divided among the predictors (1 with
+     * one predictor per CPU); 0: PyTorch's own count, one per CPU for every pass.
+     */
+    Optional<@PositiveOrZero Integer> threadsPerPass();
 
     /**
      * Micro-batching: concurrent requests to one version share forward passes. This and the next two are the

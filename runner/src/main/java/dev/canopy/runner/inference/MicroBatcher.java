@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with one, never.) A request that does not fit starts the next batch, so a request larger than its {@code
  * maxBatchRecords} runs alone and is never split across batches.
  *
- * <p>Batches run on {@code predictors} forward threads ({@code canopy-forward-<n>-<i>}), at most {@code
- * predictors} at once, while the batcher collects the next. A failed pass fails exactly the requests of its batch.
+ * <p>Batches run on the model's {@link ForwardThreads}, at most {@code predictors} at once, while the batcher
+ * collects the next. A failed pass fails exactly the requests of its batch.
  * The forward threads' CPU time (concatenating and the pass) is added to {@code cpu}, once per batch.
  * Thread-safe.
  */
@@ -51,26 +49,21 @@ final class MicroBatcher implements AutoCloseable {
     private final ServingCpu cpu;
     private final int predictors;
     private final Semaphore slots;
-    private final ExecutorService forwards;
+    private final ForwardThreads forwards;
     private final Thread batcher;
     private volatile boolean flushing;
     private boolean stopped;
 
-    MicroBatcher(int predictors, int width, int outputSize, BatchForward forward, ServingCpu cpu) {
+    MicroBatcher(
+            int predictors, int width, int outputSize, BatchForward forward, ServingCpu cpu, ForwardThreads forwards) {
         this.width = width;
         this.outputSize = outputSize;
         this.forward = forward;
         this.cpu = cpu;
         this.predictors = predictors;
         this.slots = new Semaphore(predictors);
-        int number = NUMBER.incrementAndGet();
-        AtomicInteger threads = new AtomicInteger();
-        this.forwards = Executors.newFixedThreadPool(predictors, task -> {
-            Thread thread = new Thread(task, "canopy-forward-" + number + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.batcher = new Thread(this::collectAndDispatch, "canopy-batcher-" + number);
+        this.forwards = forwards;
+        this.batcher = new Thread(this::collectAndDispatch, "canopy-batcher-" + NUMBER.incrementAndGet());
         batcher.setDaemon(true);
         batcher.start();
     }
@@ -185,7 +178,7 @@ final class MicroBatcher implements AutoCloseable {
 
     /**
      * Stops the batcher: requests still queued fail with {@link IllegalStateException}; batches already running
-     * finish on their threads, which then end.
+     * finish on their threads (which the model closes).
      */
     @Override
     public void close() {
@@ -206,6 +199,5 @@ final class MicroBatcher implements AutoCloseable {
         Batch unrun = new Batch();
         left.stream().filter(request -> request != WAKE_UP).forEach(unrun::add);
         unrun.failUnfinished();
-        forwards.shutdown();
     }
 }

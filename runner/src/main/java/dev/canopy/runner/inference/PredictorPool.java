@@ -20,9 +20,9 @@ import java.util.function.Supplier;
  * in alternation): the (2048, 2048) model's p99 went from 236-250 ms to 40-44 ms (1,833-2,602 against
  * 1,984-2,257 requests per second, within the noise); the small penguins model's from 21-24 ms to 13-14 ms, at
  * 12-25 % fewer requests per second, since each hand-over now wakes a thread for a pass of a few microseconds. The
- * serving benchmark, in runs an hour apart, shows every model losing 10-25 % with batching off. While only
- * endpoints with batching on (the default) serve a model, nothing waits here: the batcher runs at most as many
- * passes at once as there are predictors.
+ * serving benchmark, in runs an hour apart, shows every model losing 10-25 % with batching off. Since passes run
+ * on the model's {@link ForwardThreads}, one per predictor, a pass finds a predictor idle and nothing waits here;
+ * the threads' queue keeps the same first come, first served order.
  *
  * <p>{@link #close()} closes the idle predictors at once and each borrowed one when it is given back, so it never
  * frees native memory under a running pass; when the last predictor is closed it runs {@code afterLast} (which

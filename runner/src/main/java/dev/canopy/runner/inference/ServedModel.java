@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * One loaded model version serving concurrent requests: a pool of warmed-up DJL predictors and a {@link
  * MicroBatcher} that merges concurrent requests into shared forward passes, each request within its own {@link
  * Batching} (endpoints sharing the version may set it differently; a request with batching off runs a pass of its
- * own). The batcher starts with the first batched request.
+ * own). The batcher starts with the first batched request. Every pass runs on one of the model's {@link
+ * ForwardThreads}, on {@link ServingOptions#threadsPerPass()} PyTorch threads.
  *
  * <p>Predictions are those of {@link TabularModel#predict} for the same records: a request that runs in a pass of
  * its own (batching off, or alone in its batch) gets exactly the same floats. A request merged with others gets
@@ -27,8 +28,8 @@ import java.util.logging.Logger;
  * last bits; a label can only differ where the top two logits are that close.
  *
  * <p>Accounting for energy: {@link #cpuNanos()} is the CPU time of encoding, forward passes and decoding, measured
- * on the threads that ran them, a batch's pass counted once; {@link #predictions()} counts records answered.
- * Thread-safe.
+ * on the threads that ran them, a batch's pass counted once (with more than one PyTorch thread per pass, the other
+ * threads' share is not seen); {@link #predictions()} counts records answered. Thread-safe.
  */
 public final class ServedModel implements AutoCloseable {
 
@@ -46,6 +47,7 @@ public final class ServedModel implements AutoCloseable {
     private final TabularModel model;
     private final ServingOptions options;
     private final PredictorPool pool;
+    private final ForwardThreads forwards;
     private final Object batcherLock = new Object();
     private volatile MicroBatcher batcher;
     private boolean batcherClosed;
@@ -59,6 +61,7 @@ public final class ServedModel implements AutoCloseable {
         this.model = model;
         this.options = options;
         this.pool = pool;
+        this.forwards = new ForwardThreads(options.predictors(), options.threadsPerPass());
         model.spec().features().forEach(f -> columns.add(f.name()));
         columns.add(model.spec().label());
     }
@@ -179,14 +182,19 @@ public final class ServedModel implements AutoCloseable {
         }
     }
 
+    /** A pass of the request's own, on a forward thread. */
     private float[] forwardNow(float[] inputs, int rows) {
-        long mark = cpu.mark();
         try {
-            return forward(inputs, rows);
+            return forwards.run(() -> {
+                long mark = cpu.mark();
+                try {
+                    return forward(inputs, rows);
+                } finally {
+                    cpu.addSince(mark);
+                }
+            });
         } catch (TranslateException e) {
             throw new IllegalStateException("prediction failed: " + e.getMessage(), e);
-        } finally {
-            cpu.addSince(mark);
         }
     }
 
@@ -204,7 +212,12 @@ public final class ServedModel implements AutoCloseable {
                 started = batcher;
                 if (started == null) {
                     started = new MicroBatcher(
-                            options.predictors(), model.width(), model.spec().outputSize(), this::forward, cpu);
+                            options.predictors(),
+                            model.width(),
+                            model.spec().outputSize(),
+                            this::forward,
+                            cpu,
+                            forwards);
                     batcher = started;
                 }
             }
@@ -274,6 +287,7 @@ public final class ServedModel implements AutoCloseable {
             if (started != null) {
                 started.close();
             }
+            forwards.close();
             pool.close();
         }
     }

@@ -1,15 +1,11 @@
 package dev.canopy.runner.recipe;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.canopy.runner.inference.ModelSpec;
+import dev.canopy.runner.inference.TorchThreads;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * PyTorch's intra-op threads while a run trains on the CPU. PyTorch uses one thread per core, and every parallel
@@ -22,25 +18,13 @@ import java.util.concurrent.Future;
  * training-overhead benchmark shows what that changed. Whether more than two threads would help such a model on a
  * quiet machine of many cores is open: the 16-core runs there were on two different machines.
  *
- * <p>PyTorch keeps this setting per calling thread, so it changes only the training thread: serving and other runs
- * in the same process keep theirs. But PyTorch also keeps the last count set as a process-wide value, which a thread
- * takes at its first operation: a serving thread starting while a small model trains would keep one thread for
- * ever. So each change of the training thread's count is followed by setting the process-wide value back to the
- * training thread's count from before, from a thread of this class's own ({@code canopy-torch-threads}). A thread
- * whose first operation falls between the two calls still gets one thread. Should it train later, it does not
- * spread that further: a thread that has one thread already is left alone.
+ * <p>Only the training thread changes ({@link TorchThreads}): serving and other runs in the same process keep
+ * theirs. A thread that has one thread already is left alone.
  */
 final class TrainingThreads {
 
     /** Multiply-adds of one batch's forward pass below which a run trains on one thread. */
     static final long SMALL_BATCH_MULTIPLY_ADDS = 2_000_000;
-
-    /** Sets the process-wide count, on a thread whose own count does not matter. */
-    private static final ExecutorService PROCESS_WIDE = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "canopy-torch-threads");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final boolean narrowed;
     private final int before;
@@ -61,17 +45,16 @@ final class TrainingThreads {
      */
     static TrainingThreads narrow(ModelSpec spec, int batchSize, Device device) {
         if (!Device.Type.CPU.equals(device.getDeviceType())
-                || !"PyTorch".equals(Engine.getInstance().getEngineName())
+                || !TorchThreads.applies()
                 || batchMultiplyAdds(spec, batchSize) >= SMALL_BATCH_MULTIPLY_ADDS) {
             return unchanged();
         }
-        int before = JniUtils.getNumThreads();
+        int before = TorchThreads.ofThisThread();
         if (before <= 1) {
             return unchanged();
         }
-        JniUtils.setNumThreads(1);
         try {
-            setProcessWide(before);
+            TorchThreads.setForThisThread(1, before);
         } catch (RuntimeException e) {
             JniUtils.setNumThreads(before);
             throw e;
@@ -107,31 +90,7 @@ final class TrainingThreads {
     /** Gives the calling thread back the count it had before {@link #narrow}, if that changed it. */
     void restore() {
         if (narrowed) {
-            JniUtils.setNumThreads(before);
-            setProcessWide(before);
-        }
-    }
-
-    /** Sets PyTorch's process-wide count on {@code canopy-torch-threads}, leaving the calling thread's as it is. */
-    private static void setProcessWide(int threads) {
-        Future<?> done = PROCESS_WIDE.submit(() -> JniUtils.setNumThreads(threads));
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    done.get();
-                    return;
-                } catch (InterruptedException e) {
-                    // The count must be right before training goes on; the interrupt is kept for the caller.
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("PyTorch's thread count could not be set", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            TorchThreads.setForThisThread(before, before);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,12 @@ class MicroBatcherTest {
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile boolean holdPasses;
     private Batching batching;
+    private final List<ForwardThreads> forwardThreads = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeForwardThreads() {
+        forwardThreads.forEach(ForwardThreads::close);
+    }
 
     @Test
     void runsALoneRequestOnAnIdlePoolAtOnce() throws Exception {
@@ -230,7 +237,9 @@ class MicroBatcherTest {
     /** A batcher whose requests (those submitted with {@link #batching}) allow {@code maxBatchRecords} rows. */
     private MicroBatcher batcher(int predictors, int maxBatchRecords) {
         batching = new Batching(true, maxBatchRecords, Duration.ofMinutes(1));
-        return new MicroBatcher(predictors, 1, 1, this::timesTen, new ServingCpu());
+        ForwardThreads threads = new ForwardThreads(predictors, 0);
+        forwardThreads.add(threads);
+        return new MicroBatcher(predictors, 1, 1, this::timesTen, new ServingCpu(), threads);
     }
 
     private static Batching rowsUpTo(int maxBatchRecords) {

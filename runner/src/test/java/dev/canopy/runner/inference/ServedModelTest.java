@@ -342,6 +342,10 @@ class ServedModelTest {
 
     private static ServingOptions options(
             int predictors, boolean batching, int maxBatchRecords, Duration maxWait, int maxRequestRecords) {
-        return new ServingOptions(predictors, new Batching(batching, maxBatchRecords, maxWait), maxRequestRecords);
+        return new ServingOptions(
+                predictors,
+                ServingOptions.threadsPerPass(predictors),
+                new Batching(batching, maxBatchRecords, maxWait),
+                maxRequestRecords);
     }
 }

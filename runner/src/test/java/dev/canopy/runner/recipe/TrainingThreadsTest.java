@@ -3,35 +3,20 @@ package dev.canopy.runner.recipe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.TabularModel;
+import dev.canopy.runner.inference.ThreeTorchThreads;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(ThreeTorchThreads.class)
 class TrainingThreadsTest {
 
     private final Recipe recipe = new TabularClassificationRecipe();
-    private int before;
-
-    /** Three threads, so that neither one thread nor PyTorch's default on a small machine passes by chance. */
-    @BeforeEach
-    void threeThreads() {
-        Engine.getInstance(); // loads the natives JniUtils calls
-        before = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(3);
-    }
-
-    @AfterEach
-    void restore() {
-        JniUtils.setNumThreads(before);
-    }
 
     @Test
     void aSmallModelTrainsOnOneThreadAndTheThreadGetsItsCountBack() throws Exception {
@@ -82,9 +67,7 @@ class TrainingThreadsTest {
 
         assertThat(context.threadsAtEpochEnd).containsExactly(1);
         assertThat(JniUtils.getNumThreads()).isEqualTo(3);
-        assertThat(CompletableFuture.supplyAsync(JniUtils::getNumThreads, r -> new Thread(r).start())
-                        .join())
-                .isEqualTo(3);
+        assertThat(ThreeTorchThreads.ofNewThread()).isEqualTo(3);
     }
 
     @Test
