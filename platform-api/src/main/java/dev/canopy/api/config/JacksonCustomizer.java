@@ -14,8 +14,8 @@ import jakarta.inject.Singleton;
  * fraction for a whole-number field ({@code "priority": 1.5}) is refused rather than rounded down, a field given twice
  * in one object is refused rather than the last one silently winning, and so are a field the request does not have
  * (a misspelt {@code "gate"} would promote with no gate), text after the JSON value, and text where a number or
- * true/false belongs. Runner messages ignore
- * unknown fields on purpose ({@code WorkerRecords}).
+ * true/false belongs, and text holding half a character ({@link WellFormedText}). Runner messages ignore unknown
+ * fields on purpose ({@code WorkerRecords}).
  */
 @Singleton
 class JacksonCustomizer implements ObjectMapperCustomizer {
@@ -27,6 +27,7 @@ class JacksonCustomizer implements ObjectMapperCustomizer {
         mapper.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.registerModule(WellFormedText.module());
         // Text is not a number or a yes/no: "canaryPercent": "10" or "shadow": "true" is refused rather than read.
         for (LogicalType type : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
             mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);

@@ -1,5 +1,7 @@
 package dev.canopy.api.run;
 
+import dev.canopy.api.config.WellFormedText;
+
 /**
  * The one rule for the keys of metrics, parameters and tags, wherever they come in (the REST API, a runner's
  * reports, an upload's Canopy-Metrics header): 1-250 characters, as the columns hold, without control characters
@@ -21,22 +23,12 @@ public final class Keys {
             return false;
         }
         for (int c = 0; c < key.length(); c++) {
-            char at = key.charAt(c);
-            if (Character.isISOControl(at)) {
+            if (Character.isISOControl(key.charAt(c))) {
                 return false;
             }
-            // Half of a character outside the BMP, alone: the database would store it as '?', a key that the next
-            // batch would then not find (and could not create again).
-            if (Character.isSurrogate(at)) {
-                boolean paired = Character.isHighSurrogate(at)
-                        && c + 1 < key.length()
-                        && Character.isLowSurrogate(key.charAt(c + 1));
-                if (!paired) {
-                    return false;
-                }
-                c++;
-            }
         }
-        return true;
+        // Half of a character outside the BMP, alone: the database would store it as '?', a key that the next
+        // batch would then not find (and could not create again).
+        return !WellFormedText.hasUnpairedSurrogate(key);
     }
 }

@@ -154,6 +154,45 @@ class ErrorFormatTest {
     }
 
     @Test
+    void textHoldingHalfACharacterIsRefusedAndNothingIsStored() {
+        String token = adminToken();
+        String name = unique("half");
+        // JSON escapes of lone surrogates: Java holds them, PostgreSQL would store '?' instead.
+        as(token)
+                .body("{\"name\": \"" + name + "\\uD800\"}")
+                .post("/api/v1/teams/default/experiments")
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_REQUEST"))
+                .body("details[0].field", equalTo("name"))
+                .body("details[0].problem", containsString("half a character"));
+        as(token)
+                .get("/api/v1/teams/default/experiments/{e}", name + "?")
+                .then()
+                .statusCode(404);
+        as(token)
+                .body("{\"experiment\": \"x\", \"params\": {\"lr\": \"0.1\\uDE00\"}}")
+                .post("/api/v1/teams/default/runs")
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("params.lr"));
+        as(token)
+                .body("{\"experiment\": \"x\", \"tags\": {\"\\uDC00\": \"v\"}}")
+                .post("/api/v1/teams/default/runs")
+                .then()
+                .statusCode(400)
+                .body("message", containsString("surrogate"));
+        // Both halves together are one character, and are kept.
+        String whole = name + " \uD83D\uDE00";
+        as(token)
+                .body(Map.of("name", whole))
+                .post("/api/v1/teams/default/experiments")
+                .then()
+                .statusCode(201);
+        as(token).get("/api/v1/teams/default/experiments/{e}", whole).then().body("name", equalTo(whole));
+    }
+
+    @Test
     void aValueOfTheWrongTypeNamesTheTypeWantedNotAJavaClass() {
         Map<String, Object> fraction = Map.of("experiment", "x", "priority", 1.5);
         Map<String, Object> word = Map.of("experiment", "x", "maxAttempts", "three");
