@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
@@ -25,6 +26,8 @@ import org.postgresql.PGNotification;
  * subscribers name a channel and hear each {@code NOTIFY} on it, and whether the connection is listening at all.
  * PostgreSQL delivers a notification only to sessions listening when it is sent, so while the connection is down
  * (it reconnects every 2 s) notifications are lost; subscribers that need every one act on {@code listening(false)}.
+ * Subscribers hear {@code listening(true)} only once a {@link NotificationProbe} sent on the connection has come
+ * back to it, and {@code listening(false)} when one does not.
  */
 @ApplicationScoped
 public class DatabaseSignals {
@@ -36,8 +39,9 @@ public class DatabaseSignals {
         void notified();
 
         /**
-         * {@code true} once the connection listens on the channel; {@code false} when it lost its connection, after
-         * which notifications are missed until the next {@code true}.
+         * {@code true} once the connection listens on the channel and a probe sent on it came back; {@code false}
+         * when it lost its connection or a probe did not come back, after which notifications are missed until the
+         * next {@code true}. Until the first {@code true}, nothing is heard either.
          */
         void listening(boolean listening);
     }
@@ -48,12 +52,15 @@ public class DatabaseSignals {
     private static final int WAIT_MILLIS = 250;
 
     /**
-     * How often the connection is asked a question ({@code SELECT 1}) and how long its answer may take: waiting for
-     * notifications sends nothing, so a connection that died without a word (a NAT or load balancer dropping it, a
-     * failover behind a virtual address) would otherwise look like a quiet one for ever, and every notification
-     * would be missed while subscribers believe they listen.
+     * How often the connection is asked a question (a {@link NotificationProbe}, or {@code SELECT 1} while one is on
+     * its way) and how long its answer may take: waiting for notifications sends nothing, so a connection that died
+     * without a word (a NAT or load balancer dropping it, a failover behind a virtual address) would otherwise look
+     * like a quiet one for ever, and every notification would be missed while subscribers believe they listen.
      */
     private static final int PING_SECONDS = 10;
+
+    /** How long a probe may take to come back before the connection counts as not hearing notifications. */
+    private static final int PROBE_TIMEOUT_SECONDS = 5;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
@@ -70,7 +77,7 @@ public class DatabaseSignals {
 
     /** Subscribes to {@code channel} (lower-case letters, digits, underscores); one subscriber per channel. */
     public void subscribe(String channel, Subscriber subscriber) {
-        if (!CHANNEL.matcher(channel).matches()) {
+        if (!CHANNEL.matcher(channel).matches() || channel.equals(NotificationProbe.CHANNEL)) {
             throw new IllegalArgumentException("not a channel name: " + channel);
         }
         if (subscribers.putIfAbsent(channel, subscriber) != null) {
@@ -95,20 +102,51 @@ public class DatabaseSignals {
     private void listen() {
         Set<String> listened = new HashSet<>();
         while (running) {
+            NotificationProbe probe = new NotificationProbe(PROBE_TIMEOUT_SECONDS * 1_000_000_000L);
+            boolean warned = false;
             try (Connection connection = connect()) {
                 PGConnection pg = connection.unwrap(PGConnection.class);
-                long pinged = System.nanoTime();
+                execute(connection, "LISTEN " + NotificationProbe.CHANNEL);
+                long pinged = System.nanoTime() - PING_SECONDS * 1_000_000_000L; // a probe at once
                 while (running) {
-                    if (System.nanoTime() - pinged > PING_SECONDS * 1_000_000_000L) {
-                        ping(connection);
-                        pinged = System.nanoTime();
+                    long now = System.nanoTime();
+                    if (now - pinged >= PING_SECONDS * 1_000_000_000L) {
+                        String payload = probe.send(now);
+                        if (payload == null) {
+                            execute(connection, "SELECT 1");
+                        } else {
+                            sendProbe(connection, payload);
+                        }
+                        pinged = now;
                     }
-                    listenToNewChannels(connection, listened);
+                    boolean wasVerified = probe.verified();
+                    if (probe.overdue(System.nanoTime()) && (wasVerified || !warned)) {
+                        Log.warnf(
+                                "Notifications sent on the database listener's connection %s within %d s: waiting"
+                                        + " claims fall back to polling and access checks are not cached until they"
+                                        + " do. A connection pooler in transaction mode between the control plane"
+                                        + " and PostgreSQL drops them; point the control plane at PostgreSQL or at a"
+                                        + " pooler in session mode",
+                                wasVerified ? "stopped coming back" : "do not come back", PROBE_TIMEOUT_SECONDS);
+                        warned = true;
+                        if (wasVerified) {
+                            listened.forEach(channel -> subscribers.get(channel).listening(false));
+                        }
+                    }
+                    listenToNewChannels(connection, listened, probe.verified());
                     PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
                     if (notifications != null) {
                         Set<String> channels = new HashSet<>();
                         for (PGNotification notification : notifications) {
-                            channels.add(notification.getName());
+                            if (!NotificationProbe.CHANNEL.equals(notification.getName())) {
+                                channels.add(notification.getName());
+                            } else if (probe.arrived(notification.getParameter())) {
+                                if (warned) {
+                                    Log.info("Notifications come back on the database listener's connection again");
+                                }
+                                listened.forEach(
+                                        channel -> subscribers.get(channel).listening(true));
+                            }
                         }
                         channels.forEach(channel -> subscribers.get(channel).notified());
                     }
@@ -121,7 +159,9 @@ public class DatabaseSignals {
                             e.getMessage());
                 }
             } finally {
-                listened.forEach(channel -> subscribers.get(channel).listening(false));
+                if (probe.verified()) {
+                    listened.forEach(channel -> subscribers.get(channel).listening(false));
+                }
                 listened.clear();
             }
             if (running) {
@@ -130,21 +170,35 @@ public class DatabaseSignals {
         }
     }
 
-    private void listenToNewChannels(Connection connection, Set<String> listened) throws SQLException {
+    /**
+     * LISTENs on channels subscribed since the last call; tells their subscribers they listen when the connection
+     * is {@code verified} (else they hear it once a probe comes back).
+     */
+    private void listenToNewChannels(Connection connection, Set<String> listened, boolean verified)
+            throws SQLException {
         for (Map.Entry<String, Subscriber> subscription : subscribers.entrySet()) {
             if (listened.add(subscription.getKey())) {
-                try (Statement listen = connection.createStatement()) {
-                    listen.execute("LISTEN " + subscription.getKey());
+                execute(connection, "LISTEN " + subscription.getKey());
+                if (verified) {
+                    subscription.getValue().listening(true);
                 }
-                subscription.getValue().listening(true);
             }
         }
     }
 
+    /** A probe: a NOTIFY of {@code payload} on the probe's channel, which this connection listens to. */
+    private static void sendProbe(Connection connection, String payload) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, NotificationProbe.CHANNEL);
+            notify.setString(2, payload);
+            notify.execute();
+        }
+    }
+
     /** Fails when no answer comes within the socket timeout: the connection is then dropped and made again. */
-    private static void ping(Connection connection) throws SQLException {
-        try (Statement ping = connection.createStatement()) {
-            ping.execute("SELECT 1");
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
         }
     }
 
