@@ -38,8 +38,12 @@ final class ForwardThreads implements AutoCloseable {
         AtomicInteger made = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(count, worker -> {
             Runnable narrowedWorker = () -> {
-                narrow(threadsPerPass);
-                worker.run();
+                try {
+                    narrow(threadsPerPass);
+                } finally {
+                    // Even after an Error there: the task that made this thread must run, or its caller waits.
+                    worker.run();
+                }
             };
             Thread thread = new Thread(narrowedWorker, "canopy-forward-" + number + "-" + made.incrementAndGet());
             thread.setDaemon(true);
@@ -76,6 +80,8 @@ final class ForwardThreads implements AutoCloseable {
         try {
             return outputs.get();
         } catch (InterruptedException e) {
+            // Not run for nobody, if it has not started.
+            outputs.cancel(false);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a prediction", e);
         } catch (ExecutionException e) {
@@ -107,10 +113,8 @@ final class ForwardThreads implements AutoCloseable {
             if (!TorchThreads.applies()) {
                 return;
             }
-            // A new thread: its count is the process-wide one.
-            int processWide = TorchThreads.ofThisThread();
-            if (processWide != threadsPerPass) {
-                TorchThreads.setForThisThread(threadsPerPass, processWide);
+            if (TorchThreads.ofThisThread() != threadsPerPass) {
+                TorchThreads.setForThisThread(threadsPerPass);
             }
         } catch (RuntimeException e) {
             // Its passes still run, on PyTorch's count.

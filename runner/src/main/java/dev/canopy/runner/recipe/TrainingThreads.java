@@ -54,7 +54,7 @@ final class TrainingThreads {
             return unchanged();
         }
         try {
-            TorchThreads.setForThisThread(1, before);
+            TorchThreads.setForThisThread(1);
         } catch (RuntimeException e) {
             JniUtils.setNumThreads(before);
             throw e;
@@ -90,7 +90,7 @@ final class TrainingThreads {
     /** Gives the calling thread back the count it had before {@link #narrow}, if that changed it. */
     void restore() {
         if (narrowed) {
-            TorchThreads.setForThisThread(before, before);
+            TorchThreads.setForThisThread(before);
         }
     }
 }

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Gives the test's thread, and so the process, three PyTorch threads for each test, so that neither one thread nor
- * PyTorch's default on a small machine passes by chance; afterwards, the count from before.
+ * Makes three PyTorch threads the default, and the test thread's count, for each test, so that neither one thread
+ * nor PyTorch's default on a small machine passes by chance; afterwards, the default from before.
  */
 public final class ThreeTorchThreads implements BeforeEachCallback, AfterEachCallback {
 
@@ -18,13 +18,13 @@ public final class ThreeTorchThreads implements BeforeEachCallback, AfterEachCal
     @Override
     public void beforeEach(ExtensionContext context) {
         Engine.getInstance(); // loads the natives JniUtils calls
-        before = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(3);
+        before = TorchThreads.defaultCount();
+        TorchThreads.setDefault(3);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        JniUtils.setNumThreads(before);
+        TorchThreads.setDefault(before);
     }
 
     /** The count a thread started now gets. */
