@@ -106,7 +106,10 @@ final class Protocol {
         /** The longest reason the control plane takes. */
         static final int MAX_REASON = 4000;
 
-        /** A reason longer than the control plane takes is cut (a refused failure would leave the run unfailed). */
+        /**
+         * A reason longer than the control plane takes is cut, and half characters in it are replaced (a refused
+         * failure would leave the run unfailed).
+         */
         Fail {
             if (reason == null || reason.isBlank()) {
                 reason = "no reason given";
@@ -116,8 +119,41 @@ final class Protocol {
                 // Not between the two halves of a surrogate pair.
                 reason = reason.substring(0, Character.isHighSurrogate(reason.charAt(end - 1)) ? end - 1 : end) + cut;
             }
+            reason = wholeCharacters(reason);
         }
     }
 
-    record Stopped(int attempt, String reason, Energy energy) {}
+    record Stopped(int attempt, String reason, Energy energy) {
+
+        Stopped {
+            reason = reason == null ? null : wholeCharacters(reason);
+        }
+    }
+
+    /**
+     * {@code text} with every half of a character that stands alone (an unpaired surrogate, as cutting text at a
+     * length can leave, in a recipe's message say) replaced by U+FFFD: the control plane refuses text holding one.
+     */
+    static String wholeCharacters(String text) {
+        StringBuilder whole = null;
+        for (int c = 0; c < text.length(); c++) {
+            char at = text.charAt(c);
+            if (Character.isHighSurrogate(at)
+                    && c + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(c + 1))) {
+                if (whole != null) {
+                    whole.append(at).append(text.charAt(c + 1));
+                }
+                c++;
+            } else if (Character.isSurrogate(at)) {
+                if (whole == null) {
+                    whole = new StringBuilder(text.length()).append(text, 0, c);
+                }
+                whole.append('\uFFFD');
+            } else if (whole != null) {
+                whole.append(at);
+            }
+        }
+        return whole == null ? text : whole.toString();
+    }
 }
