@@ -1,13 +1,16 @@
 package dev.canopy.scheduler.signal;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
@@ -26,8 +29,8 @@ import org.postgresql.PGNotification;
  * subscribers name a channel and hear each {@code NOTIFY} on it, and whether the connection is listening at all.
  * PostgreSQL delivers a notification only to sessions listening when it is sent, so while the connection is down
  * (it reconnects every 2 s) notifications are lost; subscribers that need every one act on {@code listening(false)}.
- * Subscribers hear {@code listening(true)} only once a {@link NotificationProbe} sent on the connection has come
- * back to it, and {@code listening(false)} when one does not.
+ * Subscribers hear {@code listening(true)} only once a {@link NotificationProbe} sent from another connection has
+ * reached this one, and {@code listening(false)} when one does not or the connection's server session changes.
  */
 @ApplicationScoped
 public class DatabaseSignals {
@@ -39,9 +42,9 @@ public class DatabaseSignals {
         void notified();
 
         /**
-         * {@code true} once the connection listens on the channel and a probe sent on it came back; {@code false}
-         * when it lost its connection or a probe did not come back, after which notifications are missed until the
-         * next {@code true}. Until the first {@code true}, nothing is heard either.
+         * {@code true} once the connection listens on the channel and a probe reached it; {@code false} when it lost
+         * its connection, a probe did not arrive or its server session changed, after which notifications are
+         * missed until the next {@code true}. Until the first {@code true}, nothing is heard either.
          */
         void listening(boolean listening);
     }
@@ -52,8 +55,8 @@ public class DatabaseSignals {
     private static final int WAIT_MILLIS = 250;
 
     /**
-     * How often the connection is asked a question (a {@link NotificationProbe}, or {@code SELECT 1} while one is on
-     * its way) and how long its answer may take: waiting for notifications sends nothing, so a connection that died
+     * How often the connection is asked a question (its server session, for the {@link NotificationProbe}, which is
+     * sent then too) and how long its answer may take: waiting for notifications sends nothing, so a connection that died
      * without a word (a NAT or load balancer dropping it, a failover behind a virtual address) would otherwise look
      * like a quiet one for ever, and every notification would be missed while subscribers believe they listen.
      */
@@ -61,6 +64,9 @@ public class DatabaseSignals {
 
     /** How long a probe may take to come back before the connection counts as not hearing notifications. */
     private static final int PROBE_TIMEOUT_SECONDS = 5;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
@@ -111,23 +117,34 @@ public class DatabaseSignals {
                 while (running) {
                     long now = System.nanoTime();
                     if (now - pinged >= PING_SECONDS * 1_000_000_000L) {
+                        boolean wasVerified = probe.verified();
+                        if (probe.sessionIs(backendProcessId(connection))) {
+                            Log.warn("The database listener's connection moved to another server session: a"
+                                    + " connection pooler in transaction mode stands between the control plane and"
+                                    + " PostgreSQL, and notifications are lost. Waiting claims fall back to polling"
+                                    + " and access checks are not cached; point the control plane at PostgreSQL or at"
+                                    + " a pooler in session mode");
+                            warned = true;
+                            if (wasVerified) {
+                                listened.forEach(
+                                        channel -> subscribers.get(channel).listening(false));
+                            }
+                        }
                         String payload = probe.send(now);
-                        if (payload == null) {
-                            execute(connection, "SELECT 1");
-                        } else {
-                            sendProbe(connection, payload);
+                        if (payload != null && !sendProbe(payload)) {
+                            probe.withdraw();
                         }
                         pinged = now;
                     }
                     boolean wasVerified = probe.verified();
                     if (probe.overdue(System.nanoTime()) && (wasVerified || !warned)) {
                         Log.warnf(
-                                "Notifications sent on the database listener's connection %s within %d s: waiting"
-                                        + " claims fall back to polling and access checks are not cached until they"
-                                        + " do. A connection pooler in transaction mode between the control plane"
-                                        + " and PostgreSQL drops them; point the control plane at PostgreSQL or at a"
-                                        + " pooler in session mode",
-                                wasVerified ? "stopped coming back" : "do not come back", PROBE_TIMEOUT_SECONDS);
+                                "Notifications to the database listener %s within %d s: waiting claims fall back to"
+                                        + " polling and access checks are not cached until they do. A connection"
+                                        + " pooler in transaction mode between the control plane and PostgreSQL"
+                                        + " loses them; point the control plane at PostgreSQL or at a pooler in"
+                                        + " session mode",
+                                wasVerified ? "stopped arriving" : "do not arrive", PROBE_TIMEOUT_SECONDS);
                         warned = true;
                         if (wasVerified) {
                             listened.forEach(channel -> subscribers.get(channel).listening(false));
@@ -186,12 +203,29 @@ public class DatabaseSignals {
         }
     }
 
-    /** A probe: a NOTIFY of {@code payload} on the probe's channel, which this connection listens to. */
-    private static void sendProbe(Connection connection, String payload) throws SQLException {
-        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+    /**
+     * A probe: a NOTIFY of {@code payload} on the probe's channel, from a connection of the application's pool (so
+     * not from the listening session). False when it could not be sent; the listener's connection is not to blame.
+     */
+    private boolean sendProbe(String payload) {
+        try (Connection other = dataSource.getConnection();
+                PreparedStatement notify = other.prepareStatement("SELECT pg_notify(?, ?)")) {
             notify.setString(1, NotificationProbe.CHANNEL);
             notify.setString(2, payload);
             notify.execute();
+            return true;
+        } catch (SQLException e) {
+            Log.debugf("The database listener's probe could not be sent: %s", e.getMessage());
+            return false;
+        }
+    }
+
+    /** The connection's server process; fails when no answer comes within the socket timeout (the ping). */
+    private static int backendProcessId(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet pid = statement.executeQuery("SELECT pg_backend_pid()")) {
+            pid.next();
+            return pid.getInt(1);
         }
     }
 

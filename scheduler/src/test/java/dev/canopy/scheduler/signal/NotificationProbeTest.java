@@ -47,4 +47,31 @@ class NotificationProbeTest {
         assertThat(probe.verified()).isTrue();
         assertThat(probe.arrived(next)).as("once").isFalse();
     }
+
+    @Test
+    void aConnectionWhoseServerSessionChangedIsNeverTrustedAgain() {
+        probe.sessionIs(4711);
+        probe.arrived(probe.send(0));
+        String onItsWay = probe.send(10 * SECOND);
+
+        assertThat(probe.sessionIs(4711)).isFalse();
+        assertThat(probe.verified()).isTrue();
+        assertThat(probe.sessionIs(4712)).as("moved").isTrue();
+        assertThat(probe.verified()).isFalse();
+        assertThat(probe.sessionIs(4713)).as("said once").isFalse();
+        assertThat(probe.arrived(onItsWay)).isFalse();
+        assertThat(probe.send(20 * SECOND)).isNull();
+        assertThat(probe.verified()).isFalse();
+    }
+
+    @Test
+    void aProbeThatCouldNotBeSentMakesWayForTheNext() {
+        probe.arrived(probe.send(0));
+        probe.send(10 * SECOND);
+        probe.withdraw();
+
+        assertThat(probe.verified()).as("unchanged").isTrue();
+        assertThat(probe.overdue(60 * SECOND)).isFalse();
+        assertThat(probe.send(60 * SECOND)).isNotNull();
+    }
 }
