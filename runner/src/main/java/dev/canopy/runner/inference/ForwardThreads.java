@@ -80,7 +80,7 @@ final class ForwardThreads implements AutoCloseable {
         try {
             return outputs.get();
         } catch (InterruptedException e) {
-            // Not run for nobody, if it has not started.
+            // Withdrawn if it has not started: nobody waits for it any more.
             outputs.cancel(false);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a prediction", e);
