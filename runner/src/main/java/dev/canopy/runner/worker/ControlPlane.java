@@ -29,7 +29,7 @@ final class ControlPlane {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Protocol.json();
     /** The control plane's URL without a trailing slash; a path in it (behind a reverse proxy) is kept. */
     private final String base;
 

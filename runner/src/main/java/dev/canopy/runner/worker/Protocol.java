@@ -1,7 +1,13 @@
 package dev.canopy.runner.worker;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.canopy.runner.energy.EnergyReading;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,10 +112,7 @@ final class Protocol {
         /** The longest reason the control plane takes. */
         static final int MAX_REASON = 4000;
 
-        /**
-         * A reason longer than the control plane takes is cut, and half characters in it are replaced (a refused
-         * failure would leave the run unfailed).
-         */
+        /** A reason longer than the control plane takes is cut (a refused failure would leave the run unfailed). */
         Fail {
             if (reason == null || reason.isBlank()) {
                 reason = "no reason given";
@@ -119,20 +122,31 @@ final class Protocol {
                 // Not between the two halves of a surrogate pair.
                 reason = reason.substring(0, Character.isHighSurrogate(reason.charAt(end - 1)) ? end - 1 : end) + cut;
             }
-            reason = wholeCharacters(reason);
         }
     }
 
-    record Stopped(int attempt, String reason, Energy energy) {
+    record Stopped(int attempt, String reason, Energy energy) {}
 
-        Stopped {
-            reason = reason == null ? null : wholeCharacters(reason);
-        }
+    /**
+     * The mapper messages are read and written with. Every string it writes keeps whole characters only ({@link
+     * #wholeCharacters}): a failure reason or a note a recipe cut at a length, through an emoji, would otherwise be
+     * refused by the control plane, and the run requeued until its attempts ran out.
+     */
+    static ObjectMapper json() {
+        SimpleModule whole = new SimpleModule("whole-characters");
+        whole.addSerializer(String.class, new StdSerializer<>(String.class) {
+            @Override
+            public void serialize(String value, JsonGenerator generator, SerializerProvider provider)
+                    throws IOException {
+                generator.writeString(wholeCharacters(value));
+            }
+        });
+        return new ObjectMapper().registerModule(whole);
     }
 
     /**
      * {@code text} with every half of a character that stands alone (an unpaired surrogate, as cutting text at a
-     * length can leave, in a recipe's message say) replaced by U+FFFD: the control plane refuses text holding one.
+     * length can leave) replaced by U+FFFD: the control plane refuses text holding one.
      */
     static String wholeCharacters(String text) {
         StringBuilder whole = null;
