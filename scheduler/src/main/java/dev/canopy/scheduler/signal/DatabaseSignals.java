@@ -109,6 +109,8 @@ public class DatabaseSignals {
         Set<String> listened = new HashSet<>();
         while (running) {
             NotificationProbe probe = new NotificationProbe(PROBE_TIMEOUT_SECONDS * 1_000_000_000L);
+            // Whether the subscribers of the channels listened to were told they listen.
+            boolean told = false;
             boolean warned = false;
             try (Connection connection = connect()) {
                 PGConnection pg = connection.unwrap(PGConnection.class);
@@ -117,7 +119,6 @@ public class DatabaseSignals {
                 while (running) {
                     long now = System.nanoTime();
                     if (now - pinged >= PING_SECONDS * 1_000_000_000L) {
-                        boolean wasVerified = probe.verified();
                         if (probe.sessionIs(backendProcessId(connection))) {
                             Log.warn("The database listener's connection moved to another server session: a"
                                     + " connection pooler in transaction mode stands between the control plane and"
@@ -125,10 +126,6 @@ public class DatabaseSignals {
                                     + " and access checks are not cached; point the control plane at PostgreSQL or at"
                                     + " a pooler in session mode");
                             warned = true;
-                            if (wasVerified) {
-                                listened.forEach(
-                                        channel -> subscribers.get(channel).listening(false));
-                            }
                         }
                         String payload = probe.send(now);
                         if (payload != null && !sendProbe(payload)) {
@@ -146,23 +143,20 @@ public class DatabaseSignals {
                                         + " session mode",
                                 wasVerified ? "stopped arriving" : "do not arrive", PROBE_TIMEOUT_SECONDS);
                         warned = true;
-                        if (wasVerified) {
-                            listened.forEach(channel -> subscribers.get(channel).listening(false));
-                        }
                     }
-                    listenToNewChannels(connection, listened, probe.verified());
+                    if (probe.verified() != told) {
+                        told = !told;
+                        tell(listened, told);
+                    }
+                    listenToNewChannels(connection, listened, told);
                     PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
                     if (notifications != null) {
                         Set<String> channels = new HashSet<>();
                         for (PGNotification notification : notifications) {
                             if (!NotificationProbe.CHANNEL.equals(notification.getName())) {
                                 channels.add(notification.getName());
-                            } else if (probe.arrived(notification.getParameter())) {
-                                if (warned) {
-                                    Log.info("Notifications come back on the database listener's connection again");
-                                }
-                                listened.forEach(
-                                        channel -> subscribers.get(channel).listening(true));
+                            } else if (probe.arrived(notification.getParameter()) && warned) {
+                                Log.info("Notifications reach the database listener again");
                             }
                         }
                         channels.forEach(channel -> subscribers.get(channel).notified());
@@ -176,8 +170,8 @@ public class DatabaseSignals {
                             e.getMessage());
                 }
             } finally {
-                if (probe.verified()) {
-                    listened.forEach(channel -> subscribers.get(channel).listening(false));
+                if (told) {
+                    tell(listened, false);
                 }
                 listened.clear();
             }
@@ -185,6 +179,11 @@ public class DatabaseSignals {
                 pause();
             }
         }
+    }
+
+    /** Tells the subscribers of {@code channels} whether they listen. */
+    private void tell(Set<String> channels, boolean listening) {
+        channels.forEach(channel -> subscribers.get(channel).listening(listening));
     }
 
     /**
