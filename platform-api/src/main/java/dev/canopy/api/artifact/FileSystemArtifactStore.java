@@ -7,12 +7,15 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,6 +105,18 @@ class FileSystemArtifactStore implements ArtifactStore {
         return deleted;
     }
 
+    /**
+     * Makes a folder's entries durable (fsync of the directory; Linux and macOS allow opening one for reading).
+     * Where a platform refuses, the rename stands and durability is the file system's.
+     */
+    private static void forceFolder(Path folder) {
+        try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            // Windows cannot open a directory as a channel.
+        }
+    }
+
     private Path resolve(String key) {
         Path path = root.resolve(key).normalize();
         if (!path.startsWith(root) || path.startsWith(staging) || key.isBlank()) {
@@ -113,12 +128,14 @@ class FileSystemArtifactStore implements ArtifactStore {
     private final class StagedFile implements Staged {
 
         private final Path file;
+        private final FileChannel channel;
         private final OutputStream output;
         private boolean committed;
 
         StagedFile(Path file) throws IOException {
             this.file = file;
-            this.output = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+            this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            this.output = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
         }
 
         @Override
@@ -128,6 +145,10 @@ class FileSystemArtifactStore implements ArtifactStore {
 
         @Override
         public void commit(String key) throws IOException {
+            // On disk before it has a name: the caller's transaction commits a reference to it next, and after a
+            // power cut a renamed file whose data never reached the disk would be there, empty or cut short.
+            output.flush();
+            channel.force(true);
             output.close();
             Path target = resolve(key);
             Files.createDirectories(target.getParent());
@@ -140,6 +161,8 @@ class FileSystemArtifactStore implements ArtifactStore {
             if (!Files.exists(target)) {
                 throw new IOException("Artifact " + key + " was not stored");
             }
+            // And the new name itself, which lives in the folder.
+            forceFolder(target.getParent());
             committed = true;
         }
 
