@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * {@code java -jar canopy-runner.jar --server URL --token TOKEN}: a runner process. SIGTERM drains it: it takes
@@ -45,6 +46,8 @@ public final class RunnerMain {
             System.exit(2);
             return;
         }
+        RunnerOptions.tokenRisks(args, options.server())
+                .forEach(risk -> Logger.getLogger(RunnerMain.class.getName()).warning(() -> "Careful: " + risk));
         if (options.threads() != null) {
             // Read once, when the engine loads (the first training or self-test), which is after this.
             System.setProperty("ai.djl.pytorch.num_threads", options.threads().toString());

@@ -1,13 +1,18 @@
 package dev.canopy.runner.worker;
 
 import dev.canopy.runner.energy.EnergyOptions;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,11 +20,12 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * How a runner is started: {@code --server URL --token TOKEN} and optional {@code --name NAME}, {@code --zone ZONE},
+ * How a runner is started: {@code --server URL --token TOKEN} (or {@code --token-file PATH}, a file holding it)
+ * and optional {@code --name NAME}, {@code --zone ZONE},
  * {@code --gpus N} or {@code --gpu-ids 0,1}, {@code --work-dir DIR}, {@code --pue 1.2}, {@code --threads N},
  * {@code --cpu-watts W}, {@code --energy-poll-ms MS}, {@code --energy-counter-ms MS}, {@code --nvml-library PATH};
  * each also settable as an environment variable
- * ({@code CANOPY_SERVER}, {@code CANOPY_TOKEN}, {@code CANOPY_RUNNER_NAME}, {@code CANOPY_ZONE},
+ * ({@code CANOPY_SERVER}, {@code CANOPY_TOKEN}, {@code CANOPY_TOKEN_FILE}, {@code CANOPY_RUNNER_NAME}, {@code CANOPY_ZONE},
  * {@code CANOPY_RUNNER_GPUS}, {@code CANOPY_RUNNER_GPU_IDS}, {@code CANOPY_RUNNER_DIR}, {@code CANOPY_PUE},
  * {@code CANOPY_RUNNER_THREADS}, {@code CANOPY_CPU_WATTS}, {@code CANOPY_ENERGY_POLL_MS},
  * {@code CANOPY_ENERGY_COUNTER_MS}, {@code CANOPY_NVML_LIBRARY}). An option it does not know, or a number that is
@@ -49,6 +55,7 @@ public record RunnerOptions(
     private static final Set<String> OPTIONS = new TreeSet<>(Set.of(
             "server",
             "token",
+            "token-file",
             "name",
             "zone",
             "gpus",
@@ -101,10 +108,18 @@ public record RunnerOptions(
             values.put(option, args[++i]);
         }
         String server = values.getOrDefault("server", env.get("CANOPY_SERVER"));
-        String token = values.getOrDefault("token", env.get("CANOPY_TOKEN"));
+        if (values.containsKey("token") && values.containsKey("token-file")) {
+            throw new IllegalArgumentException("Give --token or --token-file, not both");
+        }
+        String token = values.containsKey("token-file")
+                ? tokenFrom(values.get("token-file"), "--token-file")
+                : values.getOrDefault("token", env.get("CANOPY_TOKEN"));
+        if (token == null && env.containsKey("CANOPY_TOKEN_FILE")) {
+            token = tokenFrom(env.get("CANOPY_TOKEN_FILE"), "CANOPY_TOKEN_FILE");
+        }
         if (server == null || token == null) {
-            throw new IllegalArgumentException(
-                    "A runner needs --server URL and --token TOKEN (or CANOPY_SERVER, CANOPY_TOKEN)");
+            throw new IllegalArgumentException("A runner needs --server URL and --token TOKEN or --token-file PATH"
+                    + " (or CANOPY_SERVER, CANOPY_TOKEN or CANOPY_TOKEN_FILE)");
         }
         String gpus = values.getOrDefault("gpus", env.get("CANOPY_RUNNER_GPUS"));
         String gpuIds = values.getOrDefault("gpu-ids", env.get("CANOPY_RUNNER_GPU_IDS"));
@@ -161,6 +176,47 @@ public record RunnerOptions(
                         atLeast("energy-counter-ms", number("energy-counter-ms", counter, Long::valueOf), 0)
                                 .map(Duration::ofMillis)
                                 .orElse(null)));
+    }
+
+    /** The token in {@code file} (surrounding white space, such as a final newline, is not part of it). */
+    private static String tokenFrom(String file, String option) {
+        String token;
+        try {
+            token = Files.readString(Path.of(file)).strip();
+        } catch (IOException | InvalidPathException e) {
+            throw new IllegalArgumentException(option + " " + file + " cannot be read: " + e, e);
+        }
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException(option + " " + file + " is empty");
+        }
+        return token;
+    }
+
+    /**
+     * What, in how a runner was started, exposes its token, a sentence each: the token given on the command line
+     * (every user of the machine can read it in {@code ps}) and plain HTTP to a host other than this machine (it
+     * crosses the network as clear text with every request). Neither stops the runner: a private network or a
+     * single-user machine may make either acceptable.
+     */
+    static List<String> tokenRisks(String[] args, URI server) {
+        List<String> risks = new ArrayList<>();
+        if (Arrays.asList(args).contains("--token")) {
+            risks.add("the token was given with --token, so any user of this machine can read it in the process list;"
+                    + " use --token-file PATH or CANOPY_TOKEN instead");
+        }
+        if ("http".equals(server.getScheme()) && !isLoopback(server.getHost())) {
+            risks.add("--server " + server + " is plain HTTP to another machine, so the token crosses the network"
+                    + " as clear text with every request; put TLS in front of the control plane and use https://");
+        }
+        return risks;
+    }
+
+    private static boolean isLoopback(String host) {
+        String name = host.toLowerCase(Locale.ROOT);
+        return name.equals("localhost")
+                || name.endsWith(".localhost")
+                || name.equals("[::1]")
+                || name.matches("127(\\.\\d{1,3}){3}");
     }
 
     /**

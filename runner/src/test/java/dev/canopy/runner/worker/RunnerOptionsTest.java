@@ -27,6 +27,52 @@ class RunnerOptionsTest {
     }
 
     @Test
+    void readsTheTokenFromAFileNamedByOptionOrEnvironment(@TempDir Path temp) throws Exception {
+        Path file = Files.writeString(temp.resolve("token"), "cnp_fromfile\n");
+        String[] server = {"--server", "https://canopy.example.com"};
+
+        assertThat(RunnerOptions.parse(with(server, "--token-file", file.toString()), Map.of())
+                        .token())
+                .isEqualTo("cnp_fromfile");
+        assertThat(RunnerOptions.parse(server, Map.of("CANOPY_TOKEN_FILE", file.toString()))
+                        .token())
+                .isEqualTo("cnp_fromfile");
+        // The command line first, then CANOPY_TOKEN, then CANOPY_TOKEN_FILE.
+        assertThat(RunnerOptions.parse(server, Map.of("CANOPY_TOKEN", "cnp_env", "CANOPY_TOKEN_FILE", file.toString()))
+                        .token())
+                .isEqualTo("cnp_env");
+        String[] both = {"--server", "https://h", "--token", "t", "--token-file", file.toString()};
+        assertThatThrownBy(() -> RunnerOptions.parse(both, Map.of()))
+                .hasMessage("Give --token or --token-file, not both");
+        Path empty = Files.writeString(temp.resolve("empty"), " \n");
+        assertThatThrownBy(() -> RunnerOptions.parse(with(server, "--token-file", empty.toString()), Map.of()))
+                .hasMessage("--token-file " + empty + " is empty");
+        String missing = temp.resolve("missing").toString();
+        assertThatThrownBy(() -> RunnerOptions.parse(server, Map.of("CANOPY_TOKEN_FILE", missing)))
+                .hasMessageStartingWith("CANOPY_TOKEN_FILE " + missing + " cannot be read: ");
+    }
+
+    @Test
+    void namesWhatExposesTheToken() {
+        String[] onCommandLine = {"--server", "http://localhost:8080", "--token", "t"};
+        assertThat(RunnerOptions.tokenRisks(onCommandLine, URI.create("http://localhost:8080")))
+                .singleElement()
+                .asString()
+                .contains("--token", "process list");
+        assertThat(RunnerOptions.tokenRisks(new String[0], URI.create("http://control-plane:8080")))
+                .singleElement()
+                .asString()
+                .contains("plain HTTP to another machine");
+        for (String safe : new String[] {
+            "https://control-plane:8080", "http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080"
+        }) {
+            assertThat(RunnerOptions.tokenRisks(new String[] {"--token-file", "f"}, URI.create(safe)))
+                    .as(safe)
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void refusesAServerThatIsNotAnHttpUrlAtOnce() {
         for (String bad :
                 new String[] {"localhost:8080", "control-plane", "ftp://host/", "http:///nohost", "http://a b"}) {
@@ -36,7 +82,7 @@ class RunnerOptionsTest {
                     .hasMessageStartingWith("--server ");
         }
         assertThatThrownBy(() -> RunnerOptions.parse(new String[] {"--token", "t"}, Map.of()))
-                .hasMessageContaining("--server URL and --token TOKEN");
+                .hasMessageContaining("--server URL and --token TOKEN or --token-file PATH");
     }
 
     @Test
