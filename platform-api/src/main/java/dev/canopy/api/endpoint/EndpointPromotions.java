@@ -70,7 +70,13 @@ public class EndpointPromotions {
      */
     EventResponse promote(String team, String name, PromotionRequest request) {
         TeamScope scope = access.write(team);
-        return promote(scope, new Actor(scope.userId(), caller.get().userName()), name, request, () -> {});
+        // The gates may take minutes: a token revoked, or a member removed, meanwhile changes nothing.
+        return promote(
+                scope,
+                new Actor(scope.userId(), caller.get().userName()),
+                name,
+                request,
+                () -> access.recheckWrite(scope));
     }
 
     /**

@@ -71,13 +71,13 @@ class EndpointRollbacks {
             if (backToPrevious) {
                 warmOrFail(models.byIds(List.of(before.previousVersionId)).get(before.previousVersionId));
             }
-            response = rollBack(actor, name, reason, before);
+            response = rollBack(scope, actor, name, reason, before);
         }
         promotions.changed(before.id);
         return response;
     }
 
-    private EndpointResponse rollBack(Actor actor, String name, String reason, Endpoint before) {
+    private EndpointResponse rollBack(TeamScope scope, Actor actor, String name, String reason, Endpoint before) {
         return routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
             // Deleted meanwhile: as if it had never been there.
             Endpoint endpoint =
@@ -89,6 +89,8 @@ class EndpointRollbacks {
                         + " canary decided, or another promotion or rollback); nothing was rolled back: look"
                         + " at it again and roll back if you still want to");
             }
+            // The warm-up may have taken a while: a token revoked, or a member removed, meanwhile changes nothing.
+            access.recheckWrite(scope);
             Kind kind = endpoint.canaryVersionId != null
                     ? Kind.CANARY_ROLLED_BACK
                     : endpoint.shadowVersionId != null ? Kind.SHADOW_STOPPED : Kind.ROLLED_BACK;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.LockWaits;
+import dev.canopy.api.TestApi;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.team.TeamScope;
 import io.agroal.api.AgroalDataSource;
@@ -136,6 +137,66 @@ class EndpointChangeRaceTest {
 
         assertThat(response.statusCode()).isEqualTo(201);
         assertThat(versions.loadedVersions()).contains(two);
+    }
+
+    @Test
+    void aPromotionOrRollbackWhoseTokenIsRevokedWhileItIsUnderWayChangesNothing() throws Exception {
+        TrainedModels trained = TrainedModels.get();
+        Endpoint before = withVersionOneLive(trained, "revoked-meanwhile");
+        String name = before.name;
+
+        // The gates and the warm-up passed; the token is revoked before the change commits.
+        Map<String, Object> promoting = newToken(trained.token);
+        Response promotion = whileHeld(
+                before.id,
+                () -> as((String) promoting.get("token"))
+                        .body(Map.of("version", "2"))
+                        .post("/api/v1/teams/{t}/endpoints/{e}/promotions", trained.team, name),
+                c -> revoke(trained.token, promoting));
+
+        assertThat(promotion.statusCode()).isEqualTo(401);
+        assertThat(endpoint(name).liveVersionId).isEqualTo(before.liveVersionId);
+        assertThat(events(trained, name)).containsExactly("PROMOTED");
+
+        trained.promote(name, Map.of("version", "2"));
+        Endpoint promoted = endpoint(name);
+        Map<String, Object> rollingBack = newToken(trained.token);
+        Response rollback = whileHeld(
+                promoted.id,
+                () -> as((String) rollingBack.get("token"))
+                        .post("/api/v1/teams/{t}/endpoints/{e}/rollback", trained.team, name),
+                c -> revoke(trained.token, rollingBack));
+
+        assertThat(rollback.statusCode()).isEqualTo(401);
+        assertThat(endpoint(name).liveVersionId).isEqualTo(promoted.liveVersionId);
+        assertThat(events(trained, name)).containsExactly("PROMOTED", "PROMOTED");
+    }
+
+    /** A new token of the user behind {@code token}: its id and secret. */
+    private static Map<String, Object> newToken(String token) {
+        return as(token)
+                .body(Map.of("name", TestApi.unique("short-lived")))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath()
+                .getMap("");
+    }
+
+    private static void revoke(String token, Map<String, Object> revoked) {
+        as(token).delete("/api/v1/tokens/{id}", revoked.get("id")).then().statusCode(204);
+    }
+
+    /** The kinds of the endpoint's audit records, newest first. */
+    private static java.util.List<String> events(TrainedModels trained, String name) {
+        return as(trained.token)
+                .get("/api/v1/teams/{t}/endpoints/{e}/promotions", trained.team, name)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("kind");
     }
 
     /** Runs {@code call} while this test holds the endpoint's row; once it waits, commits {@code change}. */
