@@ -1,7 +1,6 @@
 package dev.canopy.api.endpoint;
 
 import dev.canopy.api.config.DaemonThreads;
-import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.runner.inference.ServedModel;
@@ -123,19 +122,28 @@ public class LoadedVersions {
         }
     }
 
+    /**
+     * A version this control plane cannot load: the server's failure (500), not the caller's, so that clients and
+     * load balancers retry elsewhere and alerts on server errors see it; a promotion's warm-up gate fails with it.
+     */
+    private static ServingFailure notLoaded(String why) {
+        Log.warn(why);
+        return new ServingFailure(why);
+    }
+
     private ServedModel load(RegisteredVersion version) {
         long start = System.nanoTime();
         byte[] artifact;
         try (InputStream in = models.openArtifact(version)) {
             artifact = in.readAllBytes();
         } catch (IOException e) {
-            throw new InvalidState("the artifact of " + version.label() + " could not be read: " + e.getMessage());
+            throw notLoaded("the artifact of " + version.label() + " could not be read: " + e.getMessage());
         }
         ServedModel model;
         try {
             model = ServedModel.load(artifact, options());
         } catch (IllegalArgumentException e) {
-            throw new InvalidState(version.label() + " cannot be served: " + e.getMessage());
+            throw notLoaded(version.label() + " cannot be served: " + e.getMessage());
         }
         energy.loaded(version.id(), model);
         Log.infof(

@@ -1,0 +1,88 @@
+package dev.canopy.api.endpoint;
+
+import static dev.canopy.api.TestApi.GENTOO;
+import static dev.canopy.api.TestApi.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.canopy.api.EmbeddedRunnerProfile;
+import dev.canopy.api.config.CanopyConfig;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A served version this control plane cannot load (its artifact unreadable here) is the server's failure: 500 with
+ * the version named, counted as the version's error, so that clients and load balancers try elsewhere.
+ */
+@QuarkusTest
+@TestProfile(EmbeddedRunnerProfile.class)
+class VersionLoadFailureTest {
+
+    @Inject
+    LoadedVersions versions;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    CanopyConfig config;
+
+    @Test
+    void aVersionWhoseArtifactCannotBeReadHereAnswers500() throws Exception {
+        TrainedModels trained = TrainedModels.get();
+        String endpoint = trained.newEndpoint("unreadable");
+        trained.promote(endpoint, Map.of("version", "1"));
+        Path artifact = config.artifactsPath().resolve(liveArtifactKey(endpoint));
+        Path aside = artifact.resolveSibling(artifact.getFileName() + ".aside");
+        // As a control plane finds it that did not make the promotion, or has just started.
+        versions.unloadAll();
+        Files.move(artifact, aside);
+        Response failed;
+        try {
+            failed = predict(trained, endpoint);
+        } finally {
+            Files.move(aside, artifact);
+        }
+
+        assertThat(failed.statusCode()).as(failed.asString()).isEqualTo(500);
+        assertThat(failed.jsonPath().getString("code")).isEqualTo("INTERNAL");
+        assertThat(failed.jsonPath().getString("message"))
+                .contains(TrainedModels.MODEL + ":1")
+                .contains("could not be read");
+        assertThat(predict(trained, endpoint).statusCode()).isEqualTo(200);
+        as(trained.token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", trained.team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("serving.find { it.version == 1 }.errors", equalTo(1));
+    }
+
+    private static Response predict(TrainedModels trained, String endpoint) {
+        return as(trained.token)
+                .body(Map.of("records", List.of(GENTOO)))
+                .post("/api/v1/teams/{t}/endpoints/{e}/predict", trained.team, endpoint);
+    }
+
+    private String liveArtifactKey(String endpoint) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement("SELECT v.artifact_key FROM endpoints e"
+                        + " JOIN model_versions v ON v.id = e.live_version_id WHERE e.name = ?")) {
+            query.setString(1, endpoint);
+            try (ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                return rows.getString(1);
+            }
+        }
+    }
+}
