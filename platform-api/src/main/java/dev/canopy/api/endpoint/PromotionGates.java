@@ -86,6 +86,26 @@ final class PromotionGates {
             RegisteredVersion live,
             double theirs,
             String where) {
+        if (!Double.isFinite(mine)) {
+            return new GateResult(
+                    gate.describe(),
+                    false,
+                    null,
+                    Double.isFinite(theirs) ? theirs : null,
+                    where + candidate.label() + " " + gate.metric() + " = " + mine
+                            + ": not a score that beats anything");
+        }
+        if (!Double.isFinite(theirs)) {
+            // The live version is the faulty one (a diverged run registers a NaN loss): any finite score beats it,
+            // or a version stuck at NaN would refuse every candidate for ever.
+            return new GateResult(
+                    gate.describe(),
+                    true,
+                    mine,
+                    null,
+                    where + candidate.label() + " " + gate.metric() + " = " + mine + " against live " + live.label()
+                            + " " + gate.metric() + " = " + theirs + ": any finite value beats it");
+        }
         double gain = GateSpec.lowerIsBetter(gate.metric()) ? theirs - mine : mine - theirs;
         boolean passed = gain >= gate.margin();
         return new GateResult(
