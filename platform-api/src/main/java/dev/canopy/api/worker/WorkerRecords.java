@@ -65,7 +65,8 @@ final class WorkerRecords {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record ClaimRequest(@Min(0) @Max(64) int freeGpus, @Min(0) @Max(60) Integer waitSeconds) {}
 
-    record DatasetDescription(String name, int version, String sha256, long rowCount, List<ColumnProfile> columns) {}
+    record DatasetDescription(
+            String name, int version, String sha256, long sizeBytes, long rowCount, List<ColumnProfile> columns) {}
 
     /** A claimed run: everything the runner needs to train it. */
     record Assignment(
@@ -103,7 +104,13 @@ final class WorkerRecords {
         /** A cancel was asked for: the run ends KILLED. */
         CANCELLED,
         /** The runner is shutting down: the run goes back to the queue and resumes elsewhere. */
-        DRAINING
+        DRAINING,
+        /**
+         * The runner cannot take the run for a reason of its own (no room on its disk for the dataset, a work
+         * directory it cannot write): the run goes back to the queue at no cost of an attempt, and the runner
+         * waits before it claims again.
+         */
+        UNFIT
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

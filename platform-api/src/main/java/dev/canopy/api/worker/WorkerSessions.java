@@ -244,7 +244,12 @@ class WorkerSessions {
                 run.params(),
                 run.gpus(),
                 new DatasetDescription(
-                        dataset.dataset(), dataset.version(), dataset.sha256(), dataset.rowCount(), dataset.columns()),
+                        dataset.dataset(),
+                        dataset.version(),
+                        dataset.sha256(),
+                        dataset.sizeBytes(),
+                        dataset.rowCount(),
+                        dataset.columns()),
                 run.checkpointEpoch());
     }
 

@@ -81,6 +81,11 @@ public final class RunnerProcess implements AutoCloseable {
         return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
+    /** The runner's work directory ({@code --work-dir}). */
+    Path workDir() {
+        return log.getParent();
+    }
+
     String output() throws IOException {
         return Files.readString(log);
     }

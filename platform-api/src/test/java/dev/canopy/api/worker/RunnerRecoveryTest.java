@@ -6,19 +6,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.TempDirectories;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -351,6 +357,43 @@ class RunnerRecoveryTest {
         try (RunnerProcess next = RunnerProcess.start(server, runnerToken, unique("next"))) {
             JsonPath finished = awaitStatus(id, "FINISHED");
             assertThat(finished.getInt("attempt")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRunnerWhoseDiskCannotTakeTheDatasetGivesTheRunBackAtNoCostAndWaits() throws Exception {
+        String name = unique("no-room");
+        try (RunnerProcess unfit = RunnerProcess.start(server, runnerToken, name)) {
+            // A file where its dataset cache goes: nothing can be written there, as on a full or read-only disk.
+            Files.writeString(unfit.workDir().resolve("datasets"), "");
+            awaitOffered(name, "tabular-classification");
+            String id = submit("tabular-classification", 2);
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> unfit.output().contains("Run " + id + " given back to the queue"));
+
+            assertThat(run(id).getString("status")).isEqualTo("QUEUED");
+            // Given back, not left to its lease: the attempt costs the run nothing.
+            assertThat(lostLeases(id)).isZero();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> unfit.output().contains("Runner " + name + " claims again in 30 s"));
+            try (RunnerProcess healthy = RunnerProcess.start(server, runnerToken, unique("healthy"))) {
+                assertThat(awaitStatus(id, "FINISHED").getInt("attempt")).isEqualTo(2);
+            }
+        }
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private int lostLeases(String run) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query =
+                        connection.prepareStatement("SELECT lost_leases FROM run_queue WHERE run_id = ?")) {
+            query.setObject(1, UUID.fromString(run));
+            try (ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                return rows.getInt(1);
+            }
         }
     }
 }

@@ -3,32 +3,75 @@ package dev.canopy.runner.worker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
 
-/** Dataset versions on the runner's disk, by content hash: a version is downloaded once and checked. */
+/**
+ * Dataset versions on the runner's disk, by content hash: a version is downloaded once and checked. The cache keeps
+ * what it downloaded while the disk has room; before a download that would leave less than {@link #RESERVE_BYTES}
+ * free it deletes the least recently used versions (a use touches the file) until there is room. A version that
+ * cannot fit even then fails with {@link NoRoom}.
+ */
 final class DatasetCache {
 
     interface Download {
         void to(Path file) throws IOException, InterruptedException;
     }
 
-    private final Path directory;
-
-    DatasetCache(Path workDir) {
-        this.directory = workDir.resolve("datasets");
+    /** The runner's disk, not the run, is the trouble: the run can go to another runner at no cost. */
+    static final class NoRoom extends IOException {
+        NoRoom(String message) {
+            super(message);
+        }
     }
 
-    Path get(String sha256, Download download) throws IOException, InterruptedException {
+    /** Free space a download must leave on the disk: the runner's checkpoints and logs, and everything else there. */
+    static final long RESERVE_BYTES = 256L << 20;
+
+    private static final Logger LOG = Logger.getLogger(DatasetCache.class.getName());
+
+    /** Bytes a process may still write in a folder's file system. */
+    @FunctionalInterface
+    interface FreeSpace {
+        long of(Path folder) throws IOException;
+    }
+
+    private final Path directory;
+    private final FreeSpace freeSpace;
+
+    DatasetCache(Path workDir) {
+        this(workDir, folder -> Files.getFileStore(folder).getUsableSpace());
+    }
+
+    DatasetCache(Path workDir, FreeSpace freeSpace) {
+        this.directory = workDir.resolve("datasets");
+        this.freeSpace = freeSpace;
+    }
+
+    /**
+     * The dataset version's file, downloaded first unless cached.
+     *
+     * @param sizeBytes its size, to make room for it; 0 when not known (nothing is deleted then)
+     * @throws NoRoom when the disk cannot hold it beside {@link #RESERVE_BYTES}, with every other version deleted
+     */
+    Path get(String sha256, long sizeBytes, Download download) throws IOException, InterruptedException {
         Path file = directory.resolve(sha256 + ".csv");
         if (Files.exists(file)) {
+            touch(file);
             return file;
         }
         Files.createDirectories(directory);
+        makeRoom(sizeBytes);
         Path partial = Files.createTempFile(directory, sha256, ".part");
         try {
             download.to(partial);
@@ -40,6 +83,85 @@ final class DatasetCache {
             return file;
         } finally {
             Files.deleteIfExists(partial);
+        }
+    }
+
+    /**
+     * Whether the cache's folder takes a small file (64 KiB) now: false on a full or read-only disk, which then, not
+     * the control plane, failed a download.
+     */
+    boolean writable() {
+        try {
+            Files.createDirectories(directory);
+            Path probe = Files.createTempFile(directory, "canopy-check", ".tmp");
+            try {
+                Files.write(probe, new byte[64 << 10]);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private void makeRoom(long sizeBytes) throws IOException {
+        if (sizeBytes <= 0) {
+            return;
+        }
+        long needed = sizeBytes + RESERVE_BYTES;
+        long free = freeSpace.of(directory);
+        if (free >= needed) {
+            return;
+        }
+        for (Path cached : leastRecentlyUsedFirst()) {
+            long size = sizeOf(cached);
+            if (Files.deleteIfExists(cached)) {
+                LOG.info(() -> "Deleted cached dataset " + cached.getFileName() + " (" + size / (1 << 20)
+                        + " MiB, least recently used) to make room for a download");
+            }
+            free = freeSpace.of(directory);
+            if (free >= needed) {
+                return;
+            }
+        }
+        throw new NoRoom("no room for the dataset (" + sizeBytes / (1 << 20) + " MiB) in " + directory + ": "
+                + free / (1 << 20) + " MiB free with every cached dataset deleted, and "
+                + RESERVE_BYTES / (1 << 20) + " MiB must stay free");
+    }
+
+    /** Cached versions, least recently used first; a partial download (another runner's, under way) stays. */
+    private List<Path> leastRecentlyUsedFirst() throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".csv"))
+                    .sorted(Comparator.comparing(DatasetCache::lastUsed))
+                    .toList();
+        }
+    }
+
+    private static FileTime lastUsed(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void touch(Path file) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (NoSuchFileException e) {
+            // Deleted this instant by another runner's eviction: the caller's open fails and says so.
+        } catch (IOException e) {
+            // Only its place in the eviction order is lost.
         }
     }
 

@@ -81,7 +81,8 @@ final class Protocol {
     record Column(String name, String type, long missing, long distinct, boolean distinctCapped) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Dataset(String name, int version, String sha256, long rowCount, List<Column> columns) {}
+    /** {@code sizeBytes} is 0 from a control plane that does not send it. */
+    record Dataset(String name, int version, String sha256, long sizeBytes, long rowCount, List<Column> columns) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Assignment(

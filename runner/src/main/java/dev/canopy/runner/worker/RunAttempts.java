@@ -56,8 +56,12 @@ final class RunAttempts {
      * Carries out one claimed attempt, telling {@code metered} its energy meter as soon as it runs (heartbeats report
      * it while the attempt is prepared) and {@code started} when its run is ready to train; returns when the control
      * plane knows how it ended (or when it is no longer this runner's to report).
+     *
+     * @return false when this runner could not take the run for a reason of its own (no room on its disk for the
+     *     dataset, a work directory it cannot write): the run went back to the queue at no cost, and the runner
+     *     should wait before it claims again rather than take and give back every run
      */
-    void execute(Protocol.Assignment assignment, Consumer<RunEnergy> metered, Consumer<RunExecution> started)
+    boolean execute(Protocol.Assignment assignment, Consumer<RunEnergy> metered, Consumer<RunExecution> started)
             throws InterruptedException {
         LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + ": " + assignment.recipe());
         Recipe recipe = recipes.get(assignment.recipe());
@@ -72,9 +76,23 @@ final class RunAttempts {
                                 assignment.attempt(),
                                 "recipe " + assignment.recipe() + " is not installed on runner " + runnerName,
                                 Protocol.Energy.of(energy.end())));
-                return;
+                return true;
             }
-            RunExecution run = prepare(assignment, energy);
+            RunExecution run;
+            try {
+                run = prepare(assignment, energy);
+            } catch (IOException | UncheckedIOException e) {
+                if (!(e instanceof DatasetCache.NoRoom) && cache.writable()) {
+                    throw e;
+                }
+                // The runner's own disk: any other runner may do better, and this one would fail every run alike.
+                Protocol.Stopped unfit =
+                        new Protocol.Stopped(assignment.attempt(), "UNFIT", Protocol.Energy.of(energy.end()));
+                Retry.run(() -> controlPlane.stopped(assignment.runId(), unfit));
+                LOG.warning(() -> "Run " + assignment.runId() + " given back to the queue: runner " + runnerName
+                        + " cannot take it (" + e.getMessage() + ")");
+                return false;
+            }
             started.accept(run);
             try {
                 train(recipe, run);
@@ -107,11 +125,14 @@ final class RunAttempts {
         } finally {
             energy.end();
         }
+        return true;
     }
 
     private RunExecution prepare(Protocol.Assignment a, RunEnergy energy) throws IOException, InterruptedException {
-        Path dataset =
-                cache.get(a.dataset().sha256(), file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file));
+        Path dataset = cache.get(
+                a.dataset().sha256(),
+                a.dataset().sizeBytes(),
+                file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file));
         Optional<Checkpoint> checkpoint = Optional.empty();
         if (a.checkpointEpoch() != null) {
             ControlPlane.StoredCheckpoint stored = controlPlane.checkpoint(a.runId(), a.attempt());

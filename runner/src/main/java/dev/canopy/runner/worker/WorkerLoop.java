@@ -32,6 +32,8 @@ public final class WorkerLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(WorkerLoop.class.getName());
     private static final int CLAIM_WAIT_SECONDS = 20;
+    private static final long UNFIT_FIRST_WAIT_MS = 30_000;
+    private static final long UNFIT_LONGEST_WAIT_MS = 600_000;
     /**
      * How long heartbeats renew an attempt still being prepared: the dataset download's own limit. A download that
      * stalls beyond it no longer holds the run, which goes back to the queue when its lease expires.
@@ -90,6 +92,7 @@ public final class WorkerLoop implements Runnable {
             RunAttempts attempts = new RunAttempts(
                     options.name(), recipes, controlPlane, slot, gpuSet, new DatasetCache(options.workDir()));
             long retry = 0;
+            long unfitWait = 0;
             while (!draining) {
                 Optional<Protocol.Assignment> assignment;
                 try {
@@ -113,12 +116,25 @@ public final class WorkerLoop implements Runnable {
                     lostWhilePreparing = null;
                     claimedAtNanos = System.nanoTime();
                     claimed = assignment.get();
+                    boolean taken;
                     try {
-                        attempts.execute(assignment.get(), energy -> claimedEnergy = energy, this::started);
+                        taken = attempts.execute(assignment.get(), energy -> claimedEnergy = energy, this::started);
                     } finally {
                         current = null;
                         claimed = null;
                         claimedEnergy = null;
+                    }
+                    if (taken) {
+                        unfitWait = 0;
+                    } else {
+                        // Its own disk failed it: other runners take the queue meanwhile, rather than this one
+                        // taking and giving back every run. Tried again after 30 s, twice as long each time up to
+                        // 10 minutes, in case room was made.
+                        unfitWait = Math.min(Math.max(unfitWait * 2, UNFIT_FIRST_WAIT_MS), UNFIT_LONGEST_WAIT_MS);
+                        long wait = unfitWait;
+                        LOG.warning(() -> "Runner " + options.name() + " claims again in " + wait / 1000
+                                + " s: it could not take its last run (see above)");
+                        drainRequested.await(wait, TimeUnit.MILLISECONDS);
                     }
                 }
             }

@@ -1,0 +1,103 @@
+package dev.canopy.runner.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner's dataset cache on a disk of a given size: least recently used versions make room for a new one. */
+class DatasetCacheTest {
+
+    private static final long MIB = 1 << 20;
+
+    /** A disk of {@code capacity} bytes holding nothing but the cache's files. */
+    private static DatasetCache.FreeSpace disk(long capacity) {
+        return folder -> {
+            try (Stream<Path> files = Files.list(folder)) {
+                return capacity - files.mapToLong(DatasetCacheTest::size).sum();
+            }
+        };
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String sha256(byte[] content) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
+    /** Caches {@code content} (as a download of it would), last used {@code minutesAgo}. */
+    private static Path cache(DatasetCache cache, byte[] content, int minutesAgo) throws Exception {
+        Path file = cache.get(sha256(content), content.length, target -> Files.write(target, content));
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() - minutesAgo * 60_000L));
+        return file;
+    }
+
+    private static byte[] content(String name, long bytes) {
+        byte[] content = new byte[(int) bytes];
+        byte[] label = name.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(label, 0, content, 0, label.length);
+        return content;
+    }
+
+    @Test
+    void deletesTheLeastRecentlyUsedVersionsUntilTheNewOneFitsBesideTheReserve(@TempDir Path work) throws Exception {
+        DatasetCache cache = new DatasetCache(work, disk(DatasetCache.RESERVE_BYTES + 10 * MIB));
+        Path oldest = cache(cache, content("a", 4 * MIB), 30);
+        Path recent = cache(cache, content("b", 4 * MIB), 1);
+        Path older = cache(cache, content("c", 1 * MIB), 20);
+        // Used again now: the most recent of all.
+        byte[] olderContent = Files.readAllBytes(older);
+        assertThat(cache.get(sha256(olderContent), olderContent.length, target -> {
+                    throw new AssertionError("cached: not downloaded again");
+                }))
+                .isEqualTo(older);
+
+        Path added = cache(cache, content("d", 4 * MIB), 0);
+
+        assertThat(added).exists();
+        assertThat(oldest).doesNotExist();
+        assertThat(recent).exists();
+        assertThat(older).exists();
+    }
+
+    @Test
+    void aVersionTheDiskCannotHoldEvenEmptyIsNoRoom(@TempDir Path work) throws Exception {
+        DatasetCache cache = new DatasetCache(work, disk(DatasetCache.RESERVE_BYTES + 10 * MIB));
+        Path cached = cache(cache, content("a", 4 * MIB), 5);
+        byte[] tooBig = content("big", 11 * MIB);
+
+        assertThatThrownBy(() -> cache.get(sha256(tooBig), tooBig.length, target -> Files.write(target, tooBig)))
+                .isInstanceOf(DatasetCache.NoRoom.class)
+                .hasMessageContaining("no room for the dataset (11 MiB)");
+        // Deleted in the attempt to make room; the cache holds nothing half-written.
+        assertThat(cached).doesNotExist();
+        try (Stream<Path> left = Files.list(work.resolve("datasets"))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void aCacheFolderThatCannotBeWrittenIsSeenAsSuch(@TempDir Path work) throws Exception {
+        assertThat(new DatasetCache(work.resolve("fine")).writable()).isTrue();
+        Path broken = Files.createDirectories(work.resolve("broken"));
+        // A file where the folder belongs: as a read-only or full disk, nothing can be written there.
+        Files.writeString(broken.resolve("datasets"), "");
+
+        assertThat(new DatasetCache(broken).writable()).isFalse();
+    }
+}
