@@ -280,7 +280,8 @@ class RunnerRecoveryTest {
 
     /**
      * A recipe's failure longer than the API takes (4,000 characters) is cut rather than refused: the run ends FAILED
-     * with it, and the runner goes on with the next run (a refused failure report used to stop the runner).
+     * with it, and the runner goes on with the next run (a refused failure report used to stop the runner). So does
+     * a recipe's bug that is an Error (endless recursion), which used to end the runner's thread, with exit status 0.
      */
     @Test
     void aFailureReasonLongerThanTheApiTakesIsCutAndTheRunnerGoesOn() throws Exception {
@@ -290,6 +291,9 @@ class RunnerRecoveryTest {
                 """
                 if (((Number) context.params().get("epochs")).intValue() == 1) {
                     throw new TrainingFailure("the data is odd: " + "odd ".repeat(2500));
+                }
+                if (((Number) context.params().get("epochs")).intValue() == 3) {
+                    throw new StackOverflowError();
                 }
                 """);
         String name = unique("verbose");
@@ -302,6 +306,9 @@ class RunnerRecoveryTest {
                     .endsWith(" ... (cut)")
                     .hasSize(4000);
             assertThat(failed.getInt("attempt")).isEqualTo(1);
+            String buggy = submit("team-verbose", 3);
+            assertThat(awaitStatus(buggy, "FAILED").getString("error"))
+                    .startsWith("unexpected error on runner " + name + ": java.lang.StackOverflowError");
 
             String next = submit("team-verbose", 2);
             assertThat(awaitStatus(next, "FINISHED").getInt("attempt")).isEqualTo(1);

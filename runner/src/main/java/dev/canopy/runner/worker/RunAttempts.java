@@ -189,7 +189,9 @@ final class RunAttempts {
         } catch (ControlPlane.LostRun | UncheckedIOException e) {
             // No longer ours, or the control plane unreachable for the report: the lease decides what comes next.
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError | LinkageError e) {
+            // A recipe's bug (endless recursion, a failed assert, a class its jar lacks) fails its run, not the
+            // runner: left to the lease, it would stop each runner that claims it in turn.
             LOG.log(Level.SEVERE, "Run " + a.runId() + " failed unexpectedly", e);
             report(
                     a,

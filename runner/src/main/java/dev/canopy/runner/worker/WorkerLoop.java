@@ -145,8 +145,9 @@ public final class WorkerLoop implements Runnable {
             // this runner (a revoked token): said in one line.
             failed = true;
             LOG.severe(() -> "Runner " + options.name() + " stopped: " + e.getMessage());
-        } catch (RuntimeException | LinkageError e) {
-            // LinkageError: natives that do not load (a broken PYTORCH_LIBRARY_PATH).
+        } catch (RuntimeException | Error e) {
+            // LinkageError: natives that do not load (a broken PYTORCH_LIBRARY_PATH). Any other Error too stops the
+            // runner as failed (exit status 1), so that a supervisor restarts it.
             failed = true;
             LOG.log(Level.SEVERE, "Runner " + options.name() + " stopped", e);
         } finally {
