@@ -198,9 +198,16 @@ class WorkerSessions {
         }
         // Taken before the claim: a run queued while the claim finds nothing wakes this wait, not the next one.
         CompletableFuture<Void> notified = signals.next();
-        Optional<Assignment> assignment = QuarkusTransaction.requiringNew().call(() -> claimNow(request, tokenId));
+        Optional<Assignment> assignment = QuarkusTransaction.requiringNew().call(() -> {
+            if (registry.draining(request.workerId())) {
+                // Said in a heartbeat to another control plane: this one's drain future hears only its own.
+                drain.complete(null);
+                return Optional.<Assignment>empty();
+            }
+            return claimNow(request, tokenId);
+        });
         long left = Duration.between(Instant.now(), deadline).toMillis();
-        if (assignment.isPresent() || left <= 0) {
+        if (assignment.isPresent() || left <= 0 || drain.isDone()) {
             return CompletableFuture.completedFuture(assignment);
         }
         CompletableFuture<Void> timer = new CompletableFuture<Void>()

@@ -354,6 +354,9 @@ class QueueProtocolTest {
         FakeRunner runner = runnerHolding(run);
         byte[] tooLarge = new byte[5 << 20];
         for (String path : List.of("checkpoints/1", "model")) {
+            // Held for another 4 s lease: a 5 MiB upload on a busy machine takes a while, and without it the lease
+            // could expire first (409).
+            runner.heartbeat(run, 1).then().statusCode(200);
             given().auth()
                     .oauth2(runner.token)
                     .contentType("application/octet-stream")
@@ -365,6 +368,7 @@ class QueueProtocolTest {
                     .body("message", containsString("limited to 4194304 bytes"));
         }
         assertThat(store.exists(checkpoint(run))).isFalse();
+        runner.heartbeat(run, 1).then().statusCode(200);
         runner.checkpointedEpoch(run, 1, 1).then().statusCode(200);
         assertThat(store.exists(checkpoint(run))).isTrue();
     }
@@ -722,6 +726,26 @@ class QueueProtocolTest {
         // A draining runner is given nothing, even with a run waiting that it could take.
         String run = submit(0, 0);
         assertThat(runner.claim(0, 5)).isNull();
+        assertThat(FakeRunner.register(runnerToken, unique("other"), 0).claim(0, 0))
+                .containsEntry("runId", run);
+    }
+
+    @Test
+    void aRunnerThatSaidItDrainsToAnotherControlPlaneIsLeasedNothing() throws Exception {
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("drains-elsewhere"), 0);
+        CompletableFuture<Map<String, Object>> claim = CompletableFuture.supplyAsync(() -> runner.claim(0, 20));
+        // Give the claim time to find the queue empty and start waiting.
+        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        // What its heartbeat to another control plane writes; no drain is signalled here.
+        try (Connection connection = dataSource.getConnection()) {
+            LockWaits.execute(
+                    connection, "UPDATE workers SET draining = true WHERE id = ?", UUID.fromString(runner.id));
+        }
+        String run = submit(0, 0);
+
+        // Woken by the run, the waiting claim ends empty at once.
+        assertThat(claim.get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(runner.claim(0, 0)).isNull();
         assertThat(FakeRunner.register(runnerToken, unique("other"), 0).claim(0, 0))
                 .containsEntry("runId", run);
     }

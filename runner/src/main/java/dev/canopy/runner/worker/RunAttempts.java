@@ -128,6 +128,16 @@ final class RunAttempts {
         return true;
     }
 
+    /** Gives a run claimed as this runner began to drain back to the queue, untouched; else its lease expires. */
+    void giveBack(Protocol.Assignment a) {
+        try {
+            Retry.run(() -> controlPlane.stopped(a.runId(), new Protocol.Stopped(a.attempt(), "DRAINING", null)));
+            LOG.info(() -> "Run " + a.runId() + " given back untouched: the runner drains");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Run " + a.runId() + " could not be given back; its lease will expire", e);
+        }
+    }
+
     private RunExecution prepare(Protocol.Assignment a, RunEnergy energy) throws IOException, InterruptedException {
         Path dataset = cache.get(
                 a.dataset().sha256(),

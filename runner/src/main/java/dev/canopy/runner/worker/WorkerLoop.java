@@ -111,6 +111,12 @@ public final class WorkerLoop implements Runnable {
                     drainRequested.await(wait, TimeUnit.MILLISECONDS);
                     continue;
                 }
+                if (assignment.isPresent() && draining) {
+                    // Leased as the drain began (its heartbeat not yet seen where the claim waited): given back
+                    // untouched, at no cost, rather than prepared and trained for an epoch.
+                    attempts.giveBack(assignment.get());
+                    break;
+                }
                 if (assignment.isPresent()) {
                     cancelledWhilePreparing = null;
                     lostWhilePreparing = null;

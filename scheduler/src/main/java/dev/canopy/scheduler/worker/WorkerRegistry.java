@@ -107,6 +107,23 @@ public class WorkerRegistry {
         update("UPDATE workers SET last_heartbeat_at = now(), draining = ? WHERE id = ?", draining, workerId);
     }
 
+    /**
+     * Whether the runner said, to any control plane, that it drains: a claim waiting on another control plane than
+     * the one its heartbeat reached learns it only here.
+     */
+    @Transactional
+    public boolean draining(UUID workerId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement select = c.prepareStatement("SELECT draining FROM workers WHERE id = ?")) {
+            select.setObject(1, workerId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read runner " + workerId, e);
+        }
+    }
+
     @Transactional
     public Optional<Worker> find(UUID workerId) {
         return query("SELECT * FROM workers WHERE id = ?", workerId).stream().findFirst();
