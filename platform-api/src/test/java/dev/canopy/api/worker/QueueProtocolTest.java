@@ -636,6 +636,47 @@ class QueueProtocolTest {
         assertThat(probe.claim(0, 0)).containsEntry("runId", runnable);
     }
 
+    /**
+     * A claim that holds one limited team's lock passes over a team whose lock another claim holds instead of waiting:
+     * two claims that each held one and waited for the other's deadlocked (PostgreSQL then aborted one, a 500).
+     */
+    @Test
+    void aClaimHoldingOneTeamsLockPassesOverATeamAnotherClaimIsDecidingOn() throws Exception {
+        String recipe = unique("locks");
+        FakeRunner probe = FakeRunner.register(
+                FakeRunner.runnerToken(adminToken(), null), unique("locks"), 0, Map.of("recipes", List.of(recipe)));
+        FakeRunner.RunnerTeam full = FakeRunner.newRunnerTeam();
+        FakeRunner.RunnerTeam limited = FakeRunner.newRunnerTeam();
+        for (var quota : Map.of(full.team(), 0, limited.team(), 5).entrySet()) {
+            as(adminToken())
+                    .body(Map.of("maxConcurrentRuns", quota.getValue()))
+                    .put("/api/v1/teams/{t}/quota", quota.getKey())
+                    .then()
+                    .statusCode(200);
+        }
+        // First in the queue: the claim takes the full team's lock, then finds the run cannot start.
+        submit(full.owner(), full.team(), recipe, 10);
+        String behind = submit(limited.owner(), limited.team(), recipe, 5);
+
+        try (Connection deciding = dataSource.getConnection()) {
+            // Another claim deciding on the limited team right now.
+            deciding.setAutoCommit(false);
+            try (PreparedStatement lock = deciding.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('canopy-quota-' || id, 0)) FROM teams"
+                            + " WHERE name = ?")) {
+                lock.setString(1, limited.team());
+                lock.execute();
+            }
+            CompletableFuture<Map<String, Object>> claim = CompletableFuture.supplyAsync(() -> probe.claim(0, 0));
+            try {
+                assertThat(claim.get(10, TimeUnit.SECONDS)).isNull();
+            } finally {
+                deciding.rollback();
+            }
+        }
+        assertThat(probe.claim(0, 0)).containsEntry("runId", behind);
+    }
+
     /** A recipe only runners have checks the params itself, but they are held to the limits of any run's params. */
     @Test
     void aRunnerOnlyRecipesParamsKeepTheLimitsOfRunParams() {

@@ -8,9 +8,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -61,6 +63,7 @@ public class RunQueue {
         return execute(c -> {
             // Per team at a limit: the GPUs one more of its runs may need (NO_RUN: none may start).
             Map<UUID, Integer> headroom = new HashMap<>();
+            Set<UUID> locked = new HashSet<>();
             // Ends: a candidate that does not fit puts a team into the map, and a team in the map only offers
             // runs that fit (its usage cannot change meanwhile: this transaction holds the team's advisory lock).
             while (true) {
@@ -68,12 +71,13 @@ public class RunQueue {
                 if (candidate.isEmpty()) {
                     return Optional.empty();
                 }
-                int left = quotas.gpuHeadroom(c, candidate.get().teamId());
+                int left = quotas.gpuHeadroom(c, candidate.get().teamId(), locked);
                 if (candidate.get().gpus() <= left) {
                     return Optional.of(lease(c, candidate.get().runId(), request.workerId()));
                 }
                 // Its runs that need fewer GPUs may still start: a team at its GPU limit keeps its CPU runs going.
-                headroom.put(candidate.get().teamId(), left);
+                // A team another claim is deciding on is passed over this time (see TeamQuotaCheck).
+                headroom.put(candidate.get().teamId(), Math.max(left, TeamQuotaCheck.NO_RUN));
             }
         });
     }
