@@ -5,6 +5,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Forgets what this control plane counted of endpoints deleted since (on it or on another one): served and shadow
  * counts (stored already; the API no longer shows them) and their series in /q/metrics, which would otherwise grow
- * with every endpoint ever made. Asked by the serving pooling thread, and acts every 30 s. Only endpoints seen
+ * with every endpoint ever made; and the series of versions an endpoint no longer serves (the counts of those stay:
+ * they are the endpoint's history, stored per version, and a rollback serves the previous version again). Asked by the serving pooling thread, and acts every 30 s. Only endpoints seen
  * before the database is read are judged, so one made meanwhile is not taken for gone.
  */
 @ApplicationScoped
@@ -47,17 +49,19 @@ class DeletedEndpoints {
         Set<UUID> seen = new HashSet<>();
         served.endpoints(seen);
         shadows.endpoints(seen);
+        meters.endpoints(seen);
         if (seen.isEmpty()) {
             return;
         }
         try {
+            Map<UUID, Set<UUID>> serving = QuarkusTransaction.requiringNew().call(() -> endpoints.servedVersions(seen));
             Set<UUID> gone = new HashSet<>(seen);
-            gone.removeAll(QuarkusTransaction.requiringNew().call(() -> endpoints.existing(seen)));
+            gone.removeAll(serving.keySet());
             if (!gone.isEmpty()) {
                 served.forget(gone);
                 shadows.forget(gone);
-                meters.forget(gone);
             }
+            meters.keepOnly(serving);
         } catch (RuntimeException e) {
             Log.warnf("Deleted endpoints' serving counts could not be forgotten: %s", e.getMessage());
         }

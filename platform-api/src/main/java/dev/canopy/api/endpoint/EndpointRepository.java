@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -35,13 +36,13 @@ class EndpointRepository implements PanacheRepositoryBase<Endpoint, UUID> {
         return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
-    /** Those of {@code ids} that are endpoints still. */
-    Set<UUID> existing(Collection<UUID> ids) {
+    /** Those of {@code ids} that are endpoints still, each with the versions it serves (live, canary, shadow). */
+    Map<UUID, Set<UUID>> servedVersions(Collection<UUID> ids) {
         return getEntityManager()
-                .createQuery("select e.id from Endpoint e where e.id in :ids", UUID.class)
+                .createQuery("select e from Endpoint e where e.id in :ids", Endpoint.class)
                 .setParameter("ids", ids)
                 .getResultStream()
-                .collect(Collectors.toSet());
+                .collect(Collectors.toMap(e -> e.id, e -> Set.copyOf(e.servedVersionIds())));
     }
 
     List<Endpoint> findByTeam(UUID teamId) {

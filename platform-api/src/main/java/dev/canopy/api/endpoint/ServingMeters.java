@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -15,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Each endpoint version's series in {@code /q/metrics} (latency by outcome, with p50/p95/p99 and a histogram, and
- * rejected requests), registered at its first request and removed once its endpoint is deleted.
+ * rejected requests), registered at its first request and removed once its endpoint is deleted or no longer serves
+ * the version (a retrained version promoted every day would otherwise leave some 150 series a day behind).
  */
 @ApplicationScoped
 class ServingMeters {
@@ -41,18 +44,35 @@ class ServingMeters {
         });
     }
 
-    /** Removes the series of the endpoints {@code gone}. */
-    void forget(Set<UUID> gone) {
+    /**
+     * Removes the series of the endpoints that are not in {@code served} (deleted), and of the versions that an
+     * endpoint in it does not serve (its value) any more. Micrometer gives one meter per name and tags, so an endpoint
+     * made again under a deleted one's name shares its series: those are removed too, and registered afresh at its
+     * next request, rather than left counting into meters no longer in the registry.
+     */
+    void keepOnly(Map<UUID, Set<UUID>> served) {
+        Set<Object> removed = Collections.newSetFromMap(new IdentityHashMap<>());
+        meters.forEach((key, m) -> {
+            Set<UUID> versions = served.get(key.endpointId());
+            if (versions == null || !versions.contains(key.versionId())) {
+                removed.add(m.success());
+            }
+        });
         meters.entrySet().removeIf(entry -> {
-            if (!gone.contains(entry.getKey().endpointId())) {
+            Meters m = entry.getValue();
+            if (!removed.contains(m.success())) {
                 return false;
             }
-            Meters m = entry.getValue();
             registry.remove(m.success());
             registry.remove(m.error());
             registry.remove(m.rejected());
             return true;
         });
+    }
+
+    /** The endpoints this control plane has series of. */
+    void endpoints(Set<UUID> into) {
+        meters.keySet().forEach(key -> into.add(key.endpointId()));
     }
 
     private Timer timer(Tags tags) {

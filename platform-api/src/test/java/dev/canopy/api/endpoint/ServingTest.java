@@ -451,6 +451,36 @@ class ServingTest {
         assertThat(prometheus()).doesNotContain("endpoint=\"" + endpoint + "\"").contains("endpoint=\"" + kept + "\"");
     }
 
+    /**
+     * A version the endpoint no longer serves leaves /q/metrics at the next forgetting, and an endpoint made again
+     * under a deleted one's name starts series of its own instead of sharing (and then losing) the old ones.
+     */
+    @Test
+    void aReplacedVersionsSeriesLeavePrometheusAndANewEndpointOfAnOldNameCountsAfresh() {
+        promote(Map.of("version", "1"));
+        assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
+        promote(Map.of("version", "2"));
+        assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
+        String one = "endpoint=\"" + endpoint + "\",outcome=\"success\",team=\"" + team + "\",version=\"1\"";
+        String two = one.replace("version=\"1\"", "version=\"2\"");
+        assertThat(prometheus()).contains(one, two);
+
+        deletedEndpoints.forget();
+        assertThat(prometheus()).doesNotContain(one).contains(two);
+
+        // Deleted and made again before this control plane forgets: the same name, team and version.
+        as(token)
+                .delete("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(204);
+        models.newEndpointNamed(endpoint);
+        promote(Map.of("version", "2"));
+        assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
+        deletedEndpoints.forget();
+        assertThat(predictStatus(List.of(GENTOO))).isEqualTo(200);
+        assertThat(prometheus()).contains("canopy_endpoint_requests_seconds_count{" + two + "} 1.0");
+    }
+
     private static String prometheus() {
         return given().auth()
                 .oauth2(adminToken())
