@@ -113,20 +113,22 @@ public class RunExecutions implements RunLifecycle {
         run.moveTo(RunStatus.FINISHED, DatabaseTime.now());
         Log.infof("Run %s finished", run.id);
         finishedRuns.fire(new RunFinished(run.id, run.teamId, run.scheduleId, modelVersionId));
-        endedRuns.fire(new TrainedRunEnded(run.id));
+        endedRuns.fire(TrainedRunEnded.of(run));
     }
 
     @Transactional
     public void failed(UUID runId, String reason) {
-        find(runId).fail(reason, DatabaseTime.now());
-        endedRuns.fire(new TrainedRunEnded(runId));
+        Run run = find(runId);
+        run.fail(reason, DatabaseTime.now());
+        endedRuns.fire(TrainedRunEnded.of(run));
         Log.infof("Run %s failed: %s", runId, reason);
     }
 
     @Transactional
     public void killed(UUID runId) {
-        find(runId).moveTo(RunStatus.KILLED, DatabaseTime.now());
-        endedRuns.fire(new TrainedRunEnded(runId));
+        Run run = find(runId);
+        run.moveTo(RunStatus.KILLED, DatabaseTime.now());
+        endedRuns.fire(TrainedRunEnded.of(run));
         Log.infof("Run %s killed", runId);
     }
 
@@ -151,7 +153,7 @@ public class RunExecutions implements RunLifecycle {
                             DatabaseTime.now());
             }
             if (r.outcome() != Reaped.Outcome.REQUEUED) {
-                endedRuns.fire(new TrainedRunEnded(r.runId()));
+                endedRuns.fire(TrainedRunEnded.of(run));
             }
         }
     }

@@ -215,7 +215,7 @@ public class RunService {
             run.moveTo(RunStatus.KILLED, DatabaseTime.now());
             if (run.kind == RunKind.TRAINED) {
                 // A run back in the queue may have checkpoints.
-                endedRuns.fire(new TrainedRunEnded(run.id));
+                endedRuns.fire(TrainedRunEnded.of(run));
             }
         }
         Log.infof("Run %s cancelled by user %s (%s)", run.id, scope.userId(), outcome);

@@ -265,7 +265,7 @@ class QueueProtocolTest {
     }
 
     @Test
-    void aCancelAfterTheLastReportStillEndsTheRunKilledWithNoVersionRegistered() {
+    void aCancelAfterTheLastReportStillEndsTheRunKilledWithNoVersionRegistered() throws SQLException {
         String model = unique("model");
         String run = as(owner)
                 .body(trainedRun("tabular-classification", Map.of("registerAs", model)))
@@ -279,7 +279,10 @@ class QueueProtocolTest {
 
         // The cancel comes while the runner evaluates the test split, after its last epoch report.
         as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, run).then().statusCode(200);
-        runner.complete(run, 1, FakeRunner.energy(60, FakeRunner.part("CPU", null, "model", 1000.0)))
+        runner.putModel(run, 1).then().statusCode(204);
+        String uploaded = "models/" + teamId() + "/" + run + ".zip";
+        assertThat(store.exists(uploaded)).isTrue();
+        runner.completeOnly(run, 1, FakeRunner.energy(60, FakeRunner.part("CPU", null, "model", 1000.0)))
                 .then()
                 .statusCode(204);
 
@@ -288,6 +291,19 @@ class QueueProtocolTest {
                 .get("/api/v1/teams/{t}/models/{m}/versions", team, model)
                 .then()
                 .statusCode(404);
+        // Nothing will register it: it leaves the artifact store with the run's end.
+        assertThat(store.exists(uploaded)).isFalse();
+    }
+
+    private UUID teamId() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement("SELECT id FROM teams WHERE name = ?")) {
+            query.setString(1, team);
+            try (java.sql.ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                return rows.getObject(1, UUID.class);
+            }
+        }
     }
 
     @Test
