@@ -152,10 +152,13 @@ public class EndpointPromotions {
                 results.add(warmUp(candidate));
             }
             if (!results.stream().allMatch(GateResult::passed)) {
-                // Nothing changed, so the record is the transaction's only write.
-                QuarkusTransaction.requiringNew()
-                        .run(() ->
-                                audit.record(before, Kind.REJECTED, live, candidate, results, actor, request.reason()));
+                // Nothing changed, so the record is the transaction's only write; an endpoint deleted meanwhile is
+                // 404, as for a promotion that passed, and its trail still ends with its deletion.
+                QuarkusTransaction.requiringNew().run(() -> {
+                    Endpoint endpoint =
+                            endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
+                    audit.record(endpoint, Kind.REJECTED, live, candidate, results, actor, request.reason());
+                });
                 Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);
                 throw new InvalidState(
                         "promotion of " + candidate.label() + " to endpoint '" + name + "' refused: "

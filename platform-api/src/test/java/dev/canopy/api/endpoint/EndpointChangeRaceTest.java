@@ -172,6 +172,22 @@ class EndpointChangeRaceTest {
         assertThat(events(trained, name)).containsExactly("PROMOTED", "PROMOTED");
     }
 
+    @Test
+    void aPromotionRefusedByItsGatesAfterItsEndpointWasDeletedIs404AndRecordsNothing() throws Exception {
+        TrainedModels trained = TrainedModels.get();
+        Endpoint before = withVersionOneLive(trained, "deleted-meanwhile");
+        String name = before.name;
+
+        Response refused = whileHeld(before.id, "DELETE FROM endpoints WHERE id = ?", () -> as(trained.token)
+                .body(Map.of(
+                        "version", "2", "gates", java.util.List.of(Map.of("expression", "metrics.test_accuracy >= 2"))))
+                .post("/api/v1/teams/{t}/endpoints/{e}/promotions", trained.team, name));
+
+        assertThat(refused.statusCode()).as(refused.asString()).isEqualTo(404);
+        // The trail of the deleted endpoint is not extended with a refusal after its end.
+        assertThat(events(trained, name)).containsExactly("PROMOTED");
+    }
+
     /** A new token of the user behind {@code token}: its id and secret. */
     private static Map<String, Object> newToken(String token) {
         return as(token)
