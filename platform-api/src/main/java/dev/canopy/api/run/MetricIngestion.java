@@ -2,6 +2,7 @@ package dev.canopy.api.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.canopy.api.config.WellFormedText;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.PayloadTooLarge;
 import dev.canopy.api.run.MetricRecords.IngestResponse;
@@ -164,6 +165,10 @@ class MetricIngestion {
         public void batchId(String id) {
             if (id.isEmpty() || id.length() > 100) {
                 throw new InvalidRequest("batchId", "must be 1-100 characters");
+            }
+            if (WellFormedText.hasUnpairedSurrogate(id)) {
+                // Stored as '?', it would be another batch's id too: that batch would be dropped as a retry.
+                throw new InvalidRequest("batchId", WellFormedText.RULE);
             }
             if (id.startsWith(RUNNER_BATCHES)) {
                 throw new InvalidRequest(

@@ -125,6 +125,23 @@ class MetricTest {
     }
 
     @Test
+    void aBatchIdWithHalfACharacterIsRefusedNotStoredAsAnotherBatchsId() {
+        // Stored, "b" and a lone U+D800 would be "b?": a later batch "b?" would have been dropped as its retry.
+        as(token)
+                .body("{\"batchId\": \"b\\uD800\", \"points\": [{\"key\": \"h\", \"value\": 1}]}")
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("batchId"));
+        as(token)
+                .body(Map.of("batchId", "b?", "points", List.of(point("h", 1, 1))))
+                .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                .then()
+                .statusCode(200)
+                .body("duplicate", equalTo(false));
+    }
+
+    @Test
     void theLatestValueIsThatOfTheHighestStepThenTimestamp() {
         post(List.of(point("acc", 5, 0.9), point("acc", 3, 0.7)));
         post(List.of(point("acc", 4, 0.8)));
