@@ -4,6 +4,7 @@ import dev.canopy.api.dataset.ColumnProfile.CategoryCount;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 
 /**
@@ -28,6 +29,11 @@ final class DistinctCounts {
 
     private final int cap;
     private final DistinctMemory memory;
+    /** The hash's key, drawn per table so that nobody can write values that collide (see {@link CharSlice}). */
+    private final long seed = ThreadLocalRandom.current().nextLong();
+
+    private final long multiplier = ThreadLocalRandom.current().nextLong() | 1;
+
     private long bytes;
     private char[][] keys = new char[INITIAL_CAPACITY][];
     private int[] hashes = new int[INITIAL_CAPACITY];
@@ -42,7 +48,7 @@ final class DistinctCounts {
 
     /** Counts one occurrence of {@code value}. */
     void add(CharSlice value) {
-        int hash = value.contentHash();
+        int hash = value.contentHash(seed, multiplier);
         int mask = keys.length - 1;
         int slot = spread(hash) & mask;
         while (keys[slot] != null) {
@@ -83,15 +89,34 @@ final class DistinctCounts {
         return capped;
     }
 
-    /** The {@code limit} most frequent values, most frequent first and ties by value ascending. */
+    /**
+     * The {@code limit} most frequent values, most frequent first and ties by value ascending; a value longer than
+     * {@link ColumnProfile#MAX_SHOWN_CHARS} is cut to them and ends with "…".
+     */
     List<CategoryCount> top(int limit) {
         Comparator<Integer> order = Comparator.<Integer>comparingLong(slot -> -counts[slot])
                 .thenComparing(slot -> keys[slot], Arrays::compare);
         return slots().boxed()
                 .sorted(order)
                 .limit(limit)
-                .map(slot -> new CategoryCount(new String(keys[slot]), counts[slot]))
+                .map(slot -> new CategoryCount(shown(keys[slot]), counts[slot]))
                 .toList();
+    }
+
+    /**
+     * The value as a profile shows it: a profile is stored with its version and read with every look at it, and a
+     * value may be a megabyte long.
+     */
+    private static String shown(char[] value) {
+        if (value.length <= ColumnProfile.MAX_SHOWN_CHARS) {
+            return new String(value);
+        }
+        int end = ColumnProfile.MAX_SHOWN_CHARS;
+        if (Character.isHighSurrogate(value[end - 1])) {
+            // Not half a character.
+            end--;
+        }
+        return new String(value, 0, end) + "…";
     }
 
     private IntStream slots() {
