@@ -33,6 +33,9 @@ public record ColumnProfile(
         Double std,
         List<CategoryCount> topCategories) {
 
+    /** Characters of a top category's value shown; a longer one is cut to them and ends with "…". */
+    public static final int MAX_SHOWN_CHARS = 100;
+
     public ColumnProfile {
         topCategories = List.copyOf(topCategories);
     }
@@ -40,7 +43,8 @@ public record ColumnProfile(
     /**
      * One value of a column and the number of rows that hold it.
      *
-     * @param value the value, trimmed, exactly as written (case is kept)
+     * @param value the value, trimmed, exactly as written (case is kept); one longer than {@link #MAX_SHOWN_CHARS}
+     *     is cut to them and ends with "…"
      * @param count the number of rows holding it
      */
     public record CategoryCount(String value, long count) {}

@@ -141,14 +141,20 @@ public class DatasetService {
     }
 
     /** Looks up versions by id within a team (for lineage display); unknown ids are skipped. */
-    public List<DatasetVersionRef> findVersions(TeamScope scope, List<UUID> ids) {
+    public List<DatasetVersionLabel> findVersions(TeamScope scope, List<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return versions.list("id in ?1", ids).stream()
-                .filter(v -> v.dataset.teamId.equals(scope.teamId()))
-                .map(DatasetVersionRef::from)
-                .toList();
+        // Their profiles are not read: a run list names its inputs, and a wide dataset's profile is megabytes.
+        return versions.getEntityManager()
+                .createQuery(
+                        "select new dev.canopy.api.dataset.DatasetVersionLabel(v.id, v.dataset.name, v.version,"
+                                + " v.sha256, v.rowCount) from DatasetVersion v"
+                                + " where v.id in :ids and v.dataset.teamId = :team",
+                        DatasetVersionLabel.class)
+                .setParameter("ids", ids)
+                .setParameter("team", scope.teamId())
+                .getResultList();
     }
 
     private Dataset find(TeamScope scope, String name) {

@@ -5,7 +5,7 @@ import dev.canopy.api.carbon.CarbonRecords.RunCarbon;
 import dev.canopy.api.carbon.CarbonService;
 import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.dataset.DatasetService;
-import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.dataset.DatasetVersionLabel;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelRecords.DatasetLineage;
@@ -214,7 +214,7 @@ public class ModelService {
                 v.createdAt);
     }
 
-    private static DatasetLineage lineageOf(DatasetVersionRef d) {
+    private static DatasetLineage lineageOf(DatasetVersionLabel d) {
         return new DatasetLineage(d.dataset(), d.version(), d.sha256());
     }
 }

@@ -5,7 +5,7 @@ import dev.canopy.api.carbon.CarbonRecords.RunCarbon;
 import dev.canopy.api.carbon.CarbonService;
 import dev.canopy.api.carbon.EnergyForecasts;
 import dev.canopy.api.dataset.DatasetService;
-import dev.canopy.api.dataset.DatasetVersionRef;
+import dev.canopy.api.dataset.DatasetVersionLabel;
 import dev.canopy.api.experiment.ExperimentService;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.VersionName;
@@ -58,8 +58,8 @@ class RunViews {
         Map<UUID, String> experimentNames = experiments.namesOf(experimentIds);
         Set<UUID> inputIds = new HashSet<>();
         runs.forEach(r -> inputIds.addAll(r.inputs));
-        Map<UUID, DatasetVersionRef> inputs = datasets.findVersions(scope, List.copyOf(inputIds)).stream()
-                .collect(Collectors.toMap(DatasetVersionRef::id, Function.identity()));
+        Map<UUID, DatasetVersionLabel> inputs = datasets.findVersions(scope, List.copyOf(inputIds)).stream()
+                .collect(Collectors.toMap(DatasetVersionLabel::id, Function.identity()));
         Map<UUID, Map<String, Double>> metrics =
                 series.latestValues(runs.stream().map(r -> r.id).toList());
         Map<UUID, VersionName> versions = models.namesOf(
@@ -85,11 +85,11 @@ class RunViews {
      * attempts already show rather than counting their epochs twice.
      */
     private Forecast forecast(
-            Run run, Map<UUID, DatasetVersionRef> inputs, Map<List<Object>, Optional<Forecast>> known) {
+            Run run, Map<UUID, DatasetVersionLabel> inputs, Map<List<Object>, Optional<Forecast>> known) {
         if (run.status != RunStatus.QUEUED || run.kind != RunKind.TRAINED || run.inputs.isEmpty()) {
             return null;
         }
-        DatasetVersionRef dataset = inputs.get(run.inputs.iterator().next());
+        DatasetVersionLabel dataset = inputs.get(run.inputs.iterator().next());
         Object epochs = run.recipeParams == null ? null : run.recipeParams.get("epochs");
         if (dataset == null || !(epochs instanceof Number planned)) {
             return null;
@@ -121,7 +121,7 @@ class RunViews {
     private static RunResponse toResponse(
             Run run,
             Map<UUID, String> experimentNames,
-            Map<UUID, DatasetVersionRef> inputs,
+            Map<UUID, DatasetVersionLabel> inputs,
             Map<String, Double> latestMetrics,
             Map<UUID, VersionName> versions,
             RunCarbon energy,
@@ -129,7 +129,7 @@ class RunViews {
         List<InputResponse> runInputs = run.inputs.stream()
                 .map(inputs::get)
                 .filter(v -> v != null)
-                .sorted(Comparator.comparing(DatasetVersionRef::dataset).thenComparing(DatasetVersionRef::version))
+                .sorted(Comparator.comparing(DatasetVersionLabel::dataset).thenComparing(DatasetVersionLabel::version))
                 .map(v -> new InputResponse(v.dataset(), v.version(), v.sha256()))
                 .toList();
         return new RunResponse(
