@@ -157,6 +157,8 @@ public class EndpointPromotions {
                 QuarkusTransaction.requiringNew().run(() -> {
                     Endpoint endpoint =
                             endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
+                    // Called off meanwhile (a schedule paused, a token revoked): nothing to record.
+                    stillWanted.run();
                     audit.record(endpoint, Kind.REJECTED, live, candidate, results, actor, request.reason());
                 });
                 Log.infof("Promotion of %s to endpoint %s refused by its gates", candidate.label(), name);

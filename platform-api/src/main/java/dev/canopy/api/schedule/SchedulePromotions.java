@@ -25,6 +25,7 @@ import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -167,17 +168,10 @@ class SchedulePromotions {
                                 + (served == null ? "no longer exists" : "serves model " + served + " now"));
                 return true;
             }
-            UUID live = QuarkusTransaction.requiringNew()
-                    .call(() ->
-                            endpoints.liveVersionOf(scope, schedule.promoteTo).orElse(null));
-            if (version.id().equals(live)) {
-                // Promoted before the control plane that did it could say so (it stopped), or by a person meanwhile.
-                Log.infof(
-                        "Schedule %s: %s is live on endpoint %s already",
-                        schedule.name, version.label(), schedule.promoteTo);
-                return true;
-            }
             for (int attempt = 1; ; attempt++) {
+                if (liveAlready(scope, schedule, version)) {
+                    return true;
+                }
                 try {
                     promotions.promoteAs(
                             scope,
@@ -186,7 +180,7 @@ class SchedulePromotions {
                             String.valueOf(version.version()),
                             schedule.promoteGates,
                             "retrained by schedule " + schedule.name + " (run " + run.runId() + ")",
-                            () -> stillPromoting(schedule));
+                            () -> stillPromoting(schedule, scope));
                     break;
                 } catch (Conflict e) {
                     // The endpoint changed while the gates were checked (a canary decided, say): check them again
@@ -225,10 +219,28 @@ class SchedulePromotions {
     }
 
     /**
-     * In the transaction that would promote, after the gates: the schedule, locked against changes until it commits,
-     * still promotes to that endpoint (a pause or a change while the gates ran calls the promotion off).
+     * Whether the version is live on the schedule's endpoint already: promoted before the control plane that did it
+     * could say so (it stopped), or by a person meanwhile (a retry after a conflict finds it so), which is done, not
+     * refused.
      */
-    private void stillPromoting(Schedule read) {
+    private boolean liveAlready(TeamScope scope, Schedule schedule, RegisteredVersion version) {
+        UUID live = QuarkusTransaction.requiringNew()
+                .call(() -> endpoints.liveVersionOf(scope, schedule.promoteTo).orElse(null));
+        if (version.id().equals(live)) {
+            Log.infof(
+                    "Schedule %s: %s is live on endpoint %s already",
+                    schedule.name, version.label(), schedule.promoteTo);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * In the transaction that would promote, after the gates (and before a refusal is recorded): the schedule,
+     * locked against changes until it commits, still promotes to that endpoint through the same gates (a pause or a
+     * change while the gates ran calls the promotion off), and its maker is still a member or admin of the team.
+     */
+    private void stillPromoting(Schedule read, TeamScope scope) {
         Schedule now = schedules.findById(read.id, LockModeType.PESSIMISTIC_READ);
         String change = now == null
                 ? "deleted"
@@ -237,10 +249,13 @@ class SchedulePromotions {
                         : !read.promoteTo.equals(now.promoteTo)
                                 ? "changed to promote to "
                                         + (now.promoteTo == null ? "no endpoint" : "endpoint '" + now.promoteTo + "'")
-                                : null;
+                                : !Objects.equals(read.promoteGates, now.promoteGates)
+                                        ? "given other promotion gates"
+                                        : null;
         if (change != null) {
             throw new InvalidState("schedule " + read.name + " was " + change + " while the gates were checked");
         }
+        access.recheckSystem(scope);
     }
 
     /**

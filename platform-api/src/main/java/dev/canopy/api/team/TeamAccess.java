@@ -7,6 +7,7 @@ import dev.canopy.api.error.Unauthenticated;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -62,17 +63,33 @@ public class TeamAccess {
      */
     public TeamScope system(UUID teamId, UUID userId) {
         Team team = teams.findByIdOptional(teamId).orElseThrow(() -> new NotFound("team", teamId));
-        boolean member = memberships
-                .findByTeamAndUser(teamId, userId)
-                .filter(m -> m.role.atLeast(Role.MEMBER))
-                .isPresent();
-        if (!member) {
+        requireMaker(team.id, team.name, userId, memberships.findByTeamAndUser(teamId, userId));
+        return new TeamScope(team.id, team.name, userId, Role.MEMBER);
+    }
+
+    /**
+     * {@link #system}'s check again, for work that commits long after it began (a schedule's promotion, after its
+     * gates): the membership is held FOR SHARE until the transaction ends, so a removal waits for the commit, or was
+     * seen.
+     */
+    public void recheckSystem(TeamScope scope) {
+        requireMaker(
+                scope.teamId(),
+                scope.teamName(),
+                scope.userId(),
+                memberships
+                        .find("team.id = ?1 and user.id = ?2", scope.teamId(), scope.userId())
+                        .withLock(LockModeType.PESSIMISTIC_READ)
+                        .firstResultOptional());
+    }
+
+    private void requireMaker(UUID teamId, String teamName, UUID userId, Optional<Membership> membership) {
+        if (membership.filter(m -> m.role.atLeast(Role.MEMBER)).isEmpty()) {
             String creator =
                     users.findByIdOptional(userId).map(u -> "'" + u.name + "'").orElse("(deleted)");
-            throw new Forbidden("its creator " + creator + " is no longer a member or admin of team '" + team.name
+            throw new Forbidden("its creator " + creator + " is no longer a member or admin of team '" + teamName
                     + "'; a member can create it again (and delete this one)");
         }
-        return new TeamScope(team.id, team.name, userId, Role.MEMBER);
     }
 
     /** Ids of the teams the caller may read. */

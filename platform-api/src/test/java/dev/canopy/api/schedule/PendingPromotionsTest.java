@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.LockWaits;
+import dev.canopy.api.TestApi;
 import dev.canopy.api.endpoint.TrainedModels;
 import dev.canopy.api.run.RunFinished;
 import dev.canopy.api.schedule.PendingPromotions.Pending;
@@ -19,6 +20,7 @@ import io.restassured.path.json.JsonPath;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -53,15 +55,19 @@ class PendingPromotionsTest {
     private record Setup(
             TrainedModels models, String endpoint, String schedule, UUID scheduleId, UUID run, UUID version) {
 
-        static Setup make(EntityManager entityManager) {
+        /**
+         * With the schedule made by the user of {@code maker} (a token), or by the models' owner for null, and a gate
+         * of {@code minimumAccuracy}.
+         */
+        static Setup make(EntityManager entityManager, String maker, double minimumAccuracy) {
             TrainedModels models = TrainedModels.get();
             String endpoint = models.newEndpoint("recovered");
             models.promote(endpoint, Map.of("version", "1"));
             String data = unique("recover-data");
             newPenguins(models.token, models.team, data);
             String name = unique("recover");
-            UUID schedule = UUID.fromString(as(models.token)
-                    .body(TrainedModels.schedule(data, name, endpoint, 0.5))
+            UUID schedule = UUID.fromString(as(maker == null ? models.token : maker)
+                    .body(TrainedModels.schedule(data, name, endpoint, minimumAccuracy))
                     .post("/api/v1/teams/{t}/schedules", models.team)
                     .then()
                     .statusCode(201)
@@ -106,7 +112,7 @@ class PendingPromotionsTest {
 
     @Test
     void theTransactionThatEndsAScheduledRunLeavesItsVersionWaitingAndThenThePromotionIsDecided() {
-        Setup setup = Setup.make(entityManager);
+        Setup setup = Setup.make(entityManager, null, 0.5);
         RunFinished end = new RunFinished(setup.run(), UUID.randomUUID(), setup.scheduleId(), setup.version());
 
         // An end that rolls back leaves nothing waiting and promotes nothing.
@@ -131,7 +137,7 @@ class PendingPromotionsTest {
 
     @Test
     void aPromotionNobodyHoldsIsDecidedByASweepAndOneHeldIsLeftToItsHolder() {
-        Setup setup = Setup.make(entityManager);
+        Setup setup = Setup.make(entityManager, null, 0.5);
         UUID version = setup.version();
         Duration lease = config.promotionLease();
 
@@ -184,10 +190,73 @@ class PendingPromotionsTest {
     /** Pausing while the gates are checked: the schedule is read again, locked, in the promotion's transaction. */
     @Test
     void aScheduleMadePausedWhileItsGatesAreCheckedPromotesNothing() throws Exception {
-        Setup setup = Setup.make(entityManager);
-        UUID endpoint = LockWaits.id(dataSource, "SELECT id FROM endpoints WHERE name = ?", setup.endpoint());
+        Setup setup = Setup.make(entityManager, null, 0.5);
 
-        // The endpoint held while the promotion passes its gates: it waits to change it, and the pause lands.
+        decideWhileHeld(
+                setup,
+                c -> LockWaits.execute(c, "UPDATE schedules SET paused = true WHERE id = ?", setup.scheduleId()));
+
+        assertThat(setup.liveVersion()).isEqualTo(1);
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        assertThat(setup.lastError())
+                .endsWith("was not promoted: schedule " + setup.schedule() + " was paused while the gates were"
+                        + " checked");
+    }
+
+    @Test
+    void aScheduleMadePausedWhileItsGatesFailRecordsNoRefusalOnTheEndpoint() throws Exception {
+        Setup setup = Setup.make(entityManager, null, 2.0);
+
+        decideWhileHeld(
+                setup,
+                c -> LockWaits.execute(c, "UPDATE schedules SET paused = true WHERE id = ?", setup.scheduleId()));
+
+        // Called off before its refusal was recorded: the endpoint's trail holds the first promotion only.
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        assertThat(setup.lastError()).endsWith("was paused while the gates were checked");
+    }
+
+    @Test
+    void aScheduleGivenStricterGatesWhileItsGatesAreCheckedPromotesNothing() throws Exception {
+        Setup setup = Setup.make(entityManager, null, 0.5);
+
+        decideWhileHeld(
+                setup,
+                c -> LockWaits.execute(
+                        c,
+                        "UPDATE schedules SET promote_gates = '[{\"type\": \"threshold\", \"metric\":"
+                                + " \"test_accuracy\", \"op\": \">=\", \"value\": 2.0}]' WHERE id = ?",
+                        setup.scheduleId()));
+
+        assertThat(setup.liveVersion()).isEqualTo(1);
+        assertThat(setup.lastError()).endsWith("was given other promotion gates while the gates were checked");
+    }
+
+    @Test
+    void aScheduleWhoseMakerLeftTheTeamWhileItsGatesAreCheckedPromotesNothing() throws Exception {
+        TestApi.Member maker = TestApi.newMemberWithToken(TrainedModels.get().team, "MEMBER");
+        Setup setup = Setup.make(entityManager, maker.token(), 0.5);
+
+        decideWhileHeld(setup, c -> {
+            try (PreparedStatement leave = c.prepareStatement(
+                    "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE name = ?)")) {
+                leave.setString(1, maker.user());
+                leave.execute();
+            }
+        });
+
+        assertThat(setup.liveVersion()).isEqualTo(1);
+        // Refused, not promoted: nothing is recorded on the endpoint either.
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        assertThat(setup.lastError()).contains("its creator '" + maker.user() + "' is no longer a member or admin");
+    }
+
+    /**
+     * Lets the schedule decide its run's version while the test holds the endpoint's row, so that the promotion, its
+     * gates passed, waits to change it; then lands {@code meanwhile} and lets it go on.
+     */
+    private void decideWhileHeld(Setup setup, LockWaits.Work meanwhile) throws Exception {
+        UUID endpoint = LockWaits.id(dataSource, "SELECT id FROM endpoints WHERE name = ?", setup.endpoint());
         LockWaits.callWhileHeld(
                 dataSource,
                 c -> LockWaits.execute(c, "SELECT 1 FROM endpoints WHERE id = ? FOR UPDATE", endpoint),
@@ -203,13 +272,7 @@ class PendingPromotionsTest {
                     await().atMost(Duration.ofSeconds(30)).until(() -> !waiting(setup.version()));
                     return null;
                 },
-                c -> LockWaits.execute(c, "UPDATE schedules SET paused = true WHERE id = ?", setup.scheduleId()));
-
-        assertThat(setup.liveVersion()).isEqualTo(1);
-        assertThat(setup.history().getList("kind")).hasSize(1);
-        assertThat(setup.lastError())
-                .endsWith("was not promoted: schedule " + setup.schedule() + " was paused while the gates were"
-                        + " checked");
+                meanwhile);
     }
 
     private void update(String sql, Object... parameters) {
