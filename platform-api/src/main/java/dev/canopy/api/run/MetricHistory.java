@@ -16,11 +16,13 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.hibernate.Session;
@@ -70,7 +72,7 @@ class MetricHistory {
             throw new InvalidRequest("maxPoints", "must be between 2 and " + config.maxDownsampledPoints());
         }
         if (maxPoints == null || found.pointCount <= maxPoints) {
-            return streamWhole(found);
+            return whole(found);
         }
         return new HistoryResponse(key, found.pointCount, true, downsample(found, maxPoints));
     }
@@ -163,19 +165,46 @@ class MetricHistory {
             ) g
             """;
 
+    /**
+     * Most points of a history read whole before it is sent (24 bytes each here, 2.4 MB at most): its connection goes
+     * back to the pool at once, however slowly the client reads the answer. A longer history streams from a cursor,
+     * holding its connection while the client reads.
+     */
+    static final int READ_BEFORE_SENDING = 100_000;
+
+    /** A history's points, read before sending; or, streaming, written as they are read. */
+    @FunctionalInterface
+    private interface PointSink {
+        void add(long step, long timestamp, double value) throws IOException;
+    }
+
+    private StreamingOutput whole(MetricSeries s) {
+        if (s.pointCount > READ_BEFORE_SENDING) {
+            return streamWhole(s);
+        }
+        Points points = new Points();
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager.unwrap(Session.class).doWork(connection -> {
+                    try {
+                        readPoints(connection, s.id, points::add);
+                    } catch (IOException e) {
+                        throw new IllegalStateException("not written to: points are kept in memory", e);
+                    }
+                }));
+        return output -> {
+            try {
+                writeWhole(s, output, points::replay);
+            } catch (SQLException e) {
+                throw new IllegalStateException("read before: no database here", e);
+            }
+        };
+    }
+
     private StreamingOutput streamWhole(MetricSeries s) {
         return output -> {
-            try (Connection connection = dataSource.getConnection();
-                    JsonGenerator json = mapper.getFactory().createGenerator(output)) {
+            try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
-                json.writeStartObject();
-                json.writeStringField("key", s.key);
-                json.writeNumberField("totalPoints", s.pointCount);
-                json.writeBooleanField("downsampled", false);
-                json.writeArrayFieldStart("points");
-                writePoints(connection, s.id, json);
-                json.writeEndArray();
-                json.writeEndObject();
+                writeWhole(s, output, sink -> readPoints(connection, s.id, sink));
                 connection.rollback();
             } catch (SQLException e) {
                 throw new IOException("Could not read metric history of series " + s.id, e);
@@ -183,7 +212,33 @@ class MetricHistory {
         };
     }
 
-    private static void writePoints(Connection connection, long seriesId, JsonGenerator json)
+    /** Where {@link #writeWhole} gets the points it writes. */
+    @FunctionalInterface
+    private interface PointSource {
+        void into(PointSink sink) throws SQLException, IOException;
+    }
+
+    private void writeWhole(MetricSeries s, OutputStream output, PointSource source) throws IOException, SQLException {
+        try (JsonGenerator json = mapper.getFactory().createGenerator(output)) {
+            json.writeStartObject();
+            json.writeStringField("key", s.key);
+            json.writeNumberField("totalPoints", s.pointCount);
+            json.writeBooleanField("downsampled", false);
+            json.writeArrayFieldStart("points");
+            source.into((step, timestamp, value) -> {
+                json.writeStartObject();
+                json.writeNumberField("step", step);
+                json.writeStringField(
+                        "timestamp", Instant.ofEpochMilli(timestamp).toString());
+                json.writeNumberField("value", value);
+                json.writeEndObject();
+            });
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    private static void readPoints(Connection connection, long seriesId, PointSink sink)
             throws SQLException, IOException {
         try (PreparedStatement query = connection.prepareStatement(
                 "SELECT step, timestamp, value FROM metric_points WHERE series_id = ? ORDER BY step, timestamp")) {
@@ -191,13 +246,34 @@ class MetricHistory {
             query.setLong(1, seriesId);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    json.writeStartObject();
-                    json.writeNumberField("step", rows.getLong(1));
-                    json.writeStringField(
-                            "timestamp", Instant.ofEpochMilli(rows.getLong(2)).toString());
-                    json.writeNumberField("value", rows.getDouble(3));
-                    json.writeEndObject();
+                    sink.add(rows.getLong(1), rows.getLong(2), rows.getDouble(3));
                 }
+            }
+        }
+    }
+
+    /** Points in three growing arrays: a third of the memory of point objects. */
+    private static final class Points {
+        private long[] steps = new long[64];
+        private long[] timestamps = new long[64];
+        private double[] values = new double[64];
+        private int size;
+
+        void add(long step, long timestamp, double value) {
+            if (size == steps.length) {
+                steps = Arrays.copyOf(steps, size * 2);
+                timestamps = Arrays.copyOf(timestamps, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            steps[size] = step;
+            timestamps[size] = timestamp;
+            values[size] = value;
+            size++;
+        }
+
+        void replay(PointSink sink) throws IOException {
+            for (int i = 0; i < size; i++) {
+                sink.add(steps[i], timestamps[i], values[i]);
             }
         }
     }

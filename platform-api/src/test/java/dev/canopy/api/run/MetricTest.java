@@ -7,6 +7,8 @@ import static dev.canopy.api.TestApi.newTeam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.util.ArrayList;
@@ -155,6 +157,44 @@ class MetricTest {
                 .body("[0].latestValue", equalTo(0.95f))
                 .body("[0].latestStep", equalTo(5))
                 .body("[0].latestTimestamp", equalTo("2030-01-01T00:00:00Z"));
+    }
+
+    /**
+     * A history longer than is read whole before sending (100,000 points) streams from a cursor; a shorter one is
+     * read first, so that its connection is back in the pool before a slow client reads it (the 10,000 above).
+     */
+    @Test
+    void aHistoryLongerThanIsReadBeforeSendingStreamsWhole() throws Exception {
+        int total = MetricHistory.READ_BEFORE_SENDING + 1;
+        for (int from = 0; from < total; from += 50_000) {
+            StringBuilder body = new StringBuilder("{\"points\": [");
+            for (int step = from; step < Math.min(total, from + 50_000); step++) {
+                body.append(step == from ? "" : ",")
+                        .append("{\"key\": \"long\", \"step\": ")
+                        .append(step)
+                        .append(", \"value\": ")
+                        .append(step)
+                        .append('}');
+            }
+            as(token)
+                    .body(body.append("]}").toString())
+                    .post("/api/v1/teams/{t}/runs/{r}/metrics", team, run)
+                    .then()
+                    .statusCode(200);
+        }
+
+        String history = as(token)
+                .get("/api/v1/teams/{t}/runs/{r}/metrics/long", team, run)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        JsonNode points = new ObjectMapper().readTree(history).get("points");
+        assertThat(points.size()).isEqualTo(total);
+        for (int i = 0; i < total; i += 9_999) {
+            assertThat(points.get(i).get("step").asLong()).isEqualTo(i);
+            assertThat(points.get(i).get("value").asDouble()).isEqualTo(i);
+        }
     }
 
     @Test
