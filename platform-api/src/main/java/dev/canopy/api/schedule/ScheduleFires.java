@@ -104,11 +104,13 @@ class ScheduleFires implements ScheduleFiring {
             Log.infof("Schedule %s: fire %s was launched already; nothing to do", scheduleId, fireKey);
             return;
         }
-        // A fire seen twice arrives within minutes (a recovered Quartz job, a second control plane): a day of keys
-        // is plenty, and a schedule firing every second does not grow the table without end.
+        // A cron fire seen twice arrives within minutes (a recovered Quartz job, a second control plane): a day of
+        // its keys is plenty, and a schedule firing every second does not grow the table without end. A dataset
+        // version's fire has a backstop, which Quartz fires late after an outage, however long: its key stays a
+        // year (one row per version uploaded).
         entityManager
-                .createNativeQuery("DELETE FROM schedule_fires WHERE schedule_id = ?1 AND fired_at < now() - "
-                        + "interval '1 day'")
+                .createNativeQuery("DELETE FROM schedule_fires WHERE schedule_id = ?1 AND fired_at < now() - CASE"
+                        + " WHEN fire_key LIKE 'dataset-version:%' THEN interval '365 days' ELSE interval '1 day' END")
                 .setParameter(1, scheduleId)
                 .executeUpdate();
         TeamScope scope = access.system(schedule.teamId, schedule.createdBy);
