@@ -52,7 +52,8 @@ final class PromotionGates {
     private static GateResult beatsLive(GateSpec gate, RegisteredVersion candidate, RegisteredVersion live) {
         Double mine = candidate.metrics().get(gate.metric());
         if (live == null) {
-            // Nothing to beat, but a metric the candidate does not have (a misspelt one) still fails the gate.
+            // Nothing to beat, but a metric the candidate does not have (a misspelt one), or one that is not a
+            // number (a diverged run's NaN loss), still fails the gate.
             return mine == null
                     ? new GateResult(
                             gate.describe(),
@@ -60,7 +61,9 @@ final class PromotionGates {
                             null,
                             null,
                             candidate.label() + " has no test metric '" + gate.metric() + "'")
-                    : new GateResult(gate.describe(), true, mine, null, "no live version to beat");
+                    : !Double.isFinite(mine)
+                            ? notANumber(gate, candidate, mine, "")
+                            : new GateResult(gate.describe(), true, mine, null, "no live version to beat");
         }
         Double theirs = live.metrics().get(gate.metric());
         if (mine == null || theirs == null) {
@@ -87,13 +90,7 @@ final class PromotionGates {
             double theirs,
             String where) {
         if (!Double.isFinite(mine)) {
-            return new GateResult(
-                    gate.describe(),
-                    false,
-                    null,
-                    Double.isFinite(theirs) ? theirs : null,
-                    where + candidate.label() + " " + gate.metric() + " = " + mine
-                            + ": not a score that beats anything");
+            return notANumber(gate, candidate, mine, where);
         }
         if (!Double.isFinite(theirs)) {
             // The live version is the faulty one (a diverged run registers a NaN loss): any finite score beats it,
@@ -127,6 +124,15 @@ final class PromotionGates {
                                 Math.abs(gain),
                                 passed ? "meeting the" : "short of the",
                                 gate.margin()));
+    }
+
+    private static GateResult notANumber(GateSpec gate, RegisteredVersion candidate, double mine, String where) {
+        return new GateResult(
+                gate.describe(),
+                false,
+                null,
+                null,
+                where + candidate.label() + " " + gate.metric() + " = " + mine + ": not a score that beats anything");
     }
 
     /**

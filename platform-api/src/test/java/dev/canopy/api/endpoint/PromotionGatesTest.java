@@ -37,6 +37,13 @@ class PromotionGatesTest {
         assertThat(PromotionGates.evaluate(BEATS_LIVE_ON_LOSS, version(2, Double.NaN), version(1, Double.NaN))
                         .passed())
                 .isFalse();
+        // Nor with nothing live to beat.
+        assertThat(PromotionGates.evaluate(BEATS_LIVE_ON_LOSS, version(2, Double.NaN), null)
+                        .passed())
+                .isFalse();
+        assertThat(PromotionGates.evaluate(BEATS_LIVE_ON_LOSS, version(2, 0.3), null)
+                        .passed())
+                .isTrue();
     }
 
     @Test
