@@ -107,13 +107,18 @@ class FileSystemArtifactStore implements ArtifactStore {
 
     /**
      * Makes a folder's entries durable (fsync of the directory; Linux and macOS allow opening one for reading).
-     * Where a platform refuses, the rename stands and durability is the file system's.
+     * Where a platform cannot open a folder (Windows), the rename stands and durability is the file system's; a
+     * failing fsync (a disk in trouble) fails the commit.
      */
-    private static void forceFolder(Path folder) {
-        try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
-            directory.force(true);
+    private static void forceFolder(Path folder) throws IOException {
+        FileChannel directory;
+        try {
+            directory = FileChannel.open(folder, StandardOpenOption.READ);
         } catch (IOException e) {
-            // Windows cannot open a directory as a channel.
+            return;
+        }
+        try (directory) {
+            directory.force(true);
         }
     }
 
@@ -151,6 +156,12 @@ class FileSystemArtifactStore implements ArtifactStore {
             channel.force(true);
             output.close();
             Path target = resolve(key);
+            // The folders made for it (a run's checkpoints, a team's first model) must be on disk too: each one's
+            // entry is in the folder above it, up to one that was there.
+            Path existed = target.getParent();
+            while (!Files.isDirectory(existed)) {
+                existed = existed.getParent();
+            }
             Files.createDirectories(target.getParent());
             try {
                 Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
@@ -162,7 +173,12 @@ class FileSystemArtifactStore implements ArtifactStore {
                 throw new IOException("Artifact " + key + " was not stored");
             }
             // And the new name itself, which lives in the folder.
-            forceFolder(target.getParent());
+            for (Path folder = target.getParent(); ; folder = folder.getParent()) {
+                forceFolder(folder);
+                if (folder.equals(existed)) {
+                    break;
+                }
+            }
             committed = true;
         }
 

@@ -49,7 +49,8 @@ class DeletedEndpoints {
         Set<UUID> seen = new HashSet<>();
         served.endpoints(seen);
         shadows.endpoints(seen);
-        meters.endpoints(seen);
+        Set<ServingMeters.Key> series = meters.keys();
+        series.forEach(key -> seen.add(key.endpointId()));
         if (seen.isEmpty()) {
             return;
         }
@@ -61,7 +62,7 @@ class DeletedEndpoints {
                 served.forget(gone);
                 shadows.forget(gone);
             }
-            meters.keepOnly(serving);
+            meters.keepOnly(series, serving);
         } catch (RuntimeException e) {
             Log.warnf("Deleted endpoints' serving counts could not be forgotten: %s", e.getMessage());
         }

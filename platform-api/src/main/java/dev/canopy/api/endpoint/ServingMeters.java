@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 class ServingMeters {
 
-    private record Key(UUID endpointId, UUID versionId) {}
+    /** An endpoint's version with series here. */
+    record Key(UUID endpointId, UUID versionId) {}
 
     record Meters(Timer success, Timer error, Counter rejected) {}
 
@@ -45,16 +46,18 @@ class ServingMeters {
     }
 
     /**
-     * Removes the series of the endpoints that are not in {@code served} (deleted), and of the versions that an
-     * endpoint in it does not serve (its value) any more. Micrometer gives one meter per name and tags, so an endpoint
-     * made again under a deleted one's name shares its series: those are removed too, and registered afresh at its
-     * next request, rather than left counting into meters no longer in the registry.
+     * Of {@code judged} (keys taken before {@code served} was read, so that series registered since, of an endpoint
+     * or a version that {@code served} does not know yet, are not taken for gone), removes the series of endpoints
+     * that are not in {@code served} (deleted) and of versions that an endpoint in it does not serve (its value) any
+     * more. Micrometer gives one meter per name and tags, so an endpoint made again under a deleted one's name shares
+     * its series: those are removed too, and registered afresh at its next request, rather than left counting into
+     * meters no longer in the registry.
      */
-    void keepOnly(Map<UUID, Set<UUID>> served) {
+    void keepOnly(Set<Key> judged, Map<UUID, Set<UUID>> served) {
         Set<Object> removed = Collections.newSetFromMap(new IdentityHashMap<>());
         meters.forEach((key, m) -> {
             Set<UUID> versions = served.get(key.endpointId());
-            if (versions == null || !versions.contains(key.versionId())) {
+            if (judged.contains(key) && (versions == null || !versions.contains(key.versionId()))) {
                 removed.add(m.success());
             }
         });
@@ -70,9 +73,9 @@ class ServingMeters {
         });
     }
 
-    /** The endpoints this control plane has series of. */
-    void endpoints(Set<UUID> into) {
-        meters.keySet().forEach(key -> into.add(key.endpointId()));
+    /** The endpoint versions this control plane has series of now. */
+    Set<Key> keys() {
+        return Set.copyOf(meters.keySet());
     }
 
     private Timer timer(Tags tags) {
