@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  * Dataset versions on the runner's disk, by content hash: a version is downloaded once and checked. The cache keeps
  * what it downloaded while the disk has room; before a download that would leave less than {@link #RESERVE_BYTES}
  * free it deletes the least recently used versions (a use touches the file) until there is room. A version that
- * cannot fit even then fails with {@link NoRoom}.
+ * cannot fit even then fails with {@link TooLarge}, a disk that cannot even keep the reserve with {@link NoRoom}.
  */
 final class DatasetCache {
 
@@ -28,12 +29,27 @@ final class DatasetCache {
         void to(Path file) throws IOException, InterruptedException;
     }
 
-    /** The runner's disk, not the run, is the trouble: the run can go to another runner at no cost. */
+    /**
+     * The runner's disk, not the run, is the trouble (not even {@link #RESERVE_BYTES} can be had): the run can go to
+     * another runner at no cost.
+     */
     static final class NoRoom extends IOException {
         NoRoom(String message) {
             super(message);
         }
     }
+
+    /** This dataset does not fit on the runner's disk, whatever it deletes; smaller ones do. */
+    static final class TooLarge extends IOException {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** How long a version stays undeletable after its last use. */
+    static final Duration IN_USE = Duration.ofHours(1);
+
+    private static final long MIB = 1 << 20;
 
     /** Free space a download must leave on the disk: the runner's checkpoints and logs, and everything else there. */
     static final long RESERVE_BYTES = 256L << 20;
@@ -62,7 +78,8 @@ final class DatasetCache {
      * The dataset version's file, downloaded first unless cached.
      *
      * @param sizeBytes its size, to make room for it; 0 when not known (nothing is deleted then)
-     * @throws NoRoom when the disk cannot hold it beside {@link #RESERVE_BYTES}, with every other version deleted
+     * @throws TooLarge when the disk cannot hold it beside {@link #RESERVE_BYTES} whatever it deletes (nothing is)
+     * @throws NoRoom when the disk cannot even keep {@link #RESERVE_BYTES} free
      */
     Path get(String sha256, long sizeBytes, Download download) throws IOException, InterruptedException {
         Path file = directory.resolve(sha256 + ".csv");
@@ -105,6 +122,11 @@ final class DatasetCache {
         }
     }
 
+    /**
+     * Deletes least recently used versions until the download fits beside {@link #RESERVE_BYTES}; deletes nothing
+     * when that cannot be done. A version used within {@link #IN_USE} stays: runners sharing a work directory (say,
+     * one per GPU) may have just prepared a run on it, which reads it once training starts.
+     */
     private void makeRoom(long sizeBytes) throws IOException {
         if (sizeBytes <= 0) {
             return;
@@ -114,10 +136,22 @@ final class DatasetCache {
         if (free >= needed) {
             return;
         }
-        for (Path cached : leastRecentlyUsedFirst()) {
+        List<Path> evictable = leastRecentlyUsedFirst();
+        long reclaimable = evictable.stream().mapToLong(DatasetCache::sizeOf).sum();
+        if (free + reclaimable < RESERVE_BYTES) {
+            throw new NoRoom(directory + " has " + free / MIB + " MiB free, and " + reclaimable / MIB
+                    + " MiB of cached datasets to delete, less than the " + RESERVE_BYTES / MIB
+                    + " MiB that must stay free");
+        }
+        if (free + reclaimable < needed) {
+            throw new TooLarge("the dataset (" + sizeBytes / MIB + " MiB) does not fit in " + directory + ": "
+                    + (free + reclaimable) / MIB + " MiB could be freed there, and " + RESERVE_BYTES / MIB
+                    + " MiB must stay free");
+        }
+        for (Path cached : evictable) {
             long size = sizeOf(cached);
             if (Files.deleteIfExists(cached)) {
-                LOG.info(() -> "Deleted cached dataset " + cached.getFileName() + " (" + size / (1 << 20)
+                LOG.info(() -> "Deleted cached dataset " + cached.getFileName() + " (" + size / MIB
                         + " MiB, least recently used) to make room for a download");
             }
             free = freeSpace.of(directory);
@@ -125,15 +159,19 @@ final class DatasetCache {
                 return;
             }
         }
-        throw new NoRoom("no room for the dataset (" + sizeBytes / (1 << 20) + " MiB) in " + directory + ": "
-                + free / (1 << 20) + " MiB free with every cached dataset deleted, and "
-                + RESERVE_BYTES / (1 << 20) + " MiB must stay free");
+        throw new NoRoom(directory + " has " + free / MIB + " MiB free with its cached datasets deleted: something"
+                + " else filled it meanwhile");
     }
 
-    /** Cached versions, least recently used first; a partial download (another runner's, under way) stays. */
+    /**
+     * Cached versions not used within {@link #IN_USE}, least recently used first; a partial download (another
+     * runner's, under way) stays.
+     */
     private List<Path> leastRecentlyUsedFirst() throws IOException {
+        FileTime recent = FileTime.fromMillis(System.currentTimeMillis() - IN_USE.toMillis());
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".csv"))
+                    .filter(f -> lastUsed(f).compareTo(recent) < 0)
                     .sorted(Comparator.comparing(DatasetCache::lastUsed))
                     .toList();
         }

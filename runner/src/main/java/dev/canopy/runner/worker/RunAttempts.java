@@ -81,6 +81,17 @@ final class RunAttempts {
             RunExecution run;
             try {
                 run = prepare(assignment, energy);
+            } catch (DatasetCache.TooLarge e) {
+                // The run's own trouble: given back, it would come to this runner again and again, ahead of the
+                // runs behind it. Failed with what to do; the runner goes on with the next run.
+                report(
+                        assignment,
+                        new Protocol.Fail(
+                                assignment.attempt(),
+                                "runner " + runnerName + " cannot take the run: " + e.getMessage()
+                                        + "; free disk space there, or run it where the disk is larger",
+                                Protocol.Energy.of(energy.end())));
+                return true;
             } catch (IOException | UncheckedIOException e) {
                 if (!(e instanceof DatasetCache.NoRoom) && cache.writable()) {
                     throw e;

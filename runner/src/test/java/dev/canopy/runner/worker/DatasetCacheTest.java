@@ -57,9 +57,9 @@ class DatasetCacheTest {
     @Test
     void deletesTheLeastRecentlyUsedVersionsUntilTheNewOneFitsBesideTheReserve(@TempDir Path work) throws Exception {
         DatasetCache cache = new DatasetCache(work, disk(DatasetCache.RESERVE_BYTES + 10 * MIB));
-        Path oldest = cache(cache, content("a", 4 * MIB), 30);
-        Path recent = cache(cache, content("b", 4 * MIB), 1);
-        Path older = cache(cache, content("c", 1 * MIB), 20);
+        Path oldest = cache(cache, content("a", 4 * MIB), 300);
+        Path recent = cache(cache, content("b", 4 * MIB), 100);
+        Path older = cache(cache, content("c", 1 * MIB), 200);
         // Used again now: the most recent of all.
         byte[] olderContent = Files.readAllBytes(older);
         assertThat(cache.get(sha256(olderContent), olderContent.length, target -> {
@@ -76,19 +76,43 @@ class DatasetCacheTest {
     }
 
     @Test
-    void aVersionTheDiskCannotHoldEvenEmptyIsNoRoom(@TempDir Path work) throws Exception {
+    void aVersionTheDiskCannotHoldEvenEmptiedIsTooLargeAndDeletesNothing(@TempDir Path work) throws Exception {
         DatasetCache cache = new DatasetCache(work, disk(DatasetCache.RESERVE_BYTES + 10 * MIB));
-        Path cached = cache(cache, content("a", 4 * MIB), 5);
+        Path cached = cache(cache, content("a", 4 * MIB), 120);
         byte[] tooBig = content("big", 11 * MIB);
 
         assertThatThrownBy(() -> cache.get(sha256(tooBig), tooBig.length, target -> Files.write(target, tooBig)))
+                .isInstanceOf(DatasetCache.TooLarge.class)
+                .hasMessageContaining("the dataset (11 MiB) does not fit");
+        // Nothing deleted for a download that could not fit anyway.
+        assertThat(cached).exists();
+    }
+
+    @Test
+    void aVersionUsedWithinTheHourIsNotDeleted(@TempDir Path work) throws Exception {
+        DatasetCache cache = new DatasetCache(work, disk(DatasetCache.RESERVE_BYTES + 10 * MIB));
+        // Prepared a minute ago by another runner sharing the work directory: its run has yet to read it.
+        Path recent = cache(cache, content("a", 4 * MIB), 1);
+        Path old = cache(cache, content("b", 4 * MIB), 90);
+        byte[] next = content("c", 4 * MIB);
+
+        cache.get(sha256(next), next.length, target -> Files.write(target, next));
+        assertThat(recent).exists();
+        assertThat(old).doesNotExist();
+
+        byte[] another = content("d", 4 * MIB);
+        assertThatThrownBy(() -> cache.get(sha256(another), another.length, target -> Files.write(target, another)))
+                .isInstanceOf(DatasetCache.TooLarge.class);
+    }
+
+    @Test
+    void aDiskThatCannotKeepTheReserveEvenEmptiedIsNoRoom(@TempDir Path work) throws Exception {
+        DatasetCache cache = new DatasetCache(work, folder -> DatasetCache.RESERVE_BYTES - 1);
+        byte[] small = content("s", 1024);
+
+        assertThatThrownBy(() -> cache.get(sha256(small), small.length, target -> Files.write(target, small)))
                 .isInstanceOf(DatasetCache.NoRoom.class)
-                .hasMessageContaining("no room for the dataset (11 MiB)");
-        // Deleted in the attempt to make room; the cache holds nothing half-written.
-        assertThat(cached).doesNotExist();
-        try (Stream<Path> left = Files.list(work.resolve("datasets"))) {
-            assertThat(left).isEmpty();
-        }
+                .hasMessageContaining("must stay free");
     }
 
     @Test
