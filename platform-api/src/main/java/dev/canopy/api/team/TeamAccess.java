@@ -63,7 +63,7 @@ public class TeamAccess {
      */
     public TeamScope system(UUID teamId, UUID userId) {
         Team team = teams.findByIdOptional(teamId).orElseThrow(() -> new NotFound("team", teamId));
-        requireMaker(team.id, team.name, userId, memberships.findByTeamAndUser(teamId, userId));
+        requireMaker(team.name, userId, memberships.findByTeamAndUser(teamId, userId));
         return new TeamScope(team.id, team.name, userId, Role.MEMBER);
     }
 
@@ -74,7 +74,6 @@ public class TeamAccess {
      */
     public void recheckSystem(TeamScope scope) {
         requireMaker(
-                scope.teamId(),
                 scope.teamName(),
                 scope.userId(),
                 memberships
@@ -83,7 +82,7 @@ public class TeamAccess {
                         .firstResultOptional());
     }
 
-    private void requireMaker(UUID teamId, String teamName, UUID userId, Optional<Membership> membership) {
+    private void requireMaker(String teamName, UUID userId, Optional<Membership> membership) {
         if (membership.filter(m -> m.role.atLeast(Role.MEMBER)).isEmpty()) {
             String creator =
                     users.findByIdOptional(userId).map(u -> "'" + u.name + "'").orElse("(deleted)");

@@ -106,8 +106,8 @@ final class WorkerRecords {
         /** The runner is shutting down: the run goes back to the queue and resumes elsewhere. */
         DRAINING,
         /**
-         * The runner cannot take the run for a reason of its own (no room on its disk for the dataset, a work
-         * directory it cannot write): the run goes back to the queue at no cost of an attempt, and the runner
+         * The runner cannot take the run for a reason of its own (a disk that cannot keep its cache's reserve free, a
+         * work directory it cannot write): the run goes back to the queue at no cost of an attempt, and the runner
          * waits before it claims again.
          */
         UNFIT

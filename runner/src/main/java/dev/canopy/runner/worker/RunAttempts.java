@@ -57,9 +57,9 @@ final class RunAttempts {
      * it while the attempt is prepared) and {@code started} when its run is ready to train; returns when the control
      * plane knows how it ended (or when it is no longer this runner's to report).
      *
-     * @return false when this runner could not take the run for a reason of its own (no room on its disk for the
-     *     dataset, a work directory it cannot write): the run went back to the queue at no cost, and the runner
-     *     should wait before it claims again rather than take and give back every run
+     * @return false when this runner could not take the run for a reason of its own (a disk that cannot keep the
+     *     cache's reserve free, a work directory it cannot write): the run went back to the queue at no cost, and
+     *     the runner should wait before it claims again rather than take and give back every run
      */
     boolean execute(Protocol.Assignment assignment, Consumer<RunEnergy> metered, Consumer<RunExecution> started)
             throws InterruptedException {
@@ -211,6 +211,11 @@ final class RunAttempts {
             // No longer ours, or the control plane unreachable for the report: the lease decides what comes next.
             throw e;
         } catch (RuntimeException | StackOverflowError | AssertionError | LinkageError e) {
+            if (e instanceof UnsatisfiedLinkError natives) {
+                // Natives that do not load: the runner's trouble, and every run would fail alike. It stops (status
+                // 1) and the run goes back to the queue when its lease expires.
+                throw natives;
+            }
             // A recipe's bug (endless recursion, a failed assert, a class its jar lacks) fails its run, not the
             // runner: left to the lease, it would stop each runner that claims it in turn.
             LOG.log(Level.SEVERE, "Run " + a.runId() + " failed unexpectedly", e);
