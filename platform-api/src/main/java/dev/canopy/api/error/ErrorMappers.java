@@ -62,6 +62,11 @@ class ErrorMappers {
 
     @ServerExceptionMapper
     Response malformedJson(JsonProcessingException e) {
+        ApiException within = apiExceptionWithin(e);
+        if (within != null) {
+            // Thrown while the parser read (a body past its limit): Jackson wraps what its input stream throws.
+            return apiException(within);
+        }
         String field = e instanceof JsonMappingException mapping ? pathOf(mapping) : "";
         String location = e.getLocation() == null
                 ? ""
@@ -77,6 +82,10 @@ class ErrorMappers {
 
     @ServerExceptionMapper
     Response webApplication(WebApplicationException e) {
+        ApiException within = apiExceptionWithin(e);
+        if (within != null) {
+            return apiException(within);
+        }
         if (e.getCause() instanceof JsonProcessingException json) {
             return malformedJson(json);
         }
@@ -152,6 +161,19 @@ class ErrorMappers {
             }
         }
         return false;
+    }
+
+    /** The first of {@code e}'s causes that is one of ours, if any. */
+    private static ApiException apiExceptionWithin(Throwable e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof ApiException api) {
+                return api;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
     }
 
     /** Whether {@code e} or one of its causes is a PostgreSQL error of that SQLSTATE. */

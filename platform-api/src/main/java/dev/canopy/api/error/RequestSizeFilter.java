@@ -11,7 +11,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Refuses request bodies over {@code canopy.api.max-request-size} with 413 in the one error format: at once
- * when {@code Content-Length} says so, and while reading when the body is chunked.
+ * when {@code Content-Length} says so, and while reading when the body is chunked (with or without a
+ * {@code Content-Type}).
  */
 class RequestSizeFilter {
 
@@ -30,8 +31,13 @@ class RequestSizeFilter {
             if (parse(length) > max) {
                 throw tooLarge(max);
             }
-        } else if (request.hasEntity()) {
-            request.setEntityStream(new LimitedStream(request.getEntityStream(), max));
+        } else {
+            // Whatever the request says of its body: a chunked one without Content-Type has "no entity" here, yet a
+            // method that takes bytes reads it whole.
+            InputStream body = request.getEntityStream();
+            if (body != null) {
+                request.setEntityStream(new LimitedStream(body, max));
+            }
         }
     }
 

@@ -16,7 +16,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +131,49 @@ class LimitsTest {
                 .then()
                 .statusCode(413)
                 .body("code", equalTo("PAYLOAD_TOO_LARGE"));
+    }
+
+    /**
+     * Bodies sent in chunks (no Content-Length) are counted as they arrive, with a Content-Type or without one: a
+     * chunked body without one bypassed the limit, and a method taking bytes read it whole into memory.
+     */
+    @Test
+    void refusesAnOversizedChunkedBodyWithOrWithoutContentType() throws Exception {
+        String run = newRun(adminToken(), "default");
+        byte[] points = ("{\"points\": [{\"key\": \"" + "k".repeat(70 * 1024) + "\", \"value\": 1}]}")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(chunked("/api/v1/teams/default/runs/" + run + "/metrics", null, points))
+                .startsWith("HTTP/1.1 413")
+                .contains("PAYLOAD_TOO_LARGE");
+        byte[] experiment = ("{\"name\": \"" + "x".repeat(70 * 1024) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        assertThat(chunked("/api/v1/teams/default/experiments", "application/json", experiment))
+                .startsWith("HTTP/1.1 413")
+                .contains("PAYLOAD_TOO_LARGE");
+    }
+
+    /** POSTs {@code body} in 8 KiB chunks over a plain socket; returns the answer's status line and body. */
+    private String chunked(String path, String contentType, byte[] body) throws Exception {
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + adminToken()
+                    + "\r\n" + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            try {
+                for (int from = 0; from < body.length; from += 8192) {
+                    int length = Math.min(8192, body.length - from);
+                    out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(body, from, length);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException e) {
+                // Answered and closed before the whole body was sent: the answer is what counts.
+            }
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
     }
 
     @Test
