@@ -36,9 +36,9 @@ import org.postgresql.PGConnection;
  *
  * <p>The server asks every connection for a password, its superuser's included: the library initialises a data
  * directory to trust every local connection, which would let any user of the machine in as superuser. The password
- * is made once per home, kept in {@code $CANOPY_HOME/db-password} (readable by its owner only); at each start it is
- * set on the superuser and {@code pg_hba.conf} asks for it (SCRAM), so a data directory of an older version is
- * closed too.
+ * is made once per home, kept in {@code $CANOPY_HOME/db-password} (readable by its owner only); a new data
+ * directory asks for it from its first start, and at each start it is set on the superuser and {@code pg_hba.conf}
+ * asks for it (SCRAM), so a data directory of an older version is closed too (once it has started).
  */
 public final class EmbeddedDatabase {
 
@@ -89,15 +89,7 @@ public final class EmbeddedDatabase {
             LOG.infof(
                     "No external database configured: starting embedded PostgreSQL with %s data in %s",
                     existing ? "existing" : "new", dataDirectory);
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDirectory)
-                    .setCleanDataDirectory(false)
-                    // The platform is the system of record: a commit must survive a crash.
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("max_connections", "100")
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    // The library's own readiness check connects too.
-                    .setConnectConfig("password", password)
+            EmbeddedPostgres postgres = configured(dataDirectory, home.resolve(PASSWORD_FILE), password, existing)
                     .start();
             askForPasswords(postgres, dataDirectory, password);
             EmbeddedDatabase database = new EmbeddedDatabase(dataDirectory, postgres, password);
@@ -109,6 +101,28 @@ public final class EmbeddedDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("Could not secure the embedded PostgreSQL in " + dataDirectory, e);
         }
+    }
+
+    /**
+     * The server as Canopy runs it. A new data directory is made asking for the password from the start (initdb's
+     * {@code --auth} and {@code --pwfile}, which come after the library's own {@code -A trust} and win): trusted
+     * until {@link #askForPasswords} ran, a first start let any user of the machine connect as superuser in between.
+     */
+    static EmbeddedPostgres.Builder configured(
+            Path dataDirectory, Path passwordFile, String password, boolean existing) {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                // The platform is the system of record: a commit must survive a crash.
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("max_connections", "100")
+                .setPGStartupWait(Duration.ofSeconds(60))
+                // The library's own readiness check connects too.
+                .setConnectConfig("password", password);
+        if (!existing) {
+            builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", passwordFile.toString());
+        }
+        return builder;
     }
 
     /** The home's password, made (owner-only) on the first start of a data directory that asks for none yet. */
