@@ -28,7 +28,8 @@ import java.util.UUID;
 import org.hibernate.Session;
 
 /**
- * Reading metrics back: the series of a run, a whole history streamed from a cursor, or a history downsampled
+ * Reading metrics back: the series of a run, a whole history (read before it is sent, or streamed from a cursor
+ * when long), or a history downsampled
  * on the server to at most {@code maxPoints} points that keep each bucket's minimum and maximum.
  */
 @ApplicationScoped
@@ -62,7 +63,10 @@ class MetricHistory {
                 .toList();
     }
 
-    /** The history of one key: whole (streamed) when it fits {@code maxPoints} or none is given, else downsampled. */
+    /**
+     * The history of one key: whole (read, then sent; streamed when long) when it fits {@code maxPoints} or none is
+     * given, else downsampled.
+     */
     Object history(String team, UUID runId, String key, Integer maxPoints) {
         TeamScope scope = access.read(team);
         UUID run = runs.find(scope, runId).id;
