@@ -56,6 +56,11 @@ class PendingPromotions {
                 .executeUpdate();
     }
 
+    /** Whether this process holds the promotion (renews its lease) now. */
+    boolean holds(UUID versionId) {
+        return held.contains(versionId);
+    }
+
     /** This process decides the promotion: its lease is renewed until it is {@link #decided} or released. */
     void hold(UUID versionId) {
         held.add(versionId);
@@ -80,6 +85,36 @@ class PendingPromotions {
                 .setParameter(2, self)
                 .executeUpdate());
         held.remove(versionId);
+    }
+
+    /** Another control plane took the promotion up (this one's lease ran out while it decided): that one decides. */
+    static final class TakenOver extends RuntimeException {
+        TakenOver(UUID versionId) {
+            super(
+                    "the promotion of version " + versionId + " was taken up by another control plane",
+                    null,
+                    false,
+                    false);
+        }
+    }
+
+    /**
+     * In the caller's transaction, where the promotion would commit: this process still holds it (locked against
+     * being taken until the transaction ends).
+     *
+     * @throws TakenOver when another control plane took it up
+     */
+    void requireHeld(UUID versionId) {
+        boolean mine = !entityManager
+                .createNativeQuery("SELECT 1 FROM schedule_promotions WHERE model_version_id = ?1 AND taken_by = ?2"
+                        + " FOR SHARE")
+                .setParameter(1, versionId)
+                .setParameter(2, self)
+                .getResultList()
+                .isEmpty();
+        if (!mine) {
+            throw new TakenOver(versionId);
+        }
     }
 
     /**

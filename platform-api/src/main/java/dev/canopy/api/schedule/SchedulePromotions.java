@@ -180,7 +180,7 @@ class SchedulePromotions {
                             String.valueOf(version.version()),
                             schedule.promoteGates,
                             "retrained by schedule " + schedule.name + " (run " + run.runId() + ")",
-                            () -> stillPromoting(schedule, scope));
+                            () -> stillPromoting(schedule, scope, run.versionId()));
                     break;
                 } catch (Conflict e) {
                     // The endpoint changed while the gates were checked (a canary decided, say): check them again
@@ -192,6 +192,10 @@ class SchedulePromotions {
                 }
             }
             Log.infof("Schedule %s promoted %s to endpoint %s", schedule.name, version.label(), schedule.promoteTo);
+            return true;
+        } catch (PendingPromotions.TakenOver e) {
+            // This control plane's lease ran out while the gates ran: the one that took it up decides, and says so.
+            Log.infof("Schedule run %s: %s; it decides", run.runId(), e.getMessage());
             return true;
         } catch (ApiException e) {
             // A refusal's details name the gates that failed and why.
@@ -238,9 +242,12 @@ class SchedulePromotions {
     /**
      * In the transaction that would promote, after the gates (and before a refusal is recorded): the schedule,
      * locked against changes until it commits, still promotes to that endpoint through the same gates (a pause or a
-     * change while the gates ran calls the promotion off), and its maker is still a member or admin of the team.
+     * change while the gates ran calls the promotion off), its maker is still a member or admin of the team, and this
+     * control plane still holds the promotion's lease.
      */
-    private void stillPromoting(Schedule read, TeamScope scope) {
+    private void stillPromoting(Schedule read, TeamScope scope, UUID versionId) {
+        // First: a control plane that took the promotion up meanwhile decides it, whatever this one finds.
+        pending.requireHeld(versionId);
         Schedule now = schedules.findById(read.id, LockModeType.PESSIMISTIC_READ);
         String change = now == null
                 ? "deleted"

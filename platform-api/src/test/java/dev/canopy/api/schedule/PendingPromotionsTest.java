@@ -24,6 +24,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -251,11 +252,52 @@ class PendingPromotionsTest {
         assertThat(setup.lastError()).contains("its creator '" + maker.user() + "' is no longer a member or admin");
     }
 
+    @Test
+    void aPromotionTakenUpByAnotherControlPlaneWhileItsGatesAreCheckedIsLeftToThatOne() throws Exception {
+        Setup setup = Setup.make(entityManager, null, 0.5);
+        UUID other = UUID.randomUUID();
+
+        // This control plane's lease ran out while the gates ran, and another one took the promotion up.
+        decideWhileHeld(
+                setup,
+                c -> {
+                    try (PreparedStatement takeUp = c.prepareStatement("UPDATE schedule_promotions SET taken_by = ?,"
+                            + " taken_until = now() + interval '10 minutes' WHERE model_version_id = ?")) {
+                        takeUp.setObject(1, other);
+                        takeUp.setObject(2, setup.version());
+                        takeUp.execute();
+                    }
+                },
+                () -> !pending.holds(setup.version()) && other.equals(holder(setup.version())));
+
+        assertThat(setup.liveVersion()).isEqualTo(1);
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        // Nothing said on the schedule either: that one decides, and says so.
+        assertThat(setup.lastError()).isNull();
+        assertThat(holder(setup.version())).isEqualTo(other);
+    }
+
+    /** Who holds the version's promotion; null when none waits. */
+    private Object holder(UUID version) {
+        return QuarkusTransaction.requiringNew().call(() -> entityManager
+                .createNativeQuery("SELECT taken_by FROM schedule_promotions WHERE model_version_id = ?1")
+                .setParameter(1, version)
+                .getResultList()
+                .stream()
+                .findFirst()
+                .orElse(null));
+    }
+
     /**
      * Lets the schedule decide its run's version while the test holds the endpoint's row, so that the promotion, its
      * gates passed, waits to change it; then lands {@code meanwhile} and lets it go on.
      */
     private void decideWhileHeld(Setup setup, LockWaits.Work meanwhile) throws Exception {
+        decideWhileHeld(setup, meanwhile, () -> !waiting(setup.version()));
+    }
+
+    /** {@link #decideWhileHeld(Setup, LockWaits.Work)}, done once {@code decided} is true. */
+    private void decideWhileHeld(Setup setup, LockWaits.Work meanwhile, Callable<Boolean> decided) throws Exception {
         UUID endpoint = LockWaits.id(dataSource, "SELECT id FROM endpoints WHERE name = ?", setup.endpoint());
         LockWaits.callWhileHeld(
                 dataSource,
@@ -269,7 +311,7 @@ class PendingPromotionsTest {
                             setup.scheduleId(),
                             setup.run(),
                             UUID.randomUUID());
-                    await().atMost(Duration.ofSeconds(30)).until(() -> !waiting(setup.version()));
+                    await().atMost(Duration.ofSeconds(30)).until(decided);
                     return null;
                 },
                 meanwhile);
