@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -33,6 +34,16 @@ public final class WorkerLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(WorkerLoop.class.getName());
     private static final int CLAIM_WAIT_SECONDS = 20;
     private static final long UNFIT_FIRST_WAIT_MS = 30_000;
+
+    /**
+     * The right to claim and train, one per process: DJL's PyTorch engine keeps training state process-wide (one
+     * gradient collector may collect at a time, and the random generator that seeds initialisation and dropout is
+     * the process's), so two runs training at once in one process (embedded runners, {@code
+     * canopy.runner.embedded.count} above 1) failed one another, or lost their reproducibility. Runners of their
+     * own (separate processes) train in parallel.
+     */
+    private static final Semaphore TRAINING = new Semaphore(1);
+
     private static final long UNFIT_LONGEST_WAIT_MS = 600_000;
     /**
      * How long heartbeats renew an attempt still being prepared: the dataset download's own limit. A download that
@@ -94,54 +105,62 @@ public final class WorkerLoop implements Runnable {
             long retry = 0;
             long unfitWait = 0;
             while (!draining) {
-                Optional<Protocol.Assignment> assignment;
-                try {
-                    assignment = controlPlane.claim(machine.gpus().size(), CLAIM_WAIT_SECONDS);
-                    retry = 0;
-                } catch (IOException e) {
-                    // A control plane restarting or briefly failing (5xx): wait and claim again. Refusals (a
-                    // revoked token, an unknown runner) are not IOExceptions and end the loop below.
-                    if (draining) {
-                        // It closed the waiting claim while this runner drained: an embedded runner at stop.
-                        break;
-                    }
-                    retry = Math.min(Math.max(retry * 2, 500), 10_000);
-                    long wait = retry;
-                    LOG.warning(() -> "Claim failed (" + e.getMessage() + "); claiming again in " + wait + " ms");
-                    drainRequested.await(wait, TimeUnit.MILLISECONDS);
+                // One run trains at a time in a process (see TRAINING): embedded runners take turns to claim.
+                if (!TRAINING.tryAcquire(1, TimeUnit.SECONDS)) {
                     continue;
                 }
-                if (assignment.isPresent() && draining) {
-                    // Leased as the drain began (its heartbeat not yet seen where the claim waited): given back
-                    // untouched, at no cost, rather than prepared and trained for an epoch.
-                    attempts.giveBack(assignment.get());
-                    break;
-                }
-                if (assignment.isPresent()) {
-                    cancelledWhilePreparing = null;
-                    lostWhilePreparing = null;
-                    claimedAtNanos = System.nanoTime();
-                    claimed = assignment.get();
-                    boolean taken;
+                try {
+                    Optional<Protocol.Assignment> assignment;
                     try {
-                        taken = attempts.execute(assignment.get(), energy -> claimedEnergy = energy, this::started);
-                    } finally {
-                        current = null;
-                        claimed = null;
-                        claimedEnergy = null;
-                    }
-                    if (taken) {
-                        unfitWait = 0;
-                    } else {
-                        // Its own disk failed it: other runners take the queue meanwhile, rather than this one
-                        // taking and giving back every run. Tried again after 30 s, twice as long each time up to
-                        // 10 minutes, in case room was made.
-                        unfitWait = Math.min(Math.max(unfitWait * 2, UNFIT_FIRST_WAIT_MS), UNFIT_LONGEST_WAIT_MS);
-                        long wait = unfitWait;
-                        LOG.warning(() -> "Runner " + options.name() + " claims again in " + wait / 1000
-                                + " s: it could not take its last run (see above)");
+                        assignment = controlPlane.claim(machine.gpus().size(), CLAIM_WAIT_SECONDS);
+                        retry = 0;
+                    } catch (IOException e) {
+                        // A control plane restarting or briefly failing (5xx): wait and claim again. Refusals (a
+                        // revoked token, an unknown runner) are not IOExceptions and end the loop below.
+                        if (draining) {
+                            // It closed the waiting claim while this runner drained: an embedded runner at stop.
+                            break;
+                        }
+                        retry = Math.min(Math.max(retry * 2, 500), 10_000);
+                        long wait = retry;
+                        LOG.warning(() -> "Claim failed (" + e.getMessage() + "); claiming again in " + wait + " ms");
                         drainRequested.await(wait, TimeUnit.MILLISECONDS);
+                        continue;
                     }
+                    if (assignment.isPresent() && draining) {
+                        // Leased as the drain began (its heartbeat not yet seen where the claim waited): given back
+                        // untouched, at no cost, rather than prepared and trained for an epoch.
+                        attempts.giveBack(assignment.get());
+                        break;
+                    }
+                    if (assignment.isPresent()) {
+                        cancelledWhilePreparing = null;
+                        lostWhilePreparing = null;
+                        claimedAtNanos = System.nanoTime();
+                        claimed = assignment.get();
+                        boolean taken;
+                        try {
+                            taken = attempts.execute(assignment.get(), energy -> claimedEnergy = energy, this::started);
+                        } finally {
+                            current = null;
+                            claimed = null;
+                            claimedEnergy = null;
+                        }
+                        if (taken) {
+                            unfitWait = 0;
+                        } else {
+                            // Its own disk failed it: other runners take the queue meanwhile, rather than this one
+                            // taking and giving back every run. Tried again after 30 s, twice as long each time up to
+                            // 10 minutes, in case room was made.
+                            unfitWait = Math.min(Math.max(unfitWait * 2, UNFIT_FIRST_WAIT_MS), UNFIT_LONGEST_WAIT_MS);
+                            long wait = unfitWait;
+                            LOG.warning(() -> "Runner " + options.name() + " claims again in " + wait / 1000
+                                    + " s: it could not take its last run (see above)");
+                            drainRequested.await(wait, TimeUnit.MILLISECONDS);
+                        }
+                    }
+                } finally {
+                    TRAINING.release();
                 }
             }
         } catch (InterruptedException e) {
