@@ -6,6 +6,7 @@ import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.ModelSpec.Kind;
 import dev.canopy.runner.inference.ModelSpec.Task;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,12 +21,27 @@ import java.util.Map;
  */
 record EncodedSplit(int rows, int width, float[] features, float[] labels, String[] rawLabels) {
 
+    /** The most elements a Java array may hold (a few less than Integer.MAX_VALUE on common JVMs). */
+    static final int MAX_INPUTS = Integer.MAX_VALUE - 8;
+
     /** Encodes the given table rows with the spec's preprocessing. */
     static EncodedSplit of(CsvTable table, int[] tableRows, ModelSpec spec) throws TrainingFailure {
         FeatureEncoder encoder = new FeatureEncoder(spec);
         Map<String, Integer> columns = table.columnIndex();
         int width = encoder.width();
-        float[] features = new float[tableRows.length * width];
+        long inputs = (long) tableRows.length * width;
+        if (inputs > MAX_INPUTS) {
+            // Past what one array holds (the product of two ints wrapped around before).
+            throw new TrainingFailure(String.format(
+                    Locale.ROOT,
+                    "a split of %,d rows encodes to %,d inputs (%,d per row), more than one array holds (%,d); train"
+                            + " on fewer rows, or on fewer features or categories",
+                    tableRows.length,
+                    inputs,
+                    width,
+                    MAX_INPUTS));
+        }
+        float[] features = new float[(int) inputs];
         float[] labels = new float[tableRows.length];
         String[] rawLabels = new String[tableRows.length];
         Map<String, Integer> classes = new HashMap<>();
