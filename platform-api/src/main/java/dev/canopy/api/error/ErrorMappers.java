@@ -152,41 +152,24 @@ class ErrorMappers {
 
     /** Whether reading the request failed because its connection was closed (by the client, or on its way). */
     private static boolean clientWentAway(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof HttpClosedException || cause instanceof ClosedChannelException) {
-                return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return false;
+        return Causes.find(
+                        e,
+                        Throwable.class,
+                        c -> c instanceof HttpClosedException || c instanceof ClosedChannelException)
+                .isPresent();
     }
 
     /** The first of {@code e}'s causes that is one of ours, if any. */
     private static ApiException apiExceptionWithin(Throwable e) {
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof ApiException api) {
-                return api;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return null;
+        return e.getCause() == null
+                ? null
+                : Causes.find(e.getCause(), ApiException.class, c -> true).orElse(null);
     }
 
     /** Whether {@code e} or one of its causes is a PostgreSQL error of that SQLSTATE. */
     private static boolean hasSqlState(Throwable e, String state) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
-                return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
-        return false;
+        return Causes.find(e, SQLException.class, sql -> state.equals(sql.getSQLState()))
+                .isPresent();
     }
 
     private static Response internal(Throwable e) {

@@ -132,10 +132,11 @@ public class RunExecutions implements RunLifecycle {
         Log.infof("Run %s killed", runId);
     }
 
-    /** Its runner gave it back (draining): QUEUED again, to resume on another runner. */
+    /** Its runner gave it back (draining, or unfit to take it): QUEUED again, to resume on another runner. */
     @Transactional
     public void released(UUID runId) {
         find(runId).requeued();
+        Log.infof("Run %s given back by its runner; it resumes from its last checkpoint", runId);
     }
 
     @Override

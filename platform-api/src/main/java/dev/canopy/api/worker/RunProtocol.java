@@ -225,12 +225,6 @@ class RunProtocol {
         } else {
             queue.release(runId, request.attempt(), workerId);
             executions.released(runId);
-            Log.infof(
-                    request.reason() == StopReason.UNFIT
-                            ? "Run %s given back by a runner that cannot take it (see that runner's log); it waits"
-                                    + " for another claim"
-                            : "Run %s released by its draining runner; it resumes from its last checkpoint",
-                    runId);
         }
     }
 

@@ -33,7 +33,6 @@ public final class WorkerLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(WorkerLoop.class.getName());
     private static final int CLAIM_WAIT_SECONDS = 20;
-    private static final long UNFIT_FIRST_WAIT_MS = 30_000;
 
     /**
      * The right to claim and train, one per process: DJL's PyTorch engine keeps training state process-wide (one
@@ -44,6 +43,7 @@ public final class WorkerLoop implements Runnable {
      */
     private static final Semaphore TRAINING = new Semaphore(1);
 
+    private static final long UNFIT_FIRST_WAIT_MS = 30_000;
     private static final long UNFIT_LONGEST_WAIT_MS = 600_000;
     /**
      * How long heartbeats renew an attempt still being prepared: the dataset download's own limit. A download that
