@@ -38,8 +38,7 @@ public final class WorkerLoop implements Runnable {
      * The right to claim and train, one per process: DJL's PyTorch engine keeps training state process-wide (one
      * gradient collector may collect at a time, and the random generator that seeds initialisation and dropout is
      * the process's), so two runs training at once in one process (embedded runners, {@code
-     * canopy.runner.embedded.count} above 1) failed one another, or lost their reproducibility. Runners of their
-     * own (separate processes) train in parallel.
+     * canopy.runner.embedded.count} above 1) failed one another. Runner processes of their own train in parallel.
      */
     private static final Semaphore TRAINING = new Semaphore(1);
 
@@ -227,22 +226,8 @@ public final class WorkerLoop implements Runnable {
         EngineSelfTest.run(gpuSet);
         machine = MachineInfo.detect(gpuSet, meter.gpus());
         slot = meter.slot(options.name(), gpuSet);
-        Map<String, String> methods = new TreeMap<>();
-        meter.methods().forEach((component, method) -> methods.put(component.name(), method.label()));
         meter.describe().forEach(line -> LOG.info(() -> "Runner " + options.name() + " energy meter: " + line));
-        Protocol.Register register = new Protocol.Register(
-                options.name(),
-                machine.host(),
-                machine.cpuModel(),
-                machine.cores(),
-                machine.memoryBytes(),
-                machine.gpus(),
-                recipes.keySet(),
-                machine.djlVersion(),
-                machine.pytorchVersion(),
-                options.zone(),
-                options.pue(),
-                methods);
+        Protocol.Register register = HeldAttempts.registration(options, machine, recipes.keySet(), meter);
         for (long wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
             // Asked again on every try: an embedded runner may start before its server listens.
             URI target = server.get();
@@ -285,7 +270,7 @@ public final class WorkerLoop implements Runnable {
         RunExecution run = current;
         Protocol.Assignment preparing = System.nanoTime() - claimedAtNanos < PREPARATION_LIMIT_NANOS ? claimed : null;
         try {
-            List<Protocol.Held> held = held(run, preparing, preparing == null ? null : claimedEnergy);
+            List<Protocol.Held> held = HeldAttempts.of(run, preparing, preparing == null ? null : claimedEnergy);
             Protocol.Idle idle = new Protocol.Idle(session, Protocol.Energy.of(slot.idle()));
             Protocol.HeartbeatReply reply = controlPlane.heartbeat(new Protocol.Heartbeat(draining, held, idle));
             if (run != null && reply.cancel().contains(run.assignment().runId())) {
@@ -305,29 +290,6 @@ public final class WorkerLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * The attempt a heartbeat renews: the running one with its progress and energy, else one still being prepared
-     * (its dataset downloading, its checkpoint fetched), so that its lease does not expire before it starts, with
-     * its energy so far ({@code preparingEnergy}, once metered): a preparation that fails, or a runner that dies
-     * during it, has still reported the energy of its minutes.
-     */
-    static List<Protocol.Held> held(RunExecution running, Protocol.Assignment preparing, RunEnergy preparingEnergy) {
-        if (running != null) {
-            return List.of(new Protocol.Held(
-                    running.assignment().runId(),
-                    running.assignment().attempt(),
-                    running.currentProgress(),
-                    running.energy()));
-        }
-        return preparing == null
-                ? List.of()
-                : List.of(new Protocol.Held(
-                        preparing.runId(),
-                        preparing.attempt(),
-                        null,
-                        preparingEnergy == null ? null : Protocol.Energy.of(preparingEnergy.reading())));
     }
 
     private static Thread daemon(Runnable r, String name) {

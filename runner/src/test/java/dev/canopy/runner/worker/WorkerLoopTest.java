@@ -19,8 +19,8 @@ class WorkerLoopTest {
         Protocol.Assignment claimed =
                 new Protocol.Assignment(run, 2, "run", "tabular-classification", Map.of(), 0, null, null);
 
-        assertThat(WorkerLoop.held(null, claimed, null)).containsExactly(new Protocol.Held(run, 2, null, null));
-        assertThat(WorkerLoop.held(null, null, null)).isEmpty();
+        assertThat(HeldAttempts.of(null, claimed, null)).containsExactly(new Protocol.Held(run, 2, null, null));
+        assertThat(HeldAttempts.of(null, null, null)).isEmpty();
     }
 
     /** Its energy goes with it once metered: a preparation that fails has reported its minutes. */
@@ -32,7 +32,7 @@ class WorkerLoopTest {
         try (EnergyMeter meter = EnergyMeter.start(EnergyOptions.defaults())) {
             RunEnergy energy = meter.slot("test", List.of()).begin(run + "#1", 0);
 
-            List<Protocol.Held> held = WorkerLoop.held(null, claimed, energy);
+            List<Protocol.Held> held = HeldAttempts.of(null, claimed, energy);
 
             assertThat(held).hasSize(1);
             assertThat(held.get(0).energy()).isNotNull();
