@@ -8,6 +8,7 @@ import dev.canopy.runner.inference.ModelSpec.Task;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One split, encoded for the network.
@@ -52,6 +53,12 @@ record EncodedSplit(int rows, int width, float[] features, float[] labels, Strin
             String[] row = table.rows().get(tableRows[i]);
             try {
                 encoder.encode(name -> row[columns.get(name)], features, i * width);
+                if (hasFarOutside(features, i * width, width)) {
+                    Optional<InvalidRecord> far = encoder.farOutside(name -> row[columns.get(name)]);
+                    if (far.isPresent()) {
+                        throw far.get();
+                    }
+                }
             } catch (InvalidRecord e) {
                 throw TableValues.badValue(table, tableRows[i], columns.get(e.field()), e.problem());
             }
@@ -61,6 +68,20 @@ record EncodedSplit(int rows, int width, float[] features, float[] labels, Strin
                     : standardisedLabel(spec, table, tableRows[i]);
         }
         return new EncodedSplit(tableRows.length, width, features, labels, rawLabels);
+    }
+
+    /**
+     * Whether an encoded input lies beyond {@link FeatureEncoder#FAR_OUTSIDE} (or is not finite). A validation or test
+     * value that far from the training data's mean turns the network's output to infinity or NaN, and the run would
+     * fail advising a lower learning rate, or finish with NaN test metrics; a training value cannot lie that far.
+     */
+    private static boolean hasFarOutside(float[] features, int offset, int width) {
+        for (int j = offset; j < offset + width; j++) {
+            if (!(Math.abs(features[j]) <= FeatureEncoder.FAR_OUTSIDE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static float standardisedLabel(ModelSpec spec, CsvTable table, int row) throws TrainingFailure {

@@ -94,6 +94,28 @@ class TabularRegressionRecipeTest {
     }
 
     /**
+     * A finite but extreme value outside the training split standardises past what a float holds: the run failed at
+     * epoch 1 advising a lower learning rate (validation) or finished with NaN test metrics (test).
+     */
+    @Test
+    void failsBeforeTheFirstEpochNamingAValidationOrTestValueFarOutsideTheTrainingData(@TempDir Path directory)
+            throws Exception {
+        // Default fractions and seed; no row is left out, so dataset row = index + 1.
+        DataSplit split = DataSplit.of(30, 0.15, 0.15, 42);
+        for (int index : new int[] {split.validation()[0], split.test()[0]}) {
+            RecordingContext context =
+                    xy(directory, ",", row -> row == index + 1 ? "1e45" : String.valueOf(row), Map.of("label", "y"));
+
+            assertThatThrownBy(() -> recipe.train(context))
+                    .isInstanceOf(TrainingFailure.class)
+                    .hasMessageStartingWith("column 'x', dataset row " + (index + 1) + ": '1e45' lies ")
+                    .hasMessageEndingWith("; the model cannot answer for values more than 1000000 standard deviations"
+                            + " away; fix the data or leave the column out of features");
+            assertThat(context.epochMetrics).isEmpty();
+        }
+    }
+
+    /**
      * x is missing in the file, but only in a row without a label (left out): the training split never sees it
      * missing, so an indicator input would keep its initial random weights. z is missing in training: it has one.
      */
