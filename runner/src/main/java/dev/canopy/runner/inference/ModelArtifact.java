@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -35,6 +36,12 @@ public final class ModelArtifact {
 
     static final String SPEC_ENTRY = "spec.json";
     private static final String PARAMS_SUFFIX = ".params";
+    /**
+     * What a parameter file may be called: the archive is served back for download as stored, and a name such as
+     * {@code ..\..\x.params} or {@code C:x.params} would be a path outside the folder a careless unzip writes to.
+     */
+    private static final Pattern PARAMS_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\.params");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -147,7 +154,7 @@ public final class ModelArtifact {
                     byte[] content = readAtMost(zip, left, artifact.length);
                     left -= content.length;
                     spec = spec(content);
-                } else if (name.endsWith(PARAMS_SUFFIX) && !name.contains("/") && parameters == null) {
+                } else if (PARAMS_NAME.matcher(name).matches() && parameters == null) {
                     parameters = readAtMost(zip, left, artifact.length);
                     left -= parameters.length;
                 } else {

@@ -4,18 +4,11 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.ParameterList;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import dev.canopy.runner.inference.FeatureMatrixTranslator.Matrix;
 import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -59,98 +52,19 @@ public final class TabularModel implements AutoCloseable {
         ModelArtifact.Contents contents = ModelArtifact.read(artifact);
         Model model = Model.newInstance("tabular", Device.cpu());
         try {
+            // Before DJL reads them: it allocates whatever sizes the file names.
+            ParameterLayout.check(contents.spec(), contents.parameters());
             model.setBlock(MlpBlock.build(contents.spec()));
             model.load(new ByteArrayInputStream(contents.parameters()), Map.of());
-            checkShapes(contents.spec(), model, unreadBytes(contents.parameters(), model.getBlock()));
             return new TabularModel(contents.spec(), model);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            String why = e instanceof ShapeMismatch
+            String why = e instanceof ParameterLayout.Mismatch
                     ? e.getMessage()
                     : (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-                            + "; do its parameters fit the network spec.json describes " + network(contents.spec())
-                            + "?";
+                            + "; do its parameters fit the network spec.json describes "
+                            + ParameterLayout.network(contents.spec()) + "?";
             throw new IllegalArgumentException("model artifact could not be loaded: " + why, e);
-        }
-    }
-
-    /**
-     * Bytes of the parameter file that loading left unread: the file's length less its header (DJL's {@code DJL@},
-     * version, name, data type, inputs and properties, read again here) and less the loaded block's parameters
-     * (written again here, to a counter). DJL reads the file through a buffer, so the stream cannot tell.
-     */
-    private static long unreadBytes(byte[] file, Block block) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(file));
-        in.readFully(new byte[4]);
-        in.readInt();
-        in.readUTF();
-        in.readUTF();
-        for (int inputs = in.readInt(); inputs > 0; inputs--) {
-            in.readUTF();
-            Shape.decode(in);
-        }
-        for (int properties = in.readInt(); properties > 0; properties--) {
-            in.readUTF();
-            in.readUTF();
-        }
-        long header = file.length - in.available();
-        long[] written = {0};
-        OutputStream counter = new OutputStream() {
-            @Override
-            public void write(int b) {
-                written[0]++;
-            }
-
-            @Override
-            public void write(byte[] bytes, int offset, int length) {
-                written[0] += length;
-            }
-        };
-        block.saveParameters(new DataOutputStream(counter));
-        return file.length - header - written[0];
-    }
-
-    private static String network(ModelSpec spec) {
-        return "(" + spec.inputSize() + " inputs, hiddenLayers " + spec.hiddenLayers() + ", dropout " + spec.dropout()
-                + ", " + spec.outputSize() + " outputs)";
-    }
-
-    /** Parameters whose shapes are not those of the network the spec describes. */
-    private static final class ShapeMismatch extends RuntimeException {
-        ShapeMismatch(String message) {
-            super(message);
-        }
-    }
-
-    /**
-     * Loading takes each parameter's shape from the file, not from the block, and stops reading once the block has
-     * its parameters: parameters of another network (other hidden layers, inputs or classes, or more layers than the
-     * spec names) load without complaint and then compute nonsense, such as ten answers for one record. Compares
-     * every shape with the one the spec's network has (weights (units, inputs), biases (units), layer after layer,
-     * worked out rather than allocated) and refuses parameters left unread.
-     */
-    private static void checkShapes(ModelSpec spec, Model model, long unreadBytes) {
-        List<Shape> expected = new ArrayList<>();
-        long inputs = spec.inputSize();
-        List<Integer> layers = new ArrayList<>(spec.hiddenLayers());
-        layers.add(spec.outputSize());
-        for (int units : layers) {
-            expected.add(new Shape(units, inputs));
-            expected.add(new Shape(units));
-            inputs = units;
-        }
-        ParameterList loaded = model.getBlock().getParameters();
-        for (int i = 0; i < loaded.size(); i++) {
-            Shape shape = loaded.valueAt(i).getArray().getShape();
-            if (i >= expected.size() || !shape.equals(expected.get(i))) {
-                throw new ShapeMismatch("its parameter " + loaded.keyAt(i) + " has shape " + shape + " where the"
-                        + " network spec.json describes " + network(spec) + " has "
-                        + (i < expected.size() ? expected.get(i) : "none"));
-            }
-        }
-        if (unreadBytes > 0) {
-            throw new ShapeMismatch("its parameter file holds " + unreadBytes + " bytes more than the parameters of"
-                    + " the network spec.json describes " + network(spec) + ": parameters of a larger network");
         }
     }
 

@@ -11,8 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -194,6 +197,87 @@ class TabularModelTest {
         try (TabularModel same = TabularModel.load(PenguinModels.withSpec(artifact, spec -> {}))) {
             assertThat(same.predict(List.of(adelie()))).hasSize(1);
         }
+    }
+
+    /**
+     * DJL allocates the sizes a parameter file names before reading them: a few bytes changed asked for gigabytes
+     * (here an input's number of dimensions in the header, then a weight's), and the OutOfMemoryError escaped every
+     * check. Each is refused before DJL reads the file.
+     */
+    @Test
+    void refusesAParameterFileNamingSizesItsNetworkDoesNotHave() throws Exception {
+        byte[] artifact = PenguinModels.classifier();
+        byte[] parameters = ModelArtifact.read(artifact).parameters();
+        ModelSpec spec = classifier.spec();
+        // Header: DJL@, version, name, data type, input count, the first input's name, then its number of dimensions.
+        ByteBuffer header = ByteBuffer.wrap(parameters);
+        header.position(8);
+        for (int text = 0; text < 2; text++) {
+            header.position(header.position() + 2 + header.getShort());
+        }
+        header.getInt();
+        header.position(header.position() + 2 + header.getShort());
+        int inputDimensions = header.position();
+        // The first weight's shape: 2 dimensions, (units, inputs).
+        ByteBuffer shape = ByteBuffer.allocate(20)
+                .putInt(2)
+                .putLong(spec.hiddenLayers().get(0))
+                .putLong(spec.inputSize());
+        int weightDimensions = indexOf(parameters, shape.array());
+        assertThat(weightDimensions).isGreaterThan(inputDimensions);
+
+        for (int at : new int[] {inputDimensions, weightDimensions}) {
+            byte[] patched = parameters.clone();
+            ByteBuffer.wrap(patched).putInt(at, Integer.MAX_VALUE - 8);
+            byte[] huge = withEntry(artifact, name -> name.endsWith(".params"), patched);
+            assertThatThrownBy(() -> TabularModel.load(huge))
+                    .as("dimensions at byte %d", at)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("model artifact could not be loaded: ")
+                    .hasMessageContaining(at == inputDimensions ? "which no model has" : "not shaped as");
+        }
+    }
+
+    /** The archive is served back for download as stored: its parameter file's name is no path for an unzip. */
+    @Test
+    void refusesAParameterFileNamedAsAPath() throws Exception {
+        byte[] artifact = PenguinModels.classifier();
+        for (String name : List.of("..\\..\\x.params", "C:x.params", ".params", "x.params\u0000")) {
+            ByteArrayOutputStream renamed = new ByteArrayOutputStream();
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
+                    ZipOutputStream zip = new ZipOutputStream(renamed)) {
+                for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                    zip.putNextEntry(new ZipEntry(entry.getName().endsWith(".params") ? name : entry.getName()));
+                    zip.write(in.readAllBytes());
+                }
+            }
+            assertThatThrownBy(() -> TabularModel.load(renamed.toByteArray()))
+                    .as(name)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("spec.json and one .params file");
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    /** The archive with the entries {@code which} names holding {@code content} instead. */
+    private static byte[] withEntry(byte[] archive, Predicate<String> which, byte[] content) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(archive));
+                ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                zip.putNextEntry(new ZipEntry(entry.getName()));
+                zip.write(which.test(entry.getName()) ? content : in.readAllBytes());
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test

@@ -1,0 +1,149 @@
+package dev.canopy.runner.inference;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks a parameter file against the network its spec describes, before DJL reads it. DJL takes every size from the
+ * file (the number of dimensions of an input's shape, each array's shape and byte length) and allocates it before
+ * reading a byte of it: a file of 40 bytes could ask for gigabytes of heap or native memory, and the {@code
+ * OutOfMemoryError} escaped every check. It also loads parameters of another network without complaint (each shape
+ * taken from the file) and stops reading once the block has its parameters, then computes nonsense (ten answers for
+ * one record).
+ *
+ * <p>So the file must be laid out exactly as the spec's network writes its parameters: its header is read here with
+ * bounded sizes, and what follows must match, byte for byte, the network's own parameters as DJL writes them, except
+ * for their values. Which bytes are values is found by writing the network's parameters twice, filled with two
+ * values that differ in every byte: the bytes that stay the same are the layout (markers, names, data types, shapes,
+ * lengths). The network is built only once its parameters are known to fit in the file.
+ */
+final class ParameterLayout {
+
+    private static final int MAX_INPUTS = 16;
+    private static final int MAX_DIMENSIONS = 16;
+    private static final int MAX_PROPERTIES = 1024;
+    private static final float FILL = Float.intBitsToFloat(0x11111111);
+    private static final float OTHER_FILL = Float.intBitsToFloat(0x22222222);
+
+    private ParameterLayout() {}
+
+    /** Parameters whose layout is not that of the network the spec describes. */
+    static final class Mismatch extends RuntimeException {
+        Mismatch(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @throws Mismatch when the parameters are not laid out as the spec's network's
+     * @throws IOException when the header cannot be read (too short, or sizes past what a model has)
+     */
+    static void check(ModelSpec spec, byte[] file) throws IOException {
+        int header = headerLength(file);
+        long parameters = file.length - (long) header;
+        if (valueBytes(spec) > parameters) {
+            throw fewer(spec, parameters);
+        }
+        byte[] layout;
+        byte[] other;
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            SequentialBlock block = MlpBlock.build(spec);
+            block.initialize(manager, DataType.FLOAT32, new Shape(1, spec.inputSize()));
+            layout = written(block, FILL);
+            other = written(block, OTHER_FILL);
+        }
+        if (parameters > layout.length) {
+            throw new Mismatch("its parameter file holds " + (parameters - layout.length) + " bytes more than the"
+                    + " parameters of the network spec.json describes " + network(spec)
+                    + ": parameters of a larger network");
+        }
+        if (parameters < layout.length) {
+            throw fewer(spec, parameters);
+        }
+        for (int i = 0; i < layout.length; i++) {
+            if (layout[i] == other[i] && file[header + i] != layout[i]) {
+                throw new Mismatch("its parameters are not shaped as those of the network spec.json describes "
+                        + network(spec) + " (they differ at byte " + i + " of the parameters, where a shape or a"
+                        + " size is written)");
+            }
+        }
+    }
+
+    /** How the network a spec describes reads in messages. */
+    static String network(ModelSpec spec) {
+        return "(" + spec.inputSize() + " inputs, hiddenLayers " + spec.hiddenLayers() + ", dropout " + spec.dropout()
+                + ", " + spec.outputSize() + " outputs)";
+    }
+
+    private static Mismatch fewer(ModelSpec spec, long parameters) {
+        return new Mismatch("its parameter file holds " + parameters + " bytes of parameters, fewer than the network"
+                + " spec.json describes " + network(spec) + " takes");
+    }
+
+    /** Bytes of the parameters' values alone (float32): weights (units × inputs) and biases, layer after layer. */
+    private static long valueBytes(ModelSpec spec) {
+        List<Integer> layers = new ArrayList<>(spec.hiddenLayers());
+        layers.add(spec.outputSize());
+        long inputs = spec.inputSize();
+        long values = 0;
+        for (int units : layers) {
+            values += units * inputs + units;
+            inputs = units;
+        }
+        return 4 * values;
+    }
+
+    /** The block's parameters as DJL writes them, every value set to {@code fill}. */
+    private static byte[] written(SequentialBlock block, float fill) throws IOException {
+        for (Parameter parameter : block.getParameters().values()) {
+            NDArray array = parameter.getArray();
+            // In place: refused on a parameter that takes gradients, on a thread that records them (a training's).
+            array.setRequiresGradient(false);
+            array.muli(0).addi(fill);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        block.saveParameters(new DataOutputStream(bytes));
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Length of the file's header as DJL reads it: {@code DJL@}, version, name, data type, inputs (name and shape)
+     * and properties; each count held to what a model has, so that nothing large is allocated to read it.
+     */
+    private static int headerLength(byte[] file) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(file));
+        in.readFully(new byte[4]);
+        in.readInt();
+        in.readUTF();
+        in.readUTF();
+        for (int inputs = bounded(in.readInt(), MAX_INPUTS, "inputs"); inputs > 0; inputs--) {
+            in.readUTF();
+            in.skipNBytes(8L * bounded(in.readInt(), MAX_DIMENSIONS, "dimensions of an input"));
+            in.skipNBytes(2L * bounded(in.readInt(), MAX_DIMENSIONS, "layout of an input"));
+        }
+        for (int properties = bounded(in.readInt(), MAX_PROPERTIES, "properties"); properties > 0; properties--) {
+            in.readUTF();
+            in.readUTF();
+        }
+        return file.length - in.available();
+    }
+
+    private static int bounded(int count, int max, String what) throws IOException {
+        if (count < 0 || count > max) {
+            throw new IOException("its header names " + count + " " + what + ", which no model has");
+        }
+        return count;
+    }
+}
