@@ -6,6 +6,7 @@ import dev.canopy.api.endpoint.CanaryWatch.Decision;
 import dev.canopy.api.endpoint.CanaryWatch.Seen;
 import dev.canopy.api.endpoint.CanaryWatch.Tally;
 import java.util.Optional;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** A canary's watch over this control plane's requests and what the other control planes report. */
@@ -41,7 +42,7 @@ class CanaryWatchTest {
         assertThat(decision.get().complete()).isFalse();
         assertThat(decision.get().reason())
                 .isEqualTo("canary error rate 100.00 % over 12 requests against live 0.00 % over 12: more than 2.00"
-                        + " points worse (2 control planes)");
+                        + " points worse at 99 % confidence (2 control planes)");
     }
 
     @Test
@@ -129,7 +130,7 @@ class CanaryWatchTest {
     }
 
     @Test
-    void aCanaryAboutToCompleteIsStillJudgedOnItsP99WithFewRequests() {
+    void aCanaryAboutToCompleteIsStillJudgedOnItsLatencyWithFewRequests() {
         for (int i = 0; i < 99; i++) {
             assertThat(watch.record(true, 20 * MS, false)).isEmpty();
             watch.record(false, MS, false);
@@ -138,7 +139,81 @@ class CanaryWatchTest {
         Optional<Decision> decision = watch.record(true, 20 * MS, false);
 
         assertThat(decision).map(Decision::complete).contains(false);
-        assertThat(decision.get().reason()).startsWith("canary p99 latency 20.");
+        // 99 live answers: the quantile with five above it.
+        assertThat(decision.get().reason()).startsWith("canary p94.9 latency 20.");
+    }
+
+    /**
+     * Completing after 100 requests, two slow ones of the canary were its p99, and a canary as good as the live
+     * version was rolled back; the p95 of 100 has five above it.
+     */
+    @Test
+    void aCanaryCompletingWithFewRequestsIsNotJudgedOnItsSlowestOneOrTwo() {
+        for (int i = 0; i < 1000; i++) {
+            watch.record(false, i % 100 < 2 ? 30 * MS : MS, false);
+        }
+        for (int i = 0; i < 99; i++) {
+            assertThat(watch.record(true, i < 2 ? 30 * MS : MS, false)).isEmpty();
+        }
+
+        Optional<Decision> decision = watch.record(true, MS, false);
+
+        assertThat(decision).map(Decision::complete).contains(true);
+        assertThat(decision.get().reason()).contains("p95 1.").contains("ms vs 1.");
+    }
+
+    @Test
+    void aCanaryCompletingBesideALiveVersionWithTooFewAnswersIsNotJudgedOnLatency() {
+        for (int i = 0; i < 5; i++) {
+            watch.record(false, MS, false);
+        }
+        for (int i = 0; i < 99; i++) {
+            assertThat(watch.record(true, 20 * MS, false)).isEmpty();
+        }
+
+        Optional<Decision> decision = watch.record(true, 20 * MS, false);
+
+        assertThat(decision).map(Decision::complete).contains(true);
+        assertThat(decision.get().reason()).contains("latency not compared: live answered 5");
+    }
+
+    /**
+     * Canaries as good as the live version, a tenth of both sides' requests failing (a client's bad records), 10 % of
+     * traffic on the canary: compared as measured, about half were rolled back; with the confidence bound, few are. A
+     * canary failing twice as often is still rolled back nearly always.
+     */
+    @Test
+    void theErrorRateRuleRollsBackFewCanariesAsGoodAsLiveAndNearlyAllThatAreWorse() {
+        Random random = new Random(7);
+        int trials = 200;
+        assertThat(rolledBack(random, trials, 0.10, 0.10)).isLessThanOrEqualTo(trials / 20);
+        assertThat(rolledBack(random, trials, 0.10, 0.20)).isGreaterThanOrEqualTo(trials * 95 / 100);
+    }
+
+    /** Of {@code trials} canaries with the default policy at 10 % of traffic, how many were rolled back. */
+    private static int rolledBack(Random random, int trials, double liveErrorRate, double canaryErrorRate) {
+        int rolledBack = 0;
+        for (int t = 0; t < trials; t++) {
+            CanaryWatch canary = new CanaryWatch(CanaryPolicy.DEFAULT);
+            Optional<Decision> decision = Optional.empty();
+            while (decision.isEmpty()) {
+                boolean onCanary = random.nextInt(100) < 10;
+                boolean fails = random.nextDouble() < (onCanary ? canaryErrorRate : liveErrorRate);
+                decision = fails ? canary.refused(onCanary) : canary.record(onCanary, MS, false);
+            }
+            rolledBack += decision.get().complete() ? 0 : 1;
+        }
+        return rolledBack;
+    }
+
+    @Test
+    void theErrorRateIncreaseBoundIsBelowTheMeasuredOneAndWidensWithFewRequests() {
+        assertThat(CanaryWatch.errorRateIncreaseAtLeast(20, 100, 100, 1000)).isBetween(0.01, 0.10);
+        assertThat(CanaryWatch.errorRateIncreaseAtLeast(200, 1000, 1000, 10000)).isBetween(0.06, 0.10);
+        // No live request: nothing to compare with, so no increase is shown.
+        assertThat(CanaryWatch.errorRateIncreaseAtLeast(100, 100, 0, 0)).isLessThan(0);
+        // One live request, answered: a canary failing every time shows an increase all the same.
+        assertThat(CanaryWatch.errorRateIncreaseAtLeast(100, 100, 0, 1)).isGreaterThan(0.1);
     }
 
     @Test
