@@ -69,7 +69,7 @@ class TrainedRuns {
     /** Checks a request as {@link #submit} would, without storing anything. */
     void check(TeamScope scope, CreateRunRequest request) {
         experiments.require(scope, request.experiment());
-        validate(request, dataset(scope, request));
+        validate(scope, request, dataset(scope, request));
     }
 
     /**
@@ -79,7 +79,7 @@ class TrainedRuns {
     void checkBeforeData(TeamScope scope, CreateRunRequest request) {
         experiments.require(scope, request.experiment());
         checkShape(request);
-        if (recipes.find(request.recipe()).isEmpty() && !workers.anyOffers(request.recipe())) {
+        if (recipes.find(request.recipe()).isEmpty() && !workers.anyOffers(request.recipe(), scope.teamId())) {
             throw unknownRecipe(request.recipe());
         }
     }
@@ -88,7 +88,7 @@ class TrainedRuns {
     Run submit(TeamScope scope, CreateRunRequest request) {
         ExperimentRef experiment = experiments.require(scope, request.experiment());
         DatasetVersionRef dataset = dataset(scope, request);
-        Validation validation = validate(request, dataset);
+        Validation validation = validate(scope, request, dataset);
         List<String> warnings = new ArrayList<>(budgets.admit(scope));
         int gpus = request.gpuCount();
         int mostGpus = gpus == 0 ? 0 : workers.mostGpusFor(scope.teamId());
@@ -152,12 +152,12 @@ class TrainedRuns {
     }
 
     /** Validates with the recipe if this control plane has it; otherwise a runner must at least offer it. */
-    private Validation validate(CreateRunRequest request, DatasetVersionRef dataset) {
+    private Validation validate(TeamScope scope, CreateRunRequest request, DatasetVersionRef dataset) {
         checkShape(request);
         Map<String, Object> params = request.params() == null ? Map.of() : request.params();
         Recipe recipe = recipes.find(request.recipe()).orElse(null);
         if (recipe == null) {
-            if (!workers.anyOffers(request.recipe())) {
+            if (!workers.anyOffers(request.recipe(), scope.teamId())) {
                 throw unknownRecipe(request.recipe());
             }
             return new Validation(List.of(), List.of("recipe checked by its runner only"), new LinkedHashMap<>(params));

@@ -714,6 +714,30 @@ class QueueProtocolTest {
                 .statusCode(201);
     }
 
+    /**
+     * A recipe only another team's runner offers is unknown to this team: a run of it would wait for ever, and the
+     * answer would tell which recipes that team's runners offer.
+     */
+    @Test
+    void aRecipeOnlyAnotherTeamsRunnerOffersIsUnknownHere() {
+        String recipe = unique("their-own");
+        FakeRunner.RunnerTeam other = FakeRunner.newRunnerTeam();
+        FakeRunner.register(other.runnerToken(), unique("theirs"), 0, Map.of("recipes", List.of(recipe)));
+
+        as(owner)
+                .body(trainedRun(recipe, Map.of()))
+                .post("/api/v1/teams/{t}/runs", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("recipe"))
+                .body("details[0].problem", startsWith("unknown recipe '" + recipe + "'"));
+        as(other.owner())
+                .body(trainedRun(recipe, Map.of()))
+                .post("/api/v1/teams/{t}/runs", other.team())
+                .then()
+                .statusCode(201);
+    }
+
     @Test
     void aRunnerCannotClaimMoreGpusThanItRegistered() {
         String gpuRun = submit(0, 2);

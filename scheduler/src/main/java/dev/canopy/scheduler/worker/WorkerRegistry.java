@@ -134,10 +134,16 @@ public class WorkerRegistry {
         return query("SELECT * FROM workers ORDER BY name", null);
     }
 
-    /** Whether any registered runner offers a recipe of that name. */
+    /**
+     * Whether a registered runner that may take the team's runs (a shared one, or one of the team's own) offers a
+     * recipe of that name; online or not, as a team's runner may be restarting. Another team's runners do not count:
+     * a run they alone could take would wait for ever, and the answer would tell which recipes they offer.
+     */
     @Transactional
-    public boolean anyOffers(String recipe) {
-        return list().stream().anyMatch(w -> w.info().recipes().contains(recipe));
+    public boolean anyOffers(String recipe, UUID teamId) {
+        return list().stream()
+                .filter(w -> w.info().teamId() == null || w.info().teamId().equals(teamId))
+                .anyMatch(w -> w.info().recipes().contains(recipe));
     }
 
     /** The most GPUs an online runner that serves the team has (runners of all teams included); 0 when none. */
