@@ -73,19 +73,20 @@ class RunProtocol {
     ObjectMapper json;
 
     DatasetService.Content dataset(UUID workerId, UUID runId, int attempt) throws IOException {
-        Execution run = QuarkusTransaction.requiringNew().call(() -> {
+        return datasets.open(leased(workerId, runId, attempt).datasetVersionId());
+    }
+
+    /** The run, once its lease is checked, in a transaction of its own. */
+    private Execution leased(UUID workerId, UUID runId, int attempt) {
+        return QuarkusTransaction.requiringNew().call(() -> {
             lease(workerId, runId, attempt);
             return executions.execution(runId);
         });
-        return datasets.open(run.datasetVersionId());
     }
 
     /** The last committed checkpoint and its epoch; 404 when there is none yet. */
     Checkpoint checkpoint(UUID workerId, UUID runId, int attempt) throws IOException {
-        Execution run = QuarkusTransaction.requiringNew().call(() -> {
-            lease(workerId, runId, attempt);
-            return executions.execution(runId);
-        });
+        Execution run = leased(workerId, runId, attempt);
         if (run.checkpointEpoch() == null) {
             throw new NotFound("run " + runId + " has no checkpoint yet");
         }
@@ -102,10 +103,7 @@ class RunProtocol {
 
     /** Stores the trained model; it counts only once the run is reported complete. */
     void putModel(UUID workerId, UUID runId, int attempt, InputStream body) throws IOException {
-        UUID team = QuarkusTransaction.requiringNew().call(() -> {
-            lease(workerId, runId, attempt);
-            return executions.execution(runId).teamId();
-        });
+        UUID team = leased(workerId, runId, attempt).teamId();
         put(workerId, runId, attempt, modelKey(team, runId), body, "Trained models");
     }
 
@@ -141,7 +139,7 @@ class RunProtocol {
         charge(workerId, runId, request.attempt(), request.energy(), true);
         if (lease.cancelRequested()) {
             // Cancelled after the runner's last report (during the test evaluation or the upload, say): the cancel
-            // was answered 200, so the run ends KILLED as it said, and nothing is registered or promoted.
+            // was answered 200, so the run ends KILLED as it said (failing then too), and nothing is registered.
             executions.killed(runId);
             queue.remove(runId);
             Log.infof("Run %s was cancelled before its runner completed it: KILLED, its model not registered", runId);
@@ -207,9 +205,13 @@ class RunProtocol {
 
     @Transactional
     void fail(UUID workerId, UUID runId, FailRequest request) {
-        lease(workerId, runId, request.attempt());
+        Lease lease = lease(workerId, runId, request.attempt());
         charge(workerId, runId, request.attempt(), request.energy(), true);
-        executions.failed(runId, request.reason());
+        if (lease.cancelRequested()) {
+            executions.killed(runId);
+        } else {
+            executions.failed(runId, request.reason());
+        }
         queue.remove(runId);
     }
 
@@ -247,7 +249,7 @@ class RunProtocol {
         return queue.current(runId, attempt, workerId)
                 .orElseThrow(() -> new Conflict(
                         "Attempt " + attempt + " of run " + runId
-                                + " is stale: the run is no longer held by this runner" + " under that attempt",
+                                + " is stale: the run is no longer held by this runner under that attempt",
                         "attempt",
                         "stale"));
     }
@@ -261,10 +263,9 @@ class RunProtocol {
     }
 
     /**
-     * Stages the upload, then makes it readable under {@code key} only while the attempt still holds the run: the
-     * lease row stays locked against the reaper until the commit is done, so an attempt that went stale during its
-     * upload (its successor may be writing the same key) gets 409 and writes nothing. Past
-     * canopy.runners.max-artifact-size, 413 naming {@code what}.
+     * Stages the upload, then makes it readable under {@code key} only while the attempt holds the run: the lease row
+     * stays locked against the reaper until the commit is done, so an attempt gone stale during its upload (its
+     * successor may write the same key) gets 409 and writes nothing. Past the maximum size, 413 naming {@code what}.
      */
     private void put(UUID workerId, UUID runId, int attempt, String key, InputStream body, String what)
             throws IOException {

@@ -295,6 +295,21 @@ class QueueProtocolTest {
         assertThat(store.exists(uploaded)).isFalse();
     }
 
+    /** A run cancelled after its last report, whose runner then fails it (bad data found late, say), ends KILLED. */
+    @Test
+    void aCancelAfterTheLastReportEndsTheRunKilledEvenWhenItsRunnerThenFailsIt() {
+        String run = submit(0, 0);
+        FakeRunner runner = runnerHolding(run);
+        runner.epoch(run, 1, 10, 0.2).then().statusCode(200).body("cancel", equalTo(false));
+
+        as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, run).then().statusCode(200);
+        runner.fail(run, 1, FakeRunner.energy(60, FakeRunner.part("CPU", null, "model", 1000.0)))
+                .then()
+                .statusCode(204);
+
+        assertThat(status(run)).isEqualTo("KILLED");
+    }
+
     private UUID teamId() throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement("SELECT id FROM teams WHERE name = ?")) {
