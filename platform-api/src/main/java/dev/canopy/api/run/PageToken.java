@@ -17,6 +17,8 @@ final class PageToken {
 
     private static final String OFFSET = "o:";
     private static final String AFTER = "k:";
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     /** Where the next page starts: after {@code createdAt} and {@code id} when those are set, else at the offset. */
     record Position(long offset, Instant createdAt, UUID id) {
@@ -57,8 +59,10 @@ final class PageToken {
                 }
             } else if (text.startsWith(AFTER)) {
                 String[] parts = text.substring(AFTER.length()).split(":", 2);
-                if (parts.length == 2) {
-                    Instant createdAt = Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS);
+                Instant createdAt = Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS);
+                // Within what PostgreSQL's timestamptz holds: a forged one outside it named no position a page could
+                // have.
+                if (parts.length == 2 && !createdAt.isBefore(EARLIEST) && !createdAt.isAfter(LATEST)) {
                     return new Position(0, createdAt, UUID.fromString(parts[1]));
                 }
             }

@@ -12,7 +12,9 @@ import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,12 +157,19 @@ class RunSearchTest {
                 .then()
                 .body("runs.name", contains("e"))
                 .body("nextPageToken", nullValue());
-        as(token)
-                .body(Map.of("pageToken", "garbage"))
-                .post("/api/v1/teams/{t}/runs/search", team)
-                .then()
-                .statusCode(400)
-                .body("details[0].field", equalTo("pageToken"));
+        // Garbage, and a position before what PostgreSQL's timestamps hold (it was answered as if it were a page).
+        String beforeTime = Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                        "k:-300000000000000000:00000000-0000-0000-0000-000000000001".getBytes(StandardCharsets.UTF_8));
+        for (String forged : List.of("garbage", beforeTime)) {
+            as(token)
+                    .body(Map.of("pageToken", forged))
+                    .post("/api/v1/teams/{t}/runs/search", team)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("pageToken"));
+        }
     }
 
     /** Newest first, a page goes on after the last run shown: a run created meanwhile does not push one back. */
