@@ -74,7 +74,11 @@ final class RunRecords {
             @Min(1) @Max(1000) Integer pageSize,
             String pageToken) {}
 
-    record InputResponse(String dataset, int version, String sha256) {}
+    /**
+     * The dataset version a run trains on, as a run request names it ({@code name}, {@code version}) and as model
+     * versions show it; {@code dataset} is the name again, as earlier clients read it.
+     */
+    record InputResponse(String name, String dataset, int version, String sha256) {}
 
     record RunResponse(
             UUID id,

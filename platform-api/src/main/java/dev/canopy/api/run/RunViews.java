@@ -130,7 +130,7 @@ class RunViews {
                 .map(inputs::get)
                 .filter(v -> v != null)
                 .sorted(Comparator.comparing(DatasetVersionLabel::dataset).thenComparing(DatasetVersionLabel::version))
-                .map(v -> new InputResponse(v.dataset(), v.version(), v.sha256()))
+                .map(v -> new InputResponse(v.dataset(), v.dataset(), v.version(), v.sha256()))
                 .toList();
         return new RunResponse(
                 run.id,

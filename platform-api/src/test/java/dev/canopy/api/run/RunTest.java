@@ -141,6 +141,7 @@ class RunTest {
                 // A value that is not text is kept as its JSON.
                 .body("params", equalTo(Map.of("lr", "0.01", "layers", "[64, 32]", "optimizer", "{\"name\":\"adam\"}")))
                 .body("tags", equalTo(Map.of("stage", "dev")))
+                .body("dataset.name", equalTo("iris"))
                 .body("dataset.dataset", equalTo("iris"))
                 .body("dataset.version", equalTo(1))
                 .body("startedAt", notNullValue())
