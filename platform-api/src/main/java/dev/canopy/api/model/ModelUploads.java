@@ -74,12 +74,6 @@ class ModelUploads {
         // What was checked, and nothing else the zip carried (a comment, bytes after its end).
         byte[] stored = ModelArtifact.canonical(archive);
         String key = "models/" + scope.teamId() + "/uploads/" + sha256(stored) + ".zip";
-        try (ArtifactStore.Staged staged = store.stage()) {
-            staged.output().write(stored);
-            staged.commit(key);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         NewModelVersion upload = new NewModelVersion(
                 scope.teamId(),
                 model,
@@ -90,12 +84,22 @@ class ModelUploads {
                 metrics,
                 key,
                 json.convertValue(spec, new TypeReference<Map<String, Object>>() {}));
-        VersionName version = QuarkusTransaction.requiringNew().call(() -> {
-            // The archive took a while to arrive and to check: a token revoked, or a member removed, meanwhile
-            // registers nothing (as for dataset uploads).
-            access.recheckWrite(scope);
-            return registry.register(upload);
-        });
+        VersionName version;
+        try (ArtifactStore.Staged staged = store.stage()) {
+            staged.output().write(stored);
+            version = QuarkusTransaction.requiringNew().call(() -> {
+                // The archive took a while to arrive and to check: a token revoked, or a member removed, meanwhile
+                // registers nothing (as for dataset uploads).
+                access.recheckWrite(scope);
+                VersionName registered = registry.register(upload);
+                // Last, so that a refusal (the recheck, a spec the database cannot store) leaves no file behind; a
+                // failed commit after it leaves one that nothing points at, under the archive's hash.
+                staged.commit(key);
+                return registered;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return registry.version(team, model, String.valueOf(version.version()));
     }
 

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.TestApi;
+import dev.canopy.api.config.CanopyConfig;
 import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import dev.canopy.runner.recipe.TestSplit;
@@ -28,6 +29,7 @@ import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -49,6 +51,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -62,6 +65,9 @@ class ServingTest {
 
     @Inject
     DeletedEndpoints deletedEndpoints;
+
+    @Inject
+    CanopyConfig config;
 
     @TestHTTPResource("/")
     URI server;
@@ -582,7 +588,10 @@ class ServingTest {
                 .extract()
                 .path("token");
         String model = TestApi.unique("expired").toLowerCase(Locale.ROOT);
-        byte[] archive = artifact(1);
+        // Bytes of its own, so that no other upload stored them.
+        byte[] archive =
+                withSpec(artifact(1), spec -> spec.putObject("trainingParams").put("note", model));
+        long uploadsBefore = uploadedFiles();
         try (Socket socket = new Socket(server.getHost(), server.getPort())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
@@ -601,6 +610,20 @@ class ServingTest {
             assertThat(status).isEqualTo("HTTP/1.1 401 Unauthorized");
         }
         as(token).get("/api/v1/teams/{t}/models/{m}", team, model).then().statusCode(404);
+        // Nor is its archive left in the artifact store, where nothing would point at it.
+        assertThat(uploadedFiles()).isEqualTo(uploadsBefore);
+    }
+
+    /** Uploaded archives in the artifact store, of every team. */
+    private long uploadedFiles() throws IOException {
+        Path models = config.artifactsPath().resolve("models");
+        if (!Files.isDirectory(models)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(models)) {
+            return files.filter(f -> f.getParent().getFileName().toString().equals("uploads"))
+                    .count();
+        }
     }
 
     @Test
