@@ -277,6 +277,29 @@ class PendingPromotionsTest {
         assertThat(holder(setup.version())).isEqualTo(other);
     }
 
+    /**
+     * A person promoted the same version while the gates were checked: the schedule's promotion finds the endpoint
+     * changed (a conflict), looks again, and finds its version live, which is done, not a refusal.
+     */
+    @Test
+    void aVersionAPersonPromotedWhileTheGatesWereCheckedIsDoneNotRefused() throws Exception {
+        Setup setup = Setup.make(entityManager, null, 0.5);
+
+        decideWhileHeld(setup, c -> {
+            try (PreparedStatement promote = c.prepareStatement("UPDATE endpoints SET previous_version_id ="
+                    + " live_version_id, live_version_id = ? WHERE name = ?")) {
+                promote.setObject(1, setup.version());
+                promote.setString(2, setup.endpoint());
+                promote.execute();
+            }
+        });
+
+        assertThat(setup.liveVersion()).isEqualTo(2);
+        // The schedule recorded nothing: neither a promotion of its own nor a refusal.
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        assertThat(setup.lastError()).isNull();
+    }
+
     /** Who holds the version's promotion; null when none waits. */
     private Object holder(UUID version) {
         return QuarkusTransaction.requiringNew().call(() -> entityManager
