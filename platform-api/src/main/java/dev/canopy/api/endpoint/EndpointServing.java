@@ -71,15 +71,17 @@ public class EndpointServing {
             boolean onCanary =
                     route.canary() != null && ThreadLocalRandom.current().nextInt(100) < route.canaryPercent();
             RegisteredVersion version = onCanary ? route.canary() : route.live();
-            if (attempt == 0 && !versions.isLoaded(version.id())) {
-                // Not loaded here: its first request on this control plane, or a route read before a switch that
-                // unloaded it. Routed on a fresh read, so that a version switched away from is not loaded again.
-                route = routes.refresh(scope, endpoint);
-                continue;
-            }
             long start = System.nanoTime();
+            ServedModel model = null;
             try {
-                ServedModel model = versions.served(version);
+                // Taken only if loaded (checked and taken at once), on the first try: not loaded here is its first
+                // request on this control plane, or a route read before a switch that unloaded it. Routed on a fresh
+                // read, so that a version switched away from is not loaded again by a late request.
+                model = attempt == 0 ? versions.servedIfLoaded(version).orElse(null) : versions.served(version);
+                if (model == null) {
+                    route = routes.refresh(scope, endpoint);
+                    continue;
+                }
                 // Latency is the version's, from when it is ready: the wait of a request that found it still
                 // loading on this control plane (its first request here) is the load's, and the log has it.
                 start = System.nanoTime();
@@ -109,14 +111,18 @@ public class EndpointServing {
                         predictions,
                         model.unknownColumns(records, MAX_IGNORED_COLUMNS_SHOWN));
             } catch (PayloadTooLarge e) {
-                // The caller's batch, not the version's failure.
+                // The caller's batch, not the version's failure; but a refusal of this version, as a record it cannot
+                // take is: a canary wider than the live version (more one-hot inputs) takes fewer records a request,
+                // and its canary policy must see the batches it refuses that the live version would answer.
+                metrics.rejected(route, version, onCanary);
                 throw e;
             } catch (InvalidRecord e) {
                 metrics.rejected(route, version, onCanary);
                 throw new InvalidRequest("records." + e.field(), e.problem());
             } catch (IllegalStateException e) {
-                if (attempt < 2 && !versions.isLoaded(version.id())) {
-                    // The version was unloaded by a switch after this request read its route: route it again.
+                if (attempt < 2 && (model == null || !versions.isCurrent(version.id(), model))) {
+                    // The model it used was unloaded by a switch after this request read its route (even if a late
+                    // request has loaded the version again since): route it again.
                     route = routes.refresh(scope, endpoint);
                     continue;
                 }

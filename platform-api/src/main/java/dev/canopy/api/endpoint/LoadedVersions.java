@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +52,17 @@ public class LoadedVersions {
     @Inject
     ServingEnergyLedger energy;
 
+    /**
+     * How long a version that failed to load is refused without trying again: each try reads its whole artifact, and
+     * an endpoint's every request tried (and logged) it again.
+     */
+    static final long LOAD_RETRY_SECONDS = 5;
+
     private final Map<UUID, CompletableFuture<ServedModel>> loaded = new ConcurrentHashMap<>();
+    /** The versions whose last load failed, with when ({@link System#nanoTime()}) and why. */
+    private final Map<UUID, FailedLoad> failed = new ConcurrentHashMap<>();
+
+    private record FailedLoad(long atNanos, String why) {}
     /** Versions kept loaded whatever the endpoints serve, with how many pins hold each. */
     private final Map<UUID, Integer> pins = new ConcurrentHashMap<>();
     /** Counts the pins released, each before it lets go of its version. */
@@ -75,6 +86,8 @@ public class LoadedVersions {
     /** @param preload whether to load the served versions that are not loaded */
     void sweep(boolean preload) {
         try {
+            long now = System.nanoTime();
+            failed.values().removeIf(f -> now - f.atNanos() >= TimeUnit.SECONDS.toNanos(LOAD_RETRY_SECONDS));
             long released = pinsReleased.get();
             Set<UUID> served = new HashSet<>(routes.servedVersions());
             if (!loaded.isEmpty()) {
@@ -101,6 +114,13 @@ public class LoadedVersions {
     /** Loads and warms up {@code version} unless it is loaded; waits for it. Safe to call concurrently. */
     ServedModel served(RegisteredVersion version) {
         CompletableFuture<ServedModel> future = loaded.get(version.id());
+        FailedLoad failure = failed.get(version.id());
+        if (future == null
+                && failure != null
+                && System.nanoTime() - failure.atNanos() < TimeUnit.SECONDS.toNanos(LOAD_RETRY_SECONDS)) {
+            throw new ServingFailure(
+                    failure.why() + "; it is tried again " + LOAD_RETRY_SECONDS + " s after it failed");
+        }
         if (future == null) {
             CompletableFuture<ServedModel> mine = new CompletableFuture<>();
             future = loaded.putIfAbsent(version.id(), mine);
@@ -109,17 +129,35 @@ public class LoadedVersions {
                 future = mine;
                 try {
                     mine.complete(load(version));
+                    failed.remove(version.id());
                 } catch (RuntimeException | Error e) {
+                    failed.put(version.id(), new FailedLoad(System.nanoTime(), e.getMessage()));
                     mine.completeExceptionally(e);
                 }
             }
         }
+        return joined(version.id(), future);
+    }
+
+    /** The version, waiting for it if it is loading, but only if it is loaded (or loading) here: never loads it. */
+    Optional<ServedModel> servedIfLoaded(RegisteredVersion version) {
+        CompletableFuture<ServedModel> future = loaded.get(version.id());
+        return future == null ? Optional.empty() : Optional.of(joined(version.id(), future));
+    }
+
+    private ServedModel joined(UUID version, CompletableFuture<ServedModel> future) {
         try {
             return future.join();
         } catch (CompletionException e) {
-            loaded.remove(version.id(), future);
+            loaded.remove(version, future);
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /** Whether {@code model} is the version as loaded here now, not an instance unloaded since. */
+    boolean isCurrent(UUID version, ServedModel model) {
+        CompletableFuture<ServedModel> future = loaded.get(version);
+        return future != null && future.isDone() && !future.isCompletedExceptionally() && future.join() == model;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.canopy.api.endpoint;
 
 import dev.canopy.api.config.DaemonThreads;
 import dev.canopy.api.model.RegisteredVersion;
+import dev.canopy.runner.inference.ServedModel;
 import dev.canopy.runner.inference.TabularModel.Prediction;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -90,15 +92,18 @@ class ShadowTraffic {
             ShadowStats of,
             List<Map<String, Object>> records,
             List<Prediction> returned) {
-        long start = System.nanoTime();
         try {
-            if (!versions.isLoaded(shadow.id()) && !routes.servedVersions().contains(shadow.id())) {
+            Optional<ServedModel> ready = versions.servedIfLoaded(shadow);
+            if (ready.isEmpty() && !routes.servedVersions().contains(shadow.id())) {
                 // Stopped (and unloaded) after this copy was queued.
                 of.dropped.increment();
                 return;
             }
+            ServedModel model = ready.isPresent() ? ready.get() : versions.served(shadow);
+            // Latency from when it is loaded, as a live version's: a copy that found it loading waited for the load.
+            long start = System.nanoTime();
             // An answer that would fail as a live one (NaN) counts as the shadow's error, not as a comparison.
-            List<Prediction> answers = versions.served(shadow).predict(records, route.batching());
+            List<Prediction> answers = model.predict(records, route.batching());
             of.answered(System.nanoTime() - start, returned, answers);
         } catch (Exception e) {
             of.errors.increment();
