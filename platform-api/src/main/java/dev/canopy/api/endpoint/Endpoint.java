@@ -56,6 +56,10 @@ class Endpoint {
     @Column(name = "shadow_version_id")
     UUID shadowVersionId;
 
+    /** Names this shadow (not its version): what control planes saw of it is pooled under this id. */
+    @Column(name = "shadow_id")
+    UUID shadowId;
+
     /** Its own micro-batching settings; null: the platform's defaults. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "batching", columnDefinition = "jsonb")
@@ -87,13 +91,13 @@ class Endpoint {
 
     /**
      * Whether it routes as {@code other} (an earlier read of it) did: the same live and previous versions, the same
-     * canary (by its id) and the same shadow.
+     * canary and the same shadow (each by its id).
      */
     boolean routesAs(Endpoint other) {
         return Objects.equals(liveVersionId, other.liveVersionId)
                 && Objects.equals(previousVersionId, other.previousVersionId)
                 && Objects.equals(canaryId, other.canaryId)
-                && Objects.equals(shadowVersionId, other.shadowVersionId);
+                && Objects.equals(shadowId, other.shadowId);
     }
 
     /** Its micro-batching settings, the platform's defaults for the fields it does not set. */
@@ -108,7 +112,7 @@ class Endpoint {
             liveVersionId = version;
         }
         if (version.equals(shadowVersionId)) {
-            shadowVersionId = null;
+            clearShadow();
         }
         clearCanary();
         updatedAt = now;
@@ -120,6 +124,7 @@ class Endpoint {
             throw new InvalidState("endpoint '" + name + "' has no live version to shadow; promote one first");
         }
         shadowVersionId = version;
+        shadowId = UUID.randomUUID();
         updatedAt = now;
     }
 
@@ -131,7 +136,7 @@ class Endpoint {
         }
         if (version.equals(shadowVersionId)) {
             // A shadow that becomes the canary answers clients now: comparing it with itself would mean nothing.
-            shadowVersionId = null;
+            clearShadow();
         }
         canaryVersionId = version;
         canaryPercent = percent;
@@ -147,7 +152,7 @@ class Endpoint {
     UUID rollBack(Instant now) {
         if (canaryVersionId == null && shadowVersionId != null) {
             UUID dropped = shadowVersionId;
-            shadowVersionId = null;
+            clearShadow();
             updatedAt = now;
             return dropped;
         }
@@ -165,6 +170,11 @@ class Endpoint {
         previousVersionId = null;
         updatedAt = now;
         return replaced;
+    }
+
+    private void clearShadow() {
+        shadowVersionId = null;
+        shadowId = null;
     }
 
     private void clearCanary() {

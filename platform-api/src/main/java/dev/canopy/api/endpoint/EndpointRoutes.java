@@ -129,6 +129,7 @@ class EndpointRoutes {
                 e.canaryPercent == null ? 0 : e.canaryPercent,
                 e.canaryPolicy,
                 e.shadowVersionId == null ? null : versions.get(e.shadowVersionId),
+                e.shadowId,
                 e.batchingSettings().resolve(config),
                 System.nanoTime());
     }

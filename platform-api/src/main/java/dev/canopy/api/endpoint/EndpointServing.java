@@ -104,7 +104,10 @@ public class EndpointServing {
                             version.label() + " produced a non-finite prediction; the version is faulty");
                 }
                 metrics.succeeded(route, version, onCanary, System.nanoTime() - start, records.size());
-                shadows.copy(route, records, predictions);
+                if (!onCanary) {
+                    // Compared with the live version's answers only: a canary's would mix two comparisons in one.
+                    shadows.copy(route, records, predictions);
+                }
                 return new PredictResponse(
                         version.model(),
                         version.version(),

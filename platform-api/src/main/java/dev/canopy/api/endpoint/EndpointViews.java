@@ -144,7 +144,7 @@ class EndpointViews {
     }
 
     private ShadowView shadowOf(Endpoint e, RegisteredVersion version) {
-        ShadowTraffic.Compared compared = shadows.of(e.id, version.id());
+        ShadowTraffic.Compared compared = shadows.of(e.id, e.shadowId);
         ShadowStats.Totals t = compared.totals();
         return new ShadowView(
                 version.version(),

@@ -6,7 +6,7 @@ import java.util.UUID;
 
 /**
  * Where an endpoint's requests go, as last read from the database: the live version, and the canary with its id,
- * share and policy when one runs, and the shadow that sees copies of requests; and the micro-batching its requests
+ * share and policy when one runs, and the shadow (with its id) that sees copies of requests; and the micro-batching its requests
  * are served with. {@code live} is null while nothing is promoted.
  */
 record Route(
@@ -19,5 +19,6 @@ record Route(
         int canaryPercent,
         CanaryPolicy policy,
         RegisteredVersion shadow,
+        UUID shadowId,
         Batching batching,
         long readAtNanos) {}

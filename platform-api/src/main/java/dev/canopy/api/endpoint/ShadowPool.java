@@ -20,11 +20,12 @@ class ShadowPool {
 
     private static final String UPSERT =
             """
-            INSERT INTO shadow_observations (endpoint_id, version_id, instance_id, copies, dropped, errors, compared,
-                                             agreed, disagreed, absolute_difference, latency_buckets, latency_counts,
-                                             updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
-            ON CONFLICT (endpoint_id, version_id, instance_id) DO UPDATE SET
+            INSERT INTO shadow_observations (endpoint_id, shadow_id, version_id, instance_id, copies, dropped, errors,
+                                             compared, agreed, disagreed, absolute_difference, latency_buckets,
+                                             latency_counts, updated_at)
+            SELECT id, shadow_id, shadow_version_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()
+            FROM endpoints WHERE id = ? AND shadow_id = ?
+            ON CONFLICT (shadow_id, instance_id) DO UPDATE SET
                 copies = excluded.copies, dropped = excluded.dropped, errors = excluded.errors,
                 compared = excluded.compared, agreed = excluded.agreed, disagreed = excluded.disagreed,
                 absolute_difference = excluded.absolute_difference, latency_buckets = excluded.latency_buckets,
@@ -35,11 +36,11 @@ class ShadowPool {
             """
             SELECT copies, dropped, errors, compared, agreed, disagreed, absolute_difference, latency_buckets,
                    latency_counts
-            FROM shadow_observations WHERE endpoint_id = ? AND version_id = ? AND instance_id <> ?
+            FROM shadow_observations WHERE shadow_id = ? AND instance_id <> ?
             """;
 
-    /** One endpoint's shadow version, and what this control plane has seen of it. */
-    record Seen(UUID endpointId, UUID versionId, ShadowStats.Totals totals) {}
+    /** One endpoint's shadow (by its id), and what this control plane has seen of it. */
+    record Seen(UUID endpointId, UUID shadowId, ShadowStats.Totals totals) {}
 
     @Inject
     ServingPool serving;
@@ -47,37 +48,39 @@ class ShadowPool {
     @Inject
     AgroalDataSource dataSource;
 
-    /** Stores what this control plane has seen; rows of endpoints deleted meanwhile are skipped. */
+    /**
+     * Stores what this control plane has seen, of shadows still running: a shadow ended meanwhile (its endpoint
+     * deleted, or another shadow started) is not stored again, its counts being of no use any more.
+     */
     void store(List<Seen> seen) throws SQLException {
         try (Connection db = dataSource.getConnection();
                 PreparedStatement upsert = db.prepareStatement(UPSERT)) {
             for (Seen s : seen) {
                 ShadowStats.Totals t = s.totals();
-                upsert.setObject(1, s.endpointId());
-                upsert.setObject(2, s.versionId());
-                upsert.setObject(3, serving.instance());
-                upsert.setLong(4, t.copies());
-                upsert.setLong(5, t.dropped());
-                upsert.setLong(6, t.errors());
-                upsert.setLong(7, t.compared());
-                upsert.setLong(8, t.agreed());
-                upsert.setLong(9, t.disagreed());
-                upsert.setDouble(10, t.absoluteDifference());
-                upsert.setArray(11, ServingPool.integers(db, t.latency()));
-                upsert.setArray(12, ServingPool.bigints(db, t.latency()));
+                upsert.setObject(1, serving.instance());
+                upsert.setLong(2, t.copies());
+                upsert.setLong(3, t.dropped());
+                upsert.setLong(4, t.errors());
+                upsert.setLong(5, t.compared());
+                upsert.setLong(6, t.agreed());
+                upsert.setLong(7, t.disagreed());
+                upsert.setDouble(8, t.absoluteDifference());
+                upsert.setArray(9, ServingPool.integers(db, t.latency()));
+                upsert.setArray(10, ServingPool.bigints(db, t.latency()));
+                upsert.setObject(11, s.endpointId());
+                upsert.setObject(12, s.shadowId());
                 ServingPool.executeUnlessGone(upsert);
             }
         }
     }
 
-    /** What the other control planes (running or not) saw of the endpoint's shadow version, as they last stored it. */
-    ShadowStats.Totals seenElsewhere(UUID endpointId, UUID versionId) throws SQLException {
+    /** What the other control planes (running or not) saw of the shadow, as they last stored it. */
+    ShadowStats.Totals seenElsewhere(UUID shadowId) throws SQLException {
         ShadowStats.Totals sum = ShadowStats.Totals.NONE;
         try (Connection db = dataSource.getConnection();
                 PreparedStatement query = db.prepareStatement(SEEN)) {
-            query.setObject(1, endpointId);
-            query.setObject(2, versionId);
-            query.setObject(3, serving.instance());
+            query.setObject(1, shadowId);
+            query.setObject(2, serving.instance());
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     sum = sum.plus(new ShadowStats.Totals(

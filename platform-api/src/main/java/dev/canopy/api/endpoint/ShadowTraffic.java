@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 class ShadowTraffic {
 
-    private record Key(UUID endpointId, UUID versionId) {}
+    /** One shadow (by its id, not its version's: a later shadow of the same version starts from zero). */
+    private record Key(UUID endpointId, UUID shadowId) {}
 
     private static final int QUEUE = 1000;
     static final int MAX_RECORDS_IN_FLIGHT = 50_000;
@@ -64,7 +65,7 @@ class ShadowTraffic {
         if (shadow == null) {
             return;
         }
-        ShadowStats of = stats.computeIfAbsent(new Key(route.endpointId(), shadow.id()), k -> new ShadowStats());
+        ShadowStats of = stats.computeIfAbsent(new Key(route.endpointId(), route.shadowId()), k -> new ShadowStats());
         of.copies.increment();
         int size = records.size();
         if (recordsInFlight.addAndGet(size) > MAX_RECORDS_IN_FLIGHT) {
@@ -117,26 +118,26 @@ class ShadowTraffic {
             ShadowStats.Totals now = entry.getValue().totals();
             if (!now.equals(stored.get(entry.getKey()))) {
                 changed.add(new ShadowPool.Seen(
-                        entry.getKey().endpointId(), entry.getKey().versionId(), now));
+                        entry.getKey().endpointId(), entry.getKey().shadowId(), now));
             }
         }
         if (changed.isEmpty()) {
             return;
         }
         pool.store(changed);
-        changed.forEach(s -> stored.put(new Key(s.endpointId(), s.versionId()), s.totals()));
+        changed.forEach(s -> stored.put(new Key(s.endpointId(), s.shadowId()), s.totals()));
     }
 
     /**
-     * What the shadow {@code versionId} answered on the endpoint, summed over control planes (those that stopped
+     * What the shadow {@code shadowId} answered on the endpoint, summed over control planes (those that stopped
      * included): this one's counts as they are now, the others' as they last stored them. When the others' cannot
      * be read, this one's alone, and {@code allControlPlanes} is false.
      */
-    Compared of(UUID endpointId, UUID versionId) {
-        ShadowStats here = stats.get(new Key(endpointId, versionId));
+    Compared of(UUID endpointId, UUID shadowId) {
+        ShadowStats here = stats.get(new Key(endpointId, shadowId));
         ShadowStats.Totals totals = here == null ? ShadowStats.Totals.NONE : here.totals();
         try {
-            return new Compared(totals.plus(pool.seenElsewhere(endpointId, versionId)), true);
+            return new Compared(totals.plus(pool.seenElsewhere(shadowId)), true);
         } catch (SQLException e) {
             Log.warnf("Shadow comparisons of other control planes could not be read: %s", e.getMessage());
             return new Compared(totals, false);

@@ -382,6 +382,38 @@ class EndpointTest {
                 .isEqualTo(20);
     }
 
+    /** A shadow of the same version started again counts from zero: its comparison is of this shadow only. */
+    @Test
+    void aShadowStartedAgainCountsFromZero() {
+        promote(Map.of("version", "1"), 201);
+        promote(Map.of("version", "2", "shadow", true), 201);
+        for (int i = 0; i < 5; i++) {
+            predict(List.of(GENTOO), 200);
+        }
+        assertThat(shadowCopies()).isEqualTo(5);
+        as(token)
+                .body(Map.of())
+                .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
+                .then()
+                .statusCode(200);
+
+        promote(Map.of("version", "2", "shadow", true), 201);
+
+        assertThat(shadowCopies()).isZero();
+        predict(List.of(GENTOO), 200);
+        assertThat(shadowCopies()).isEqualTo(1);
+    }
+
+    private long shadowCopies() {
+        return as(token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", team, endpoint)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getLong("shadow.copies");
+    }
+
     @Test
     void twoDeletesAtOnceDeleteOnceAndTheOtherFindsNothing() throws Exception {
         promote(Map.of("version", "1"), 201);

@@ -81,7 +81,7 @@ class ShadowTrafficTest {
     }
 
     private ShadowStats.Totals totals() {
-        return shadows.of(route.endpointId(), route.shadow().id()).totals();
+        return shadows.of(route.endpointId(), route.shadowId()).totals();
     }
 
     @Test
