@@ -98,12 +98,13 @@ public record RunnerOptions(
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
-                throw new IllegalArgumentException("Expected --option value pairs, got '" + args[i] + "'");
+                throw new IllegalArgumentException("Expected --option value pairs, got " + shown(args[i])
+                        + (args[i].startsWith("--") ? " without a value" : " where an option belongs"));
             }
             String option = args[i].substring(2);
             if (!OPTIONS.contains(option)) {
                 throw new IllegalArgumentException(
-                        "Unknown option '" + args[i] + "'; the options are --" + String.join(", --", OPTIONS));
+                        "Unknown option " + shown(args[i]) + "; the options are --" + String.join(", --", OPTIONS));
             }
             values.put(option, args[++i]);
         }
@@ -178,13 +179,30 @@ public record RunnerOptions(
                                 .orElse(null)));
     }
 
+    /**
+     * An argument as an error message may show it, which goes to the console and the system's log: an option's name,
+     * never a value, which may be the token ({@code --token=cnp_...}, or the token where an option belongs).
+     */
+    private static String shown(String arg) {
+        if (!arg.startsWith("--")) {
+            return "a value";
+        }
+        int equals = arg.indexOf('=');
+        return "'" + (equals < 0 ? arg : arg.substring(0, equals) + "=...") + "'";
+    }
+
     /** The token in {@code file} (surrounding white space, such as a final newline, is not part of it). */
     private static String tokenFrom(String file, String option) {
         String token;
         try {
             token = Files.readString(Path.of(file)).strip();
         } catch (IOException | InvalidPathException e) {
-            throw new IllegalArgumentException(option + " " + file + " cannot be read: " + e, e);
+            // A token given where its file belongs is not echoed.
+            String named = file.startsWith("cnp_") ? "(a token, not the name of its file)" : file;
+            throw new IllegalArgumentException(
+                    option + " " + named + " cannot be read: "
+                            + (named.equals(file) ? e : e.getClass().getName()),
+                    e);
         }
         if (token.isEmpty()) {
             throw new IllegalArgumentException(option + " " + file + " is empty");

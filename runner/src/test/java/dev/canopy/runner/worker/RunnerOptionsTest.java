@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,5 +184,21 @@ class RunnerOptionsTest {
                 .isEqualTo("https://gateway.example.com/canopy");
         assertThat(new ControlPlane(URI.create("http://control-plane:8080"), "t").base())
                 .isEqualTo("http://control-plane:8080");
+    }
+
+    /** Error messages go to the console and the system's log: a token given wrongly is not echoed in them. */
+    @Test
+    void aTokenGivenWronglyIsNotEchoedInTheError() {
+        String secret = "cnp_NotToBeShown";
+        for (String[] args : List.of(
+                new String[] {"--server", "http://x", "--token=" + secret},
+                new String[] {"--server", "http://x", "--token=" + secret, "x"},
+                new String[] {"--server", "--token", secret},
+                new String[] {"--server", "http://x", "--token-file", secret})) {
+            assertThatThrownBy(() -> RunnerOptions.parse(args, Map.of()))
+                    .as(String.join(" ", args))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+        }
     }
 }
