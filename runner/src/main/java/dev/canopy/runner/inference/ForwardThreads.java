@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -49,6 +50,15 @@ final class ForwardThreads implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        // Started now, as the version loads, rather than one by one under its first requests: each new thread
+        // narrows its PyTorch threads first (a process-wide lock and a round trip), which slowed a just-loaded
+        // version's first passes, and a canary's p99 with them.
+        ((ThreadPoolExecutor) executor).prestartAllCoreThreads();
+    }
+
+    /** Threads started. */
+    int started() {
+        return ((ThreadPoolExecutor) executor).getPoolSize();
     }
 
     /**

@@ -21,6 +21,14 @@ class ForwardThreadsTest {
         assertThat(ThreeTorchThreads.ofNewThread()).isEqualTo(3);
     }
 
+    /** Started as the version loads, not one by one under its first requests. */
+    @Test
+    void everyThreadIsStartedAtOnce() {
+        try (ForwardThreads threads = new ForwardThreads(3, 1)) {
+            assertThat(threads.started()).isEqualTo(3);
+        }
+    }
+
     @Test
     void zeroLeavesPyTorchsCount() throws Exception {
         try (ForwardThreads threads = new ForwardThreads(1, 0)) {
