@@ -58,6 +58,7 @@ class Schedule {
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 
+    /** Who it acts for: who made it, or who last changed or resumed it (the column keeps its first name). */
     @Column(name = "created_by")
     UUID createdBy;
 

@@ -84,10 +84,10 @@ public class TeamAccess {
 
     private void requireMaker(String teamName, UUID userId, Optional<Membership> membership) {
         if (membership.filter(m -> m.role.atLeast(Role.MEMBER)).isEmpty()) {
-            String creator =
+            String actsFor =
                     users.findByIdOptional(userId).map(u -> "'" + u.name + "'").orElse("(deleted)");
-            throw new Forbidden("its creator " + creator + " is no longer a member or admin of team '" + teamName
-                    + "'; a member can create it again (and delete this one)");
+            throw new Forbidden("it acts for " + actsFor + ", who made or last changed it and is no longer a member"
+                    + " or admin of team '" + teamName + "'; a member takes it over by changing or resuming it");
         }
     }
 

@@ -249,7 +249,9 @@ class PendingPromotionsTest {
         assertThat(setup.liveVersion()).isEqualTo(1);
         // Refused, not promoted: nothing is recorded on the endpoint either.
         assertThat(setup.history().getList("kind")).hasSize(1);
-        assertThat(setup.lastError()).contains("its creator '" + maker.user() + "' is no longer a member or admin");
+        assertThat(setup.lastError())
+                .contains("it acts for '" + maker.user()
+                        + "', who made or last changed it and is no longer a member or admin");
     }
 
     @Test

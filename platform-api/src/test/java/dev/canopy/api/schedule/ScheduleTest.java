@@ -343,9 +343,55 @@ class ScheduleTest {
                 .then()
                 .body(
                         "lastError",
-                        equalTo("its creator '" + user + "' is no longer a member or admin of team '" + team
-                                + "'; a member can create it again (and delete this one)"));
+                        equalTo("it acts for '" + user + "', who made or last changed it and is no longer a member or"
+                                + " admin of team '" + team + "'; a member takes it over by changing or resuming it"));
         assertThat(runsOf("orphan")).isEmpty();
+    }
+
+    /** A member who changed a schedule is who it acts for: once they leave, it launches nothing in their name. */
+    @Test
+    void aScheduleActsForWhoeverChangedItLast() {
+        String maker = newMember(team, "MEMBER");
+        String editor = newMember(team, "MEMBER");
+        as(maker)
+                .body(schedule("handed", null, "penguins", Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        as(editor)
+                .body(Map.of("timeZone", "Europe/Paris"))
+                .patch("/api/v1/teams/{t}/schedules/{s}", team, "handed")
+                .then()
+                .statusCode(200);
+        String user = as(editor).get("/api/v1/me").then().extract().path("user");
+        as(adminToken())
+                .delete("/api/v1/teams/{t}/members/{u}", team, user)
+                .then()
+                .statusCode(204);
+
+        csv(
+                        token,
+                        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n"
+                                + "Adelie,Dream,38.1,18.0,190,3700,MALE\n".repeat(20)
+                                + "Gentoo,Biscoe,47.2,14.9,215,5200,FEMALE\n".repeat(20))
+                .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                .then()
+                .statusCode(201);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> as(token)
+                                .get("/api/v1/teams/{t}/schedules/handed", team)
+                                .then()
+                                .extract()
+                                .path("lastError")
+                        != null);
+        assertThat(as(token)
+                        .get("/api/v1/teams/{t}/schedules/handed", team)
+                        .then()
+                        .extract()
+                        .<String>path("lastError"))
+                .startsWith("it acts for '" + user + "', who made or last changed it");
+        assertThat(runsOf("handed")).isEmpty();
     }
 
     @Test
