@@ -230,16 +230,23 @@ public class TokenService {
     }
 
     /**
-     * The secret of a fresh token for a runner embedded in this control plane, owned by a platform admin; the
-     * earlier tokens of the same name are revoked, so that restarts leave no live tokens behind.
+     * The secret of a fresh token for a runner embedded in this control plane, owned by the first platform admin;
+     * the earlier embedded runners' tokens of the same name are revoked, so that restarts leave no live tokens
+     * behind. Only those: made by no request, of no team, owned by that admin (a team's runner token given the same
+     * name, which anyone can read off the workers list, was revoked at each restart).
      */
     @Transactional
     public String issueEmbeddedRunnerToken(String name) {
         Instant now = DatabaseTime.now();
-        tokens.list("kind = ?1 and name = ?2 and revokedAt is null", TokenKind.RUNNER, name)
+        User admin = users.find("platformAdmin = true order by createdAt").firstResult();
+        tokens.list(
+                        "kind = ?1 and name = ?2 and revokedAt is null and madeWith is null and team is null"
+                                + " and user = ?3",
+                        TokenKind.RUNNER,
+                        name,
+                        admin)
                 .forEach(t -> t.revoke(now));
         accessChanged.fire(new AccessChanged());
-        User admin = users.find("platformAdmin = true order by createdAt").firstResult();
         return issue(admin, TokenKind.RUNNER, new CreateTokenRequest(name, null, null, null), null)
                 .token();
     }

@@ -18,6 +18,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.canopy.api.LockWaits;
 import dev.canopy.api.TestApi;
+import dev.canopy.api.worker.FakeRunner;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -38,6 +39,9 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class TeamsAndTokensTest {
+
+    @Inject
+    TokenService tokenService;
 
     @Inject
     AgroalDataSource dataSource;
@@ -633,5 +637,30 @@ class TeamsAndTokensTest {
                 .then()
                 .statusCode(200)
                 .body("find { it.user == '" + other + "' }.role", equalTo("ADMIN"));
+    }
+
+    /**
+     * An embedded runner's start revokes the earlier embedded runners' tokens of its name only: a team's runner token
+     * given that name (anyone can read it off the workers list) was revoked at each restart.
+     */
+    @Test
+    void anEmbeddedRunnersStartRevokesOnlyEarlierEmbeddedTokensOfItsName() {
+        String team = newTeam();
+        String admin = newMember(team, "ADMIN");
+        String name = unique("embedded-vm-0");
+        String teams = as(admin)
+                .body(Map.of("name", name, "team", team))
+                .post("/api/v1/workers/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
+
+        String first = tokenService.issueEmbeddedRunnerToken(name);
+        String second = tokenService.issueEmbeddedRunnerToken(name);
+
+        FakeRunner.tryRegister(first, unique("first"), 0, Map.of()).then().statusCode(401);
+        FakeRunner.tryRegister(second, unique("second"), 0, Map.of()).then().statusCode(200);
+        FakeRunner.tryRegister(teams, unique("teams"), 0, Map.of()).then().statusCode(200);
     }
 }

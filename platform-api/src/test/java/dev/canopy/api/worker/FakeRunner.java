@@ -70,7 +70,7 @@ public final class FakeRunner {
     }
 
     /** The answer to a registration with {@code token}, whatever it is. */
-    static Response tryRegister(String token, String name, int gpus, Map<String, Object> extra) {
+    public static Response tryRegister(String token, String name, int gpus, Map<String, Object> extra) {
         List<Map<String, Object>> devices = new ArrayList<>();
         for (int i = 0; i < gpus; i++) {
             devices.add(Map.of("index", i, "name", "Fake GPU", "memoryBytes", 80L << 30));
