@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,26 +58,61 @@ final class ParameterLayout {
             throw fewer(spec, parameters);
         }
         byte[] layout;
-        byte[] other;
+        LayoutCheck check;
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             SequentialBlock block = MlpBlock.build(spec);
             block.initialize(manager, DataType.FLOAT32, new Shape(1, spec.inputSize()));
-            layout = written(block, FILL);
-            other = written(block, OTHER_FILL);
+            fill(block, FILL);
+            ByteArrayOutputStream first = new ByteArrayOutputStream();
+            block.saveParameters(new DataOutputStream(first));
+            layout = first.toByteArray();
+            if (parameters > layout.length) {
+                throw new Mismatch("its parameter file holds " + (parameters - layout.length) + " bytes more than the"
+                        + " parameters of the network spec.json describes " + network(spec)
+                        + ": parameters of a larger network");
+            }
+            if (parameters < layout.length) {
+                throw fewer(spec, parameters);
+            }
+            // Written again with the other fill and compared as it is written rather than kept (a large model's
+            // parameters once more): where the two writings agree, the byte is layout, and the file must hold it.
+            fill(block, OTHER_FILL);
+            check = new LayoutCheck(layout, file, header);
+            block.saveParameters(new DataOutputStream(check));
         }
-        if (parameters > layout.length) {
-            throw new Mismatch("its parameter file holds " + (parameters - layout.length) + " bytes more than the"
-                    + " parameters of the network spec.json describes " + network(spec)
-                    + ": parameters of a larger network");
+        if (check.firstDifference >= 0) {
+            throw new Mismatch("its parameters are not shaped as those of the network spec.json describes "
+                    + network(spec) + " (they differ at byte " + check.firstDifference + " of the parameters, where a"
+                    + " shape or a size is written)");
         }
-        if (parameters < layout.length) {
-            throw fewer(spec, parameters);
+    }
+
+    /** Compares a second writing of the parameters with the first and the file, byte by byte. */
+    private static final class LayoutCheck extends OutputStream {
+        private final byte[] layout;
+        private final byte[] file;
+        private final int header;
+        private int at;
+        long firstDifference = -1;
+
+        LayoutCheck(byte[] layout, byte[] file, int header) {
+            this.layout = layout;
+            this.file = file;
+            this.header = header;
         }
-        for (int i = 0; i < layout.length; i++) {
-            if (layout[i] == other[i] && file[header + i] != layout[i]) {
-                throw new Mismatch("its parameters are not shaped as those of the network spec.json describes "
-                        + network(spec) + " (they differ at byte " + i + " of the parameters, where a shape or a"
-                        + " size is written)");
+
+        @Override
+        public void write(int b) {
+            if (firstDifference < 0 && at < layout.length && layout[at] == (byte) b && file[header + at] != (byte) b) {
+                firstDifference = at;
+            }
+            at++;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            for (int i = 0; i < length; i++) {
+                write(bytes[offset + i]);
             }
         }
     }
@@ -105,17 +141,14 @@ final class ParameterLayout {
         return 4 * values;
     }
 
-    /** The block's parameters as DJL writes them, every value set to {@code fill}. */
-    private static byte[] written(SequentialBlock block, float fill) throws IOException {
+    /** Sets every value of the block's parameters to {@code fill}. */
+    private static void fill(SequentialBlock block, float fill) {
         for (Parameter parameter : block.getParameters().values()) {
             NDArray array = parameter.getArray();
             // In place: refused on a parameter that takes gradients, on a thread that records them (a training's).
             array.setRequiresGradient(false);
             array.muli(0).addi(fill);
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        block.saveParameters(new DataOutputStream(bytes));
-        return bytes.toByteArray();
     }
 
     /**
