@@ -134,9 +134,11 @@ public final class ServingBenchmark {
                     }
                 }
             }
+            double heapBefore = heapAfterGc(platform, base, token);
             Load soaked = load(base, token, "species", soakSeconds, () -> soak.add(sample(platform, base, token)));
+            double heapAfter = heapAfterGc(platform, base, token);
             print(bare, floor, httpOff, httpOn, loadSeconds, off, on);
-            printSoak(soakSeconds, soak, soaked);
+            printSoak(soakSeconds, soak, soaked, heapBefore, heapAfter);
         }
     }
 
@@ -145,13 +147,17 @@ public final class ServingBenchmark {
         System.out.println("progress: " + String.format(Locale.ROOT, format, values));
     }
 
-    /** Load on every endpoint in turn, 5 s each, for {@code seconds}: the JIT compiles what the rounds measure. */
+    /**
+     * Load on every endpoint in turn, 5 s each, for {@code seconds} but at least once each: the JIT compiles what the
+     * rounds measure (a shorter warm-up left the last endpoints, the xlarge model's, cold for their first round).
+     */
     private static void warmUp(String base, String token, int seconds) throws Exception {
         List<String> endpoints = MODELS.keySet().stream()
                 .flatMap(model -> Stream.of(model + OFF, model))
                 .toList();
-        for (int s = 0, i = 0; s < seconds; s += 5, i++) {
-            load(base, token, endpoints.get(i % endpoints.size()), Math.min(5, seconds - s), null);
+        int total = Math.max(seconds, 5 * endpoints.size());
+        for (int s = 0, i = 0; s < total; s += 5, i++) {
+            load(base, token, endpoints.get(i % endpoints.size()), Math.min(5, total - s), null);
         }
     }
 
@@ -317,6 +323,39 @@ public final class ServingBenchmark {
         return new Load(ms.length / elapsed, quantile(ms, 0.5), quantile(ms, 0.99), errors.get(), ms.length);
     }
 
+    /**
+     * The platform's heap in use right after a full collection (jcmd GC.run), in MiB: what its live objects take. Read
+     * before and after the soak, their difference is what the load left behind; heap in use at any other moment
+     * swings with garbage not collected yet (hundreds of MiB), and RSS stays flat while a heap that has grown fills.
+     */
+    private static double heapAfterGc(PlatformProcess platform, String base, String token) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process gc = new ProcessBuilder(jcmd.toString(), String.valueOf(platform.pid()), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!gc.waitFor(2, TimeUnit.MINUTES) || gc.exitValue() != 0) {
+            throw new IllegalStateException("jcmd GC.run failed on the platform (pid " + platform.pid() + ")");
+        }
+        return heapMiB(HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+    }
+
+    /** Heap in use in MiB, summed over the heap's pools, from the Prometheus text. */
+    private static double heapMiB(String metrics) {
+        double heap = 0;
+        Matcher m = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E+]+)")
+                .matcher(metrics);
+        while (m.find()) {
+            heap += Double.parseDouble(m.group(1));
+        }
+        return heap / 1024 / 1024;
+    }
+
     private static String sample(PlatformProcess platform, String base, String token) {
         try {
             String status = Files.readString(Path.of("/proc/" + platform.pid() + "/status"));
@@ -327,17 +366,8 @@ public final class ServingBenchmark {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
-            double heap = 0;
-            Matcher m = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E+]+)")
-                    .matcher(metrics);
-            while (m.find()) {
-                heap += Double.parseDouble(m.group(1));
-            }
             return String.format(
-                    Locale.ROOT,
-                    "%s | %.0f",
-                    rss.find() ? Long.parseLong(rss.group(1)) / 1024 : -1,
-                    heap / 1024 / 1024);
+                    Locale.ROOT, "%s | %.0f", rss.find() ? Long.parseLong(rss.group(1)) / 1024 : -1, heapMiB(metrics));
         } catch (Exception e) {
             return "sample failed: " + e.getMessage();
         }
@@ -414,7 +444,11 @@ public final class ServingBenchmark {
                 quantile(http, 0.5) - quantile(floor, 0.5));
     }
 
-    private static void printSoak(int soakSeconds, List<String> soak, Load soaked) {
+    /** Growth of the heap after a full GC across the soak beyond which memory counts as growing. */
+    private static final double HEAP_GROWTH_LIMIT_MIB = 32;
+
+    private static void printSoak(
+            int soakSeconds, List<String> soak, Load soaked, double heapBefore, double heapAfter) {
         System.out.printf(
                 Locale.ROOT, "%n## Soak: %d clients, %d s, batching on, model species%n%n", CLIENTS, soakSeconds);
         System.out.println("| at | platform RSS MiB | heap used MiB |");
@@ -429,6 +463,17 @@ public final class ServingBenchmark {
                 soaked.perSecond(),
                 soaked.p99(),
                 soaked.errors());
+        double growth = heapAfter - heapBefore;
+        System.out.printf(
+                Locale.ROOT,
+                "Heap in use after a full GC: %.1f MiB before the soak, %.1f MiB after: %+.1f MiB (no memory growth:"
+                        + " %s, limit %.0f MiB); zero errors: %s%n",
+                heapBefore,
+                heapAfter,
+                growth,
+                growth <= HEAP_GROWTH_LIMIT_MIB ? "met" : "NOT met",
+                HEAP_GROWTH_LIMIT_MIB,
+                soaked.errors() == 0 ? "met" : "NOT met");
     }
 
     private static void row(String how, double[] ms) {
