@@ -71,13 +71,14 @@ record EncodedSplit(int rows, int width, float[] features, float[] labels, Strin
     }
 
     /**
-     * Whether an encoded input lies beyond {@link FeatureEncoder#FAR_OUTSIDE} (or is not finite). A validation or test
-     * value that far from the training data's mean turns the network's output to infinity or NaN, and the run would
-     * fail advising a lower learning rate, or finish with NaN test metrics; a training value cannot lie that far.
+     * Whether an encoded input is not finite: a value so far from the training data's mean that it standardised past
+     * what a float holds (1e45 in a column of tens), which turned the network's output to infinity or NaN, and the
+     * run failed advising a lower learning rate, or finished with NaN test metrics. A value far out but finite is
+     * left to the network, as serving answers it (and asks why only when an answer is not finite).
      */
     private static boolean hasFarOutside(float[] features, int offset, int width) {
         for (int j = offset; j < offset + width; j++) {
-            if (!(Math.abs(features[j]) <= FeatureEncoder.FAR_OUTSIDE)) {
+            if (!Float.isFinite(features[j])) {
                 return true;
             }
         }

@@ -98,7 +98,7 @@ class TabularRegressionRecipeTest {
      * epoch 1 advising a lower learning rate (validation) or finished with NaN test metrics (test).
      */
     @Test
-    void failsBeforeTheFirstEpochNamingAValidationOrTestValueFarOutsideTheTrainingData(@TempDir Path directory)
+    void failsBeforeTheFirstEpochNamingAValidationOrTestValueTooFarOutToStandardise(@TempDir Path directory)
             throws Exception {
         // Default fractions and seed; no row is left out, so dataset row = index + 1.
         DataSplit split = DataSplit.of(30, 0.15, 0.15, 42);
@@ -113,6 +113,14 @@ class TabularRegressionRecipeTest {
                             + " away; fix the data or leave the column out of features");
             assertThat(context.epochMetrics).isEmpty();
         }
+        // Far out (some ten million standard deviations) but finite once standardised: trained, as serving answers it.
+        int index = split.test()[0];
+        TrainingResult result = recipe.train(xy(
+                directory,
+                ",",
+                row -> row == index + 1 ? "1e8" : String.valueOf(row),
+                Map.of("label", "y", "epochs", 1)));
+        assertThat(result.testMetrics()).containsKey("test_r2");
     }
 
     /**
