@@ -37,11 +37,13 @@ public final class ModelArtifact {
     static final String SPEC_ENTRY = "spec.json";
     private static final String PARAMS_SUFFIX = ".params";
     /**
-     * What a parameter file may be called: the archive is served back for download as stored, and a name such as
-     * {@code ..\..\x.params} or {@code C:x.params} would be a path outside the folder a careless unzip writes to.
+     * What an uploaded archive's parameter file is stored as when its name is not a plain file name ({@link
+     * #PLAIN_PARAMS_NAME}): the archive is served back for download as stored, and a name such as {@code
+     * ..\..\x.params} or {@code C:x.params} would be a path outside the folder a careless unzip writes to.
      */
-    private static final Pattern PARAMS_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\.params");
+    static final String STORED_PARAMS_ENTRY = "model-0000.params";
 
+    private static final Pattern PLAIN_PARAMS_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\.params");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -123,7 +125,8 @@ public final class ModelArtifact {
 
     /**
      * The artifact as this class writes it: its spec.json and .params entries, byte for byte, in a zip of their
-     * own, so that nothing else a zip can carry (a comment, bytes after its end) is stored. For an artifact that
+     * own, so that nothing else a zip can carry (a comment, bytes after its end) is stored, and the parameter file
+     * under {@link #STORED_PARAMS_ENTRY} unless its name is a plain one. For an artifact that
      * {@link #read} accepts; {@link IllegalArgumentException} otherwise.
      */
     public static byte[] canonical(byte[] artifact) {
@@ -132,7 +135,11 @@ public final class ModelArtifact {
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
                 ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                put(zip, entry.getName(), in.readAllBytes());
+                String name = entry.getName().equals(SPEC_ENTRY)
+                                || PLAIN_PARAMS_NAME.matcher(entry.getName()).matches()
+                        ? entry.getName()
+                        : STORED_PARAMS_ENTRY;
+                put(zip, name, in.readAllBytes());
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("not a readable model artifact: " + e.getMessage(), e);
@@ -154,7 +161,7 @@ public final class ModelArtifact {
                     byte[] content = readAtMost(zip, left, artifact.length);
                     left -= content.length;
                     spec = spec(content);
-                } else if (PARAMS_NAME.matcher(name).matches() && parameters == null) {
+                } else if (name.endsWith(PARAMS_SUFFIX) && !name.contains("/") && parameters == null) {
                     parameters = readAtMost(zip, left, artifact.length);
                     left -= parameters.length;
                 } else {

@@ -14,6 +14,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -26,9 +27,10 @@ import java.util.List;
  *
  * <p>So the file must be laid out exactly as the spec's network writes its parameters: its header is read here with
  * bounded sizes, and what follows must match, byte for byte, the network's own parameters as DJL writes them, except
- * for their values. Which bytes are values is found by writing the network's parameters twice, filled with two
- * values that differ in every byte: the bytes that stay the same are the layout (markers, names, data types, shapes,
- * lengths). The network is built only once its parameters are known to fit in the file.
+ * for their values and the batch size the network was initialised with. Which bytes those are is found by writing
+ * the network's parameters again, filled with a value that differs in every byte, and initialised for another batch
+ * size: the bytes that stay the same are the layout (markers, names, data types, shapes, lengths). The network is
+ * built only once its parameters are known to fit in the file.
  */
 final class ParameterLayout {
 
@@ -58,10 +60,9 @@ final class ParameterLayout {
             throw fewer(spec, parameters);
         }
         byte[] layout;
-        LayoutCheck check;
+        BitSet free;
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            SequentialBlock block = MlpBlock.build(spec);
-            block.initialize(manager, DataType.FLOAT32, new Shape(1, spec.inputSize()));
+            SequentialBlock block = initialised(manager, spec, 1);
             fill(block, FILL);
             ByteArrayOutputStream first = new ByteArrayOutputStream();
             block.saveParameters(new DataOutputStream(first));
@@ -74,37 +75,48 @@ final class ParameterLayout {
             if (parameters < layout.length) {
                 throw fewer(spec, parameters);
             }
-            // Written again with the other fill and compared as it is written rather than kept (a large model's
-            // parameters once more): where the two writings agree, the byte is layout, and the file must hold it.
+            // The bytes a file may hold as it likes, found by writing again and marking where the writing differs
+            // (compared as it is written rather than kept: a large model's parameters once more): the values, with
+            // another fill; and the input shape DJL keeps with the parameters, the batch size the network was
+            // initialised with (1 here, any in an archive built elsewhere; DJL sizes nothing by it), for a batch of 2.
+            free = new BitSet(layout.length);
             fill(block, OTHER_FILL);
-            check = new LayoutCheck(layout, file, header);
-            block.saveParameters(new DataOutputStream(check));
+            block.saveParameters(new DataOutputStream(new Differences(layout, free)));
+            SequentialBlock batchOfTwo = initialised(manager, spec, 2);
+            fill(batchOfTwo, FILL);
+            batchOfTwo.saveParameters(new DataOutputStream(new Differences(layout, free)));
         }
-        if (check.firstDifference >= 0) {
-            throw new Mismatch("its parameters are not shaped as those of the network spec.json describes "
-                    + network(spec) + " (they differ at byte " + check.firstDifference + " of the parameters, where a"
-                    + " shape or a size is written)");
+        for (int i = free.nextClearBit(0); i < layout.length; i = free.nextClearBit(i + 1)) {
+            if (file[header + i] != layout[i]) {
+                throw new Mismatch("its parameters are not shaped as those of the network spec.json describes "
+                        + network(spec) + " (they differ at byte " + i + " of the parameters, where a shape or a"
+                        + " size is written)");
+            }
         }
     }
 
-    /** Compares a second writing of the parameters with the first and the file, byte by byte. */
-    private static final class LayoutCheck extends OutputStream {
-        private final byte[] layout;
-        private final byte[] file;
-        private final int header;
-        private int at;
-        long firstDifference = -1;
+    /** The spec's network, initialised on {@code manager} for a batch of {@code batch} records. */
+    private static SequentialBlock initialised(NDManager manager, ModelSpec spec, int batch) {
+        SequentialBlock block = MlpBlock.build(spec);
+        block.initialize(manager, DataType.FLOAT32, new Shape(batch, spec.inputSize()));
+        return block;
+    }
 
-        LayoutCheck(byte[] layout, byte[] file, int header) {
+    /** Marks where a writing of the parameters differs from {@code layout}, byte by byte. */
+    private static final class Differences extends OutputStream {
+        private final byte[] layout;
+        private final BitSet differing;
+        private int at;
+
+        Differences(byte[] layout, BitSet differing) {
             this.layout = layout;
-            this.file = file;
-            this.header = header;
+            this.differing = differing;
         }
 
         @Override
         public void write(int b) {
-            if (firstDifference < 0 && at < layout.length && layout[at] == (byte) b && file[header + at] != (byte) b) {
-                firstDifference = at;
+            if (at < layout.length && layout[at] != (byte) b) {
+                differing.set(at);
             }
             at++;
         }
