@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -50,9 +51,11 @@ class ShadowPool {
 
     /**
      * Stores what this control plane has seen, of shadows still running: a shadow ended meanwhile (its endpoint
-     * deleted, or another shadow started) is not stored again, its counts being of no use any more.
+     * deleted, or stopped; its rows went as it ended) is not stored again, its counts being of no use any more.
+     * Returns those not stored for that reason.
      */
-    void store(List<Seen> seen) throws SQLException {
+    List<Seen> store(List<Seen> seen) throws SQLException {
+        List<Seen> ended = new ArrayList<>();
         try (Connection db = dataSource.getConnection();
                 PreparedStatement upsert = db.prepareStatement(UPSERT)) {
             for (Seen s : seen) {
@@ -69,9 +72,12 @@ class ShadowPool {
                 upsert.setArray(10, ServingPool.bigints(db, t.latency()));
                 upsert.setObject(11, s.endpointId());
                 upsert.setObject(12, s.shadowId());
-                ServingPool.executeUnlessGone(upsert);
+                if (ServingPool.executeUnlessGone(upsert) == 0) {
+                    ended.add(s);
+                }
             }
         }
+        return ended;
     }
 
     /** What the other control planes (running or not) saw of the shadow, as they last stored it. */

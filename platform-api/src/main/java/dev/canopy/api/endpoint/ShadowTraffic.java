@@ -124,8 +124,13 @@ class ShadowTraffic {
         if (changed.isEmpty()) {
             return;
         }
-        pool.store(changed);
+        List<ShadowPool.Seen> ended = pool.store(changed);
         changed.forEach(s -> stored.put(new Key(s.endpointId(), s.shadowId()), s.totals()));
+        // A shadow that has ended is counted no more here either (a late copy may count it again, and goes too).
+        for (ShadowPool.Seen s : ended) {
+            stats.remove(new Key(s.endpointId(), s.shadowId()));
+            stored.remove(new Key(s.endpointId(), s.shadowId()));
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import static dev.canopy.api.TestApi.newTeam;
 import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -18,6 +19,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.TestApi;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -29,6 +31,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -384,24 +391,43 @@ class EndpointTest {
 
     /** A shadow of the same version started again counts from zero: its comparison is of this shadow only. */
     @Test
-    void aShadowStartedAgainCountsFromZero() {
+    void aShadowStartedAgainCountsFromZero() throws SQLException {
         promote(Map.of("version", "1"), 201);
         promote(Map.of("version", "2", "shadow", true), 201);
         for (int i = 0; i < 5; i++) {
             predict(List.of(GENTOO), 200);
         }
         assertThat(shadowCopies()).isEqualTo(5);
+        // Stored for the other control planes about once a second; gone with the shadow.
+        await().atMost(Duration.ofSeconds(20)).until(() -> shadowRows() > 0);
         as(token)
                 .body(Map.of())
                 .post("/api/v1/teams/{t}/endpoints/{e}/rollback", team, endpoint)
                 .then()
                 .statusCode(200);
+        assertThat(shadowRows()).isZero();
 
         promote(Map.of("version", "2", "shadow", true), 201);
 
         assertThat(shadowCopies()).isZero();
         predict(List.of(GENTOO), 200);
         assertThat(shadowCopies()).isEqualTo(1);
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /** Rows of this endpoint's shadows in shadow_observations. */
+    private long shadowRows() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement count = c.prepareStatement("SELECT count(*) FROM shadow_observations o JOIN endpoints"
+                        + " e ON e.id = o.endpoint_id WHERE e.name = ?")) {
+            count.setString(1, endpoint);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 
     private long shadowCopies() {
