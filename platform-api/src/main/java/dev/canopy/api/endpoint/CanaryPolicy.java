@@ -4,10 +4,12 @@ import dev.canopy.api.error.InvalidRequest;
 
 /**
  * When a canary decides on its own. After {@code minRequests} canary requests it is rolled back when its error
- * rate exceeds the live version's by more than {@code maxErrorRateIncrease} (0.02: two percentage points), or its
- * p99 latency exceeds the live version's by more than {@code maxP99Increase} (0.5: 50 %) and by at least 1 ms (p99s
- * are compared once each side has {@value CanaryWatch#LATENCY_MIN_REQUESTS} requests, and when the canary
- * completes); it is completed (made live) after {@code completeAfter} canary requests that did not roll it back.
+ * rate exceeds the live version's by more than {@code maxErrorRateIncrease} (0.02: two percentage points) at 99 %
+ * confidence (see {@link CanaryWatch#errorRateIncreaseAtLeast}), or its p99 latency exceeds the live version's by
+ * more than {@code maxP99Increase} (0.5: 50 %) and by at least 1 ms (compared once each side has {@value
+ * CanaryWatch#LATENCY_MIN_REQUESTS} answers; a canary completing with fewer is judged on a lower quantile, see
+ * {@link CanaryWatch#TAIL_ANSWERS}); it is completed (made live) after {@code completeAfter} canary requests that
+ * did not roll it back.
  */
 record CanaryPolicy(int minRequests, int completeAfter, double maxErrorRateIncrease, double maxP99Increase) {
 
