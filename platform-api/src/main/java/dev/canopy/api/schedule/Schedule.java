@@ -85,4 +85,20 @@ class Schedule {
         this.createdBy = createdBy;
         this.createdAt = now;
     }
+
+    /**
+     * From now on it acts for {@code user}, who changed or resumed it: a member who made it promote elsewhere, say,
+     * must not leave it acting for its maker after they have left the team themselves.
+     */
+    void actFor(UUID user) {
+        createdBy = user;
+    }
+
+    /** Pauses or resumes it; resumed by {@code user}, it acts for them from now on, as when changed. */
+    void pause(boolean pause, UUID user) {
+        paused = pause;
+        if (!pause) {
+            actFor(user);
+        }
+    }
 }

@@ -143,9 +143,7 @@ class ScheduleService {
                 cron.pause(schedule.id);
             }
         }
-        // It acts for whoever changed it last: a member who made it promote elsewhere, say, must not leave it acting
-        // for its maker after they have left the team themselves.
-        schedule.createdBy = scope.userId();
+        schedule.actFor(scope.userId());
         Log.infof("Schedule %s updated", schedule.id);
         return toResponse(scope, schedule);
     }
@@ -170,11 +168,7 @@ class ScheduleService {
             throw new InvalidState("Schedule '" + name + "' never fires again: its cron's last time (" + schedule.cron
                     + " in " + schedule.timeZone + ") has passed; change its cron or delete it");
         }
-        schedule.paused = paused;
-        if (!paused) {
-            // Resumed: it acts for whoever resumed it, as for whoever changed it.
-            schedule.createdBy = scope.userId();
-        }
+        schedule.pause(paused, scope.userId());
         if (schedule.cron != null && !(paused && finished(schedule))) {
             if (paused) {
                 cron.pause(schedule.id);
