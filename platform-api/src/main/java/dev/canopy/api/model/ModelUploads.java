@@ -94,7 +94,12 @@ class ModelUploads {
                 VersionName registered = registry.register(upload);
                 // Last, so that a refusal (the recheck, a spec the database cannot store) leaves no file behind; a
                 // failed commit after it leaves one that nothing points at, under the archive's hash.
-                staged.commit(key);
+                try {
+                    staged.commit(key);
+                } catch (IOException e) {
+                    // Unchecked, as the other failures here: a checked one came out wrapped by the transaction.
+                    throw new UncheckedIOException(e);
+                }
                 return registered;
             });
         } catch (IOException e) {

@@ -138,8 +138,7 @@ class RunProtocol {
         checkMetrics("testMetrics", request.testMetrics());
         charge(workerId, runId, request.attempt(), request.energy(), true);
         if (lease.cancelRequested()) {
-            // Cancelled after the runner's last report (during the test evaluation or the upload, say): the cancel
-            // was answered 200, so the run ends KILLED as it said (failing then too), and nothing is registered.
+            // Cancelled after the runner's last report and answered 200: KILLED as said (in fail too), not registered.
             executions.killed(runId);
             queue.remove(runId);
             Log.infof("Run %s was cancelled before its runner completed it: KILLED, its model not registered", runId);
@@ -209,6 +208,7 @@ class RunProtocol {
         charge(workerId, runId, request.attempt(), request.energy(), true);
         if (lease.cancelRequested()) {
             executions.killed(runId);
+            Log.infof("Run %s was cancelled before its runner failed it (%s): KILLED", runId, request.reason());
         } else {
             executions.failed(runId, request.reason());
         }
