@@ -5,6 +5,7 @@ import static dev.canopy.api.TestApi.csv;
 import static dev.canopy.api.TestApi.newDataset;
 import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
 import static dev.canopy.api.TestApi.newTeam;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -151,6 +152,77 @@ class TeamIsolationTest {
                 .body("latestMetrics.loss", equalTo(0.5f));
         as(ownerA).get("/api/v1/teams/{t}/members", teamA).then().body("size()", equalTo(2));
         as(ownerA).get("/api/v1/teams/{t}/datasets", teamA).then().body("size()", equalTo(1));
+    }
+
+    /**
+     * A schedule that exists in team A (the schedule paths above name one that does not, so they cannot fail for
+     * want of a check) is hidden from team B whichever team's paths name it; and team A's dataset named inside team
+     * B's own requests is looked up in team B, where it does not exist.
+     */
+    @Test
+    void anotherTeamsScheduleIsHiddenAndNamesInRequestBodiesAreLookedUpInTheCallersTeam() {
+        String teamA = newTeam();
+        String ownerA = newMember(teamA, "ADMIN");
+        newPenguins(ownerA, teamA, "only-a");
+        newExperiment(ownerA, teamA, "exp");
+        Map<String, Object> template = Map.of(
+                "experiment",
+                "exp",
+                "dataset",
+                Map.of("name", "only-a"),
+                "recipe",
+                "tabular-classification",
+                "params",
+                Map.of("label", "species"));
+        as(ownerA)
+                .body(Map.of("name", "nightly", "cron", "0 0 2 * * ?", "runTemplate", template))
+                .post("/api/v1/teams/{t}/schedules", teamA)
+                .then()
+                .statusCode(201);
+        String teamB = newTeam();
+        String outsider = newMember(teamB, "ADMIN");
+        newExperiment(outsider, teamB, "exp");
+
+        for (String team : List.of(teamA, teamB)) {
+            List<Call> calls = List.of(
+                    new Call("GET", "/teams/" + team + "/schedules/nightly", null),
+                    new Call("PATCH", "/teams/" + team + "/schedules/nightly", Map.of("timeZone", "Europe/Paris")),
+                    new Call("POST", "/teams/" + team + "/schedules/nightly/pause", null),
+                    new Call("POST", "/teams/" + team + "/schedules/nightly/resume", null),
+                    new Call("DELETE", "/teams/" + team + "/schedules/nightly", null));
+            calls.forEach(call -> assertNotFound(outsider, call));
+        }
+        List<Call> namingTeamAsDataset = List.of(
+                new Call(
+                        "POST",
+                        "/teams/" + teamB + "/runs",
+                        Map.of(
+                                "experiment",
+                                "exp",
+                                "dataset",
+                                Map.of("name", "only-a", "version", "latest"),
+                                "recipe",
+                                "tabular-classification",
+                                "params",
+                                Map.of("label", "species"))),
+                new Call(
+                        "POST",
+                        "/teams/" + teamB + "/runs",
+                        Map.of("experiment", "exp", "inputs", List.of(Map.of("name", "only-a", "version", "1")))),
+                new Call(
+                        "POST",
+                        "/teams/" + teamB + "/schedules",
+                        Map.of("name", "copied", "cron", "0 0 2 * * ?", "runTemplate", template)));
+        namingTeamAsDataset.forEach(call -> assertNotFound(outsider, call));
+
+        as(outsider).get("/api/v1/teams/{t}/runs", teamB).then().body("runs.size()", equalTo(0));
+        as(outsider).get("/api/v1/teams/{t}/schedules", teamB).then().body("size()", equalTo(0));
+        as(ownerA)
+                .get("/api/v1/teams/{t}/schedules/nightly", teamA)
+                .then()
+                .statusCode(200)
+                .body("paused", equalTo(false))
+                .body("timeZone", equalTo("UTC"));
     }
 
     private static void assertNotFound(String token, Call call) {
