@@ -41,8 +41,9 @@ public final class RunnerMain {
             options = RunnerOptions.parse(args, System.getenv());
             usableWorkDir(options.workDir());
         } catch (IllegalArgumentException e) {
-            // A configuration error: said plainly, with no stack trace, and the process exits at once.
-            System.err.println("canopy-runner: " + e.getMessage());
+            // A configuration error: said plainly, with no stack trace, and the process exits at once; anything shaped
+            // like a token is masked, whichever option's value carried it (--server, --name, a number).
+            System.err.println("canopy-runner: " + RunnerOptions.masked(e.getMessage()));
             System.exit(2);
             return;
         }

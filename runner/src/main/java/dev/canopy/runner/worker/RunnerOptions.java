@@ -179,6 +179,11 @@ public record RunnerOptions(
                                 .orElse(null)));
     }
 
+    /** {@code text} with anything shaped like a Canopy token ({@code cnp_...}) masked. */
+    static String masked(String text) {
+        return text == null ? null : text.replaceAll("cnp_[A-Za-z0-9_-]+", "cnp_(masked)");
+    }
+
     /**
      * An argument as an error message may show it, which goes to the console and the system's log: an option's name,
      * never a value, which may be the token ({@code --token=cnp_...}, or the token where an option belongs).

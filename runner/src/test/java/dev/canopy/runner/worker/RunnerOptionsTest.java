@@ -200,5 +200,11 @@ class RunnerOptionsTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
         }
+        // Whatever option's value carried it, the message printed masks it.
+        assertThatThrownBy(() -> RunnerOptions.parse(
+                        new String[] {"--server", "http://x/" + secret + " y", "--token", "t"}, Map.of()))
+                .satisfies(e -> assertThat(RunnerOptions.masked(e.getMessage()))
+                        .doesNotContain(secret)
+                        .contains("cnp_(masked)"));
     }
 }
