@@ -81,10 +81,11 @@ final class ParameterLayout {
             // initialised with (1 here, any in an archive built elsewhere; DJL sizes nothing by it), for a batch of 2.
             free = new BitSet(layout.length);
             fill(block, OTHER_FILL);
-            block.saveParameters(new DataOutputStream(new Differences(layout, free)));
+            block.saveParameters(new DataOutputStream(new Differences(layout, free, 0)));
             SequentialBlock batchOfTwo = initialised(manager, spec, 2);
             fill(batchOfTwo, FILL);
-            batchOfTwo.saveParameters(new DataOutputStream(new Differences(layout, free)));
+            // A dimension is a long (big-endian): 1 and 2 differ in its last byte, and the whole long is free.
+            batchOfTwo.saveParameters(new DataOutputStream(new Differences(layout, free, Long.BYTES - 1)));
         }
         for (int i = free.nextClearBit(0); i < layout.length; i = free.nextClearBit(i + 1)) {
             if (file[header + i] != layout[i]) {
@@ -102,21 +103,26 @@ final class ParameterLayout {
         return block;
     }
 
-    /** Marks where a writing of the parameters differs from {@code layout}, byte by byte. */
+    /**
+     * Marks where a writing of the parameters differs from {@code layout}, byte by byte, with the {@code before}
+     * bytes ahead of each difference.
+     */
     private static final class Differences extends OutputStream {
         private final byte[] layout;
         private final BitSet differing;
+        private final int before;
         private int at;
 
-        Differences(byte[] layout, BitSet differing) {
+        Differences(byte[] layout, BitSet differing, int before) {
             this.layout = layout;
             this.differing = differing;
+            this.before = before;
         }
 
         @Override
         public void write(int b) {
             if (at < layout.length && layout[at] != (byte) b) {
-                differing.set(at);
+                differing.set(Math.max(0, at - before), at + 1);
             }
             at++;
         }

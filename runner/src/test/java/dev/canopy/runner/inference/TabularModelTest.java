@@ -243,8 +243,9 @@ class TabularModelTest {
     }
 
     /**
-     * The archive is served back for download as stored: its parameter file is stored under a fixed name, whatever
-     * the upload called it, so that no name is a path for a careless unzip (models stored before still load).
+     * The archive is served back for download as stored: a parameter file whose name is not a plain file name is
+     * stored under a fixed one, so that no name is a path for a careless unzip (models stored before still load);
+     * a plain name is kept, and a name that is no .params file at all is refused.
      */
     @Test
     void storesAnUploadedParameterFileUnderAFixedName() throws Exception {
@@ -270,17 +271,40 @@ class TabularModelTest {
                 assertThat(loaded.predict(List.of(adelie()))).hasSize(1);
             }
         }
+        List<String> plain = new ArrayList<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(ModelArtifact.canonical(artifact)))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                plain.add(entry.getName());
+            }
+        }
+        assertThat(plain).contains("tabular-0000.params");
+        ByteArrayOutputStream nul = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
+                ZipOutputStream zip = new ZipOutputStream(nul)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                zip.putNextEntry(
+                        new ZipEntry(entry.getName().endsWith(".params") ? "x.params\u0000" : entry.getName()));
+                zip.write(in.readAllBytes());
+            }
+        }
+        assertThatThrownBy(() -> TabularModel.load(nul.toByteArray()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("spec.json and one .params file");
     }
 
     /** An archive built with DJL elsewhere may initialise its network for any batch size (DJL sizes nothing by it). */
     @Test
     void loadsParametersOfANetworkInitialisedForAnotherBatchSize() throws Exception {
         ModelSpec spec = classifier.spec();
-        try (Model model = Model.newInstance("tabular", Device.cpu())) {
-            model.setBlock(MlpBlock.build(spec));
-            model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(32, spec.inputSize()));
-            try (TabularModel loaded = TabularModel.load(ModelArtifact.write(spec, model))) {
-                assertThat(loaded.predict(List.of(adelie()))).hasSize(1);
+        for (int batch : new int[] {32, 256, 1 << 20}) {
+            try (Model model = Model.newInstance("tabular", Device.cpu())) {
+                model.setBlock(MlpBlock.build(spec));
+                model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(batch, spec.inputSize()));
+                try (TabularModel loaded = TabularModel.load(ModelArtifact.write(spec, model))) {
+                    assertThat(loaded.predict(List.of(adelie())))
+                            .as("batch %d", batch)
+                            .hasSize(1);
+                }
             }
         }
     }
