@@ -242,15 +242,14 @@ class ServingPool {
         upsert.addBatch();
     }
 
-    /** Upserts a row whose endpoint or version may have been deleted meanwhile (then none); the rows it stored. */
-    static int executeUnlessGone(PreparedStatement upsert) throws SQLException {
+    /** Runs an upsert of a row whose endpoint or version may have been deleted meanwhile: then it stores nothing. */
+    static void executeUnlessGone(PreparedStatement upsert) throws SQLException {
         try {
-            return upsert.executeUpdate();
+            upsert.executeUpdate();
         } catch (SQLException e) {
             if (!FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
                 throw e;
             }
-            return 0;
         }
     }
 

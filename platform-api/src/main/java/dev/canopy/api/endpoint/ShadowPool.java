@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -25,7 +24,7 @@ class ShadowPool {
                                              compared, agreed, disagreed, absolute_difference, latency_buckets,
                                              latency_counts, updated_at)
             SELECT id, shadow_id, shadow_version_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()
-            FROM endpoints WHERE id = ? AND shadow_id = ?
+            FROM endpoints WHERE id = ? AND shadow_id = ? FOR SHARE
             ON CONFLICT (shadow_id, instance_id) DO UPDATE SET
                 copies = excluded.copies, dropped = excluded.dropped, errors = excluded.errors,
                 compared = excluded.compared, agreed = excluded.agreed, disagreed = excluded.disagreed,
@@ -51,11 +50,11 @@ class ShadowPool {
 
     /**
      * Stores what this control plane has seen, of shadows still running: a shadow ended meanwhile (its endpoint
-     * deleted, or stopped; its rows went as it ended) is not stored again, its counts being of no use any more.
-     * Returns those not stored for that reason.
+     * deleted, or stopped; its rows went as it ended) is not stored again, its counts being of no use any more. The
+     * endpoint's row is read FOR SHARE: a change that ends the shadow and has not committed yet is waited for, and
+     * then seen, rather than stored after its trigger deleted the rows.
      */
-    List<Seen> store(List<Seen> seen) throws SQLException {
-        List<Seen> ended = new ArrayList<>();
+    void store(List<Seen> seen) throws SQLException {
         try (Connection db = dataSource.getConnection();
                 PreparedStatement upsert = db.prepareStatement(UPSERT)) {
             for (Seen s : seen) {
@@ -72,12 +71,9 @@ class ShadowPool {
                 upsert.setArray(10, ServingPool.bigints(db, t.latency()));
                 upsert.setObject(11, s.endpointId());
                 upsert.setObject(12, s.shadowId());
-                if (ServingPool.executeUnlessGone(upsert) == 0) {
-                    ended.add(s);
-                }
+                ServingPool.executeUnlessGone(upsert);
             }
         }
-        return ended;
     }
 
     /** What the other control planes (running or not) saw of the shadow, as they last stored it. */

@@ -124,13 +124,8 @@ class ShadowTraffic {
         if (changed.isEmpty()) {
             return;
         }
-        List<ShadowPool.Seen> ended = pool.store(changed);
+        pool.store(changed);
         changed.forEach(s -> stored.put(new Key(s.endpointId(), s.shadowId()), s.totals()));
-        // A shadow that has ended is counted no more here either (a late copy may count it again, and goes too).
-        for (ShadowPool.Seen s : ended) {
-            stats.remove(new Key(s.endpointId(), s.shadowId()));
-            stored.remove(new Key(s.endpointId(), s.shadowId()));
-        }
     }
 
     /**
