@@ -86,8 +86,8 @@ public class TeamAccess {
         if (membership.filter(m -> m.role.atLeast(Role.MEMBER)).isEmpty()) {
             String actsFor =
                     users.findByIdOptional(userId).map(u -> "'" + u.name + "'").orElse("(deleted)");
-            throw new Forbidden("it acts for " + actsFor + ", who made or last changed it and is no longer a member"
-                    + " or admin of team '" + teamName + "'; a member takes it over by changing or resuming it");
+            throw new Forbidden("it acts for " + actsFor + ", who made, last changed or resumed it and is no longer a"
+                    + " member or admin of team '" + teamName + "'; a member takes it over by changing or resuming it");
         }
     }
 

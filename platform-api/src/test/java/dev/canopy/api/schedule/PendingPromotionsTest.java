@@ -251,7 +251,7 @@ class PendingPromotionsTest {
         assertThat(setup.history().getList("kind")).hasSize(1);
         assertThat(setup.lastError())
                 .contains("it acts for '" + maker.user()
-                        + "', who made or last changed it and is no longer a member or admin");
+                        + "', who made, last changed or resumed it and is no longer a member or admin");
     }
 
     @Test

@@ -343,8 +343,9 @@ class ScheduleTest {
                 .then()
                 .body(
                         "lastError",
-                        equalTo("it acts for '" + user + "', who made or last changed it and is no longer a member or"
-                                + " admin of team '" + team + "'; a member takes it over by changing or resuming it"));
+                        equalTo("it acts for '" + user + "', who made, last changed or resumed it and is no longer a"
+                                + " member or admin of team '" + team + "'; a member takes it over by changing or"
+                                + " resuming it"));
         assertThat(runsOf("orphan")).isEmpty();
     }
 
@@ -390,7 +391,7 @@ class ScheduleTest {
                         .then()
                         .extract()
                         .<String>path("lastError"))
-                .startsWith("it acts for '" + user + "', who made or last changed it");
+                .startsWith("it acts for '" + user + "', who made, last changed or resumed it");
         assertThat(runsOf("handed")).isEmpty();
     }
 
