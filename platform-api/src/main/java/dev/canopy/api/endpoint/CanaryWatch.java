@@ -57,7 +57,7 @@ final class CanaryWatch {
      * z of a one-sided 99 % bound. The rule is looked at again on every canary request, up to {@code completeAfter}:
      * at 95 %, about one canary in twenty as good as the live version was rolled back (a tenth of requests failing on
      * both sides, 10 % of traffic on the canary, in a simulation); at 99 %, about one in two hundred, while one failing
-     * 5 % of requests against the live version's 1 % is still rolled back 19 times in 20.
+     * 5 % of requests against the live version's 1 % is still rolled back about 9 times in 10 (CanaryWatchTest).
      */
     private static final double Z = 2.3263478740408408;
 
