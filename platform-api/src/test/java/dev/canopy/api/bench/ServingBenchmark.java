@@ -287,7 +287,7 @@ public final class ServingBenchmark {
                                 connection.close();
                                 connection = null;
                             }
-                            Thread.sleep(10);
+                            await().pollDelay(Duration.ofMillis(10)).until(() -> true);
                             continue;
                         }
                         if (count == ms.length) {
@@ -304,9 +304,13 @@ public final class ServingBenchmark {
             }));
         }
         long begin = System.nanoTime();
-        // A benchmark main, not a test: the load runs for a stretch of real time, sampled every 10 s.
+        // The load runs for a stretch of real time, sampled every 10 s: waited for second by second, each second
+        // counted from the start (no drift).
         for (int s = 1; s <= seconds; s++) {
-            Thread.sleep(1000);
+            long due = begin + s * 1_000_000_000L;
+            await().pollInterval(Duration.ofMillis(20))
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> System.nanoTime() >= due);
             if (every10s != null && s % 10 == 0) {
                 every10s.run();
             }

@@ -1,7 +1,10 @@
 package dev.canopy.runner.energy;
 
+import static org.awaitility.Awaitility.await;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -50,13 +53,13 @@ public final class EnergyMeterBenchmark {
                     baselineTicks::incrementAndGet, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
             long meterThread = meter.pollThreadId().orElseThrow();
             long baselineId = baselineThread.get().getId();
-            // A benchmark main, not a test: it has to let real time pass.
-            Thread.sleep(warmup * 1000L);
+            // It has to let real time pass.
+            letPass(Duration.ofSeconds(warmup));
             long meterCpu = threads.getThreadCpuTime(meterThread);
             long baseCpu = threads.getThreadCpuTime(baselineId);
             long ticksBefore = baselineTicks.get();
             long start = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
+            letPass(Duration.ofSeconds(seconds));
             long elapsed = System.nanoTime() - start;
             meterCpu = threads.getThreadCpuTime(meterThread) - meterCpu;
             baseCpu = threads.getThreadCpuTime(baselineId) - baseCpu;
@@ -120,5 +123,11 @@ public final class EnergyMeterBenchmark {
                 ticks,
                 cpuNanos / 1e6 / Math.max(1, ticks),
                 100.0 * cpuNanos / elapsedNanos);
+    }
+
+    /** Waits until {@code time} has passed (from now). */
+    private static void letPass(Duration time) {
+        long due = System.nanoTime() + time.toNanos();
+        await().pollInterval(Duration.ofMillis(20)).atMost(time.plusSeconds(30)).until(() -> System.nanoTime() >= due);
     }
 }

@@ -1,7 +1,10 @@
 package dev.canopy.runner.inference;
 
+import static org.awaitility.Awaitility.await;
+
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -73,9 +76,12 @@ public final class ServingBenchmark {
                 threads.add(new Thread(client, "benchmark-client-" + clients.size()));
             }
             threads.forEach(Thread::start);
-            // A benchmark main, not a test: it has to let the warm-up pass before reading the counters. Counters
-            // cover the window from here until the clients stop, latencies the requests sent and answered in it.
-            Thread.sleep(WARM_UP_SECONDS * 1000L);
+            // The warm-up has to pass before the counters are read (the clients start measuring at from).
+            // Counters cover the window from here until the clients stop, latencies the requests sent and answered
+            // in it.
+            await().pollInterval(Duration.ofMillis(20))
+                    .atMost(Duration.ofSeconds(WARM_UP_SECONDS + 30L))
+                    .until(() -> System.nanoTime() >= from);
             long predictions = served.predictions();
             long passes = served.forwardPasses();
             long servedCpu = served.cpuNanos();
