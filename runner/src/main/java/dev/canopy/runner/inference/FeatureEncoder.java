@@ -21,7 +21,7 @@ import java.util.function.Function;
 public final class FeatureEncoder {
 
     /** Standard deviations from the training mean beyond which a value is {@link #farOutside far outside}. */
-    public static final double FAR_OUTSIDE = 1e6;
+    static final double FAR_OUTSIDE = 1e6;
 
     /** Characters of a bad value an error message shows. */
     private static final int MAX_SHOWN = 60;

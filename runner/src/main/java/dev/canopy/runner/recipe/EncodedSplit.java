@@ -53,7 +53,7 @@ record EncodedSplit(int rows, int width, float[] features, float[] labels, Strin
             String[] row = table.rows().get(tableRows[i]);
             try {
                 encoder.encode(name -> row[columns.get(name)], features, i * width);
-                if (hasFarOutside(features, i * width, width)) {
+                if (hasNonFinite(features, i * width, width)) {
                     Optional<InvalidRecord> far = encoder.farOutside(name -> row[columns.get(name)]);
                     if (far.isPresent()) {
                         throw far.get();
@@ -76,7 +76,7 @@ record EncodedSplit(int rows, int width, float[] features, float[] labels, Strin
      * run failed advising a lower learning rate, or finished with NaN test metrics. A value far out but finite is
      * left to the network, as serving answers it (and asks why only when an answer is not finite).
      */
-    private static boolean hasFarOutside(float[] features, int offset, int width) {
+    private static boolean hasNonFinite(float[] features, int offset, int width) {
         for (int j = offset; j < offset + width; j++) {
             if (!Float.isFinite(features[j])) {
                 return true;
