@@ -179,6 +179,14 @@ public record RunnerOptions(
                                 .orElse(null)));
     }
 
+    /** The options with the token left out: the generated form would print it wherever the options are logged. */
+    @Override
+    public String toString() {
+        return "RunnerOptions[server=" + server + ", token=" + (token == null ? "none" : "(masked)") + ", name=" + name
+                + ", zone=" + zone + ", gpus=" + gpus + ", gpuIds=" + gpuIds + ", workDir=" + workDir + ", pue=" + pue
+                + ", threads=" + threads + ", energy=" + energy + "]";
+    }
+
     /** {@code text} with anything shaped like a Canopy token ({@code cnp_...}) masked. */
     static String masked(String text) {
         return text == null ? null : text.replaceAll("cnp_[A-Za-z0-9_-]+", "cnp_(masked)");

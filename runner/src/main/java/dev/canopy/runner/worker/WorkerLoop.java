@@ -257,8 +257,7 @@ public final class WorkerLoop implements Runnable {
         if (draining) {
             run.drain();
         }
-        // Heard by a heartbeat while the attempt was being prepared; a later heartbeat says it again anyway.
-        if (run.assignment().equals(cancelledWhilePreparing)) {
+        if (run.assignment().equals(cancelledWhilePreparing)) { // heard while preparing (a heartbeat repeats it)
             run.cancel();
         }
         if (run.assignment().equals(lostWhilePreparing)) {
@@ -266,6 +265,7 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
+    /** Catches whatever it meets, an Error too: one escaping would end every later heartbeat of the executor. */
     private void heartbeat() {
         RunExecution run = current;
         Protocol.Assignment preparing = System.nanoTime() - claimedAtNanos < PREPARATION_LIMIT_NANOS ? claimed : null;
@@ -285,10 +285,10 @@ public final class WorkerLoop implements Runnable {
             if (run == null && preparing != null && reply.lost().contains(preparing.runId())) {
                 lostWhilePreparing = preparing;
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.warning(() -> "Heartbeat failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception | Error e) {
+            LOG.warning(() -> "Heartbeat failed: " + e);
         }
     }
 

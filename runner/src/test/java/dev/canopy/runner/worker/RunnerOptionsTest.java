@@ -25,6 +25,8 @@ class RunnerOptionsTest {
         assertThat(fromArgs.name()).isEqualTo("r1");
         assertThat(fromEnv.server()).isEqualTo(URI.create("https://canopy.example.com"));
         assertThat(fromEnv.token()).isEqualTo("cnp_y");
+        // Printed or logged whole, the options do not show the token.
+        assertThat(fromArgs.toString()).doesNotContain("cnp_x").contains("token=(masked)", "name=r1");
     }
 
     @Test
