@@ -154,6 +154,9 @@ public class CronSchedules {
                 .withIdentity(scheduleId.toString(), GROUP)
                 .usingJobData(ScheduleJob.SCHEDULE_ID, scheduleId.toString())
                 .storeDurably()
+                // A control plane that dies mid-fire (after Quartz moved the trigger on, before the run committed)
+                // would lose the fire: another one runs it again, for the same scheduled time, hence the same key.
+                .requestRecovery(true)
                 .build();
         Trigger trigger = TriggerBuilder.newTrigger()
                 .withIdentity(scheduleId.toString(), GROUP)
