@@ -601,6 +601,35 @@ class QueueProtocolTest {
                 .statusCode(403);
     }
 
+    /** The queue comes a page at a time, positions counting through the whole queue. */
+    @Test
+    void theQueueIsListedAPageAtATime() {
+        String low = submit(0, 0);
+        String high = submit(5, 0);
+        String middle = submit(1, 0);
+        as(owner)
+                .get("/api/v1/teams/{t}/queue?limit=2", team)
+                .then()
+                .statusCode(200)
+                .body("runId", equalTo(List.of(high, middle)))
+                .body("position", equalTo(List.of(1, 2)));
+        as(owner)
+                .get("/api/v1/teams/{t}/queue?limit=2&offset=2", team)
+                .then()
+                .statusCode(200)
+                .body("runId", equalTo(List.of(low)))
+                .body("position", equalTo(List.of(3)));
+        as(owner).get("/api/v1/teams/{t}/queue", team).then().body("runId", equalTo(List.of(high, middle, low)));
+        for (String bad : List.of("limit=0", "limit=1001", "limit=x", "offset=-1")) {
+            as(owner)
+                    .get("/api/v1/teams/{t}/queue?" + bad, team)
+                    .then()
+                    .statusCode(400)
+                    .body("code", equalTo("INVALID_REQUEST"))
+                    .body("details[0].field", equalTo(bad.substring(0, bad.indexOf('='))));
+        }
+    }
+
     @Test
     void aTeamAtItsGpuLimitKeepsItsCpuRunsGoing() {
         as(adminToken())

@@ -53,9 +53,14 @@ public class QueueListing {
         });
     }
 
-    /** The queue of one team: leased runs first, then waiting runs in the order they will be claimed. */
+    /**
+     * A page of one team's queue: leased runs first, then waiting runs in the order they will be claimed.
+     *
+     * @param offset how many entries of the whole listing to pass over
+     * @param limit the most entries to return
+     */
     @Transactional
-    public List<QueueEntry> entries(UUID teamId) {
+    public List<QueueEntry> entries(UUID teamId, long offset, int limit) {
         return database.execute(c -> {
             try (PreparedStatement select = c.prepareStatement(
                     """
@@ -63,8 +68,11 @@ public class QueueListing {
                                PARTITION BY state ORDER BY priority DESC, enqueued_at, run_id) END,
                            priority, gpus, attempt, worker_id, enqueued_at
                     FROM run_queue WHERE team_id = ? ORDER BY state, priority DESC, enqueued_at, run_id
+                    OFFSET ? LIMIT ?
                     """)) {
                 select.setObject(1, teamId);
+                select.setLong(2, offset);
+                select.setInt(3, limit);
                 List<QueueEntry> entries = new ArrayList<>();
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
