@@ -1,6 +1,7 @@
 package dev.canopy.api.model;
 
 import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.QueryParameters;
 import dev.canopy.api.model.ModelRecords.AliasRequest;
 import dev.canopy.api.model.ModelRecords.AnnotateRequest;
 import dev.canopy.api.model.ModelRecords.ModelResponse;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
@@ -29,6 +31,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/v1/teams/{team}/models")
 public class ModelResource {
+
+    /** The most versions one listing returns (and its default). */
+    static final int MAX_VERSIONS_LISTED = 1000;
 
     @Inject
     ModelService service;
@@ -50,10 +55,32 @@ public class ModelResource {
         return service.get(team, model);
     }
 
+    /**
+     * A page of the model's versions by number.
+     *
+     * @param order {@code asc} (default) or {@code desc}, newest first
+     * @param limit the most versions (1-1000, default 1000)
+     * @param offset how many to pass over first (default 0)
+     */
     @GET
     @Path("/{model}/versions")
-    public List<VersionResponse> versions(@PathParam("team") String team, @PathParam("model") String model) {
-        return service.versions(team, model);
+    public List<VersionResponse> versions(
+            @PathParam("team") String team,
+            @PathParam("model") String model,
+            @QueryParam("order") String order,
+            @QueryParam("limit") String limit,
+            @QueryParam("offset") String offset) {
+        if (order != null && !order.equals("asc") && !order.equals("desc")) {
+            throw new InvalidRequest("order", "must be 'asc' or 'desc', got '" + order + "'");
+        }
+        Integer pageSize = QueryParameters.wholeNumber("limit", limit, 1, MAX_VERSIONS_LISTED);
+        Integer skipped = QueryParameters.wholeNumber("offset", offset, 0, Integer.MAX_VALUE - MAX_VERSIONS_LISTED);
+        return service.versions(
+                team,
+                model,
+                "desc".equals(order),
+                skipped == null ? 0 : skipped,
+                pageSize == null ? MAX_VERSIONS_LISTED : pageSize);
     }
 
     /** A version with its lineage; {@code version} may be "latest". */

@@ -20,9 +20,12 @@ import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -89,11 +92,10 @@ public class ModelService {
         return toResponse(find(access.read(team), name));
     }
 
-    List<VersionResponse> versions(String team, String name) {
+    /** A page of the model's versions (scheduled retraining can register one a minute). */
+    List<VersionResponse> versions(String team, String name, boolean newestFirst, int offset, int limit) {
         TeamScope scope = access.read(team);
-        return versions.findByModel(find(scope, name).id).stream()
-                .map(v -> toResponse(scope, v))
-                .toList();
+        return toResponses(scope, versions.findByModel(find(scope, name).id, newestFirst, offset, limit));
     }
 
     VersionResponse version(String team, String name, String version) {
@@ -186,32 +188,48 @@ public class ModelService {
     }
 
     VersionResponse toResponse(TeamScope scope, ModelVersion v) {
-        DatasetLineage dataset = v.datasetVersionId == null
-                ? null
-                : datasets.findVersions(scope, List.of(v.datasetVersionId)).stream()
-                        .findFirst()
-                        .map(ModelService::lineageOf)
-                        .orElse(null);
-        RunCarbon energy =
-                v.runId == null ? null : carbon.ofRuns(List.of(v.runId)).get(v.runId);
-        return new VersionResponse(
-                v.model.name,
-                v.version,
-                v.runId,
-                dataset,
-                v.recipe,
-                v.params,
-                v.metrics,
-                v.spec,
-                v.description,
-                v.tags,
-                aliases.findByModel(v.model.id).stream()
-                        .filter(a -> a.versionId.equals(v.id))
-                        .map(a -> a.key.alias())
-                        .toList(),
-                energy == null ? null : energy.energy(),
-                energy == null ? null : energy.emissions(),
-                v.createdAt);
+        return toResponses(scope, List.of(v)).get(0);
+    }
+
+    /** The versions' views, their lineage, energy and aliases read a query each for all of them. */
+    private List<VersionResponse> toResponses(TeamScope scope, List<ModelVersion> page) {
+        Map<UUID, DatasetLineage> lineage = datasets
+                .findVersions(
+                        scope,
+                        page.stream()
+                                .map(v -> v.datasetVersionId)
+                                .filter(Objects::nonNull)
+                                .distinct()
+                                .toList())
+                .stream()
+                .collect(Collectors.toMap(DatasetVersionLabel::id, ModelService::lineageOf));
+        Map<UUID, RunCarbon> energy = carbon.ofRuns(
+                page.stream().map(v -> v.runId).filter(Objects::nonNull).toList());
+        Map<UUID, List<String>> aliasesOf = new HashMap<>();
+        page.stream().map(v -> v.model.id).distinct().forEach(model -> aliases.findByModel(model)
+                .forEach(a -> aliasesOf
+                        .computeIfAbsent(a.versionId, id -> new ArrayList<>())
+                        .add(a.key.alias())));
+        return page.stream()
+                .map(v -> {
+                    RunCarbon carbonOf = v.runId == null ? null : energy.get(v.runId);
+                    return new VersionResponse(
+                            v.model.name,
+                            v.version,
+                            v.runId,
+                            v.datasetVersionId == null ? null : lineage.get(v.datasetVersionId),
+                            v.recipe,
+                            v.params,
+                            v.metrics,
+                            v.spec,
+                            v.description,
+                            v.tags,
+                            aliasesOf.getOrDefault(v.id, List.of()),
+                            carbonOf == null ? null : carbonOf.energy(),
+                            carbonOf == null ? null : carbonOf.emissions(),
+                            v.createdAt);
+                })
+                .toList();
     }
 
     private static DatasetLineage lineageOf(DatasetVersionLabel d) {

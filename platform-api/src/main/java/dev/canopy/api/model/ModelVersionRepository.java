@@ -10,8 +10,11 @@ import java.util.UUID;
 @ApplicationScoped
 class ModelVersionRepository implements PanacheRepositoryBase<ModelVersion, UUID> {
 
-    List<ModelVersion> findByModel(UUID modelId) {
-        return list("model.id = ?1 order by version", modelId);
+    /** A page of the model's versions, by number: {@code limit} of them after the first {@code offset}. */
+    List<ModelVersion> findByModel(UUID modelId, boolean newestFirst, int offset, int limit) {
+        return find("model.id = ?1 order by version" + (newestFirst ? " desc" : ""), modelId)
+                .range(offset, offset + limit - 1)
+                .list();
     }
 
     Optional<ModelVersion> findByNumber(UUID modelId, int version) {

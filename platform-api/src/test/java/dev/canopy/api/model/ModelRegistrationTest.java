@@ -1,7 +1,10 @@
 package dev.canopy.api.model;
 
+import static dev.canopy.api.TestApi.adminToken;
+import static dev.canopy.api.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
 import dev.canopy.api.LockWaits;
@@ -16,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Registering versions of a model that does not exist yet, from two transactions at once. */
+/** Registering versions of a model (two first versions at once among them), and listing them. */
 @QuarkusTest
 @TestProfile(EmbeddedRunnerProfile.class)
 class ModelRegistrationTest {
@@ -64,6 +68,56 @@ class ModelRegistrationTest {
         } finally {
             commit.countDown();
             threads.shutdownNow();
+        }
+    }
+
+    /** A model's versions come a page at a time, either way round, each with its aliases. */
+    @Test
+    void versionsAreListedAPageAtATime() throws Exception {
+        UUID team = aTeam();
+        String teamName = teamName(team);
+        String name = "paged-" + UUID.randomUUID();
+        for (int i = 0; i < 5; i++) {
+            QuarkusTransaction.requiringNew().run(() -> registry.register(upload(team, name)));
+        }
+        as(adminToken())
+                .body(Map.of("version", "4"))
+                .put("/api/v1/teams/{t}/models/{m}/aliases/champion", teamName, name)
+                .then()
+                .statusCode(200);
+        String versions = "/api/v1/teams/{t}/models/{m}/versions";
+        as(adminToken())
+                .get(versions, teamName, name)
+                .then()
+                .statusCode(200)
+                .body("version", equalTo(List.of(1, 2, 3, 4, 5)))
+                .body("aliases", equalTo(List.of(List.of(), List.of(), List.of(), List.of("champion"), List.of())));
+        as(adminToken())
+                .get(versions + "?limit=2&offset=1", teamName, name)
+                .then()
+                .body("version", equalTo(List.of(2, 3)));
+        as(adminToken())
+                .get(versions + "?order=desc&limit=2", teamName, name)
+                .then()
+                .body("version", equalTo(List.of(5, 4)))
+                .body("[1].aliases", equalTo(List.of("champion")));
+        for (String bad : List.of("limit=0", "limit=1001", "offset=-1", "offset=x", "order=newest")) {
+            as(adminToken())
+                    .get(versions + "?" + bad, teamName, name)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo(bad.substring(0, bad.indexOf('='))));
+        }
+    }
+
+    private String teamName(UUID team) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT name FROM teams WHERE id = ?")) {
+            select.setObject(1, team);
+            try (ResultSet row = select.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                return row.getString(1);
+            }
         }
     }
 
