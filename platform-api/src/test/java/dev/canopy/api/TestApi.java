@@ -8,9 +8,13 @@ import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -132,6 +136,26 @@ public final class TestApi {
                     .oauth2(token)
                     .contentType("text/csv")
                     .body(penguins.readAllBytes())
+                    .post("/api/v1/teams/{t}/datasets/{d}/versions", team, name)
+                    .then()
+                    .statusCode(201);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The penguins, their rows in reverse order, as version 1 of a new dataset {@code name}: other bytes than the
+     * data the team's models were trained on, for a held-out gate (which refuses that data).
+     */
+    public static void newReversedPenguins(String token, String team, String name) {
+        newDataset(token, team, name);
+        try (InputStream penguins = TestApi.class.getResourceAsStream("/datasets/penguins.csv")) {
+            List<String> lines = new ArrayList<>(new String(penguins.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList());
+            Collections.reverse(lines.subList(1, lines.size()));
+            csv(token, String.join("\n", lines) + "\n")
                     .post("/api/v1/teams/{t}/datasets/{d}/versions", team, name)
                     .then()
                     .statusCode(201);

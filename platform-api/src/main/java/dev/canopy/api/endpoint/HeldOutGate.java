@@ -1,6 +1,7 @@
 package dev.canopy.api.endpoint;
 
 import dev.canopy.api.dataset.DatasetService;
+import dev.canopy.api.dataset.DatasetVersionLabel;
 import dev.canopy.api.dataset.DatasetVersionRef;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.model.ModelService;
@@ -18,12 +19,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The held-out gate: scores the candidate and the live version on a dataset version of the team (copied to a
  * temporary file, then read and scored 1,024 rows at a time) with the metrics their recipe reports, and compares
- * them on the gate's metric.
+ * them on the gate's metric. Data either version was trained on fails it unscored.
  */
 @ApplicationScoped
 class HeldOutGate {
@@ -45,6 +48,10 @@ class HeldOutGate {
                     "datasetVersion",
                     e.details().isEmpty() ? e.getMessage() : e.details().get(0).problem());
         }
+        Optional<GateResult> trainedOn = trainedOn(scope, gate, data, candidate, live);
+        if (trainedOn.isPresent()) {
+            return trainedOn.get();
+        }
         Path csv = null;
         try {
             csv = Files.createTempFile("canopy-held-out", ".csv");
@@ -54,11 +61,8 @@ class HeldOutGate {
             HeldOutEvaluation.Score candidateScore = score(candidate, csv);
             if (candidateScore.unknownLabels() == candidateScore.rows()) {
                 // Every row a miss: scores of 0 would compare as equals and pass a margin of 0.
-                return new GateResult(
-                        gate.describe(),
-                        false,
-                        null,
-                        null,
+                return failed(
+                        gate,
                         String.format(
                                 Locale.ROOT,
                                 "none of the %d labelled rows of %s version %d has a label %s was trained on: is it"
@@ -70,20 +74,12 @@ class HeldOutGate {
             }
             Double mine = candidateScore.metrics().get(gate.metric());
             if (mine == null) {
-                return new GateResult(
-                        gate.describe(),
-                        false,
-                        null,
-                        null,
-                        candidate.label() + " reports no '" + gate.metric() + "' on " + data.dataset());
+                return failed(gate, candidate.label() + " reports no '" + gate.metric() + "' on " + data.dataset());
             }
             if (!Double.isFinite(mine)) {
                 // It answers NaN or infinity on the data: it would fail every request.
-                return new GateResult(
-                        gate.describe(),
-                        false,
-                        null,
-                        null,
+                return failed(
+                        gate,
                         candidate.label() + " scored " + gate.metric() + " = " + mine + " on " + data.dataset()
                                 + ": its answers are not finite");
             }
@@ -139,15 +135,60 @@ class HeldOutGate {
                             unknown(candidateScore, candidate),
                             unknown(liveScore, live)));
         } catch (TrainingFailure e) {
-            return new GateResult(gate.describe(), false, null, null, e.getMessage());
+            return failed(gate, e.getMessage());
         } catch (IllegalArgumentException e) {
             // A version whose artifact does not load (the warm-up gate says the same): a failed gate, not a 500.
-            return new GateResult(gate.describe(), false, null, null, e.getMessage());
+            return failed(gate, e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             deleteQuietly(csv);
         }
+    }
+
+    /**
+     * A failed gate when its data is what the candidate or the live version was trained on (the same bytes, in
+     * whichever dataset): it is not held out, and a version would be scored on its own training rows.
+     */
+    private Optional<GateResult> trainedOn(
+            TeamScope scope,
+            GateSpec gate,
+            DatasetVersionRef data,
+            RegisteredVersion candidate,
+            RegisteredVersion live) {
+        for (RegisteredVersion version : new RegisteredVersion[] {candidate, live}) {
+            if (version == null || version.trainedOn() == null) {
+                continue;
+            }
+            Optional<DatasetVersionLabel> same =
+                    QuarkusTransaction.requiringNew()
+                            .call(() -> datasets.findVersions(scope, List.of(version.trainedOn())))
+                            .stream()
+                            .filter(trained -> trained.sha256().equals(data.sha256()))
+                            .findFirst();
+            if (same.isPresent()) {
+                DatasetVersionLabel trained = same.get();
+                boolean itself = trained.id().equals(data.id());
+                return Optional.of(failed(
+                        gate,
+                        String.format(
+                                Locale.ROOT,
+                                "%s version %d is the data %s was trained on%s: a held-out gate scores on data neither"
+                                        + " version was trained on; name another dataset or version",
+                                data.dataset(),
+                                data.version(),
+                                version.label(),
+                                itself
+                                        ? ""
+                                        : " (" + trained.dataset() + " version " + trained.version()
+                                                + ", the same bytes)")));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static GateResult failed(GateSpec gate, String detail) {
+        return new GateResult(gate.describe(), false, null, null, detail);
     }
 
     /** ", 10 with a label v2 was not trained on (misses)" when there are any. */

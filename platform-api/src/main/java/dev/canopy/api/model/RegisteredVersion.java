@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * A model version as other features see it: which it is, its test metrics, where its artifact lies, and its task
- * ({@code CLASSIFICATION} or {@code REGRESSION}, from its spec; null when the spec does not say).
+ * ({@code CLASSIFICATION} or {@code REGRESSION}, from its spec; null when the spec does not say), and the dataset
+ * version it was trained on (null for an uploaded version).
  */
 public record RegisteredVersion(
         UUID id,
@@ -14,7 +15,8 @@ public record RegisteredVersion(
         int version,
         Map<String, Double> metrics,
         String artifactKey,
-        String task) {
+        String task,
+        UUID trainedOn) {
 
     static RegisteredVersion from(ModelVersion v) {
         Object task = v.spec == null ? null : v.spec.get("task");
@@ -25,7 +27,8 @@ public record RegisteredVersion(
                 v.version,
                 Map.copyOf(v.metrics),
                 v.artifactKey,
-                task == null ? null : task.toString());
+                task == null ? null : task.toString(),
+                v.datasetVersionId);
     }
 
     /** "model:version", for messages and metrics. */

@@ -1,10 +1,15 @@
 package dev.canopy.api.schedule;
 
+import dev.canopy.api.dataset.DatasetService;
 import dev.canopy.api.endpoint.EndpointService;
+import dev.canopy.api.endpoint.GateSpec;
 import dev.canopy.api.error.InvalidRequest;
+import dev.canopy.api.error.NotFound;
+import dev.canopy.api.run.RunTemplate;
 import dev.canopy.api.team.TeamScope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 
 /** A schedule's {@code promoteTo}: the endpoint its runs' versions are promoted to. */
 @ApplicationScoped
@@ -12,6 +17,9 @@ class PromotionTarget {
 
     @Inject
     EndpointService endpoints;
+
+    @Inject
+    DatasetService datasets;
 
     /**
      * Checks a schedule being saved: the endpoint it promotes to exists and serves the model its runs register
@@ -38,6 +46,45 @@ class PromotionTarget {
                     "promoteTo",
                     "endpoint '" + endpoint + "' serves model '" + model + "', but the run template registers its"
                             + " versions as '" + registerAs + "'");
+        }
+    }
+
+    /**
+     * Checks a schedule's gates: none without {@code promoteTo}; a held-out gate on a dataset version the team has, and
+     * not on the one its runs train on (each new version would be scored on its own training rows).
+     */
+    void checkGates(TeamScope scope, Schedule schedule) {
+        List<GateSpec> gates = schedule.promoteGates == null ? List.of() : schedule.promoteGates;
+        if (!gates.isEmpty() && schedule.promoteTo == null) {
+            throw new InvalidRequest("promoteGates", "gates are for promoting: give promoteTo, the endpoint");
+        }
+        for (int i = 0; i < gates.size(); i++) {
+            GateSpec gate = gates.get(i);
+            if (gate.dataset() == null) {
+                continue;
+            }
+            String field = "promoteGates[" + i + "]";
+            try {
+                datasets.idOf(scope, gate.dataset());
+            } catch (NotFound e) {
+                throw new InvalidRequest(field + ".dataset", e.getMessage());
+            }
+            try {
+                datasets.resolve(scope, gate.dataset(), gate.datasetVersion());
+            } catch (NotFound | InvalidRequest e) {
+                throw new InvalidRequest(field + ".datasetVersion", e.getMessage());
+            }
+            RunTemplate template = schedule.runTemplate;
+            boolean trainedOn = gate.dataset().equals(template.dataset().name())
+                    && ("latest".equals(gate.datasetVersion())
+                            ? template.trainsLatest()
+                            : gate.datasetVersion().equals(template.dataset().version()));
+            if (trainedOn) {
+                throw new InvalidRequest(
+                        field + ".datasetVersion",
+                        "each version the schedule registers is trained on that version of " + gate.dataset()
+                                + ", which a held-out gate must not score it on: name data it does not train on");
+            }
         }
     }
 }

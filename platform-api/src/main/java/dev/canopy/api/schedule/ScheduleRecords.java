@@ -61,5 +61,6 @@ final class ScheduleRecords {
             String lastError,
             Instant nextFireAt,
             boolean finished,
-            Instant createdAt) {}
+            Instant createdAt,
+            String actsFor) {}
 }

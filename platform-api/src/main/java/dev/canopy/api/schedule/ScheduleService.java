@@ -212,29 +212,11 @@ class ScheduleService {
 
     /**
      * What only the whole schedule shows: gates with no endpoint to promote to, held-out gates on data the team
-     * lacks, and a data schedule whose template trains a fixed version of the very dataset it watches.
+     * lacks or the runs train on, and a data schedule whose template trains a fixed version of the very dataset it
+     * watches.
      */
     private void checkTogether(TeamScope scope, Schedule schedule) {
-        List<GateSpec> gates = schedule.promoteGates == null ? List.of() : schedule.promoteGates;
-        if (!gates.isEmpty() && schedule.promoteTo == null) {
-            throw new InvalidRequest("promoteGates", "gates are for promoting: give promoteTo, the endpoint");
-        }
-        for (int i = 0; i < gates.size(); i++) {
-            GateSpec gate = gates.get(i);
-            if (gate.dataset() != null) {
-                String field = "promoteGates[" + i + "]";
-                try {
-                    datasets.idOf(scope, gate.dataset());
-                } catch (NotFound e) {
-                    throw new InvalidRequest(field + ".dataset", e.getMessage());
-                }
-                try {
-                    datasets.resolve(scope, gate.dataset(), gate.datasetVersion());
-                } catch (NotFound | InvalidRequest e) {
-                    throw new InvalidRequest(field + ".datasetVersion", e.getMessage());
-                }
-            }
-        }
+        promotionTarget.checkGates(scope, schedule);
         RunTemplate template = schedule.runTemplate;
         if (schedule.onDatasetId != null
                 && !template.trainsLatest()
@@ -287,7 +269,8 @@ class ScheduleService {
                 s.lastError,
                 s.cron == null ? null : cron.nextFire(s.id).orElse(null),
                 s.cron != null && finished(s),
-                s.createdAt);
+                s.createdAt,
+                access.userName(s.createdBy).orElse(null));
     }
 
     /** A cron schedule whose expression has no time left (a date with a year that has passed). */

@@ -82,10 +82,16 @@ public class TeamAccess {
                         .firstResultOptional());
     }
 
+    /** The name of user {@code userId}; empty if there is no such user (any more). */
+    public Optional<String> userName(UUID userId) {
+        return userId == null
+                ? Optional.empty()
+                : users.findByIdOptional(userId).map(u -> u.name);
+    }
+
     private void requireMaker(String teamName, UUID userId, Optional<Membership> membership) {
         if (membership.filter(m -> m.role.atLeast(Role.MEMBER)).isEmpty()) {
-            String actsFor =
-                    users.findByIdOptional(userId).map(u -> "'" + u.name + "'").orElse("(deleted)");
+            String actsFor = userName(userId).map(n -> "'" + n + "'").orElse("(deleted)");
             throw new Forbidden("it acts for " + actsFor + ", who made, last changed or resumed it and is no longer a"
                     + " member or admin of team '" + teamName + "'; a member takes it over by changing or resuming it");
         }

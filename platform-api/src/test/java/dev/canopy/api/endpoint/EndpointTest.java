@@ -3,6 +3,7 @@ package dev.canopy.api.endpoint;
 import static dev.canopy.api.TestApi.GENTOO;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newPenguins;
 import static dev.canopy.api.TestApi.newTeam;
 import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
@@ -256,11 +257,32 @@ class EndpointTest {
     @Test
     void aHeldOutGateScoresBothVersionsOnADatasetVersion() {
         promote(Map.of("version", "1"), 201);
+        // The data both versions were trained on is not held out: refused unscored.
+        Map<String, Object> trainingData = Map.of(
+                "type", "held-out", "metric", "accuracy", "margin", 0, "dataset", "penguins", "datasetVersion", "1");
+        assertThat(promote(Map.of("version", "2", "gates", List.of(trainingData)), 409)
+                        .getString("details[0].problem"))
+                .endsWith(": penguins version 1 is the data " + TrainedModels.MODEL + ":2 was trained on: a held-out"
+                        + " gate scores on data neither version was trained on; name another dataset or version");
+        // Nor are the same bytes under another name.
+        String copy = unique("penguins-copy");
+        newPenguins(token, team, copy);
+        assertThat(promote(
+                                Map.of(
+                                        "version",
+                                        "2",
+                                        "gates",
+                                        List.of(Map.of("type", "held-out", "metric", "accuracy", "dataset", copy))),
+                                409)
+                        .getString("details[0].problem"))
+                .contains(": " + copy + " version 1 is the data " + TrainedModels.MODEL
+                        + ":2 was trained on (penguins version 1, the same bytes)");
+        String heldOut = models.heldOutData();
         Map<String, Object> gate = Map.of(
-                "type", "held-out", "metric", "accuracy", "margin", 1.0, "dataset", "penguins", "datasetVersion", "1");
+                "type", "held-out", "metric", "accuracy", "margin", 1.0, "dataset", heldOut, "datasetVersion", "1");
         JsonPath refused = promote(Map.of("version", "2", "gates", List.of(gate)), 409);
         assertThat(refused.getString("details[0].problem"))
-                .contains("on penguins version 1 (344 labelled rows)")
+                .contains("on " + heldOut + " version 1 (344 labelled rows)")
                 .contains("short of the margin 1.0");
 
         JsonPath history = models.history(endpoint);
@@ -269,11 +291,11 @@ class EndpointTest {
         assertThat(candidate).isBetween(0.0, 1.0);
         assertThat(live).isBetween(0.0, 1.0);
         assertThat(history.getString("[0].gates[0].gate"))
-                .isEqualTo("beats the live version on test_accuracy by at least 1.0 on dataset penguins version 1"
-                        + " (higher is better)");
+                .isEqualTo("beats the live version on test_accuracy by at least 1.0 on dataset " + heldOut
+                        + " version 1 (higher is better)");
         // Scored again, the same versions on the same data give the same figures; the margin decides alone.
         Map<String, Object> lenient =
-                Map.of("type", "held-out", "metric", "test_accuracy", "margin", 0, "dataset", "penguins");
+                Map.of("type", "held-out", "metric", "test_accuracy", "margin", 0, "dataset", heldOut);
         int better = candidate >= live ? 2 : 1;
         if (better == 2) {
             JsonPath passed = promote(Map.of("version", "2", "gates", List.of(lenient)), 201);

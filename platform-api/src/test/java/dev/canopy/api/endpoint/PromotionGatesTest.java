@@ -15,7 +15,14 @@ class PromotionGatesTest {
 
     private static RegisteredVersion version(int number, double loss) {
         return new RegisteredVersion(
-                UUID.randomUUID(), UUID.randomUUID(), "m", number, Map.of("test_loss", loss), "k", "CLASSIFICATION");
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                "m",
+                number,
+                Map.of("test_loss", loss),
+                "k",
+                "CLASSIFICATION",
+                null);
     }
 
     @Test

@@ -83,6 +83,21 @@ class RetrainingLoopTest {
                 .then()
                 .statusCode(400)
                 .body("details[0].field", equalTo("promoteGates[0].dataset"));
+        // Nor on the data its runs train on: each new version would be scored on its own training rows.
+        for (String version : new String[] {"latest", null}) {
+            Map<String, Object> gate = new HashMap<>(Map.of("type", "held-out", "metric", "accuracy", "dataset", data));
+            gate.put("datasetVersion", version);
+            Map<String, Object> onItsOwnData =
+                    new HashMap<>(TrainedModels.schedule(data, "own-data-" + data, endpoint, 0.5));
+            onItsOwnData.put("promoteGates", List.of(gate));
+            as(token)
+                    .body(onItsOwnData)
+                    .post("/api/v1/teams/{t}/schedules", team)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo("promoteGates[0].datasetVersion"))
+                    .body("details[0].problem", containsString("must not score it on"));
+        }
         // Its runs must register versions of the model the endpoint serves, or nothing could be promoted.
         for (String registerAs : new String[] {"another-model", null}) {
             Map<String, Object> template = new HashMap<>((Map<String, Object>)

@@ -6,6 +6,7 @@ import static dev.canopy.api.TestApi.newDataset;
 import static dev.canopy.api.TestApi.newExperiment;
 import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newPenguins;
+import static dev.canopy.api.TestApi.newReversedPenguins;
 import static dev.canopy.api.TestApi.newTeam;
 import static dev.canopy.api.TestApi.unique;
 import static org.awaitility.Awaitility.await;
@@ -37,6 +38,8 @@ public final class TrainedModels {
     private static TrainedModels instance;
     private boolean regressionTrained;
     private boolean wideTrained;
+    private boolean heldOutMade;
+    static final String HELD_OUT_DATA = "penguins-reversed";
 
     public final String team;
     public final String token;
@@ -48,6 +51,18 @@ public final class TrainedModels {
         newExperiment(token, team, "species");
         train("tabular-classification", "species", 2, MODEL);
         train("tabular-classification", "species", 30, MODEL);
+    }
+
+    /**
+     * The penguins in another order (other bytes than the data the team's models trained on), as dataset
+     * "penguins-reversed" of the team, made on first use; returns its name.
+     */
+    synchronized String heldOutData() {
+        if (!heldOutMade) {
+            newReversedPenguins(token, team, HELD_OUT_DATA);
+            heldOutMade = true;
+        }
+        return HELD_OUT_DATA;
     }
 
     /** A regression model of body mass (one version, trained on first use) of the team; returns its name. */

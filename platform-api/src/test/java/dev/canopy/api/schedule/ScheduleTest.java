@@ -335,17 +335,25 @@ class ScheduleTest {
     void aScheduleActsForWhoeverChangedItLast() {
         String maker = newMember(team, "MEMBER");
         String editor = newMember(team, "MEMBER");
+        String makerName = as(maker).get("/api/v1/me").then().extract().path("user");
+        String user = as(editor).get("/api/v1/me").then().extract().path("user");
         as(maker)
                 .body(schedule("handed", null, "penguins", Map.of("label", "species")))
                 .post("/api/v1/teams/{t}/schedules", team)
                 .then()
-                .statusCode(201);
+                .statusCode(201)
+                .body("actsFor", equalTo(makerName));
         as(editor)
                 .body(Map.of("timeZone", "Europe/Paris"))
                 .patch("/api/v1/teams/{t}/schedules/{s}", team, "handed")
                 .then()
-                .statusCode(200);
-        String user = as(editor).get("/api/v1/me").then().extract().path("user");
+                .statusCode(200)
+                .body("actsFor", equalTo(user));
+        as(maker)
+                .get("/api/v1/teams/{t}/schedules/{s}", team, "handed")
+                .then()
+                .statusCode(200)
+                .body("actsFor", equalTo(user));
         as(adminToken())
                 .delete("/api/v1/teams/{t}/members/{u}", team, user)
                 .then()

@@ -3,6 +3,7 @@ package dev.canopy.api.worker;
 import static dev.canopy.api.TestApi.adminToken;
 import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.newMember;
+import static dev.canopy.api.TestApi.newReversedPenguins;
 import static dev.canopy.api.TestApi.newTeam;
 import static dev.canopy.api.TestApi.unique;
 import static io.restassured.RestAssured.given;
@@ -1083,6 +1084,7 @@ class QueueProtocolTest {
         FakeRunner runner = FakeRunner.register(runnerToken, unique("own"), 0);
         assertThat(runner.claim(0, 0)).containsEntry("runId", run);
         runner.complete(run, 1, FakeRunner.energy(1)).then().statusCode(204);
+        newReversedPenguins(owner, team, "held-out");
         as(owner)
                 .body(Map.of("name", "own", "model", "own-format"))
                 .post("/api/v1/teams/{t}/endpoints", team)
@@ -1094,7 +1096,7 @@ class QueueProtocolTest {
                         "version",
                         "1",
                         "gates",
-                        List.of(Map.of("type", "held-out", "metric", "accuracy", "dataset", "penguins"))))
+                        List.of(Map.of("type", "held-out", "metric", "accuracy", "dataset", "held-out"))))
                 .post("/api/v1/teams/{t}/endpoints/own/promotions", team)
                 .then()
                 .statusCode(409)
