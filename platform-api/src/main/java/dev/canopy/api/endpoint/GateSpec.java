@@ -4,6 +4,7 @@ import dev.canopy.api.error.InvalidRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,10 +12,11 @@ import java.util.regex.Pattern;
 /**
  * One promotion gate as a request gives it. Either an {@code expression} such as {@code "metrics.accuracy >= 0.9"},
  * or {@code type} with its fields: {@code threshold} (metric, op, value: the candidate's test metric against a
- * number) or {@code beats-live} (metric, margin: the candidate's test metric is better than the live version's by
- * at least margin; lower is better for metrics named like loss, rmse, mae, mse or error) or {@code held-out}
- * (metric, margin, dataset, datasetVersion: both versions are scored on that dataset version of the team, and the
- * candidate must beat the live version by margin there).
+ * number) or {@code beats-live} (metric, margin, higherIsBetter: the candidate's test metric is better than the live
+ * version's by at least margin) or {@code held-out} (metric, margin, dataset, datasetVersion: both versions are
+ * scored on that dataset version of the team, and the candidate must beat the live version by margin there). Which
+ * way is better is {@code higherIsBetter}, or known from the metric's name (see {@link #direction}); a name it
+ * cannot be told from must say.
  */
 public record GateSpec(
         String type,
@@ -24,7 +26,8 @@ public record GateSpec(
         Double margin,
         String expression,
         String dataset,
-        String datasetVersion) {
+        String datasetVersion,
+        Boolean higherIsBetter) {
 
     static final String THRESHOLD = "threshold";
     static final String BEATS_LIVE = "beats-live";
@@ -33,6 +36,49 @@ public record GateSpec(
     /** What the built-in recipes' evaluation reports, which a held-out gate scores both versions with. */
     private static final Set<String> HELD_OUT_METRICS =
             Set.of("test_loss", "test_accuracy", "test_f1_macro", "test_rmse", "test_mae", "test_r2");
+
+    private static final Set<String> LOWER_IS_BETTER = Set.of(
+            "loss",
+            "rmse",
+            "mse",
+            "mae",
+            "mape",
+            "smape",
+            "msle",
+            "rmsle",
+            "error",
+            "err",
+            "nll",
+            "logloss",
+            "perplexity",
+            "brier",
+            "deviance",
+            "wer",
+            "cer",
+            "entropy",
+            "latency",
+            "distance");
+    private static final Set<String> HIGHER_IS_BETTER = Set.of(
+            "accuracy",
+            "acc",
+            "f1",
+            "r2",
+            "auc",
+            "roc",
+            "precision",
+            "recall",
+            "ap",
+            "map",
+            "ndcg",
+            "iou",
+            "dice",
+            "bleu",
+            "rouge",
+            "kappa",
+            "mcc",
+            "score",
+            "sensitivity",
+            "specificity");
 
     private static final Pattern EXPRESSION = Pattern.compile(
             "\\s*metrics\\.([A-Za-z0-9_.-]{1,100})\\s*(>=|<=|==|>|<)\\s*(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?)\\s*");
@@ -69,7 +115,9 @@ public record GateSpec(
                             "dataset",
                             dataset,
                             "datasetVersion",
-                            datasetVersion));
+                            datasetVersion,
+                            "higherIsBetter",
+                            higherIsBetter));
             if (type != null && !THRESHOLD.equals(type)) {
                 throw new InvalidRequest(field + ".type", "an expression is a threshold gate; leave type out");
             }
@@ -84,7 +132,7 @@ public record GateSpec(
             if (!Double.isFinite(threshold)) {
                 throw new InvalidRequest(field + ".expression", "the number must be finite, got " + m.group(3));
             }
-            return new GateSpec(THRESHOLD, m.group(1), m.group(2), threshold, null, null, null, null);
+            return new GateSpec(THRESHOLD, m.group(1), m.group(2), threshold, null, null, null, null, null);
         }
         if (type == null || !(THRESHOLD.equals(type) || BEATS_LIVE.equals(type) || HELD_OUT.equals(type))) {
             throw new InvalidRequest(
@@ -99,14 +147,22 @@ public record GateSpec(
             refuseFields(
                     field,
                     "a threshold gate",
-                    fields("margin", margin, "dataset", dataset, "datasetVersion", datasetVersion));
+                    fields(
+                            "margin",
+                            margin,
+                            "dataset",
+                            dataset,
+                            "datasetVersion",
+                            datasetVersion,
+                            "higherIsBetter",
+                            higherIsBetter));
             if (op == null || !OPS.contains(op)) {
                 throw new InvalidRequest(field + ".op", "must be one of >=, >, <=, <, ==");
             }
             if (value == null || !Double.isFinite(value)) {
                 throw new InvalidRequest(field + ".value", "must be a finite number");
             }
-            return new GateSpec(THRESHOLD, metric, op, value, null, null, null, null);
+            return new GateSpec(THRESHOLD, metric, op, value, null, null, null, null, null);
         }
         refuseFields(field, "a " + type + " gate", fields("op", op, "value", value));
         if (BEATS_LIVE.equals(type)) {
@@ -118,7 +174,7 @@ public record GateSpec(
                 throw new InvalidRequest(field + ".margin", "must be a finite number >= 0");
             }
             if (BEATS_LIVE.equals(type)) {
-                return new GateSpec(BEATS_LIVE, metric, null, null, m, null, null, null);
+                return new GateSpec(BEATS_LIVE, metric, null, null, m, null, null, null, higherIsBetter(field, metric));
             }
             if (dataset == null || dataset.isBlank()) {
                 throw new InvalidRequest(field + ".dataset", "a held-out gate names the dataset to score on");
@@ -133,7 +189,15 @@ public record GateSpec(
                                         ", ", HELD_OUT_METRICS.stream().sorted().toList()) + ", not '" + metric + "'");
             }
             return new GateSpec(
-                    HELD_OUT, name, null, null, m, null, dataset, datasetVersion == null ? "latest" : datasetVersion);
+                    HELD_OUT,
+                    name,
+                    null,
+                    null,
+                    m,
+                    null,
+                    dataset,
+                    datasetVersion == null ? "latest" : datasetVersion,
+                    higherIsBetter(field, name));
         }
         throw new IllegalStateException("unreachable: the type was checked above");
     }
@@ -152,14 +216,42 @@ public record GateSpec(
         return namesAndValues;
     }
 
-    /** Whether a lower value of the metric is better. */
-    static boolean lowerIsBetter(String metric) {
-        String name = metric.toLowerCase(Locale.ROOT);
-        return name.contains("loss")
-                || name.contains("rmse")
-                || name.contains("mae")
-                || name.contains("mse")
-                || name.contains("error");
+    /**
+     * Which way the gate's metric is better: as the request said, else as its name tells; a name that tells neither
+     * (or both) is 400, since a wrong guess promotes the worse version.
+     */
+    private Boolean higherIsBetter(String field, String name) {
+        if (higherIsBetter != null) {
+            return higherIsBetter;
+        }
+        return direction(name)
+                .orElseThrow(() -> new InvalidRequest(
+                        field + ".higherIsBetter",
+                        "'" + name + "' does not say whether higher or lower is better (no word of it is a known"
+                                + " loss, error or score): check its spelling, or give higherIsBetter"));
+    }
+
+    /**
+     * Whether a higher value of the metric is better, from the words of its name: lower for losses and errors
+     * (loss, rmse, mae, mse, mape, error, nll, perplexity, brier, logloss, ...), higher for scores (accuracy, f1,
+     * r2, auc, precision, recall, ...); empty when its words name neither or both.
+     */
+    static Optional<Boolean> direction(String metric) {
+        boolean lower = false;
+        boolean higher = false;
+        for (String word : metric.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+            lower |= LOWER_IS_BETTER.contains(word);
+            higher |= HIGHER_IS_BETTER.contains(word);
+        }
+        return lower == higher ? Optional.empty() : Optional.of(higher);
+    }
+
+    /**
+     * Whether a lower value of the gate's metric is better: as the gate says (every gate checked since it has had
+     * the field says), else from the name, higher when the name does not tell (as gates stored before read).
+     */
+    boolean lowerIsBetter() {
+        return higherIsBetter != null ? !higherIsBetter : !direction(metric).orElse(true);
     }
 
     /** How the gate reads, e.g. "metrics.accuracy >= 0.9" or "beats live on accuracy by 0.01". */
@@ -169,6 +261,6 @@ public record GateSpec(
         }
         return "beats the live version on " + metric + " by at least " + margin
                 + (HELD_OUT.equals(type) ? " on dataset " + dataset + " version " + datasetVersion : "") + " ("
-                + (lowerIsBetter(metric) ? "lower" : "higher") + " is better)";
+                + (lowerIsBetter() ? "lower" : "higher") + " is better)";
     }
 }

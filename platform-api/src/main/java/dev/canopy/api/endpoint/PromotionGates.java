@@ -103,7 +103,7 @@ final class PromotionGates {
                     where + candidate.label() + " " + gate.metric() + " = " + mine + " against live " + live.label()
                             + " " + gate.metric() + " = " + theirs + ": any finite value beats it");
         }
-        double gain = GateSpec.lowerIsBetter(gate.metric()) ? theirs - mine : mine - theirs;
+        double gain = gate.lowerIsBetter() ? theirs - mine : mine - theirs;
         boolean passed = gain >= gate.margin();
         return new GateResult(
                 gate.describe(),

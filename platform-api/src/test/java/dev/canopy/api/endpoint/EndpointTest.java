@@ -713,13 +713,24 @@ class EndpointTest {
 
     @Test
     void badRequestsAreRefusedClearly() {
-        // A misspelt metric fails a beats-live gate even with nothing live to beat.
+        // A misspelt metric is one whose better direction is not known: 400, asking.
+        assertThat(promote(
+                                Map.of(
+                                        "version",
+                                        "2",
+                                        "gates",
+                                        List.of(Map.of("type", "beats-live", "metric", "test_acuracy", "margin", 0))),
+                                400)
+                        .getString("details[0].problem"))
+                .contains("check its spelling, or give higherIsBetter");
+        // Said, it fails a beats-live gate even with nothing live to beat.
         JsonPath misspelt = promote(
                 Map.of(
                         "version",
                         "2",
                         "gates",
-                        List.of(Map.of("type", "beats-live", "metric", "test_acuracy", "margin", 0))),
+                        List.of(Map.of(
+                                "type", "beats-live", "metric", "test_acuracy", "margin", 0, "higherIsBetter", true))),
                 409);
         assertThat(misspelt.getString("details[0].problem")).contains("has no test metric 'test_acuracy'");
         List<Object> nullGate = new ArrayList<>();

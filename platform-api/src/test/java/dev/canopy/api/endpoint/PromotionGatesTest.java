@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class PromotionGatesTest {
 
     private static final GateSpec BEATS_LIVE_ON_LOSS =
-            new GateSpec("beats-live", "test_loss", null, null, 0.0, null, null, null);
+            new GateSpec("beats-live", "test_loss", null, null, 0.0, null, null, null, null);
 
     private static RegisteredVersion version(int number, double loss) {
         return new RegisteredVersion(
