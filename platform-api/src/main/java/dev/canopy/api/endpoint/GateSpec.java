@@ -100,24 +100,8 @@ public record GateSpec(
         if (expression != null) {
             // One gate, said one way: fields beside an expression would be ignored, and a gate silently other
             // than the one meant passes what it should not.
-            refuseFields(
-                    field,
-                    "a gate given as an expression",
-                    fields(
-                            "metric",
-                            metric,
-                            "op",
-                            op,
-                            "value",
-                            value,
-                            "margin",
-                            margin,
-                            "dataset",
-                            dataset,
-                            "datasetVersion",
-                            datasetVersion,
-                            "higherIsBetter",
-                            higherIsBetter));
+            refuseFields(field, "a gate given as an expression", fields("metric", metric, "op", op, "value", value));
+            refuseFields(field, "a gate given as an expression", comparing());
             if (type != null && !THRESHOLD.equals(type)) {
                 throw new InvalidRequest(field + ".type", "an expression is a threshold gate; leave type out");
             }
@@ -144,18 +128,7 @@ public record GateSpec(
             throw new InvalidRequest(field + ".metric", "is required");
         }
         if (THRESHOLD.equals(type)) {
-            refuseFields(
-                    field,
-                    "a threshold gate",
-                    fields(
-                            "margin",
-                            margin,
-                            "dataset",
-                            dataset,
-                            "datasetVersion",
-                            datasetVersion,
-                            "higherIsBetter",
-                            higherIsBetter));
+            refuseFields(field, "a threshold gate", comparing());
             if (op == null || !OPS.contains(op)) {
                 throw new InvalidRequest(field + ".op", "must be one of >=, >, <=, <, ==");
             }
@@ -209,6 +182,19 @@ public record GateSpec(
                 throw new InvalidRequest(field + "." + namesAndValues[i], "is not read by " + kind + "; leave it out");
             }
         }
+    }
+
+    /** The fields of a comparison with the live version, which a threshold gate does not read. */
+    private Object[] comparing() {
+        return fields(
+                "margin",
+                margin,
+                "dataset",
+                dataset,
+                "datasetVersion",
+                datasetVersion,
+                "higherIsBetter",
+                higherIsBetter);
     }
 
     /** Field names and their values, in pairs. */
