@@ -124,32 +124,35 @@ class ServingEnergyLedger {
             here = charged.get(versionId);
         }
         List<Charged> planes = new ArrayList<>();
-        if (here != null && here.predictions() > 0) {
+        if (here != null) {
             planes.add(here);
         }
         try {
-            pool.energyElsewhere(versionId).stream()
-                    .filter(c -> c.predictions() > 0)
-                    .forEach(planes::add);
+            planes.addAll(pool.energyElsewhere(versionId));
         } catch (SQLException e) {
             Log.warnf(
                     "Serving energy of version %s on other control planes could not be read: %s",
                     versionId, e.getMessage());
         }
-        return planes.isEmpty()
-                ? null
-                : summed(
-                        planes,
-                        here == null || here.predictions() == 0 ? "served none of it" : machine(),
-                        intensity().gCo2ePerKwh());
+        return summed(
+                planes,
+                here == null || here.predictions() == 0 ? "served none of it" : machine(),
+                intensity().gCo2ePerKwh());
     }
 
     /**
-     * Energy per 1,000 predictions over {@code planes}' sums (each with predictions). {@code thisPlane} describes
-     * the answering control plane; {@code gCo2ePerKwh} stands in for the implied intensity when no energy was
-     * counted.
+     * Energy per 1,000 predictions over {@code planes}' sums: every plane that spent CPU time on the version counts,
+     * one whose requests all failed too (its CPU time is the version's cost all the same); null when none answered
+     * a prediction. {@code thisPlane} describes the answering control plane; {@code gCo2ePerKwh} stands in for the
+     * implied intensity when no energy was counted.
      */
-    static ServingEnergy summed(List<Charged> planes, String thisPlane, double gCo2ePerKwh) {
+    static ServingEnergy summed(List<Charged> all, String thisPlane, double gCo2ePerKwh) {
+        List<Charged> planes = all.stream()
+                .filter(c -> c.predictions() > 0 || c.cpuSeconds() > 0)
+                .toList();
+        if (planes.stream().mapToLong(Charged::predictions).sum() == 0) {
+            return null;
+        }
         double cpuSeconds = 0;
         long predictions = 0;
         double kWh = 0;

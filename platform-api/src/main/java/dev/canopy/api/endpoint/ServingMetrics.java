@@ -57,6 +57,9 @@ class ServingMetrics {
     @Inject
     ShadowTraffic shadows;
 
+    @Inject
+    LoadedVersions versions;
+
     /** A canary being watched here: the route it was first seen on (its endpoint and versions) and the watch. */
     private record Watched(Route route, CanaryWatch watch) {}
 
@@ -79,8 +82,9 @@ class ServingMetrics {
 
     /**
      * Stores what was served since the last pooling, and what this process saw of running canaries, so that the
-     * totals and the canaries' policies miss none of this process's requests after it stops. Runs before the
-     * embedded database stops; not at all in a process that never served.
+     * totals and the canaries' policies miss none of this process's requests after it stops. The loaded versions are
+     * unloaded first, so that the requests still under way finish (and their counts and CPU time are charged) before
+     * the last store. Runs before the embedded database stops; not at all in a process that never served.
      */
     void storeOnStop(@Observes(notifyObserver = Reception.IF_EXISTS) ShutdownEvent event) {
         pooling.shutdown();
@@ -92,6 +96,7 @@ class ServingMetrics {
             Thread.currentThread().interrupt();
             return;
         }
+        versions.unloadAll();
         store();
         watches.forEach((canaryId, watched) -> poolCanary(canaryId, watched, false));
     }

@@ -47,6 +47,25 @@ class ServingEnergyLedgerTest {
         assertThat(energy.gCo2ePerKwh()).isCloseTo(537.5, within(1e-9));
     }
 
+    /** A plane whose requests all failed spent CPU time on the version all the same; one that did nothing is left out. */
+    @Test
+    void aPlaneWithCpuTimeButNoPredictionCountsAndOneWithNeitherDoesNot() {
+        ServingEnergy energy = ServingEnergyLedger.summed(
+                List.of(
+                        new Charged(2.0, 1_000, 0.004, 0.002, 1.2, "FRA"),
+                        new Charged(1.0, 0, 0.002, 0.001, 1.2, "FRA"),
+                        new Charged(0, 0, 0, 0, 1.2, "FRA")),
+                "here",
+                500);
+
+        assertThat(energy.kWh()).isCloseTo(0.006, within(1e-15));
+        assertThat(energy.controlPlanes()).isEqualTo(2);
+        assertThat(energy.detail()).contains("3.000 s over 1000 predictions, on 2 control planes");
+        // No prediction anywhere: no figure per 1,000 to give.
+        assertThat(ServingEnergyLedger.summed(List.of(new Charged(1.0, 0, 0.002, 0.001, 1.2, "FRA")), "here", 500))
+                .isNull();
+    }
+
     @Test
     void withNoEnergyCountedTheGivenIntensityStandsIn() {
         ServingEnergy energy = ServingEnergyLedger.summed(List.of(new Charged(0, 10, 0, 0, 1.2, "FRA")), "here", 56);
