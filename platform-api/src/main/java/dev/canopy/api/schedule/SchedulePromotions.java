@@ -5,7 +5,6 @@ import dev.canopy.api.endpoint.EndpointPromotions;
 import dev.canopy.api.endpoint.EndpointService;
 import dev.canopy.api.error.ApiException;
 import dev.canopy.api.error.Conflict;
-import dev.canopy.api.error.InvalidState;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.run.RunFinished;
@@ -23,9 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +67,9 @@ class SchedulePromotions {
 
     @Inject
     ScheduleConfig config;
+
+    @Inject
+    PromotionStillDue stillDue;
 
     private final ExecutorService worker =
             Executors.newSingleThreadExecutor(DaemonThreads.named("canopy-schedule-promotions"));
@@ -172,6 +172,9 @@ class SchedulePromotions {
                 if (liveAlready(scope, schedule, version)) {
                     return true;
                 }
+                // Before the gates too, as they may take a while (a held-out evaluation).
+                QuarkusTransaction.requiringNew()
+                        .run(() -> stillDue.requireNoLaterRunLive(schedule, scope, version.id()));
                 try {
                     promotions.promoteAs(
                             scope,
@@ -180,7 +183,7 @@ class SchedulePromotions {
                             String.valueOf(version.version()),
                             schedule.promoteGates,
                             "retrained by schedule " + schedule.name + " (run " + run.runId() + ")",
-                            () -> stillPromoting(schedule, scope, run.versionId()));
+                            () -> stillDue.check(schedule, scope, run.versionId()));
                     break;
                 } catch (Conflict e) {
                     // The endpoint changed while the gates were checked (a canary decided, say): check them again
@@ -237,32 +240,6 @@ class SchedulePromotions {
             return true;
         }
         return false;
-    }
-
-    /**
-     * In the transaction that would promote, after the gates (and before a refusal is recorded): the schedule,
-     * locked against changes until it commits, still promotes to that endpoint through the same gates (a pause or a
-     * change while the gates ran calls the promotion off), its maker is still a member or admin of the team, and this
-     * control plane still holds the promotion's lease.
-     */
-    private void stillPromoting(Schedule read, TeamScope scope, UUID versionId) {
-        // First: a control plane that took the promotion up meanwhile decides it, whatever this one finds.
-        pending.requireHeld(versionId);
-        Schedule now = schedules.findById(read.id, LockModeType.PESSIMISTIC_READ);
-        String change = now == null
-                ? "deleted"
-                : now.paused
-                        ? "paused"
-                        : !read.promoteTo.equals(now.promoteTo)
-                                ? "changed to promote to "
-                                        + (now.promoteTo == null ? "no endpoint" : "endpoint '" + now.promoteTo + "'")
-                                : !Objects.equals(read.promoteGates, now.promoteGates)
-                                        ? "given other promotion gates"
-                                        : null;
-        if (change != null) {
-            throw new InvalidState("schedule " + read.name + " was " + change + " while the gates were checked");
-        }
-        access.recheckSystem(scope);
     }
 
     /**

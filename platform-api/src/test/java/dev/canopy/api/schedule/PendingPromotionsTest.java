@@ -20,7 +20,9 @@ import io.restassured.path.json.JsonPath;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -300,6 +302,84 @@ class PendingPromotionsTest {
         // The schedule recorded nothing: neither a promotion of its own nor a refusal.
         assertThat(setup.history().getList("kind")).hasSize(1);
         assertThat(setup.lastError()).isNull();
+    }
+
+    /**
+     * Runs of two fires can finish out of order: the version of the earlier run (trained on older data) does not
+     * replace the later run's version, live already.
+     */
+    @Test
+    void aVersionOfAnEarlierFireDoesNotReplaceALaterFiresLiveVersion() {
+        Setup setup = Setup.make(entityManager, null, 0.5);
+        asALaterRunOfTheSchedule(setup, true, liveRun -> {
+            QuarkusTransaction.requiringNew()
+                    .run(() -> finished.fire(
+                            new RunFinished(setup.run(), UUID.randomUUID(), setup.scheduleId(), setup.version())));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !waiting(setup.version()));
+        });
+
+        assertThat(setup.liveVersion()).isEqualTo(1);
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        assertThat(setup.lastError())
+                .contains("was not promoted: version 1 of a later run of schedule " + setup.schedule())
+                .endsWith("is live on endpoint '" + setup.endpoint() + "' already; a version of an earlier run does"
+                        + " not replace it");
+    }
+
+    /** The same, when the live version's run is found a later one of the schedule while the gates are checked. */
+    @Test
+    void aLaterFiresVersionFoundLiveWhileTheGatesWereCheckedIsNotReplaced() throws Exception {
+        Setup setup = Setup.make(entityManager, null, 0.5);
+        asALaterRunOfTheSchedule(setup, false, liveRun -> decideWhileHeld(setup, c -> makeLater(c, setup, liveRun)));
+
+        assertThat(setup.liveVersion()).isEqualTo(1);
+        assertThat(setup.history().getList("kind")).hasSize(1);
+        assertThat(setup.lastError()).contains("version 1 of a later run of schedule " + setup.schedule());
+    }
+
+    /** Makes {@code liveRun} a run of the setup's schedule launched a minute after the setup's run. */
+    private static void makeLater(Connection c, Setup setup, UUID liveRun) throws SQLException {
+        try (PreparedStatement later = c.prepareStatement("UPDATE runs SET schedule_id = ?, created_at = (SELECT"
+                + " created_at + interval '1 minute' FROM runs WHERE id = ?) WHERE id = ?")) {
+            later.setObject(1, setup.scheduleId());
+            later.setObject(2, setup.run());
+            later.setObject(3, liveRun);
+            later.execute();
+        }
+    }
+
+    private interface WithRun {
+        void run(UUID liveRun) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on version 1's run (live on the endpoint), made first ({@code now}) or by {@code work} a run
+     * of the setup's schedule launched a minute after version 2's; then gives it back its own (the trained models are
+     * shared with other tests).
+     */
+    private void asALaterRunOfTheSchedule(Setup setup, boolean now, WithRun work) {
+        UUID liveRun = UUID.fromString(as(setup.models().token)
+                .get("/api/v1/teams/{t}/models/{m}/versions/1", setup.models().team, TrainedModels.MODEL)
+                .then()
+                .statusCode(200)
+                .extract()
+                .<String>path("runId"));
+        Object createdAt = QuarkusTransaction.requiringNew().call(() -> entityManager
+                .createNativeQuery("SELECT created_at FROM runs WHERE id = ?1")
+                .setParameter(1, liveRun)
+                .getSingleResult());
+        try {
+            if (now) {
+                try (Connection c = dataSource.getConnection()) {
+                    makeLater(c, setup, liveRun);
+                }
+            }
+            work.run(liveRun);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            update("UPDATE runs SET schedule_id = NULL, created_at = ?1 WHERE id = ?2", createdAt, liveRun);
+        }
     }
 
     /** Who holds the version's promotion; null when none waits. */
