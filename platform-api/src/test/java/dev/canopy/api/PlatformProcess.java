@@ -1,6 +1,9 @@
 package dev.canopy.api;
 
+import static io.restassured.RestAssured.given;
+
 import dev.canopy.api.config.EmbeddedDatabase;
+import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +109,34 @@ public final class PlatformProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("No node bootstrapped the admin");
+    }
+
+    /** Dataset "penguins" (version 1: the penguins CSV) and experiment {@code experiment} in team default. */
+    public void penguinsAndExperiment(String token, String experiment) throws IOException {
+        given().baseUri(baseUrl())
+                .auth()
+                .oauth2(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "penguins"))
+                .post("/api/v1/teams/default/datasets")
+                .then()
+                .statusCode(201);
+        given().baseUri(baseUrl())
+                .auth()
+                .oauth2(token)
+                .contentType("text/csv")
+                .body(Files.readAllBytes(Path.of("src/test/resources/datasets/penguins.csv")))
+                .post("/api/v1/teams/default/datasets/penguins/versions")
+                .then()
+                .statusCode(201);
+        given().baseUri(baseUrl())
+                .auth()
+                .oauth2(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", experiment))
+                .post("/api/v1/teams/default/experiments")
+                .then()
+                .statusCode(201);
     }
 
     /** The platform's process id. */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.restassured.http.ContentType;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -124,41 +123,13 @@ class ScheduleClusterIT {
                 nodes.add(PlatformProcess.startNode(url, artifacts, option));
             }
             String token = PlatformProcess.adminToken(nodes);
-            penguinsAndExperiment(nodes.get(0), token);
+            nodes.get(0).penguinsAndExperiment(token, "nightly");
             test.run(nodes, token, database);
         } finally {
             for (PlatformProcess node : nodes) {
                 node.close();
             }
         }
-    }
-
-    /** Dataset "penguins" (version 1) and experiment "nightly" in team default. */
-    private static void penguinsAndExperiment(PlatformProcess node, String token) throws Exception {
-        given().baseUri(node.baseUrl())
-                .auth()
-                .oauth2(token)
-                .contentType(ContentType.JSON)
-                .body(Map.of("name", "penguins"))
-                .post("/api/v1/teams/default/datasets")
-                .then()
-                .statusCode(201);
-        given().baseUri(node.baseUrl())
-                .auth()
-                .oauth2(token)
-                .contentType("text/csv")
-                .body(Files.readAllBytes(Path.of("src/test/resources/datasets/penguins.csv")))
-                .post("/api/v1/teams/default/datasets/penguins/versions")
-                .then()
-                .statusCode(201);
-        given().baseUri(node.baseUrl())
-                .auth()
-                .oauth2(token)
-                .contentType(ContentType.JSON)
-                .body(Map.of("name", "nightly"))
-                .post("/api/v1/teams/default/experiments")
-                .then()
-                .statusCode(201);
     }
 
     /** A cron schedule training species on the latest penguins. */

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.canopy.api.PlatformProcess;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,22 +35,7 @@ class TwoEmbeddedRunnersIT {
                                     .<List<String>>path("findAll { it.state == 'ONLINE' }.name")
                                     .size()
                             == 2);
-            api(platform, admin)
-                    .body(Map.of("name", "penguins"))
-                    .post("/api/v1/teams/default/datasets")
-                    .then()
-                    .statusCode(201);
-            api(platform, admin)
-                    .contentType("text/csv")
-                    .body(Files.readAllBytes(Path.of("src/test/resources/datasets/penguins.csv")))
-                    .post("/api/v1/teams/default/datasets/penguins/versions")
-                    .then()
-                    .statusCode(201);
-            api(platform, admin)
-                    .body(Map.of("name", "side-by-side"))
-                    .post("/api/v1/teams/default/experiments")
-                    .then()
-                    .statusCode(201);
+            platform.penguinsAndExperiment(admin, "side-by-side");
             List<String> runs = new ArrayList<>();
             for (int seed = 1; seed <= 2; seed++) {
                 runs.add(api(platform, admin)

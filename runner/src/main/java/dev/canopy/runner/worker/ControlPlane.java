@@ -67,8 +67,15 @@ final class ControlPlane {
         return registered;
     }
 
+    /**
+     * Renews the runner's leases. Given up after 10 s, a third of the default lease: the next one, 5 s later, tries
+     * again, where one hung for minutes would let the leases expire.
+     */
     Protocol.HeartbeatReply heartbeat(Protocol.Heartbeat heartbeat) throws IOException, InterruptedException {
-        return post(worker("/heartbeat"), heartbeat, Protocol.HeartbeatReply.class);
+        HttpResponse<byte[]> response = send(jsonRequest(worker("/heartbeat"), HEARTBEAT_TIMEOUT)
+                .POST(body(heartbeat))
+                .build());
+        return json.readValue(response.body(), Protocol.HeartbeatReply.class);
     }
 
     /** Waits up to {@code waitSeconds} for a run; empty when none came. */
@@ -83,6 +90,8 @@ final class ControlPlane {
 
     /** A dataset download that receives nothing for this long is given up: a dropped connection, say. */
     static final Duration DOWNLOAD_STALL = Duration.ofMinutes(2);
+
+    static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
     void downloadDataset(UUID runId, int attempt, Path target) throws IOException, InterruptedException {
         downloadDataset(runId, attempt, target, DOWNLOAD_STALL);

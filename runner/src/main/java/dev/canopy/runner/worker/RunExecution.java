@@ -152,12 +152,16 @@ final class RunExecution implements TrainingContext {
             return;
         }
         try {
-            Protocol.EpochReply reply = Retry.call(() -> {
-                controlPlane.putCheckpoint(assignment.runId(), assignment.attempt(), epoch, bytes);
-                return controlPlane.epoch(
-                        assignment.runId(),
-                        new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, eta, true, reading));
-            });
+            // Tried until the control plane is back (training waits once two reports are pending), unless a
+            // heartbeat learns meanwhile that the run was lost.
+            Protocol.EpochReply reply = Retry.call(
+                    () -> {
+                        controlPlane.putCheckpoint(assignment.runId(), assignment.attempt(), epoch, bytes);
+                        return controlPlane.epoch(
+                                assignment.runId(),
+                                new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, eta, true, reading));
+                    },
+                    () -> lost);
             if (reply.cancel()) {
                 cancelled = true;
             }

@@ -24,12 +24,23 @@ class Reaper {
     @Inject
     RunLifecycle lifecycle;
 
+    @Inject
+    QueueConfig config;
+
+    /** When this control plane started reaping ({@link System#nanoTime()}). */
+    private final long startedNanos = System.nanoTime();
+
     @Scheduled(
             identity = "canopy-run-reaper",
             every = "${canopy.queue.reaper-every}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     void reap() {
+        if (System.nanoTime() - startedNanos < config.lease().toNanos()) {
+            // Just started (restarted, say): the runners' heartbeats failed while no control plane was up, and their
+            // leases may have run out meanwhile. They get one lease to heartbeat again before any is reaped.
+            return;
+        }
         List<Reaped> reaped = reapExpired();
         if (!reaped.isEmpty()) {
             reaped.forEach(
