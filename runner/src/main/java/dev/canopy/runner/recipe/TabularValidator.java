@@ -13,6 +13,12 @@ final class TabularValidator {
     /** Fewer labelled rows than this cannot be split into useful training, validation and test sets. */
     static final int MIN_ROWS = 20;
 
+    /**
+     * Fewer rows than this in the validation or test split make its metrics noise (an R² over one row is not a
+     * number, and early stopping would follow one row's loss).
+     */
+    static final int MIN_SPLIT_ROWS = 3;
+
     /** More classes than this is almost surely a mistaken label column (an id, a measurement). */
     static final int MAX_CLASSES = 1000;
 
@@ -33,12 +39,36 @@ final class TabularValidator {
         }
         if (label != null) {
             checkLabel(profile, label, task, problems, notes);
+            checkSplits(profile, label, resolved, problems);
         }
         @SuppressWarnings("unchecked")
         List<String> requested = (List<String>) resolved.get("features");
         FeatureResolver resolver = new FeatureResolver(profile, label, problems, notes);
         resolved.put("features", resolver.resolve(requested));
         return new Validation(problems, notes, resolved);
+    }
+
+    /** The validation and test splits of the labelled rows (as {@link DataSplit} makes them) are big enough. */
+    private static void checkSplits(
+            DatasetProfile profile, String label, Map<String, Object> resolved, List<Problem> problems) {
+        Optional<Column> column = profile.column(label);
+        if (column.isEmpty()
+                || !(resolved.get("validationFraction") instanceof Number validation)
+                || !(resolved.get("testFraction") instanceof Number test)) {
+            return;
+        }
+        long labelled = profile.rowCount() - column.get().missing();
+        for (Map.Entry<String, Number> split :
+                List.of(Map.entry("validationFraction", validation), Map.entry("testFraction", test))) {
+            long rows = Math.max(1, Math.round(labelled * split.getValue().doubleValue()));
+            boolean refusedAlready = problems.stream().anyMatch(p -> p.field().equals(split.getKey()));
+            if (labelled >= MIN_ROWS && rows < MIN_SPLIT_ROWS && !refusedAlready) {
+                problems.add(new Problem(
+                        split.getKey(),
+                        split.getValue() + " of the " + labelled + " labelled rows is " + rows + " row(s); at least "
+                                + MIN_SPLIT_ROWS + " are needed for its metrics to mean anything"));
+            }
+        }
     }
 
     private static void checkLabel(
@@ -59,6 +89,11 @@ final class TabularValidator {
         if (task == Task.REGRESSION && !column.type().equals("NUMERIC")) {
             problems.add(new Problem(
                     "label", "column '" + label + "' is " + column.type() + "; regression needs a NUMERIC label"));
+        } else if (task == Task.REGRESSION && column.distinct() < 2) {
+            problems.add(new Problem(
+                    "label",
+                    "column '" + label + "' has " + column.distinct() + " distinct value(s); a constant needs no model"
+                            + " (and its R² is not a number)"));
         } else if (task == Task.CLASSIFICATION && column.distinct() < 2) {
             problems.add(new Problem(
                     "label",

@@ -132,6 +132,42 @@ class RecipeValidationTest {
                         "with validationFraction must be at most 0.8 so that rows are left to train on"));
     }
 
+    /** A split of a row or two makes its metrics noise: R² over one row is not a number. */
+    @Test
+    void rejectsSplitFractionsThatLeaveFewerThanThreeRows() {
+        // 344 penguins: 1 % is 3 rows, still enough; 100 rows at 2 % is 2.
+        assertThat(problems(classification, Map.of("label", "species", "validationFraction", 0.01)))
+                .isEmpty();
+        DatasetProfile hundred =
+                profile(100, new Column("y", "NUMERIC", 0, 60, false), new Column("x", "NUMERIC", 0, 12, false));
+        assertThat(problems(
+                        regression, Map.of("label", "y", "validationFraction", 0.02, "testFraction", 0.02), hundred))
+                .containsExactly(
+                        new Problem(
+                                "validationFraction",
+                                "0.02 of the 100 labelled rows is 2 row(s); at least 3 are needed for its metrics to"
+                                        + " mean anything"),
+                        new Problem(
+                                "testFraction",
+                                "0.02 of the 100 labelled rows is 2 row(s); at least 3 are needed for its metrics to"
+                                        + " mean anything"));
+        // The defaults (15 %) on the smallest dataset taken (20 rows) leave 3.
+        DatasetProfile twenty =
+                profile(20, new Column("y", "NUMERIC", 0, 20, false), new Column("x", "NUMERIC", 0, 12, false));
+        assertThat(problems(regression, Map.of("label", "y"), twenty)).isEmpty();
+    }
+
+    @Test
+    void rejectsAConstantRegressionLabel() {
+        DatasetProfile profile =
+                profile(40, new Column("y", "NUMERIC", 0, 1, false), new Column("x", "NUMERIC", 0, 12, false));
+
+        assertThat(problems(regression, Map.of("label", "y"), profile))
+                .containsExactly(new Problem(
+                        "label",
+                        "column 'y' has 1 distinct value(s); a constant needs no model (and its R² is not a number)"));
+    }
+
     @Test
     void rejectsAMissingLabel() {
         assertThat(problems(classification, Map.of()))
