@@ -20,9 +20,6 @@ import java.util.stream.Stream;
 @ApplicationScoped
 class EndpointAudit {
 
-    /** Most records {@link #history} returns. */
-    static final int HISTORY_LIMIT = 200;
-
     @Inject
     EndpointEventRepository events;
 
@@ -57,19 +54,18 @@ class EndpointAudit {
         return event;
     }
 
-    /** The endpoint's records, newest first. */
-    List<EventResponse> history(UUID endpointId) {
-        return QuarkusTransaction.requiringNew().call(() -> events.findByEndpoint(endpointId, HISTORY_LIMIT).stream()
+    /** A page of the endpoint's records, newest first. */
+    List<EventResponse> history(UUID endpointId, HistoryPage page) {
+        return QuarkusTransaction.requiringNew().call(() -> events.findByEndpoint(endpointId, page).stream()
                 .map(this::toResponse)
                 .toList());
     }
 
     /** The records of the team's deleted endpoints of that name (all of them, if the name was reused), newest first. */
-    List<EventResponse> historyOfDeleted(UUID teamId, String name) {
-        return QuarkusTransaction.requiringNew()
-                .call(() -> events.findByTeamAndName(teamId, name, HISTORY_LIMIT).stream()
-                        .map(this::toResponse)
-                        .toList());
+    List<EventResponse> historyOfDeleted(UUID teamId, String name, HistoryPage page) {
+        return QuarkusTransaction.requiringNew().call(() -> events.findByTeamAndName(teamId, name, page).stream()
+                .map(this::toResponse)
+                .toList());
     }
 
     EventResponse toResponse(EndpointEvent e) {

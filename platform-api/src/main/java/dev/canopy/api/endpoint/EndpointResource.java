@@ -18,6 +18,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.util.List;
@@ -99,11 +100,23 @@ public class EndpointResource {
                 .build();
     }
 
-    /** The audit trail: promotions (refused ones too, with gate results), canaries, rollbacks; newest first. */
+    /**
+     * The audit trail: promotions (refused ones too, with gate results), canaries, rollbacks; newest first, a page at
+     * a time.
+     *
+     * @param limit the most records (1-1000, default 200)
+     * @param offset how many to pass over first (default 0)
+     * @param kind only records of this kind (PROMOTED, REJECTED, ROLLED_BACK, ...)
+     */
     @GET
     @Path("/{endpoint}/promotions")
-    public List<EventResponse> history(@PathParam("team") String team, @PathParam("endpoint") String endpoint) {
-        return service.history(team, endpoint);
+    public List<EventResponse> history(
+            @PathParam("team") String team,
+            @PathParam("endpoint") String endpoint,
+            @QueryParam("limit") String limit,
+            @QueryParam("offset") String offset,
+            @QueryParam("kind") String kind) {
+        return service.history(team, endpoint, HistoryPage.of(limit, offset, kind));
     }
 
     @POST

@@ -149,17 +149,19 @@ public class EndpointService {
     }
 
     /**
-     * The endpoint's audit trail, newest first; for a name the team no longer has an endpoint under, the records
-     * of its deleted endpoints (404 when there never was one).
+     * A page of the endpoint's audit trail, newest first; for a name the team no longer has an endpoint under, the
+     * records of its deleted endpoints (404 when there never was one).
      */
-    List<EventResponse> history(String team, String name) {
+    List<EventResponse> history(String team, String name, HistoryPage page) {
         TeamScope scope = access.read(team);
         Optional<UUID> endpoint = QuarkusTransaction.requiringNew().call(() -> idOf(scope, name));
         if (endpoint.isPresent()) {
-            return audit.history(endpoint.get());
+            return audit.history(endpoint.get(), page);
         }
-        List<EventResponse> deleted = audit.historyOfDeleted(scope.teamId(), name);
-        if (deleted.isEmpty()) {
+        List<EventResponse> deleted = audit.historyOfDeleted(scope.teamId(), name, page);
+        if (deleted.isEmpty()
+                && audit.historyOfDeleted(scope.teamId(), name, new HistoryPage(0, 1, null))
+                        .isEmpty()) {
             throw new NotFound("endpoint", name);
         }
         return deleted;

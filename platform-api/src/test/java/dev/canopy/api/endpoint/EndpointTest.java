@@ -345,6 +345,21 @@ class EndpointTest {
                 .body("[0].reason", equalTo("v2 misbehaves"))
                 .body("[0].fromVersion", equalTo(2))
                 .body("[0].toVersion", equalTo(1));
+        // A page at a time, or one kind of record.
+        String trail = "/api/v1/teams/{t}/endpoints/{e}/promotions";
+        as(token)
+                .get(trail + "?limit=1&offset=1", team, endpoint)
+                .then()
+                .body("kind", equalTo(List.of("PROMOTED")))
+                .body("[0].toVersion", equalTo(2));
+        as(token).get(trail + "?kind=promoted", team, endpoint).then().body("toVersion", equalTo(List.of(2, 1)));
+        for (String bad : List.of("limit=0", "limit=1001", "offset=-1", "kind=DEPLOYED")) {
+            as(token)
+                    .get(trail + "?" + bad, team, endpoint)
+                    .then()
+                    .statusCode(400)
+                    .body("details[0].field", equalTo(bad.substring(0, bad.indexOf('='))));
+        }
     }
 
     @Test
