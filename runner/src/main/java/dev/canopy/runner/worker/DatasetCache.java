@@ -46,6 +46,16 @@ final class DatasetCache {
         }
     }
 
+    /**
+     * The dataset came down twice with other content than its SHA-256 says: the control plane's stored copy is
+     * damaged (one bad download, a proxy cutting it short, is tried again), and every runner would get the same.
+     */
+    static final class Corrupt extends IOException {
+        Corrupt(String message) {
+            super(message);
+        }
+    }
+
     /** How long a version stays undeletable after its last use. */
     static final Duration IN_USE = Duration.ofHours(1);
 
@@ -91,10 +101,18 @@ final class DatasetCache {
         makeRoom(sizeBytes);
         Path partial = Files.createTempFile(directory, sha256, ".part");
         try {
-            download.to(partial);
-            String actual = sha256Of(partial);
-            if (!actual.equals(sha256)) {
-                throw new IOException("Dataset download is corrupt: sha256 " + actual + ", expected " + sha256);
+            for (int tries = 1; ; tries++) {
+                download.to(partial);
+                String actual = sha256Of(partial);
+                if (actual.equals(sha256)) {
+                    break;
+                }
+                if (tries == 2) {
+                    throw new Corrupt("its content came down twice with SHA-256 " + actual + ", not the " + sha256
+                            + " it was stored with");
+                }
+                // Emptied: a download writes over the file without cutting what is beyond its own end.
+                Files.write(partial, new byte[0]);
             }
             Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return file;

@@ -92,6 +92,17 @@ final class RunAttempts {
                                         + "; free disk space there, or run it where the disk is larger",
                                 Protocol.Energy.of(energy.end())));
                 return true;
+            } catch (DatasetCache.Corrupt e) {
+                // Any runner would download the same: failed with what to do, rather than left to its lease three
+                // times and failed as a runner that stopped responding.
+                report(
+                        assignment,
+                        new Protocol.Fail(
+                                assignment.attempt(),
+                                "the dataset version's stored copy is damaged: " + e.getMessage()
+                                        + "; upload the version again (as a new version) and run on that",
+                                Protocol.Energy.of(energy.end())));
+                return true;
             } catch (IOException | UncheckedIOException e) {
                 if (!(e instanceof DatasetCache.NoRoom) && cache.writable()) {
                     throw e;

@@ -54,6 +54,28 @@ class DatasetCacheTest {
         return content;
     }
 
+    /** One bad download (a proxy cutting it short) is tried again; two mean the stored copy is damaged. */
+    @Test
+    void aDownloadWithOtherContentIsTriedOnceMoreThenCalledCorrupt(@TempDir Path work) throws Exception {
+        DatasetCache cache = new DatasetCache(work, disk(DatasetCache.RESERVE_BYTES + 10 * MIB));
+        byte[] content = content("good", 1024);
+        int[] downloads = {0};
+        Path file = cache.get(sha256(content), content.length, target -> {
+            downloads[0]++;
+            Files.write(target, downloads[0] == 1 ? content("cut", 10) : content);
+        });
+        assertThat(downloads[0]).isEqualTo(2);
+        assertThat(Files.readAllBytes(file)).isEqualTo(content);
+
+        byte[] damaged = content("damaged", 1024);
+        assertThatThrownBy(() -> cache.get(sha256(damaged), damaged.length, target -> Files.write(target, content)))
+                .isInstanceOf(DatasetCache.Corrupt.class)
+                .hasMessageStartingWith("its content came down twice with SHA-256 " + sha256(content));
+        try (Stream<Path> left = Files.list(work)) {
+            assertThat(left).noneMatch(f -> f.getFileName().toString().endsWith(".part"));
+        }
+    }
+
     @Test
     void deletesTheLeastRecentlyUsedVersionsUntilTheNewOneFitsBesideTheReserve(@TempDir Path work) throws Exception {
         DatasetCache cache = new DatasetCache(work, disk(DatasetCache.RESERVE_BYTES + 10 * MIB));
