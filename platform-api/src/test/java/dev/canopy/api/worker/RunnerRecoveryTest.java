@@ -345,6 +345,43 @@ class RunnerRecoveryTest {
         }
     }
 
+    /**
+     * An epoch that does not end (a recipe reporting progress every 0.1 s, for ever): a runner told to stop gives the
+     * run back mid-epoch once the epoch has had its 20 s, rather than waiting out its own stop (5 minutes, beyond any
+     * orchestrator's patience) and leaving the run to its lease.
+     */
+    @Test
+    void aRunnerToldToStopInALongEpochGivesItsRunBackWithinTheDrainWait() throws Exception {
+        Path jar = recipeJar(
+                "Endless",
+                "team-endless",
+                """
+                if (((Number) context.params().get("epochs")).intValue() == 7) {
+                    while (true) {
+                        context.progress(1, 7, 0.0);
+                        java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                    }
+                }
+                """);
+        String name = unique("endless");
+        String id;
+        try (RunnerProcess endless = RunnerProcess.start(server, runnerToken, name, Map.of(), List.of(jar))) {
+            awaitOffered(name, "team-endless");
+            id = submit("team-endless", 7);
+            awaitStatus(id, "RUNNING");
+            assertThat(endless.terminate(50))
+                    .as("runner exits within 50 s of SIGTERM; log:%n%s", endless.output())
+                    .isTrue();
+            assertThat(endless.output())
+                    .contains("Run " + id + " stopped: DRAINING")
+                    .contains(" stopped: drained");
+        }
+        assertThat(run(id).getString("status")).isEqualTo("QUEUED");
+        assertThat(run(id).getInt("attempt")).isEqualTo(1);
+        // No other runner offers the recipe: cancelled, so that it does not wait in the queue for good.
+        as(owner).post("/api/v1/teams/{t}/runs/{r}/cancel", team, id).then().statusCode(200);
+    }
+
     @Test
     void aRunnerToldToStopGivesItsRunBackAndExits() throws Exception {
         String id = submit();

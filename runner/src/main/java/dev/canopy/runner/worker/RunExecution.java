@@ -7,6 +7,7 @@ import dev.canopy.runner.recipe.TrainingContext;
 import dev.canopy.runner.recipe.TrainingStopped;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +16,8 @@ import java.util.Optional;
  * One claimed run as its recipe sees it: the dataset on disk, the checkpoint to resume from, and callbacks that
  * report epochs to the control plane (on a thread of their own, in order). Cancellation (from a heartbeat or an
  * epoch reply) and a refused report stop training at the next progress call; draining stops it right after the next
- * checkpoint.
+ * checkpoint, or at the next progress call once the epoch under way has had {@link #DRAIN_EPOCH_WAIT} to end (the run
+ * then resumes after its last checkpoint, the epoch under way done again).
  */
 final class RunExecution implements TrainingContext {
 
@@ -29,6 +31,7 @@ final class RunExecution implements TrainingContext {
     private volatile Protocol.Progress progress;
     private volatile boolean cancelled;
     private volatile boolean draining;
+    private volatile long drainedAtNanos;
     private volatile boolean lost;
     private volatile String refused;
     private double startFraction = -1;
@@ -76,7 +79,14 @@ final class RunExecution implements TrainingContext {
         cancelled = true;
     }
 
+    /**
+     * How long a drain lets the epoch under way end before it stops the run mid-epoch: within the 30 s container
+     * orchestrators give a stopping process by default, and the embedded runners' wait at a control plane's stop.
+     */
+    static final Duration DRAIN_EPOCH_WAIT = Duration.ofSeconds(20);
+
     void drain() {
+        drainedAtNanos = System.nanoTime();
         draining = true;
     }
 
@@ -196,6 +206,11 @@ final class RunExecution implements TrainingContext {
     public void progress(int epoch, int epochs, double fractionOfRun) {
         progress = progressAt(epoch, epochs, fractionOfRun);
         stopIfCancelled();
+        if (draining && System.nanoTime() - drainedAtNanos > DRAIN_EPOCH_WAIT.toNanos()) {
+            flushReports();
+            throw new TrainingStopped("the runner is shutting down and epoch " + epoch + " did not end within "
+                    + DRAIN_EPOCH_WAIT.toSeconds() + " s; the run resumes after its last checkpoint");
+        }
     }
 
     private void stopIfCancelled() {
