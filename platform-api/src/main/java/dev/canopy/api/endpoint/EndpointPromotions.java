@@ -5,11 +5,9 @@ import dev.canopy.api.endpoint.EndpointEvent.Actor;
 import dev.canopy.api.endpoint.EndpointEvent.Kind;
 import dev.canopy.api.endpoint.EndpointRecords.EventResponse;
 import dev.canopy.api.endpoint.EndpointRecords.PromotionRequest;
-import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.ErrorResponse;
 import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.error.InvalidState;
-import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.CurrentCaller;
@@ -147,6 +145,7 @@ public class EndpointPromotions {
         // Kept loaded from its warm-up until the change commits: another endpoint's change, or the sweep, unloads
         // what no endpoint serves yet.
         EndpointEvent event;
+        String changed = "endpoint '" + name + "' changed while the gates were checked; promote again";
         try (LoadedVersions.Pin pinned = versions.pin(candidate.id())) {
             if (results.stream().allMatch(GateResult::passed)) {
                 results.add(warmUp(candidate));
@@ -155,8 +154,8 @@ public class EndpointPromotions {
                 // Nothing changed, so the record is the transaction's only write; an endpoint deleted meanwhile is
                 // 404, as for a promotion that passed, and its trail still ends with its deletion.
                 QuarkusTransaction.requiringNew().run(() -> {
-                    Endpoint endpoint =
-                            endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
+                    // Judged against the endpoint as read before the gates: changed since, the refusal is stale too.
+                    Endpoint endpoint = endpoints.lockedAsRead(before, name, changed);
                     // Called off meanwhile (a schedule paused, a token revoked): nothing to record.
                     stillWanted.run();
                     audit.record(endpoint, Kind.REJECTED, live, candidate, results, actor, request.reason());
@@ -172,14 +171,9 @@ public class EndpointPromotions {
                                 .toList());
             }
             event = routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
-                // Deleted meanwhile: as if it had never been there.
-                Endpoint endpoint =
-                        endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
                 // The gates and the checks above were of the endpoint as read then (a shadow must not be the
                 // canary that another promotion started meanwhile, say).
-                if (!endpoint.routesAs(before)) {
-                    throw new Conflict("endpoint '" + name + "' changed while the gates were checked; promote again");
-                }
+                Endpoint endpoint = endpoints.lockedAsRead(before, name, changed);
                 stillWanted.run();
                 Instant now = DatabaseTime.now();
                 recordReplaced(endpoint, candidate, live, Boolean.TRUE.equals(request.shadow()), policy, actor, now);

@@ -1,5 +1,6 @@
 package dev.canopy.api.endpoint;
 
+import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.NotFound;
 import dev.canopy.api.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
@@ -34,6 +35,18 @@ class EndpointRepository implements PanacheRepositoryBase<Endpoint, UUID> {
 
     Optional<Endpoint> findByIdForUpdate(UUID id) {
         return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /**
+     * The endpoint {@code before} was read from, locked until the transaction ends: 404 if it was deleted since (as if
+     * it had never been there), 409 with {@code changed} if its routing (live, canary, shadow) is not as read.
+     */
+    Endpoint lockedAsRead(Endpoint before, String name, String changed) {
+        Endpoint endpoint = findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
+        if (!endpoint.routesAs(before)) {
+            throw new Conflict(changed);
+        }
+        return endpoint;
     }
 
     /** Those of {@code ids} that are endpoints still, each with the versions it serves (live, canary, shadow). */

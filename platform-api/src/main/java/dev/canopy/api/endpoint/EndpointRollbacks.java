@@ -4,9 +4,7 @@ import dev.canopy.api.config.DatabaseTime;
 import dev.canopy.api.endpoint.EndpointEvent.Actor;
 import dev.canopy.api.endpoint.EndpointEvent.Kind;
 import dev.canopy.api.endpoint.EndpointRecords.EndpointResponse;
-import dev.canopy.api.error.Conflict;
 import dev.canopy.api.error.InvalidState;
-import dev.canopy.api.error.NotFound;
 import dev.canopy.api.model.ModelService;
 import dev.canopy.api.model.RegisteredVersion;
 import dev.canopy.api.team.CurrentCaller;
@@ -80,15 +78,14 @@ class EndpointRollbacks {
     private EndpointResponse rollBack(TeamScope scope, Actor actor, String name, String reason, Endpoint before) {
         return routes.change(() -> QuarkusTransaction.requiringNew().call(() -> {
             // Deleted meanwhile: as if it had never been there.
-            Endpoint endpoint =
-                    endpoints.findByIdForUpdate(before.id).orElseThrow(() -> new NotFound("endpoint", name));
             // What to undo was chosen (and warmed up) from the endpoint as read then: after a canary's own
             // decision or another call, the same rollback would undo something else.
-            if (!endpoint.routesAs(before)) {
-                throw new Conflict("endpoint '" + name + "' changed while the rollback was on its way (a"
-                        + " canary decided, or another promotion or rollback); nothing was rolled back: look"
-                        + " at it again and roll back if you still want to");
-            }
+            Endpoint endpoint = endpoints.lockedAsRead(
+                    before,
+                    name,
+                    "endpoint '" + name + "' changed while the rollback was on its way (a canary decided, or another"
+                            + " promotion or rollback); nothing was rolled back: look at it again and roll back if you"
+                            + " still want to");
             // The warm-up may have taken a while: a token revoked, or a member removed, meanwhile changes nothing.
             access.recheckWrite(scope);
             Kind kind = endpoint.canaryVersionId != null

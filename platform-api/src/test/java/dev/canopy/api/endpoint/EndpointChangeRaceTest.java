@@ -14,6 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -90,6 +91,32 @@ class EndpointChangeRaceTest {
         assertThat(after.canaryVersionId).isNotNull();
         // A shadow of the canary would only be compared with itself.
         assertThat(after.shadowVersionId).isNull();
+    }
+
+    /**
+     * A refusal judged against the endpoint as read before the gates: when another promotion changed it meanwhile,
+     * the refusal is stale too (its "from" and its beats-live figures were of the old live version), so nothing is
+     * recorded and the caller is told to promote again.
+     */
+    @Test
+    void aRefusalOfAnEndpointThatChangedMeanwhileIsNotRecorded() throws Exception {
+        TrainedModels trained = TrainedModels.get();
+        Endpoint before = withVersionOneLive(trained, "raced-refusal");
+        String name = before.name;
+
+        Response response = whileHeld(
+                before.id,
+                "UPDATE endpoints SET previous_version_id = live_version_id, live_version_id = " + VERSION_TWO
+                        + " WHERE id = ?",
+                () -> as(trained.token)
+                        .body(Map.of(
+                                "version", "2", "gates", List.of(Map.of("expression", "metrics.test_accuracy > 2"))))
+                        .post("/api/v1/teams/{t}/endpoints/{e}/promotions", trained.team, name));
+
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.jsonPath().getString("code")).isEqualTo("CONFLICT");
+        assertThat(response.jsonPath().getString("message")).contains("changed while the gates were checked");
+        assertThat(trained.history(name).getList("kind")).doesNotContain("REJECTED");
     }
 
     @Test
