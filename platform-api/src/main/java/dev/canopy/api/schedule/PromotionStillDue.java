@@ -27,7 +27,7 @@ class PromotionStillDue {
      * In the transaction that would promote, after the gates (and before a refusal is recorded): the schedule,
      * locked against changes until it commits, still promotes to that endpoint through the same gates (a pause or a
      * change while the gates ran calls the promotion off), its maker is still a member or admin of the team, this
-     * control plane still holds the promotion's lease, and no later run of the schedule is live there already.
+     * control plane still holds the promotion's lease, and no run of the schedule on later data is live there already.
      */
     void check(Schedule read, TeamScope scope, UUID versionId) {
         // First: a control plane that took the promotion up meanwhile decides it, whatever this one finds.
@@ -51,33 +51,37 @@ class PromotionStillDue {
     }
 
     /**
-     * Refuses a version when the endpoint's live version comes from a run of the same schedule launched after the
-     * version's own run: runs of two fires can finish out of order (two runners, a retried attempt), and the earlier
-     * fire's version, trained on older data, would replace the newer one.
+     * Refuses a version when the endpoint's live version comes from a run of the same schedule that trained on a later
+     * version of the same dataset: runs of two fires can finish out of order (two runners, a retried attempt, a fire
+     * replayed by its backstop), and the model of older data would replace the newer one. Compared by dataset version
+     * number, not by when the runs were launched (control planes' clocks differ, and a replayed fire launches late).
      */
     void requireNoLaterRunLive(Schedule schedule, TeamScope scope, UUID versionId) {
         @SuppressWarnings("unchecked")
-        List<Object[]> later = schedules
+        List<Object[]> newer = schedules
                 .getEntityManager()
                 .createNativeQuery(
                         """
-                        SELECT live.version, later.id FROM endpoints e
+                        SELECT live.version, d.name, live_data.version, mine_data.version FROM endpoints e
                         JOIN model_versions live ON live.id = e.live_version_id
-                        JOIN runs later ON later.id = live.run_id
+                        JOIN runs live_run ON live_run.id = live.run_id
+                        JOIN dataset_versions live_data ON live_data.id = live.dataset_version_id
+                        JOIN datasets d ON d.id = live_data.dataset_id
                         JOIN model_versions mine ON mine.id = ?1
-                        JOIN runs earlier ON earlier.id = mine.run_id
-                        WHERE e.team_id = ?2 AND e.name = ?3 AND later.schedule_id = ?4
-                          AND later.created_at > earlier.created_at
+                        JOIN dataset_versions mine_data ON mine_data.id = mine.dataset_version_id
+                        WHERE e.team_id = ?2 AND e.name = ?3 AND live_run.schedule_id = ?4
+                          AND live_data.dataset_id = mine_data.dataset_id AND live_data.version > mine_data.version
                         """)
                 .setParameter(1, versionId)
                 .setParameter(2, scope.teamId())
                 .setParameter(3, schedule.promoteTo)
                 .setParameter(4, schedule.id)
                 .getResultList();
-        if (!later.isEmpty()) {
-            throw new InvalidState("version " + later.get(0)[0] + " of a later run of schedule " + schedule.name + " ("
-                    + later.get(0)[1] + ") is live on endpoint '" + schedule.promoteTo + "' already; a version of an"
-                    + " earlier run does not replace it");
+        if (!newer.isEmpty()) {
+            Object[] row = newer.get(0);
+            throw new InvalidState("version " + row[0] + ", live on endpoint '" + schedule.promoteTo + "' from a run"
+                    + " of schedule " + schedule.name + ", was trained on version " + row[2] + " of dataset " + row[1]
+                    + ", a later one than this version's (" + row[3] + "); a model of older data does not replace it");
         }
     }
 }

@@ -20,9 +20,7 @@ import io.restassured.path.json.JsonPath;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -305,13 +303,13 @@ class PendingPromotionsTest {
     }
 
     /**
-     * Runs of two fires can finish out of order: the version of the earlier run (trained on older data) does not
-     * replace the later run's version, live already.
+     * Runs of two fires can finish out of order: the version trained on an earlier version of the data does not
+     * replace the live version the schedule trained on a later one.
      */
     @Test
-    void aVersionOfAnEarlierFireDoesNotReplaceALaterFiresLiveVersion() {
+    void aVersionOfOlderDataDoesNotReplaceTheSchedulesLiveVersionOfNewerData() {
         Setup setup = Setup.make(entityManager, null, 0.5);
-        asALaterRunOfTheSchedule(setup, true, liveRun -> {
+        String data = asTrainedOnNewerData(setup, true, liveRun -> {
             QuarkusTransaction.requiringNew()
                     .run(() -> finished.fire(
                             new RunFinished(setup.run(), UUID.randomUUID(), setup.scheduleId(), setup.version())));
@@ -321,31 +319,29 @@ class PendingPromotionsTest {
         assertThat(setup.liveVersion()).isEqualTo(1);
         assertThat(setup.history().getList("kind")).hasSize(1);
         assertThat(setup.lastError())
-                .contains("was not promoted: version 1 of a later run of schedule " + setup.schedule())
-                .endsWith("is live on endpoint '" + setup.endpoint() + "' already; a version of an earlier run does"
-                        + " not replace it");
+                .contains("was not promoted: version 1, live on endpoint '" + setup.endpoint() + "' from a run of"
+                        + " schedule " + setup.schedule() + ", was trained on version 2 of dataset " + data
+                        + ", a later one than this version's (1); a model of older data does not replace it");
     }
 
-    /** The same, when the live version's run is found a later one of the schedule while the gates are checked. */
+    /** The same, when the live version is found the schedule's while the gates are checked. */
     @Test
-    void aLaterFiresVersionFoundLiveWhileTheGatesWereCheckedIsNotReplaced() throws Exception {
+    void aScheduleVersionOfNewerDataFoundLiveWhileTheGatesWereCheckedIsNotReplaced() throws Exception {
         Setup setup = Setup.make(entityManager, null, 0.5);
-        asALaterRunOfTheSchedule(setup, false, liveRun -> decideWhileHeld(setup, c -> makeLater(c, setup, liveRun)));
+        asTrainedOnNewerData(
+                setup,
+                false,
+                liveRun -> decideWhileHeld(setup, c -> {
+                    try (PreparedStatement ours = c.prepareStatement("UPDATE runs SET schedule_id = ? WHERE id = ?")) {
+                        ours.setObject(1, setup.scheduleId());
+                        ours.setObject(2, liveRun);
+                        ours.execute();
+                    }
+                }));
 
         assertThat(setup.liveVersion()).isEqualTo(1);
         assertThat(setup.history().getList("kind")).hasSize(1);
-        assertThat(setup.lastError()).contains("version 1 of a later run of schedule " + setup.schedule());
-    }
-
-    /** Makes {@code liveRun} a run of the setup's schedule launched a minute after the setup's run. */
-    private static void makeLater(Connection c, Setup setup, UUID liveRun) throws SQLException {
-        try (PreparedStatement later = c.prepareStatement("UPDATE runs SET schedule_id = ?, created_at = (SELECT"
-                + " created_at + interval '1 minute' FROM runs WHERE id = ?) WHERE id = ?")) {
-            later.setObject(1, setup.scheduleId());
-            later.setObject(2, setup.run());
-            later.setObject(3, liveRun);
-            later.execute();
-        }
+        assertThat(setup.lastError()).contains("a model of older data does not replace it");
     }
 
     private interface WithRun {
@@ -353,33 +349,60 @@ class PendingPromotionsTest {
     }
 
     /**
-     * Runs {@code work} on version 1's run (live on the endpoint), made first ({@code now}) or by {@code work} a run
-     * of the setup's schedule launched a minute after version 2's; then gives it back its own (the trained models are
-     * shared with other tests).
+     * Runs {@code work} with version 1 (live on the endpoint) as if trained on version 2 of a new dataset and version
+     * 2 (the setup's) on its version 1, version 1's run made a run of the setup's schedule first ({@code ours}) or by
+     * {@code work}; then gives both versions and the run back what they had (the trained models are shared with other
+     * tests). Returns the dataset's name.
      */
-    private void asALaterRunOfTheSchedule(Setup setup, boolean now, WithRun work) {
+    private String asTrainedOnNewerData(Setup setup, boolean ours, WithRun work) {
         UUID liveRun = UUID.fromString(as(setup.models().token)
                 .get("/api/v1/teams/{t}/models/{m}/versions/1", setup.models().team, TrainedModels.MODEL)
                 .then()
                 .statusCode(200)
                 .extract()
                 .<String>path("runId"));
-        Object createdAt = QuarkusTransaction.requiringNew().call(() -> entityManager
-                .createNativeQuery("SELECT created_at FROM runs WHERE id = ?1")
-                .setParameter(1, liveRun)
-                .getSingleResult());
+        UUID live = (UUID) single("SELECT id FROM model_versions WHERE run_id = ?1", liveRun);
+        String data = unique("older-newer");
+        newPenguins(setup.models().token, setup.models().team, data);
+        TestApi.csv(
+                        setup.models().token,
+                        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex\n"
+                                + "Adelie,Dream,38.1,18.0,190,3700,MALE\n".repeat(20))
+                .post("/api/v1/teams/{t}/datasets/{d}/versions", setup.models().team, data)
+                .then()
+                .statusCode(201);
+        String version = "SELECT v.id FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id WHERE d.name = ?1"
+                + " AND v.version = ?2";
+        UUID older = (UUID) single(version, data, 1);
+        UUID newer = (UUID) single(version, data, 2);
+        Object liveData = single("SELECT dataset_version_id FROM model_versions WHERE id = ?1", live);
+        Object candidateData = single("SELECT dataset_version_id FROM model_versions WHERE id = ?1", setup.version());
+        String trainedOn = "UPDATE model_versions SET dataset_version_id = ?1 WHERE id = ?2";
         try {
-            if (now) {
-                try (Connection c = dataSource.getConnection()) {
-                    makeLater(c, setup, liveRun);
-                }
+            update(trainedOn, newer, live);
+            update(trainedOn, older, setup.version());
+            if (ours) {
+                update("UPDATE runs SET schedule_id = ?1 WHERE id = ?2", setup.scheduleId(), liveRun);
             }
             work.run(liveRun);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         } finally {
-            update("UPDATE runs SET schedule_id = NULL, created_at = ?1 WHERE id = ?2", createdAt, liveRun);
+            update("UPDATE runs SET schedule_id = NULL WHERE id = ?1", liveRun);
+            update(trainedOn, liveData, live);
+            update(trainedOn, candidateData, setup.version());
         }
+        return data;
+    }
+
+    private Object single(String sql, Object... parameters) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            var query = entityManager.createNativeQuery(sql);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setParameter(i + 1, parameters[i]);
+            }
+            return query.getSingleResult();
+        });
     }
 
     /** Who holds the version's promotion; null when none waits. */
