@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * One promotion gate as a request gives it. Either an {@code expression} such as {@code "metrics.accuracy >= 0.9"},
@@ -233,11 +234,16 @@ public record GateSpec(
     }
 
     /**
-     * Whether a lower value of the gate's metric is better: as the gate says (every gate checked since it has had
-     * the field says), else from the name, higher when the name does not tell (as gates stored before read).
+     * Whether a lower value of the gate's metric is better: as the gate says (every gate checked since it has had the
+     * field says; V24 wrote it into the gates schedules had stored), else by the rule gates had before: lower when the
+     * name contains loss, rmse, mae, mse or error.
      */
     boolean lowerIsBetter() {
-        return higherIsBetter != null ? !higherIsBetter : !direction(metric).orElse(true);
+        if (higherIsBetter != null) {
+            return !higherIsBetter;
+        }
+        String name = metric.toLowerCase(Locale.ROOT);
+        return Stream.of("loss", "rmse", "mae", "mse", "error").anyMatch(name::contains);
     }
 
     /** How the gate reads, e.g. "metrics.accuracy >= 0.9" or "beats live on accuracy by 0.01". */

@@ -20,6 +20,7 @@ import dev.canopy.api.LockWaits;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,6 +30,7 @@ import java.time.LocalDateTime;
 import java.time.Year;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -362,6 +364,41 @@ class ScheduleTest {
         assertThat(lastErrorOnNewVersion("handed"))
                 .startsWith("it acts for '" + user + "', who made, last changed or resumed it");
         assertThat(runsOf("handed")).isEmpty();
+    }
+
+    /**
+     * V24 writes the direction the old rule gave into gates schedules stored without one: checked again now, a name the
+     * words rule cannot tell (valLoss) would be refused at every promotion.
+     */
+    @Test
+    void gatesStoredWithoutADirectionKeepTheOneTheOldRuleGave() throws Exception {
+        String stored = "[{\"type\": \"beats-live\", \"metric\": \"valLoss\", \"margin\": 0},"
+                + " {\"type\": \"held-out\", \"metric\": \"test_accuracy\", \"margin\": 0, \"dataset\": \"d\","
+                + " \"datasetVersion\": \"1\", \"higherIsBetter\": null},"
+                + " {\"type\": \"beats-live\", \"metric\": \"test_mape\", \"higherIsBetter\": false},"
+                + " {\"type\": \"threshold\", \"metric\": \"a\", \"op\": \">=\", \"value\": 1}]";
+        as(token)
+                .body(schedule("old-gates", "0 0 3 * * ?", null, Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201);
+        String migration;
+        try (var in = getClass().getResourceAsStream("/db/migration/V24__gate_directions.sql")) {
+            migration = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement old =
+                        db.prepareStatement("UPDATE schedules SET promote_gates = ?::jsonb WHERE name = 'old-gates'")) {
+            old.setString(1, stored);
+            old.executeUpdate();
+            db.createStatement().execute(migration);
+        }
+
+        as(token)
+                .get("/api/v1/teams/{t}/schedules/old-gates", team)
+                .then()
+                .body("promoteGates.higherIsBetter", equalTo(Arrays.asList(false, true, false, null)))
+                .body("promoteGates.metric", equalTo(List.of("valLoss", "test_accuracy", "test_mape", "a")));
     }
 
     /** Uploads a new version of the team's penguins and waits for the schedule to say why it launched nothing. */
