@@ -99,8 +99,9 @@ final class RunAttempts {
                         assignment,
                         new Protocol.Fail(
                                 assignment.attempt(),
-                                "the dataset version's stored copy is damaged: " + e.getMessage()
-                                        + "; upload the version again (as a new version) and run on that",
+                                "runner " + runnerName + " downloaded the dataset version twice with the wrong"
+                                        + " checksum: " + e.getMessage() + "; the stored copy is likely damaged:"
+                                        + " upload the data again (as a new version) and run on that",
                                 Protocol.Energy.of(energy.end())));
                 return true;
             } catch (IOException | UncheckedIOException e) {
@@ -239,7 +240,13 @@ final class RunAttempts {
 
     private void stopped(Protocol.Assignment a, String reason, RunExecution run) {
         Protocol.Stopped stopped = new Protocol.Stopped(a.attempt(), reason, run.endEnergy());
-        Retry.run(() -> controlPlane.stopped(a.runId(), stopped));
+        // Not for 10 minutes: a cancelled run is killed when its lease expires anyway, and a drain has a deadline.
+        Retry.call(
+                () -> {
+                    controlPlane.stopped(a.runId(), stopped);
+                    return null;
+                },
+                run::reportingMoot);
         LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
     }
 

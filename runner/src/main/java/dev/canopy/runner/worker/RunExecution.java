@@ -85,9 +85,18 @@ final class RunExecution implements TrainingContext {
      */
     static final Duration DRAIN_EPOCH_WAIT = Duration.ofSeconds(20);
 
-    void drain() {
-        drainedAtNanos = System.nanoTime();
+    /** @param atNanos when the runner began to drain ({@link System#nanoTime()}), perhaps before this run started */
+    void drain(long atNanos) {
+        drainedAtNanos = atNanos;
         draining = true;
+    }
+
+    /**
+     * Whether reports may stop being sent again: the run moved on to another attempt; it was cancelled (a run whose
+     * lease expires with a cancel asked for is killed); or its drain's wait is over (the runner is about to exit).
+     */
+    boolean reportingMoot() {
+        return lost || cancelled || (draining && System.nanoTime() - drainedAtNanos > DRAIN_EPOCH_WAIT.toNanos());
     }
 
     void lose() {
@@ -163,7 +172,7 @@ final class RunExecution implements TrainingContext {
         }
         try {
             // Tried until the control plane is back (training waits once two reports are pending), unless a
-            // heartbeat learns meanwhile that the run was lost.
+            // heartbeat learns meanwhile that the run was lost or cancelled, or the runner's drain runs out of time.
             Protocol.EpochReply reply = Retry.call(
                     () -> {
                         controlPlane.putCheckpoint(assignment.runId(), assignment.attempt(), epoch, bytes);
@@ -171,7 +180,7 @@ final class RunExecution implements TrainingContext {
                                 assignment.runId(),
                                 new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, eta, true, reading));
                     },
-                    () -> lost);
+                    this::reportingMoot);
             if (reply.cancel()) {
                 cancelled = true;
             }

@@ -56,12 +56,12 @@ public final class WorkerLoop implements Runnable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch drainRequested = new CountDownLatch(1);
     private volatile boolean draining;
+    private volatile long drainedAtNanos;
     private volatile boolean failed;
     private final EnergyMeter meter;
     private final UUID session = UUID.randomUUID();
     /** The attempt claimed last, from its claim until it ends (its run's dataset may take minutes to download). */
     private volatile Protocol.Assignment claimed;
-
     /** The claimed attempt's energy meter, from the moment it runs. */
     private volatile RunEnergy claimedEnergy;
 
@@ -188,11 +188,12 @@ public final class WorkerLoop implements Runnable {
         if (draining) {
             return;
         }
+        drainedAtNanos = System.nanoTime();
         draining = true;
         drainRequested.countDown();
         RunExecution run = current;
         if (run != null) {
-            run.drain();
+            run.drain(drainedAtNanos);
         }
         LOG.info(() -> "Runner " + options.name() + " draining: it claims no new run"
                 + (run == null
@@ -255,7 +256,7 @@ public final class WorkerLoop implements Runnable {
     private void started(RunExecution run) {
         current = run;
         if (draining) {
-            run.drain();
+            run.drain(drainedAtNanos);
         }
         if (run.assignment().equals(cancelledWhilePreparing)) { // heard while preparing (a heartbeat repeats it)
             run.cancel();

@@ -71,7 +71,7 @@ class DatasetCacheTest {
         assertThatThrownBy(() -> cache.get(sha256(damaged), damaged.length, target -> Files.write(target, content)))
                 .isInstanceOf(DatasetCache.Corrupt.class)
                 .hasMessageStartingWith("its content came down twice with SHA-256 " + sha256(content));
-        try (Stream<Path> left = Files.list(work)) {
+        try (Stream<Path> left = Files.list(file.getParent())) {
             assertThat(left).noneMatch(f -> f.getFileName().toString().endsWith(".part"));
         }
     }
