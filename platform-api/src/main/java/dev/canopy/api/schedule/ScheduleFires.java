@@ -63,6 +63,7 @@ class ScheduleFires implements ScheduleFiring {
 
     /** @param arrived the dataset version whose arrival fired a data schedule; null for a cron fire */
     private void fire(UUID scheduleId, String fireKey, DatasetVersionCreated arrived) {
+        Instant began = DatabaseTime.now();
         try {
             QuarkusTransaction.requiringNew().run(() -> launch(scheduleId, fireKey, arrived));
         } catch (RuntimeException e) {
@@ -78,8 +79,10 @@ class ScheduleFires implements ScheduleFiring {
                 Log.errorf(e, "Schedule %s could not launch its run for %s", scheduleId, fireKey);
             }
             QuarkusTransaction.requiringNew().run(() -> {
-                Schedule schedule = schedules.findById(scheduleId);
-                if (schedule != null) {
+                // Locked as a fire that launches locks it: a fire that launched after this one began (another upload's)
+                // is the schedule's last word, and this failure does not write over it.
+                Schedule schedule = schedules.findById(scheduleId, LockModeType.PESSIMISTIC_WRITE);
+                if (schedule != null && (schedule.lastFiredAt == null || !schedule.lastFiredAt.isAfter(began))) {
                     schedule.noteError(error);
                 }
             });

@@ -332,6 +332,51 @@ class ScheduleTest {
         assertThat(runsOf("orphan")).isEmpty();
     }
 
+    /**
+     * A fire that fails does not write its error over a fire that launched after it began (two uploads close
+     * together, the first failing late): the schedule's last word is the later fire's.
+     */
+    @Test
+    void aFailedFireDoesNotOverwriteALaterFiresLaunch() throws Exception {
+        String maker = newMember(team, "MEMBER");
+        UUID id = UUID.fromString(as(maker)
+                .body(schedule("overtaken", "0 0 3 * * ?", null, Map.of("label", "species")))
+                .post("/api/v1/teams/{t}/schedules", team)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id"));
+        String user = as(maker).get("/api/v1/me").then().extract().path("user");
+        as(adminToken())
+                .delete("/api/v1/teams/{t}/members/{u}", team, user)
+                .then()
+                .statusCode(204);
+        String lastFired = "UPDATE schedules SET last_fired_at = now() + ?::interval WHERE id = ?";
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement later = db.prepareStatement(lastFired)) {
+            // A fire that launched while this one was under way (its commit came first).
+            later.setString(1, "1 minute");
+            later.setObject(2, id);
+            later.executeUpdate();
+            fires.fire(id, "cron:overtaken-1");
+            assertThat(lastErrorOf("overtaken")).isNull();
+
+            // Without one, the failure is the schedule's last word.
+            later.setString(1, "-1 minute");
+            later.executeUpdate();
+            fires.fire(id, "cron:overtaken-2");
+            assertThat(lastErrorOf("overtaken")).startsWith("it acts for '" + user + "'");
+        }
+    }
+
+    private String lastErrorOf(String schedule) {
+        return as(token)
+                .get("/api/v1/teams/{t}/schedules/{s}", team, schedule)
+                .then()
+                .extract()
+                .path("lastError");
+    }
+
     /** A member who changed a schedule is who it acts for: once they leave, it launches nothing in their name. */
     @Test
     void aScheduleActsForWhoeverChangedItLast() {
