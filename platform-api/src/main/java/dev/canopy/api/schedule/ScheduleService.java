@@ -83,7 +83,7 @@ class ScheduleService {
         checkTemplate(scope, schedule);
         schedules.persist(schedule);
         if (schedule.cron != null) {
-            cron.put(schedule.id, schedule.cron, zone);
+            putCron(schedule, zone);
         }
         Log.infof("Schedule %s (%s) created in team %s", schedule.name, schedule.id, scope.teamName());
         return toResponse(scope, schedule);
@@ -138,7 +138,7 @@ class ScheduleService {
         }
         if (schedule.cron != null && (request.cron() != null || request.timeZone() != null)) {
             // zoneOf: a zone stored before such zones were refused is 400 here, asking for one the trigger can keep.
-            cron.put(schedule.id, schedule.cron, zoneOf(schedule.timeZone));
+            putCron(schedule, zoneOf(schedule.timeZone));
             if (schedule.paused) {
                 cron.pause(schedule.id);
             }
@@ -175,7 +175,7 @@ class ScheduleService {
             } else {
                 // A new trigger: it fires next at the cron's next time, not at once for the fires missed while
                 // paused (resuming the paused trigger would make up one).
-                cron.put(schedule.id, schedule.cron, zoneOf(schedule.timeZone));
+                putCron(schedule, zoneOf(schedule.timeZone));
             }
         }
         Log.infof("Schedule %s %s", schedule.id, paused ? "paused" : "resumed");
@@ -225,6 +225,15 @@ class ScheduleService {
                     "runTemplate.dataset.version",
                     "a schedule on new versions of " + template.dataset().name()
                             + " trains each new version: leave the version out (or give 'latest')");
+        }
+    }
+
+    /** The schedule's cron trigger; 400 when its last time passed since it was checked (a one-time cron). */
+    private void putCron(Schedule schedule, ZoneId zone) {
+        try {
+            cron.put(schedule.id, schedule.cron, zone);
+        } catch (CronSchedules.NeverFires e) {
+            throw new InvalidRequest("cron", "invalid cron expression: " + e.getMessage());
         }
     }
 

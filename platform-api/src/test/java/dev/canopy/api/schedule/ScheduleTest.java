@@ -9,6 +9,7 @@ import static dev.canopy.api.TestApi.newMember;
 import static dev.canopy.api.TestApi.newPenguins;
 import static dev.canopy.api.TestApi.newTeam;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
@@ -17,6 +18,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.canopy.api.LockWaits;
+import dev.canopy.scheduler.schedule.CronSchedules;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -50,6 +52,9 @@ class ScheduleTest {
 
     @Inject
     ScheduleFires fires;
+
+    @Inject
+    CronSchedules triggers;
 
     String team;
     String token;
@@ -367,6 +372,17 @@ class ScheduleTest {
             fires.fire(id, "cron:overtaken-2");
             assertThat(lastErrorOf("overtaken")).startsWith("it acts for '" + user + "'");
         }
+    }
+
+    /**
+     * A one-time cron whose time passes between its check and its trigger (due within the second) is refused as the
+     * check would refuse it, not by Quartz, whose refusal read as a server failure (500).
+     */
+    @Test
+    void aTriggerWithNoTimeLeftIsRefusedBeforeQuartzSeesIt() {
+        assertThatThrownBy(() -> triggers.put(UUID.randomUUID(), "0 0 0 1 1 ? 2020", ZoneOffset.UTC))
+                .isInstanceOf(CronSchedules.NeverFires.class)
+                .hasMessage("it never fires after now");
     }
 
     private String lastErrorOf(String schedule) {

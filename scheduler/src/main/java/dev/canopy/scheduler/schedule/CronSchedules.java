@@ -22,6 +22,7 @@ import org.quartz.SchedulerException;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.TriggerKey;
+import org.quartz.spi.OperableTrigger;
 
 /**
  * Cron schedules as Quartz jobs in the JDBC store (jdbc-cmt: changes join the caller's transaction).
@@ -148,7 +149,21 @@ public class CronSchedules {
         return count + " " + unit + (count == 1 ? "" : "s");
     }
 
-    /** Creates or replaces the trigger of a schedule. */
+    /**
+     * The cron has no time left after the moment its trigger starts from: checked before, it had one, but its last
+     * time (a one-time cron due in the next second) passed meanwhile.
+     */
+    public static final class NeverFires extends IllegalArgumentException {
+        NeverFires(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Creates or replaces the trigger of a schedule.
+     *
+     * @throws NeverFires when the cron has no fire time left
+     */
     public void put(UUID scheduleId, String cron, ZoneId zone) {
         JobDetail job = JobBuilder.newJob(ScheduleJob.class)
                 .withIdentity(scheduleId.toString(), GROUP)
@@ -168,6 +183,10 @@ public class CronSchedules {
                         .inTimeZone(timeZoneOf(zone))
                         .withMisfireHandlingInstructionFireAndProceed())
                 .build();
+        // Quartz refuses such a trigger with a SchedulerException, which would read as a server failure.
+        if (((OperableTrigger) trigger).computeFirstFireTime(null) == null) {
+            throw new NeverFires("it never fires after now");
+        }
         quartz(() -> {
             quartz.addJob(job, true);
             if (quartz.checkExists(trigger.getKey())) {
