@@ -148,9 +148,8 @@ public final class WorkerLoop implements Runnable {
                         if (taken) {
                             unfitWait = 0;
                         } else {
-                            // Its own disk failed it: other runners take the queue meanwhile, rather than this one
-                            // taking and giving back every run. Tried again after 30 s, twice as long each time up to
-                            // 10 minutes, in case room was made.
+                            // Its own disk failed it: other runners take the queue meanwhile. Tried again after 30 s,
+                            // twice as long each time up to 10 minutes, in case room was made.
                             unfitWait = Math.min(Math.max(unfitWait * 2, UNFIT_FIRST_WAIT_MS), UNFIT_LONGEST_WAIT_MS);
                             long wait = unfitWait;
                             LOG.warning(() -> "Runner " + options.name() + " claims again in " + wait / 1000
