@@ -18,8 +18,7 @@ record HistoryPage(int offset, int limit, Kind kind) {
 
     /** From the query parameters as given (each may be absent); 400 naming the one that is wrong. */
     static HistoryPage of(String limit, String offset, String kind) {
-        Integer pageSize = QueryParameters.wholeNumber("limit", limit, 1, MAX_LIMIT);
-        Integer skipped = QueryParameters.wholeNumber("offset", offset, 0, Integer.MAX_VALUE - MAX_LIMIT);
+        QueryParameters.Page page = QueryParameters.page(limit, offset, DEFAULT_LIMIT, MAX_LIMIT);
         Kind only = null;
         if (kind != null && !kind.isBlank()) {
             try {
@@ -29,6 +28,6 @@ record HistoryPage(int offset, int limit, Kind kind) {
                         "kind", "must be one of " + Arrays.toString(Kind.values()) + ", got '" + kind + "'");
             }
         }
-        return new HistoryPage(skipped == null ? 0 : skipped, pageSize == null ? DEFAULT_LIMIT : pageSize, only);
+        return new HistoryPage(page.offset(), page.limit(), only);
     }
 }

@@ -24,4 +24,18 @@ public final class QueryParameters {
         }
         return value;
     }
+
+    /** A page of a listing: {@code limit} entries after the first {@code offset}. */
+    public record Page(int offset, int limit) {}
+
+    /**
+     * The page the {@code limit} and {@code offset} parameters ask for (each may be absent): {@code limit} 1 to
+     * {@code maxLimit}, default {@code defaultLimit}; {@code offset} from 0 (default), small enough that the page's
+     * last index is an int.
+     */
+    public static Page page(String limit, String offset, int defaultLimit, int maxLimit) {
+        Integer size = wholeNumber("limit", limit, 1, maxLimit);
+        Integer skipped = wholeNumber("offset", offset, 0, Integer.MAX_VALUE - maxLimit);
+        return new Page(skipped == null ? 0 : skipped, size == null ? defaultLimit : size);
+    }
 }

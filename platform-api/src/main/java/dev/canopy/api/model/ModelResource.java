@@ -73,14 +73,8 @@ public class ModelResource {
         if (order != null && !order.equals("asc") && !order.equals("desc")) {
             throw new InvalidRequest("order", "must be 'asc' or 'desc', got '" + order + "'");
         }
-        Integer pageSize = QueryParameters.wholeNumber("limit", limit, 1, MAX_VERSIONS_LISTED);
-        Integer skipped = QueryParameters.wholeNumber("offset", offset, 0, Integer.MAX_VALUE - MAX_VERSIONS_LISTED);
-        return service.versions(
-                team,
-                model,
-                "desc".equals(order),
-                skipped == null ? 0 : skipped,
-                pageSize == null ? MAX_VERSIONS_LISTED : pageSize);
+        QueryParameters.Page page = QueryParameters.page(limit, offset, MAX_VERSIONS_LISTED, MAX_VERSIONS_LISTED);
+        return service.versions(team, model, "desc".equals(order), page.offset(), page.limit());
     }
 
     /** A version with its lineage; {@code version} may be "latest". */

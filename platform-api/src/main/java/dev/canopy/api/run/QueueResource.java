@@ -35,9 +35,7 @@ public class QueueResource {
     @GET
     public List<QueueEntry> list(
             @PathParam("team") String team, @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
-        Integer pageSize = QueryParameters.wholeNumber("limit", limit, 1, MAX_LIMIT);
-        Integer skipped = QueryParameters.wholeNumber("offset", offset, 0, Integer.MAX_VALUE);
-        return queue.entries(
-                access.read(team).teamId(), skipped == null ? 0 : skipped, pageSize == null ? DEFAULT_LIMIT : pageSize);
+        QueryParameters.Page page = QueryParameters.page(limit, offset, DEFAULT_LIMIT, MAX_LIMIT);
+        return queue.entries(access.read(team).teamId(), page.offset(), page.limit());
     }
 }
