@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -61,13 +59,7 @@ class EarlyStoppingTest {
         assertThatThrownBy(() -> recipe.train(interrupted)).isInstanceOf(TrainingStopped.class);
 
         RecordingContext resumed = interrupted.resumedFrom(interrupted.lastCheckpoint());
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        TrainingResult result;
-        try {
-            result = worker.submit(() -> recipe.train(resumed)).get();
-        } finally {
-            worker.shutdown();
-        }
+        TrainingResult result = resumed.trainedOnItsOwnThread(recipe);
 
         assertThat(result.stoppedEarly()).isTrue();
         assertThat(result.epochs()).isEqualTo(expected.epochs());

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** A training context that records what the recipe reports and can stop the run like a cancel or drain would. */
 final class RecordingContext implements TrainingContext {
@@ -72,6 +74,19 @@ final class RecordingContext implements TrainingContext {
     /** The same run resumed from {@code checkpoint}, on the CPU. */
     RecordingContext resumedFrom(Checkpoint resumeFrom) {
         return new RecordingContext(dataset, profile, params, Optional.of(resumeFrom));
+    }
+
+    /**
+     * Trains {@code recipe} on this context on a thread of its own, as a worker resumes a run: the engine keeps some
+     * state (autograd mode) per thread.
+     */
+    TrainingResult trainedOnItsOwnThread(Recipe recipe) throws Exception {
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            return worker.submit(() -> recipe.train(this)).get();
+        } finally {
+            worker.shutdown();
+        }
     }
 
     Checkpoint lastCheckpoint() {

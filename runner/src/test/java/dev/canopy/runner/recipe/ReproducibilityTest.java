@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class ReproducibilityTest {
@@ -47,14 +45,7 @@ class ReproducibilityTest {
         assertThatThrownBy(() -> recipe.train(interrupted)).isInstanceOf(TrainingStopped.class);
 
         RecordingContext resumed = interrupted.resumedFrom(interrupted.lastCheckpoint());
-        // A worker resumes on its own thread; the engine keeps some state (autograd mode) per thread.
-        ExecutorService worker = Executors.newSingleThreadExecutor();
-        TrainingResult result;
-        try {
-            result = worker.submit(() -> recipe.train(resumed)).get();
-        } finally {
-            worker.shutdown();
-        }
+        TrainingResult result = resumed.trainedOnItsOwnThread(recipe);
 
         assertThat(interrupted.lastCheckpoint().epoch()).isEqualTo(3);
         assertThat(resumed.epochMetrics).containsOnlyKeys(4, 5, 6);
