@@ -72,10 +72,7 @@ final class ControlPlane {
      * again, where one hung for minutes would let the leases expire.
      */
     Protocol.HeartbeatReply heartbeat(Protocol.Heartbeat heartbeat) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = send(jsonRequest(worker("/heartbeat"), HEARTBEAT_TIMEOUT)
-                .POST(body(heartbeat))
-                .build());
-        return json.readValue(response.body(), Protocol.HeartbeatReply.class);
+        return post(worker("/heartbeat"), heartbeat, Protocol.HeartbeatReply.class, HEARTBEAT_TIMEOUT);
     }
 
     /** Waits up to {@code waitSeconds} for a run; empty when none came. */
@@ -190,8 +187,13 @@ final class ControlPlane {
     }
 
     private <T> T post(String path, Object body, Class<T> reply) throws IOException, InterruptedException {
+        return post(path, body, reply, Duration.ofMinutes(2));
+    }
+
+    private <T> T post(String path, Object body, Class<T> reply, Duration timeout)
+            throws IOException, InterruptedException {
         HttpResponse<byte[]> response =
-                send(jsonRequest(path, Duration.ofMinutes(2)).POST(body(body)).build());
+                send(jsonRequest(path, timeout).POST(body(body)).build());
         return reply == null ? null : json.readValue(response.body(), reply);
     }
 
