@@ -404,6 +404,40 @@ class RunnerRecoveryTest {
         }
     }
 
+    /**
+     * A dataset download that hangs (a slow or stuck link, through a proxy that never answers it): a cancel heard
+     * meanwhile kills the run within seconds, and a SIGTERM gives the run back at no cost and exits, instead of both
+     * waiting for the download's stall limit (2 minutes) or its end (up to an hour).
+     */
+    @Test
+    void aRunWhoseDatasetIsStillDownloadingStopsAtOnceWhenCancelledOrDrained() throws Exception {
+        try (StallingProxy proxy = new StallingProxy(server, "/dataset?attempt=");
+                RunnerProcess slow = RunnerProcess.start(proxy.uri(), runnerToken, unique("slow-link"))) {
+            String cancelled = submit("tabular-classification", 2);
+            await().atMost(Duration.ofMinutes(1)).until(() -> proxy.stalled() == 1);
+            as(owner)
+                    .post("/api/v1/teams/{t}/runs/{r}/cancel", team, cancelled)
+                    .then()
+                    .statusCode(200);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> "KILLED".equals(run(cancelled).getString("status")));
+            assertThat(slow.output()).contains("Run " + cancelled + " stopped: CANCELLED");
+
+            String drained = submit("tabular-classification", 2);
+            await().atMost(Duration.ofMinutes(1)).until(() -> proxy.stalled() == 2);
+            assertThat(slow.terminate(15))
+                    .as("runner exits within 15 s of SIGTERM; log:%n%s", slow.output())
+                    .isTrue();
+            assertThat(slow.output()).contains("Run " + drained + " stopped: DRAINING");
+            assertThat(run(drained).getString("status")).isEqualTo("QUEUED");
+            assertThat(lostLeases(drained)).isZero();
+            as(owner)
+                    .post("/api/v1/teams/{t}/runs/{r}/cancel", team, drained)
+                    .then()
+                    .statusCode(200);
+        }
+    }
+
     @Test
     void aRunnerWhoseDiskCannotTakeTheDatasetGivesTheRunBackAtNoCostAndWaits() throws Exception {
         String name = unique("no-room");

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The runner's side of the worker protocol over HTTP. A 409 (stale attempt) becomes {@link LostRun}, another 4xx
@@ -90,16 +91,25 @@ final class ControlPlane {
 
     static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
-    void downloadDataset(UUID runId, int attempt, Path target) throws IOException, InterruptedException {
-        downloadDataset(runId, attempt, target, DOWNLOAD_STALL);
+    /** Thrown when a download is cut short because its attempt no longer needs it. */
+    static final class DownloadStopped extends IOException {
+        DownloadStopped(String message) {
+            super(message);
+        }
+    }
+
+    void downloadDataset(UUID runId, int attempt, Path target, BooleanSupplier stop)
+            throws IOException, InterruptedException {
+        downloadDataset(runId, attempt, target, DOWNLOAD_STALL, stop);
     }
 
     /**
      * Streams the run's dataset into {@code target} on the client's threads while this one watches the file grow:
      * a read blocked on a connection that went silent would otherwise wait for good (the request's timeout covers
-     * the wait for the answer's headers only). Past {@code stall} without a byte, the download is cancelled.
+     * the wait for the answer's headers only). Past {@code stall} without a byte, the download is cancelled; as it is
+     * within a second of {@code stop} saying so ({@link DownloadStopped}).
      */
-    void downloadDataset(UUID runId, int attempt, Path target, Duration stall)
+    void downloadDataset(UUID runId, int attempt, Path target, Duration stall, BooleanSupplier stop)
             throws IOException, InterruptedException {
         HttpRequest request = request(run(runId, "/dataset?attempt=" + attempt), Duration.ofHours(1))
                 .GET()
@@ -114,6 +124,10 @@ final class ControlPlane {
                 response = download.get(Math.min(1000, stall.toMillis()), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 long now = Files.exists(target) ? Files.size(target) : 0;
+                if (stop.getAsBoolean()) {
+                    download.cancel(true);
+                    throw new DownloadStopped("Dataset download stopped after " + now + " bytes");
+                }
                 if (now != size) {
                     size = now;
                     grewAt = System.nanoTime();

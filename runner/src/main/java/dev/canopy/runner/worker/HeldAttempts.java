@@ -35,23 +35,30 @@ final class HeldAttempts {
     /**
      * The attempt a heartbeat renews: the running one with its progress and energy, else one still being prepared
      * (its dataset downloading, its checkpoint fetched), so that its lease does not expire before it starts, with
-     * its energy so far ({@code preparingEnergy}, once metered): a preparation that fails, or a runner that dies
-     * during it, has still reported the energy of its minutes.
+     * its energy so far (once metered): a preparation that fails, or a runner that dies during it, has still reported
+     * the energy of its minutes. A preparation older than {@code preparationLimitNanos} is no longer held: stalled,
+     * it goes back to the queue when its lease expires.
      */
-    static List<Protocol.Held> of(RunExecution running, Protocol.Assignment preparing, RunEnergy preparingEnergy) {
+    static List<Protocol.Held> of(ClaimedAttempt claim, long preparationLimitNanos) {
+        if (claim == null) {
+            return List.of();
+        }
+        RunExecution running = claim.running();
         if (running != null) {
             return List.of(new Protocol.Held(
-                    running.assignment().runId(),
-                    running.assignment().attempt(),
+                    claim.assignment().runId(),
+                    claim.assignment().attempt(),
                     running.currentProgress(),
                     running.energy()));
         }
-        return preparing == null
-                ? List.of()
-                : List.of(new Protocol.Held(
-                        preparing.runId(),
-                        preparing.attempt(),
-                        null,
-                        preparingEnergy == null ? null : Protocol.Energy.of(preparingEnergy.reading())));
+        if (claim.age() >= preparationLimitNanos) {
+            return List.of();
+        }
+        RunEnergy energy = claim.energy();
+        return List.of(new Protocol.Held(
+                claim.assignment().runId(),
+                claim.assignment().attempt(),
+                null,
+                energy == null ? null : Protocol.Energy.of(energy.reading())));
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -53,21 +52,22 @@ final class RunAttempts {
     }
 
     /**
-     * Carries out one claimed attempt, telling {@code metered} its energy meter as soon as it runs (heartbeats report
-     * it while the attempt is prepared) and {@code started} when its run is ready to train; returns when the control
-     * plane knows how it ended (or when it is no longer this runner's to report).
+     * Carries out one claimed attempt, telling {@code claim} its energy meter as soon as it runs (heartbeats report
+     * it while the attempt is prepared) and its execution when its run is ready to train; returns when the control
+     * plane knows how it ended (or when it is no longer this runner's to report). A cancel, a lost lease or a drain
+     * heard while the dataset downloads cuts the download short.
      *
      * @return false when this runner could not take the run for a reason of its own (a disk that cannot keep the
      *     cache's reserve free, a work directory it cannot write): the run went back to the queue at no cost, and
      *     the runner should wait before it claims again rather than take and give back every run
      */
-    boolean execute(Protocol.Assignment assignment, Consumer<RunEnergy> metered, Consumer<RunExecution> started)
-            throws InterruptedException {
+    boolean execute(ClaimedAttempt claim) throws InterruptedException {
+        Protocol.Assignment assignment = claim.assignment();
         LOG.info(() -> "Run " + assignment.runId() + " attempt " + assignment.attempt() + ": " + assignment.recipe());
         Recipe recipe = recipes.get(assignment.recipe());
         // From the claim on, the run is charged this runner's devices and share of the process.
         RunEnergy energy = slot.begin(assignment.runId() + "#" + assignment.attempt(), assignment.gpus());
-        metered.accept(energy);
+        claim.metered(energy);
         try {
             if (recipe == null) {
                 report(
@@ -80,7 +80,10 @@ final class RunAttempts {
             }
             RunExecution run;
             try {
-                run = prepare(assignment, energy);
+                run = prepare(claim, energy);
+            } catch (ControlPlane.DownloadStopped e) {
+                preparationStopped(claim, energy);
+                return true;
             } catch (DatasetCache.TooLarge e) {
                 // The run's own trouble: given back, it would come to this runner again and again, ahead of the
                 // runs behind it. Failed with what to do; the runner goes on with the next run.
@@ -116,9 +119,9 @@ final class RunAttempts {
                         + " cannot take it (" + e.getMessage() + ")");
                 return false;
             }
-            started.accept(run);
+            claim.running(run);
             try {
-                train(recipe, run);
+                train(recipe, claim, run);
             } finally {
                 run.close();
             }
@@ -161,21 +164,36 @@ final class RunAttempts {
         }
     }
 
-    private RunExecution prepare(Protocol.Assignment a, RunEnergy energy) throws IOException, InterruptedException {
+    private RunExecution prepare(ClaimedAttempt claim, RunEnergy energy) throws IOException, InterruptedException {
+        Protocol.Assignment a = claim.assignment();
         Path dataset = cache.get(
                 a.dataset().sha256(),
                 a.dataset().sizeBytes(),
-                file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file));
+                file -> controlPlane.downloadDataset(a.runId(), a.attempt(), file, claim::stopped));
         Optional<Checkpoint> checkpoint = Optional.empty();
         if (a.checkpointEpoch() != null) {
             ControlPlane.StoredCheckpoint stored = controlPlane.checkpoint(a.runId(), a.attempt());
             checkpoint = Optional.of(new Checkpoint(stored.epoch(), stored.bytes()));
         }
-        return new RunExecution(a, controlPlane, dataset, checkpoint, energy, gpuSet.subList(0, a.gpus()));
+        return new RunExecution(claim, controlPlane, dataset, checkpoint, energy, gpuSet.subList(0, a.gpus()));
     }
 
-    private void train(Recipe recipe, RunExecution run) throws IOException, InterruptedException {
-        Protocol.Assignment a = run.assignment();
+    /**
+     * Ends an attempt whose dataset download a cancel, a lost lease or a drain cut short, without waiting for the
+     * download (an hour, for a large dataset on a slow link): a cancelled run is killed, a drained one goes back to
+     * the queue at no cost, a lost one is another attempt's.
+     */
+    private void preparationStopped(ClaimedAttempt claim, RunEnergy energy) {
+        Protocol.Assignment a = claim.assignment();
+        if (claim.lost()) {
+            LOG.info(() -> "Run " + a.runId() + " attempt " + a.attempt() + " is no longer ours: its download stopped");
+            return;
+        }
+        stopped(claim, claim.cancelled() ? "CANCELLED" : "DRAINING", Protocol.Energy.of(energy.end()));
+    }
+
+    private void train(Recipe recipe, ClaimedAttempt claim, RunExecution run) throws IOException, InterruptedException {
+        Protocol.Assignment a = claim.assignment();
         try {
             TrainingResult result = recipe.train(run);
             run.flushReports();
@@ -191,7 +209,7 @@ final class RunAttempts {
             if (run.cancelled()) {
                 // Cancelled after the last epoch (heard with its report or a heartbeat): the run ends KILLED, so its
                 // model is not uploaded.
-                stopped(a, "CANCELLED", run);
+                stopped(claim, "CANCELLED", run.endEnergy());
                 return;
             }
             Retry.run(() -> controlPlane.putModel(a.runId(), a.attempt(), result.model()));
@@ -209,7 +227,7 @@ final class RunAttempts {
             } else if (run.refused() != null) {
                 report(a, new Protocol.Fail(a.attempt(), run.refused(), run.endEnergy()));
             } else {
-                stopped(a, run.cancelled() ? "CANCELLED" : "DRAINING", run);
+                stopped(claim, run.cancelled() ? "CANCELLED" : "DRAINING", run.endEnergy());
             }
         } catch (OutOfMemoryError e) {
             report(
@@ -238,15 +256,16 @@ final class RunAttempts {
         }
     }
 
-    private void stopped(Protocol.Assignment a, String reason, RunExecution run) {
-        Protocol.Stopped stopped = new Protocol.Stopped(a.attempt(), reason, run.endEnergy());
+    private void stopped(ClaimedAttempt claim, String reason, Protocol.Energy energy) {
+        Protocol.Assignment a = claim.assignment();
+        Protocol.Stopped stopped = new Protocol.Stopped(a.attempt(), reason, energy);
         // Not for 10 minutes: a cancelled run is killed when its lease expires anyway, and a drain has a deadline.
         Retry.call(
                 () -> {
                     controlPlane.stopped(a.runId(), stopped);
                     return null;
                 },
-                run::reportingMoot);
+                claim::reportingMoot);
         LOG.info(() -> "Run " + a.runId() + " stopped: " + reason);
     }
 

@@ -7,7 +7,6 @@ import dev.canopy.runner.recipe.TrainingContext;
 import dev.canopy.runner.recipe.TrainingStopped;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,11 +15,12 @@ import java.util.Optional;
  * One claimed run as its recipe sees it: the dataset on disk, the checkpoint to resume from, and callbacks that
  * report epochs to the control plane (on a thread of their own, in order). Cancellation (from a heartbeat or an
  * epoch reply) and a refused report stop training at the next progress call; draining stops it right after the next
- * checkpoint, or at the next progress call once the epoch under way has had {@link #DRAIN_EPOCH_WAIT} to end (the run
+ * checkpoint, or at the next progress call once the epoch under way has had {@link ClaimedAttempt#DRAIN_EPOCH_WAIT} to end (the run
  * then resumes after its last checkpoint, the epoch under way done again).
  */
 final class RunExecution implements TrainingContext {
 
+    private final ClaimedAttempt claim;
     private final Protocol.Assignment assignment;
     private final ControlPlane controlPlane;
     private final Path dataset;
@@ -29,27 +29,25 @@ final class RunExecution implements TrainingContext {
     private final List<Integer> gpuIds;
     private final long startedNanos = System.nanoTime();
     private volatile Protocol.Progress progress;
-    private volatile boolean cancelled;
-    private volatile boolean draining;
-    private volatile long drainedAtNanos;
-    private volatile boolean lost;
     private volatile String refused;
     private double startFraction = -1;
     /** Two at most: the one being sent, and the next epoch's waiting behind it. */
     private final ReportChain reports = new ReportChain(2);
 
     /**
+     * @param claim the attempt, whose cancel, loss or drain stops training
      * @param energy the run's energy meter, begun when the run was claimed
      * @param gpuIds the CUDA devices the run trains on (the first of the runner's GPU set)
      */
     RunExecution(
-            Protocol.Assignment assignment,
+            ClaimedAttempt claim,
             ControlPlane controlPlane,
             Path dataset,
             Optional<Checkpoint> checkpoint,
             RunEnergy energy,
             List<Integer> gpuIds) {
-        this.assignment = assignment;
+        this.claim = claim;
+        this.assignment = claim.assignment();
         this.controlPlane = controlPlane;
         this.dataset = dataset;
         this.checkpoint = checkpoint;
@@ -75,40 +73,12 @@ final class RunExecution implements TrainingContext {
         return progress;
     }
 
-    void cancel() {
-        cancelled = true;
-    }
-
-    /**
-     * How long a drain lets the epoch under way end before it stops the run mid-epoch: within the 30 s container
-     * orchestrators give a stopping process by default, and the embedded runners' wait at a control plane's stop.
-     */
-    static final Duration DRAIN_EPOCH_WAIT = Duration.ofSeconds(20);
-
-    /** @param atNanos when the runner began to drain ({@link System#nanoTime()}), perhaps before this run started */
-    void drain(long atNanos) {
-        drainedAtNanos = atNanos;
-        draining = true;
-    }
-
-    /**
-     * Whether reports may stop being sent again: the run moved on to another attempt; it was cancelled (a run whose
-     * lease expires with a cancel asked for is killed); or its drain's wait is over (the runner is about to exit).
-     */
-    boolean reportingMoot() {
-        return lost || cancelled || (draining && System.nanoTime() - drainedAtNanos > DRAIN_EPOCH_WAIT.toNanos());
-    }
-
-    void lose() {
-        lost = true;
-    }
-
     boolean cancelled() {
-        return cancelled;
+        return claim.cancelled();
     }
 
     boolean lost() {
-        return lost;
+        return claim.lost();
     }
 
     @Override
@@ -159,7 +129,7 @@ final class RunExecution implements TrainingContext {
         // Read here, at the epoch's end, not when the report thread gets to it.
         Protocol.Energy reading = energy();
         reports.add(() -> report(epoch, epochs, metrics, bytes, eta, reading));
-        if (draining && epoch < epochs) {
+        if (claim.draining() && epoch < epochs) {
             flushReports();
             throw new TrainingStopped("the runner is shutting down; the run resumes after epoch " + epoch);
         }
@@ -167,7 +137,7 @@ final class RunExecution implements TrainingContext {
 
     private void report(
             int epoch, int epochs, Map<String, Double> metrics, byte[] bytes, Long eta, Protocol.Energy reading) {
-        if (lost || refused != null) {
+        if (claim.lost() || refused != null) {
             return;
         }
         try {
@@ -180,13 +150,13 @@ final class RunExecution implements TrainingContext {
                                 assignment.runId(),
                                 new Protocol.Epoch(assignment.attempt(), epoch, epochs, metrics, eta, true, reading));
                     },
-                    this::reportingMoot);
+                    claim::reportingMoot);
             if (reply.cancel()) {
-                cancelled = true;
+                claim.cancel();
             }
         } catch (ControlPlane.LostRun | UncheckedIOException | TrainingStopped e) {
             // The run cannot be reported any more: stop training at the next progress call.
-            lost = true;
+            claim.lose();
         } catch (RuntimeException e) {
             // Refused (a 4xx other than 409, e.g. a revoked token) or a bug: later reports would be refused or
             // skipped too, so training stops at the next progress call and the run is failed with this reason.
@@ -215,21 +185,21 @@ final class RunExecution implements TrainingContext {
     public void progress(int epoch, int epochs, double fractionOfRun) {
         progress = progressAt(epoch, epochs, fractionOfRun);
         stopIfCancelled();
-        if (draining && System.nanoTime() - drainedAtNanos > DRAIN_EPOCH_WAIT.toNanos()) {
+        if (claim.drainWaitOver()) {
             flushReports();
             throw new TrainingStopped("the runner is shutting down and epoch " + epoch + " did not end within "
-                    + DRAIN_EPOCH_WAIT.toSeconds() + " s; the run resumes after its last checkpoint");
+                    + ClaimedAttempt.DRAIN_EPOCH_WAIT.toSeconds() + " s; the run resumes after its last checkpoint");
         }
     }
 
     private void stopIfCancelled() {
-        if (lost) {
+        if (claim.lost()) {
             throw new TrainingStopped("the run moved on to another attempt");
         }
         if (refused != null) {
             throw new TrainingStopped(refused);
         }
-        if (cancelled) {
+        if (claim.cancelled()) {
             throw new TrainingStopped("cancelled");
         }
     }

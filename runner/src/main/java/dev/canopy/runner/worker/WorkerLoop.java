@@ -1,7 +1,6 @@
 package dev.canopy.runner.worker;
 
 import dev.canopy.runner.energy.EnergyMeter;
-import dev.canopy.runner.energy.RunEnergy;
 import dev.canopy.runner.energy.Slot;
 import dev.canopy.runner.recipe.Recipe;
 import java.io.IOException;
@@ -61,21 +60,8 @@ public final class WorkerLoop implements Runnable {
     private final EnergyMeter meter;
     private final UUID session = UUID.randomUUID();
     /** The attempt claimed last, from its claim until it ends (its run's dataset may take minutes to download). */
-    private volatile Protocol.Assignment claimed;
-    /** The claimed attempt's energy meter, from the moment it runs. */
-    private volatile RunEnergy claimedEnergy;
+    private volatile ClaimedAttempt claimed;
 
-    private volatile long claimedAtNanos;
-
-    /**
-     * Attempts the control plane said, while they were being prepared, to cancel or that this runner lost: the
-     * attempt, not only its run, since a late heartbeat answer about an ended attempt must not touch the run's next.
-     */
-    private volatile Protocol.Assignment cancelledWhilePreparing;
-
-    private volatile Protocol.Assignment lostWhilePreparing;
-
-    private volatile RunExecution current;
     private volatile ScheduledExecutorService heartbeats;
     private volatile ControlPlane controlPlane;
     private MachineInfo machine;
@@ -133,17 +119,17 @@ public final class WorkerLoop implements Runnable {
                         break;
                     }
                     if (assignment.isPresent()) {
-                        cancelledWhilePreparing = null;
-                        lostWhilePreparing = null;
-                        claimedAtNanos = System.nanoTime();
-                        claimed = assignment.get();
+                        ClaimedAttempt claim = new ClaimedAttempt(assignment.get());
+                        claimed = claim;
+                        if (draining) {
+                            // Began after the check above, and perhaps before drain() could see this claim.
+                            claim.drain(drainedAtNanos);
+                        }
                         boolean taken;
                         try {
-                            taken = attempts.execute(assignment.get(), energy -> claimedEnergy = energy, this::started);
+                            taken = attempts.execute(claim);
                         } finally {
-                            current = null;
                             claimed = null;
-                            claimedEnergy = null;
                         }
                         if (taken) {
                             unfitWait = 0;
@@ -182,7 +168,10 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
-    /** Takes no new run; the current one stops after its next checkpoint and goes back to the queue. */
+    /**
+     * Takes no new run; the current one stops after its next checkpoint (a download under way at once) and goes back
+     * to the queue.
+     */
     public void drain() {
         if (draining) {
             return;
@@ -190,14 +179,14 @@ public final class WorkerLoop implements Runnable {
         drainedAtNanos = System.nanoTime();
         draining = true;
         drainRequested.countDown();
-        RunExecution run = current;
-        if (run != null) {
-            run.drain(drainedAtNanos);
+        ClaimedAttempt claim = claimed;
+        if (claim != null) {
+            claim.drain(drainedAtNanos);
         }
         LOG.info(() -> "Runner " + options.name() + " draining: it claims no new run"
-                + (run == null
+                + (claim == null
                         ? ""
-                        : "; run " + run.assignment().runId() + " stops after its next checkpoint and goes back to"
+                        : "; run " + claim.assignment().runId() + " stops after its next checkpoint and goes back to"
                                 + " the queue"));
         // Said at once rather than at the next heartbeat: the control plane ends a waiting claim of a draining
         // runner, so an idle runner stops now instead of when its claim times out.
@@ -251,39 +240,20 @@ public final class WorkerLoop implements Runnable {
         }
     }
 
-    /** The attempt's run is ready to train: heartbeats report it from now on, and a drain stops it. */
-    private void started(RunExecution run) {
-        current = run;
-        if (draining) {
-            run.drain(drainedAtNanos);
-        }
-        if (run.assignment().equals(cancelledWhilePreparing)) { // heard while preparing (a heartbeat repeats it)
-            run.cancel();
-        }
-        if (run.assignment().equals(lostWhilePreparing)) {
-            run.lose();
-        }
-    }
-
     /** Catches whatever it meets, an Error too: one escaping would end every later heartbeat of the executor. */
     private void heartbeat() {
-        RunExecution run = current;
-        Protocol.Assignment preparing = System.nanoTime() - claimedAtNanos < PREPARATION_LIMIT_NANOS ? claimed : null;
+        ClaimedAttempt claim = claimed;
         try {
-            List<Protocol.Held> held = HeldAttempts.of(run, preparing, preparing == null ? null : claimedEnergy);
+            List<Protocol.Held> held = HeldAttempts.of(claim, PREPARATION_LIMIT_NANOS);
             Protocol.Idle idle = new Protocol.Idle(session, Protocol.Energy.of(slot.idle()));
             Protocol.HeartbeatReply reply = controlPlane.heartbeat(new Protocol.Heartbeat(draining, held, idle));
-            if (run != null && reply.cancel().contains(run.assignment().runId())) {
-                run.cancel();
+            // Told of the attempt the heartbeat held, not of whatever this runner holds by now (a late answer about
+            // an ended attempt must not touch its run's next).
+            if (!held.isEmpty() && reply.cancel().contains(claim.assignment().runId())) {
+                claim.cancel();
             }
-            if (run != null && reply.lost().contains(run.assignment().runId())) {
-                run.lose();
-            }
-            if (run == null && preparing != null && reply.cancel().contains(preparing.runId())) {
-                cancelledWhilePreparing = preparing;
-            }
-            if (run == null && preparing != null && reply.lost().contains(preparing.runId())) {
-                lostWhilePreparing = preparing;
+            if (!held.isEmpty() && reply.lost().contains(claim.assignment().runId())) {
+                claim.lose();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

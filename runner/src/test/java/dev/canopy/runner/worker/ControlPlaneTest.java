@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -67,9 +68,33 @@ class ControlPlaneTest {
                 answering("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 1000", "a,b\n1,2\n");
         Path target = Files.createFile(dir.resolve("dataset.part"));
 
-        assertThatThrownBy(() -> controlPlane.downloadDataset(UUID.randomUUID(), 1, target, Duration.ofSeconds(2)))
+        assertThatThrownBy(() ->
+                        controlPlane.downloadDataset(UUID.randomUUID(), 1, target, Duration.ofSeconds(2), () -> false))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Dataset download stalled: nothing received for 2 s after 8 bytes");
+    }
+
+    /** A cancel or a drain heard meanwhile: the download stops within a second, not at its stall limit. */
+    @Test
+    void aDownloadIsCutShortOnceItsAttemptNoLongerNeedsIt(@TempDir Path dir) throws Exception {
+        ControlPlane controlPlane =
+                answering("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 1000", "a,b\n1,2\n");
+        Path target = Files.createFile(dir.resolve("dataset.part"));
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> controlPlane.downloadDataset(
+                        UUID.randomUUID(), 1, target, Duration.ofMinutes(2), () -> sizeOf(target) == 8))
+                .isInstanceOf(ControlPlane.DownloadStopped.class)
+                .hasMessageStartingWith("Dataset download stopped after ");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -78,7 +103,7 @@ class ControlPlaneTest {
                 answering("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 8", "a,b\n1,2\n");
         Path target = Files.createFile(dir.resolve("dataset.part"));
 
-        controlPlane.downloadDataset(UUID.randomUUID(), 1, target, Duration.ofSeconds(2));
+        controlPlane.downloadDataset(UUID.randomUUID(), 1, target, Duration.ofSeconds(2), () -> false);
 
         assertThat(target).hasContent("a,b\n1,2\n");
     }
@@ -90,7 +115,8 @@ class ControlPlaneTest {
                 "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: " + error.length(), error);
         Path target = Files.createFile(dir.resolve("dataset.part"));
 
-        assertThatThrownBy(() -> controlPlane.downloadDataset(UUID.randomUUID(), 1, target, Duration.ofSeconds(2)))
+        assertThatThrownBy(() ->
+                        controlPlane.downloadDataset(UUID.randomUUID(), 1, target, Duration.ofSeconds(2), () -> false))
                 .isInstanceOf(ControlPlane.Refused.class)
                 .hasMessage("Control plane refused the request (404): " + error);
     }
