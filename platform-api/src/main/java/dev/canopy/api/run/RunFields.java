@@ -8,6 +8,16 @@ final class RunFields {
 
     static final int MAX_PARAM_VALUE = 6000;
     static final int MAX_TAG_VALUE = 8000;
+
+    /**
+     * What one run holds at most, whatever the number of requests that wrote it: every look at a run (its page, a
+     * listing, a search) reads all of its tags and params, so a run grown without bound would make each of them a
+     * memory hazard for the whole control plane.
+     */
+    static final int MAX_TAGS = 1000;
+
+    static final int MAX_PARAMS = 1000;
+    static final int MAX_INPUTS = 1000;
     private static final String PLATFORM_TAGS = "canopy.";
 
     private RunFields() {}
@@ -26,6 +36,14 @@ final class RunFields {
                 throw new InvalidRequest(
                         field + "." + key, "tags starting with '" + PLATFORM_TAGS + "' are set by the platform");
             }
+        }
+    }
+
+    /** Refuses (400, nothing written: the transaction rolls back) a change that left the run over a limit. */
+    static void checkSize(String field, int size, int max) {
+        if (size > max) {
+            throw new InvalidRequest(
+                    field, "a run holds at most " + max + " " + field + "; this change would leave it " + size);
         }
     }
 

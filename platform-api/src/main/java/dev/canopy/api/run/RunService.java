@@ -4,6 +4,7 @@ import static dev.canopy.api.run.RunFields.MAX_PARAM_VALUE;
 import static dev.canopy.api.run.RunFields.MAX_TAG_VALUE;
 import static dev.canopy.api.run.RunFields.checkClientTags;
 import static dev.canopy.api.run.RunFields.checkKey;
+import static dev.canopy.api.run.RunFields.checkSize;
 import static dev.canopy.api.run.RunFields.checkValue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -38,7 +39,7 @@ import java.util.UUID;
 public class RunService {
 
     /** A schedule's run carries two tags of the platform's besides its template's. */
-    private static final int MAX_TEMPLATE_TAGS = 998;
+    private static final int MAX_TEMPLATE_TAGS = RunFields.MAX_TAGS - 2;
 
     @Inject
     RunRepository runs;
@@ -169,6 +170,7 @@ public class RunService {
                     run.setTag(checkKey("tags", k), checkValue("tags", k, v, MAX_TAG_VALUE));
                 }
             });
+            checkSize("tags", run.tags.size(), RunFields.MAX_TAGS);
         }
         if (request.name() != null && !request.name().isBlank()) {
             run.name = request.name();
@@ -181,6 +183,7 @@ public class RunService {
         TeamScope scope = access.write(team);
         Run run = findForWrite(scope, runId);
         params.forEach((k, v) -> run.logParam(checkKey("params", k), checkValue("params", k, v, MAX_PARAM_VALUE)));
+        checkSize("params", run.params.size(), RunFields.MAX_PARAMS);
         return views.of(scope, run);
     }
 
@@ -194,6 +197,7 @@ public class RunService {
                     + " with; inputs can be added to tracked runs only");
         }
         run.inputs.add(resolveInput(scope, input));
+        checkSize("inputs", run.inputs.size(), RunFields.MAX_INPUTS);
         return views.of(scope, run);
     }
 

@@ -18,6 +18,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -183,6 +184,68 @@ class RunTest {
                 .patch("/api/v1/teams/{t}/runs/{id}", team, id)
                 .then()
                 .body("tags", equalTo(Map.of()));
+    }
+
+    /**
+     * A run holds at most 1,000 tags and 1,000 params however many requests write them (each request was limited,
+     * the run was not); a change past the limit is refused whole, and one that deletes as many as it adds passes.
+     */
+    @Test
+    void aRunHoldsAtMostAThousandTagsAndParams() {
+        String id = run(Map.of());
+        for (int batch = 0; batch < 2; batch++) {
+            as(token)
+                    .body(Map.of("tags", numbered("t", batch * 500, 500), "name", "tagged"))
+                    .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                    .then()
+                    .statusCode(200);
+            as(token)
+                    .body(Map.of("params", numbered("p", batch * 500, 500)))
+                    .post("/api/v1/teams/{t}/runs/{id}/params", team, id)
+                    .then()
+                    .statusCode(200);
+        }
+
+        as(token)
+                .body(Map.of("tags", Map.of("one-more", "x"), "name", "renamed"))
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_REQUEST"))
+                .body("details[0].field", equalTo("tags"))
+                .body("details[0].problem", equalTo("a run holds at most 1000 tags; this change would leave it 1001"));
+        as(token)
+                .body(Map.of("params", Map.of("one-more", "x")))
+                .post("/api/v1/teams/{t}/runs/{id}/params", team, id)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("params"));
+        // Refused whole: not renamed, nothing added.
+        as(token)
+                .get("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .body("name", equalTo("tagged"))
+                .body("tags.size()", equalTo(1000))
+                .body("params.size()", equalTo(1000));
+
+        Map<String, String> swap = new HashMap<>();
+        swap.put("t0", null);
+        swap.put("one-more", "x");
+        as(token)
+                .body(Map.of("tags", swap))
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(200)
+                .body("tags.size()", equalTo(1000))
+                .body("tags.one-more", equalTo("x"));
+    }
+
+    private static Map<String, String> numbered(String prefix, int from, int count) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = from; i < from + count; i++) {
+            values.put(prefix + i, "v" + i);
+        }
+        return values;
     }
 
     @Test
