@@ -44,7 +44,8 @@ public interface ArtifactStore {
 
         /**
          * Makes the content readable under {@code key}, atomically. If the key exists already (content-addressed
-         * keys make that the normal case for a repeated upload) the existing content is kept.
+         * keys make that the normal case for a repeated upload) the content under it stays the same: replaced by
+         * the same bytes, or kept.
          */
         void commit(String key) throws IOException;
 

@@ -130,7 +130,8 @@ class FileSystemArtifactStore implements ArtifactStore {
         return path;
     }
 
-    private final class StagedFile implements Staged {
+    /** Package-private for tests that stage into a file of their own (a device that is always full, say). */
+    final class StagedFile implements Staged {
 
         private final Path file;
         private final FileChannel channel;
@@ -164,9 +165,11 @@ class FileSystemArtifactStore implements ArtifactStore {
             }
             Files.createDirectories(target.getParent());
             try {
+                // A rename: on Linux it replaces what is under the key (readers of the old file read it to its
+                // end), which is the same content, the keys being content-addressed or fenced by the run's attempt.
                 Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException e) {
-                // Same key, same content: keep what is there.
+                // A file system whose rename does not replace: keep what is there, the same content.
                 Files.deleteIfExists(file);
             }
             if (!Files.exists(target)) {
@@ -182,11 +185,19 @@ class FileSystemArtifactStore implements ArtifactStore {
             committed = true;
         }
 
+        /**
+         * Deletes the staged file unless committed, also when closing fails: a disk that filled up fails the flush
+         * of what is still buffered, and the partial file (gigabytes, maybe) would keep it full until the sweep.
+         */
         @Override
         public void close() throws IOException {
-            output.close();
-            if (!committed) {
-                Files.deleteIfExists(file);
+            try {
+                output.close();
+            } finally {
+                channel.close();
+                if (!committed) {
+                    Files.deleteIfExists(file);
+                }
             }
         }
     }
