@@ -20,7 +20,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -70,8 +73,17 @@ public final class ModelArtifact {
                 .withFeatures(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
-    /** The two parts of an artifact. */
-    record Contents(ModelSpec spec, byte[] parameters) {}
+    /**
+     * The two parts of an artifact: the spec read, and the parameter file; with the spec's bytes, the parameter
+     * file's name and which came first, as the archive holds them.
+     */
+    record Contents(ModelSpec spec, byte[] parameters, byte[] specJson, String parametersEntry, boolean specFirst) {}
+
+    /** What entries are read in: a {@link ByteArrayOutputStream}, doubling, would hold three times an entry. */
+    private static final int CHUNK = 1 << 20;
+
+    /** The largest array a JVM allocates. */
+    private static final long MAX_ENTRY = Integer.MAX_VALUE - 8;
 
     private ModelArtifact() {}
 
@@ -130,19 +142,22 @@ public final class ModelArtifact {
      * {@link #read} accepts; {@link IllegalArgumentException} otherwise.
      */
     public static byte[] canonical(byte[] artifact) {
-        read(artifact);
+        Contents contents = read(artifact);
+        String name = PLAIN_PARAMS_NAME.matcher(contents.parametersEntry()).matches()
+                ? contents.parametersEntry()
+                : STORED_PARAMS_ENTRY;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(artifact.length);
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
-                ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                String name = entry.getName().equals(SPEC_ENTRY)
-                                || PLAIN_PARAMS_NAME.matcher(entry.getName()).matches()
-                        ? entry.getName()
-                        : STORED_PARAMS_ENTRY;
-                put(zip, name, in.readAllBytes());
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            // In the order the archive held them, as a zip of the same entries always comes out the same.
+            if (contents.specFirst()) {
+                put(zip, SPEC_ENTRY, contents.specJson());
+                put(zip, name, contents.parameters());
+            } else {
+                put(zip, name, contents.parameters());
+                put(zip, SPEC_ENTRY, contents.specJson());
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("not a readable model artifact: " + e.getMessage(), e);
+            throw new IllegalStateException("a zip written to memory failed", e);
         }
         return bytes.toByteArray();
     }
@@ -150,7 +165,10 @@ public final class ModelArtifact {
     /** Reads an artifact; {@link IllegalArgumentException} when it is not one. */
     static Contents read(byte[] artifact) {
         ModelSpec spec = null;
+        byte[] specJson = null;
         byte[] parameters = null;
+        String parametersEntry = null;
+        boolean specFirst = false;
         long left = expansionLimit(artifact.length);
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
@@ -158,11 +176,13 @@ public final class ModelArtifact {
                 // Exactly what is loaded and served: anything else would be stored unread (and unlimited), and a
                 // second spec or parameter file would leave open which one is served.
                 if (name.equals(SPEC_ENTRY) && spec == null) {
-                    byte[] content = readAtMost(zip, left, artifact.length);
-                    left -= content.length;
-                    spec = spec(content);
+                    specJson = readAtMost(zip, left, artifact.length);
+                    specFirst = parameters == null;
+                    left -= specJson.length;
+                    spec = spec(specJson);
                 } else if (name.endsWith(PARAMS_SUFFIX) && !name.contains("/") && parameters == null) {
                     parameters = readAtMost(zip, left, artifact.length);
+                    parametersEntry = name;
                     left -= parameters.length;
                 } else {
                     throw new IllegalArgumentException("not a model artifact: it holds '" + abbreviated(name)
@@ -176,7 +196,7 @@ public final class ModelArtifact {
         if (spec == null || parameters == null) {
             throw new IllegalArgumentException("not a model artifact: it needs spec.json and a .params file");
         }
-        return new Contents(spec, parameters);
+        return new Contents(spec, parameters, specJson, parametersEntry, specFirst);
     }
 
     /** The spec.json entry read and checked ({@link SpecRules}); its problem named without Jackson's class names. */
@@ -231,18 +251,35 @@ public final class ModelArtifact {
         return printable.length() <= 100 ? printable : printable.substring(0, 100) + "…";
     }
 
-    /** The current entry, refused once it passes {@code limit} bytes. */
+    /**
+     * The current entry, refused once it passes {@code limit} bytes. Read in chunks put together once at the end, so
+     * that an entry takes twice its size at most while read (a doubling {@link ByteArrayOutputStream} took three
+     * times).
+     */
     private static byte[] readAtMost(ZipInputStream zip, long limit, int artifactBytes) throws IOException {
-        ByteArrayOutputStream content = new ByteArrayOutputStream();
-        byte[] buffer = new byte[64 * 1024];
-        for (int n = zip.read(buffer); n >= 0; n = zip.read(buffer)) {
-            if (content.size() + (long) n > limit) {
+        List<byte[]> chunks = new ArrayList<>();
+        long total = 0;
+        for (int n = CHUNK; n == CHUNK; ) {
+            byte[] chunk = new byte[CHUNK];
+            n = zip.readNBytes(chunk, 0, CHUNK);
+            total += n;
+            if (total > limit) {
                 throw new IllegalArgumentException("not a model artifact: its " + artifactBytes
                         + " bytes expand to more than " + expansionLimit(artifactBytes) + " bytes");
             }
-            content.write(buffer, 0, n);
+            if (total > MAX_ENTRY) {
+                throw new IllegalArgumentException(
+                        "not a model artifact this platform can hold: an entry passes " + MAX_ENTRY + " bytes");
+            }
+            chunks.add(n == CHUNK ? chunk : Arrays.copyOf(chunk, n));
         }
-        return content.toByteArray();
+        byte[] content = new byte[(int) total];
+        int at = 0;
+        for (byte[] chunk : chunks) {
+            System.arraycopy(chunk, 0, content, at, chunk.length);
+            at += chunk.length;
+        }
+        return content;
     }
 
     private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -278,6 +279,8 @@ class TabularModelTest {
             }
         }
         assertThat(plain).contains("tabular-0000.params");
+        // An artifact as the runner writes it is stored byte for byte as it came.
+        assertThat(ModelArtifact.canonical(artifact)).isEqualTo(artifact);
         ByteArrayOutputStream nul = new ByteArrayOutputStream();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
                 ZipOutputStream zip = new ZipOutputStream(nul)) {
@@ -398,6 +401,24 @@ class TabularModelTest {
         byte[] artifact = PenguinModels.classifier();
         assertThat(ModelArtifact.read(artifact).parameters().length + 4096L)
                 .isLessThan(ModelArtifact.expansionLimit(artifact.length));
+    }
+
+    /** Entries are read in 1 MiB chunks: one of several chunks and a part comes back whole, byte for byte. */
+    @Test
+    void readsAParameterFileOfSeveralChunksWhole() throws Exception {
+        byte[] artifact = PenguinModels.classifier();
+        byte[] parameters = new byte[(5 << 19) + 3];
+        new Random(7).nextBytes(parameters);
+        ByteArrayOutputStream large = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(artifact));
+                ZipOutputStream zip = new ZipOutputStream(large)) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                zip.putNextEntry(new ZipEntry(entry.getName()));
+                zip.write(entry.getName().endsWith(".params") ? parameters : in.readAllBytes());
+            }
+        }
+
+        assertThat(ModelArtifact.read(large.toByteArray()).parameters()).isEqualTo(parameters);
     }
 
     @Test
