@@ -20,14 +20,25 @@ class MetricSeriesRepository implements PanacheRepositoryBase<MetricSeries, Long
         return list("runId = ?1 order by key", runId);
     }
 
-    /** Latest value of every metric of the given runs, by run and key. */
+    /**
+     * Latest value of every metric of the given runs, by run and key. The three columns only, not the series as
+     * entities: a page of 1,000 runs with thousands of keys each would put millions of managed entities (with their
+     * snapshots for dirty checking) in the request's persistence context.
+     */
     Map<UUID, Map<String, Double>> latestValues(Collection<UUID> runIds) {
         Map<UUID, Map<String, Double>> values = new HashMap<>();
         if (runIds.isEmpty()) {
             return values;
         }
-        for (MetricSeries s : list("runId in ?1 and latestValue is not null", runIds)) {
-            values.computeIfAbsent(s.runId, id -> new HashMap<>()).put(s.key, s.latestValue);
+        List<Object[]> rows = getEntityManager()
+                .createQuery(
+                        "select s.runId, s.key, s.latestValue from MetricSeries s"
+                                + " where s.runId in ?1 and s.latestValue is not null",
+                        Object[].class)
+                .setParameter(1, runIds)
+                .getResultList();
+        for (Object[] row : rows) {
+            values.computeIfAbsent((UUID) row[0], id -> new HashMap<>()).put((String) row[1], (Double) row[2]);
         }
         return values;
     }
