@@ -5,6 +5,7 @@ import dev.canopy.api.dataset.DatasetRecords.DatasetResponse;
 import dev.canopy.api.dataset.DatasetRecords.VersionResponse;
 import dev.canopy.api.dataset.DatasetService.Content;
 import dev.canopy.api.dataset.DatasetService.UploadResult;
+import dev.canopy.api.error.QueryParameters;
 import dev.canopy.api.error.StreamedBody;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -46,10 +48,26 @@ public class DatasetResource {
         return service.get(team, dataset);
     }
 
+    /** Versions listed at most, and by default: each comes with its profile (megabytes, for a wide file). */
+    static final int MAX_VERSIONS_LISTED = 100;
+
+    /**
+     * A page of the dataset's versions with their profiles.
+     *
+     * @param order {@code asc} (default) or {@code desc}, newest first
+     * @param limit the most versions (1-100, default 100)
+     * @param offset how many to pass over first (default 0)
+     */
     @GET
     @Path("/{dataset}/versions")
-    public List<VersionResponse> versions(@PathParam("team") String team, @PathParam("dataset") String dataset) {
-        return service.versions(team, dataset);
+    public List<VersionResponse> versions(
+            @PathParam("team") String team,
+            @PathParam("dataset") String dataset,
+            @QueryParam("order") String order,
+            @QueryParam("limit") String limit,
+            @QueryParam("offset") String offset) {
+        QueryParameters.Page page = QueryParameters.page(limit, offset, MAX_VERSIONS_LISTED, MAX_VERSIONS_LISTED);
+        return service.versions(team, dataset, QueryParameters.newestFirst(order), page.offset(), page.limit());
     }
 
     /** Uploads a CSV as a new version (201), or finds the version with the same bytes (200). */

@@ -17,6 +17,7 @@ import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -49,23 +50,22 @@ public class DatasetService {
                 new Dataset(scope.teamId(), request.name(), request.description(), scope.userId(), DatabaseTime.now());
         datasets.persist(dataset);
         Log.infof("Dataset %s (%s) created in team %s", dataset.name, dataset.id, scope.teamName());
-        return toResponse(dataset);
+        return toResponses(List.of(dataset)).get(0);
     }
 
     List<DatasetResponse> list(String team) {
         TeamScope scope = access.read(team);
-        return datasets.findByTeam(scope.teamId()).stream()
-                .map(this::toResponse)
-                .toList();
+        return toResponses(datasets.findByTeam(scope.teamId()));
     }
 
     DatasetResponse get(String team, String name) {
-        return toResponse(find(access.read(team), name));
+        return toResponses(List.of(find(access.read(team), name))).get(0);
     }
 
-    List<VersionResponse> versions(String team, String name) {
+    /** A page of the dataset's versions, with their profiles, oldest first unless {@code newestFirst}. */
+    List<VersionResponse> versions(String team, String name, boolean newestFirst, int offset, int limit) {
         Dataset dataset = find(access.read(team), name);
-        return versions.findByDataset(dataset.id).stream()
+        return versions.findByDataset(dataset.id, newestFirst, offset, limit).stream()
                 .map(VersionResponse::from)
                 .toList();
     }
@@ -124,7 +124,7 @@ public class DatasetService {
 
     /** Whether a team's dataset has a version yet (404 when there is no such dataset). */
     public boolean hasVersions(TeamScope scope, String name) {
-        return versions.findLatest(find(scope, name).id).isPresent();
+        return versions.highestNumber(find(scope, name).id) > 0;
     }
 
     /** The id of a team's dataset, for features that refer to it (schedules). */
@@ -180,14 +180,17 @@ public class DatasetService {
         throw new InvalidRequest("version", "must be a positive integer or 'latest', not '" + version + "'");
     }
 
-    private DatasetResponse toResponse(Dataset dataset) {
-        Optional<DatasetVersion> latest = versions.findLatest(dataset.id);
-        return new DatasetResponse(
-                dataset.id,
-                dataset.name,
-                dataset.description,
-                dataset.createdAt,
-                latest.map(v -> v.version).orElse(null),
-                latest.map(v -> v.version).orElse(0));
+    private List<DatasetResponse> toResponses(List<Dataset> page) {
+        Map<UUID, Integer> latest =
+                versions.highestNumbers(page.stream().map(d -> d.id).toList());
+        return page.stream()
+                .map(dataset -> new DatasetResponse(
+                        dataset.id,
+                        dataset.name,
+                        dataset.description,
+                        dataset.createdAt,
+                        latest.get(dataset.id),
+                        latest.getOrDefault(dataset.id, 0)))
+                .toList();
     }
 }

@@ -25,6 +25,14 @@ public final class QueryParameters {
         return value;
     }
 
+    /** Whether the {@code order} parameter asks for the newest first: {@code asc} (or absent) or {@code desc}. */
+    public static boolean newestFirst(String order) {
+        if (order != null && !order.equals("asc") && !order.equals("desc")) {
+            throw new InvalidRequest("order", "must be 'asc' or 'desc', got '" + order + "'");
+        }
+        return "desc".equals(order);
+    }
+
     /** A page of a listing: {@code limit} entries after the first {@code offset}. */
     public record Page(int offset, int limit) {}
 

@@ -70,11 +70,8 @@ public class ModelResource {
             @QueryParam("order") String order,
             @QueryParam("limit") String limit,
             @QueryParam("offset") String offset) {
-        if (order != null && !order.equals("asc") && !order.equals("desc")) {
-            throw new InvalidRequest("order", "must be 'asc' or 'desc', got '" + order + "'");
-        }
         QueryParameters.Page page = QueryParameters.page(limit, offset, MAX_VERSIONS_LISTED, MAX_VERSIONS_LISTED);
-        return service.versions(team, model, "desc".equals(order), page.offset(), page.limit());
+        return service.versions(team, model, QueryParameters.newestFirst(order), page.offset(), page.limit());
     }
 
     /** A version with its lineage; {@code version} may be "latest". */

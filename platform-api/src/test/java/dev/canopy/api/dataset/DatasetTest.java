@@ -162,6 +162,36 @@ class DatasetTest {
                 .body("versionCount", equalTo(2));
     }
 
+    /** Versions come a page at a time (each with its profile), oldest first unless asked for the newest. */
+    @Test
+    void listsVersionsAPageAtATime() {
+        for (String rows : List.of("1,2\n", "1,2\n3,4\n", "1,2\n3,4\n5,6\n")) {
+            csv(token, "a,b\n" + rows)
+                    .post("/api/v1/teams/{t}/datasets/penguins/versions", team)
+                    .then()
+                    .statusCode(201);
+        }
+        String versions = "/api/v1/teams/{t}/datasets/penguins/versions";
+
+        as(token).get(versions, team).then().body("version", equalTo(List.of(1, 2, 3)));
+        as(token)
+                .get(versions + "?order=desc&limit=2", team)
+                .then()
+                .body("version", equalTo(List.of(3, 2)))
+                .body("[0].columns.size()", equalTo(2));
+        as(token).get(versions + "?offset=2", team).then().body("version", equalTo(List.of(3)));
+        as(token).get(versions + "?limit=101", team).then().statusCode(400).body("details[0].field", equalTo("limit"));
+        as(token)
+                .get(versions + "?order=newest", team)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("order"));
+        as(token)
+                .get("/api/v1/teams/{t}/datasets", team)
+                .then()
+                .body("find { it.name == 'penguins' }.latestVersion", equalTo(3));
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
