@@ -15,6 +15,13 @@ interface DatasetConfig {
     @WithDefault("10000")
     int distinctCap();
 
+    /**
+     * Uploads profiled at once by this control plane; each may keep up to 64 MiB of distinct values while it is.
+     * Later ones wait their turn, their bodies unread meanwhile.
+     */
+    @WithDefault("4")
+    int concurrentUploads();
+
     /** Most frequent values listed per categorical column. */
     @WithDefault("10")
     int topCategories();

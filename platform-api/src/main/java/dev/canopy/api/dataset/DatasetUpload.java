@@ -9,6 +9,7 @@ import dev.canopy.api.error.InvalidRequest;
 import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.team.TeamScope;
 import io.quarkus.logging.Log;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -18,6 +19,7 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 
 /**
  * Receiving a dataset version: stream the body through the profiler into a staged artifact (one pass, constant
@@ -44,10 +46,36 @@ class DatasetUpload {
     @Inject
     Event<DatasetVersionCreated> created;
 
+    /**
+     * The uploads being profiled: each may hold 64 MiB of distinct values, so their number, not only each one's
+     * memory, is bounded (twenty-five at once filled a 2 GiB heap).
+     */
+    private Semaphore profiling;
+
+    @PostConstruct
+    void bound() {
+        profiling = new Semaphore(config.concurrentUploads(), true);
+    }
+
     UploadResult receive(TeamScope scope, UUID datasetId, Long declaredLength, InputStream body) throws IOException {
         if (declaredLength != null && declaredLength > config.maxUploadSize().asLongValue()) {
             throw UploadStream.tooLarge(config.maxUploadSize().asLongValue());
         }
+        if (!profiling.tryAcquire()) {
+            Log.infof(
+                    "Upload to dataset %s waits: %d uploads are being received already (canopy.datasets."
+                            + "concurrent-uploads)",
+                    datasetId, config.concurrentUploads());
+            profiling.acquireUninterruptibly();
+        }
+        try {
+            return receivePermitted(scope, datasetId, body);
+        } finally {
+            profiling.release();
+        }
+    }
+
+    private UploadResult receivePermitted(TeamScope scope, UUID datasetId, InputStream body) throws IOException {
         try (ArtifactStore.Staged staged = store.stage()) {
             UploadStream stream = new UploadStream(
                     body, staged.output(), config.maxUploadSize().asLongValue());

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -325,6 +326,59 @@ class DatasetTest {
                 .then()
                 .statusCode(200)
                 .body("", hasSize(0));
+    }
+
+    /**
+     * Four uploads are received at once (canopy.datasets.concurrent-uploads), each of which may hold 64 MiB of
+     * distinct values: a fifth waits, its body unread, until one of them ends, and then goes through.
+     */
+    @Test
+    void aFifthUploadWaitsForOneOfFourUnderWay() throws Exception {
+        int stagedBefore = stagedFiles().size();
+        List<PipedOutputStream> bodies = new ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            as(token).body(Map.of("name", "slow-" + i)).post("/api/v1/teams/{t}/datasets", team);
+            PipedOutputStream body = new PipedOutputStream();
+            PipedInputStream streamed = new PipedInputStream(body, 1 << 20);
+            slow.add(HTTP_1_1.sendAsync(
+                    csvUpload("slow-" + i, HttpRequest.BodyPublishers.ofInputStream(() -> streamed)),
+                    HttpResponse.BodyHandlers.ofString()));
+            // Past the server's input buffer, which it fills before it hands the body over.
+            body.write("a,b\n".getBytes(StandardCharsets.UTF_8));
+            for (int row = 0; row < 5000; row++) {
+                body.write((row + "," + i + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            body.flush();
+            bodies.add(body);
+        }
+        // All four let in and streaming: their staged files are there.
+        await().atMost(Duration.ofSeconds(20)).until(() -> stagedFiles().size() >= stagedBefore + 4);
+
+        CompletableFuture<HttpResponse<String>> fifth = HTTP_1_1.sendAsync(
+                csvUpload("penguins", HttpRequest.BodyPublishers.ofString("a,b\n1,2\n")),
+                HttpResponse.BodyHandlers.ofString());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !fifth.isDone());
+
+        bodies.get(0).close();
+        assertThat(slow.get(0).get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        assertThat(fifth.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        for (int i = 1; i < 4; i++) {
+            bodies.get(i).close();
+            assertThat(slow.get(i).get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        }
+    }
+
+    /** Plain HTTP/1.1: an upgrade to HTTP/2 (h2c) would wait for the whole body first. */
+    private static final HttpClient HTTP_1_1 =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private HttpRequest csvUpload(String dataset, HttpRequest.BodyPublisher body) {
+        return HttpRequest.newBuilder(server.resolve("api/v1/teams/" + team + "/datasets/" + dataset + "/versions"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "text/csv")
+                .POST(body)
+                .build();
     }
 
     private List<Path> stagedFiles() throws IOException {
