@@ -108,6 +108,8 @@ public class IntensityTraces {
         }
         trace.firstAt = range[0];
         trace.lastAt = range[1];
+        // The CSV may have streamed for a while: a token revoked, or an admin removed, meanwhile stores nothing.
+        access.recheck(scope, Role.ADMIN);
         Log.infof(
                 "Team %s %s the intensity trace for %s: %d points",
                 team, replaced ? "replaced" : "uploaded", canonical, trace.points);

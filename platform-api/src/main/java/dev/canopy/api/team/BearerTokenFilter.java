@@ -40,8 +40,8 @@ class BearerTokenFilter {
         if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             throw new Unauthenticated("Missing 'Authorization: Bearer <token>' header");
         }
-        String secret = header.substring(SCHEME.length()).trim();
-        Caller caller = tokens.authenticate(secret)
+        String hash = TokenSecrets.hash(header.substring(SCHEME.length()).trim());
+        Caller caller = tokens.authenticateHash(hash)
                 .orElseThrow(() -> new Unauthenticated("The bearer token is unknown, revoked or expired"));
         boolean protocol = isProtocol(resource);
         if (protocol != (caller.kind() == TokenKind.RUNNER)) {
@@ -50,6 +50,6 @@ class BearerTokenFilter {
                             ? "Only runner tokens speak the worker protocol"
                             : "A runner token may only speak the worker protocol");
         }
-        currentCaller.set(caller);
+        currentCaller.set(caller, hash);
     }
 }

@@ -121,21 +121,36 @@ public class TeamAccess {
      * @throws Unauthenticated when the token was revoked or expired meanwhile
      */
     public void recheckWrite(TeamScope scope) {
-        Caller caller = currentCaller.get();
-        ApiToken token = tokens.findById(caller.tokenId(), LockModeType.PESSIMISTIC_READ);
-        if (token == null || !token.isUsableAt(DatabaseTime.now())) {
-            throw new Unauthenticated("The bearer token is unknown, revoked or expired");
-        }
+        recheck(scope, Role.MEMBER);
+    }
+
+    /** {@link #recheckWrite} for work that needs {@code needed} (an intensity trace needs an admin). */
+    public void recheck(TeamScope scope, Role needed) {
+        Caller caller = recheckToken();
         Role role = memberships
                 .find("team.id = ?1 and user.id = ?2", scope.teamId(), caller.userId())
                 .withLock(LockModeType.PESSIMISTIC_READ)
                 .firstResultOptional()
                 .map(m -> m.role.min(caller.tokenRole()))
                 .orElseThrow(() -> new NotFound("team", scope.teamName()));
-        if (!role.atLeast(Role.MEMBER)) {
+        if (!role.atLeast(needed)) {
             throw new Forbidden(
-                    "Role " + role + " in team '" + scope.teamName() + "' may not do this; it needs " + Role.MEMBER);
+                    "Role " + role + " in team '" + scope.teamName() + "' may not do this; it needs " + needed);
         }
+    }
+
+    /**
+     * Checks again, in the database, that the caller's token still works, and holds it FOR SHARE until the
+     * transaction ends (a revocation waits for the commit, or was seen): for a write that commits after its body
+     * streamed in, a runner's checkpoint or model upload, say.
+     */
+    public Caller recheckToken() {
+        Caller caller = currentCaller.get();
+        ApiToken token = tokens.findById(caller.tokenId(), LockModeType.PESSIMISTIC_READ);
+        if (token == null || !token.isUsableAt(DatabaseTime.now())) {
+            throw new Unauthenticated("The bearer token is unknown, revoked or expired");
+        }
+        return caller;
     }
 
     /** Shorthand for writing data: members and admins. */

@@ -57,8 +57,12 @@ public class TokenService {
      * requests by {@link AccessCache}, which drops its entries when tokens, users or memberships change.
      */
     public Optional<Caller> authenticate(String secret) {
+        return authenticateHash(TokenSecrets.hash(secret));
+    }
+
+    /** {@link #authenticate} by the secret's hash. */
+    Optional<Caller> authenticateHash(String hash) {
         Instant now = DatabaseTime.now();
-        String hash = TokenSecrets.hash(secret);
         return cache.token(hash, () -> tokens.findByHashWithUser(hash)
                         .filter(t -> t.isUsableAt(now))
                         .map(t -> new AccessCache.TokenCaller(

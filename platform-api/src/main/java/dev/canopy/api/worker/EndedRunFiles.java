@@ -24,13 +24,13 @@ class EndedRunFiles {
 
     void onEnded(@Observes(during = TransactionPhase.AFTER_SUCCESS) TrainedRunEnded ended) {
         try {
-            store.deleteAll(RunProtocol.checkpointFolder(ended.runId()));
+            store.deleteAll(RunFiles.checkpointFolder(ended.runId()));
         } catch (IOException | RuntimeException e) {
             Log.warnf("Could not delete the checkpoints of run %s: %s", ended.runId(), e.getMessage());
         }
         if (!ended.finished()) {
             try {
-                store.delete(RunProtocol.modelKey(ended.teamId(), ended.runId()));
+                store.delete(RunFiles.modelKey(ended.teamId(), ended.runId()));
             } catch (IOException | RuntimeException e) {
                 Log.warnf("Could not delete the unused model of run %s: %s", ended.runId(), e.getMessage());
             }

@@ -1,5 +1,8 @@
 package dev.canopy.api.worker;
 
+import static dev.canopy.api.worker.RunFiles.checkpointKey;
+import static dev.canopy.api.worker.RunFiles.modelKey;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.artifact.ArtifactStore;
@@ -16,6 +19,7 @@ import dev.canopy.api.run.Keys;
 import dev.canopy.api.run.RunExecutions;
 import dev.canopy.api.run.RunExecutions.Execution;
 import dev.canopy.api.run.RunProgress;
+import dev.canopy.api.team.TeamAccess;
 import dev.canopy.api.worker.WorkerRecords.CompleteRequest;
 import dev.canopy.api.worker.WorkerRecords.EpochReport;
 import dev.canopy.api.worker.WorkerRecords.EpochResponse;
@@ -71,6 +75,9 @@ class RunProtocol {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    TeamAccess access;
 
     DatasetService.Content dataset(UUID workerId, UUID runId, int attempt) throws IOException {
         return datasets.open(leased(workerId, runId, attempt).datasetVersionId());
@@ -263,9 +270,11 @@ class RunProtocol {
     }
 
     /**
-     * Stages the upload, then makes it readable under {@code key} only while the attempt holds the run: the lease row
-     * stays locked against the reaper until the commit is done, so an attempt gone stale during its upload (its
-     * successor may write the same key) gets 409 and writes nothing. Past the maximum size, 413 naming {@code what}.
+     * Stages the upload, then makes it readable under {@code key} only while the attempt holds the run and the runner's
+     * token still works: the lease row and the token stay locked until the commit is done, so an attempt gone stale
+     * during its upload (its successor may write the same key) gets 409, a token revoked meanwhile 401 (its checkpoint
+     * would be what the next attempt resumes from), and nothing is written. Past the maximum size, 413 naming {@code
+     * what}.
      */
     private void put(UUID workerId, UUID runId, int attempt, String key, InputStream body, String what)
             throws IOException {
@@ -274,6 +283,7 @@ class RunProtocol {
             new BoundedBody(body, max, what, "canopy.runners.max-artifact-size").transferTo(staged.output());
             QuarkusTransaction.requiringNew().run(() -> {
                 lease(workerId, runId, attempt);
+                access.recheckToken();
                 try {
                     staged.commit(key);
                 } catch (IOException e) {
@@ -283,18 +293,5 @@ class RunProtocol {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-    }
-
-    static String checkpointKey(UUID runId, int epoch) {
-        return checkpointFolder(runId) + "/epoch-" + epoch + ".ckpt";
-    }
-
-    /** Where the run's checkpoints are kept. */
-    static String checkpointFolder(UUID runId) {
-        return "checkpoints/" + runId;
-    }
-
-    static String modelKey(UUID teamId, UUID runId) {
-        return "models/" + teamId + "/" + runId + ".zip";
     }
 }

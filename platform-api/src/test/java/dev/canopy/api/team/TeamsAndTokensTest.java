@@ -20,8 +20,16 @@ import dev.canopy.api.LockWaits;
 import dev.canopy.api.TestApi;
 import dev.canopy.api.worker.FakeRunner;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,6 +42,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +142,76 @@ class TeamsAndTokensTest {
         as(expiring).get("/api/v1/me").then().statusCode(200);
         await().atMost(Duration.ofSeconds(15))
                 .untilAsserted(() -> as(expiring).get("/api/v1/me").then().statusCode(401));
+    }
+
+    @TestHTTPResource("/")
+    URI server;
+
+    /**
+     * A request is let in when its headers arrive; a body trickled in after them (for as long as the client keeps
+     * sending) must not let a token revoked meanwhile write: the token is checked again when the endpoint starts its
+     * work, and again before a streamed body's write commits (an intensity trace).
+     */
+    @Test
+    void aTokenRevokedWhileItsRequestsBodyArrivesWritesNothing() throws Exception {
+        String team = newTeam();
+        TestApi.Member member = TestApi.newMemberWithToken(team, "MEMBER");
+        HttpResponse<String> experiment = revokedWhileSending(
+                member,
+                "POST",
+                "api/v1/teams/" + team + "/experiments",
+                "application/json",
+                "{\"name\": \"trickled\"" + " ".repeat(64 << 10),
+                "}");
+        assertThat(experiment.statusCode()).as(experiment.body()).isEqualTo(401);
+
+        TestApi.Member admin = TestApi.newMemberWithToken(team, "ADMIN");
+        StringBuilder hours = new StringBuilder("timestamp,g_co2e_per_kwh\n");
+        Instant start = Instant.parse("2025-01-01T00:00:00Z");
+        for (int h = 0; h < 3000; h++) {
+            hours.append(start.plus(Duration.ofHours(h))).append(",300\n");
+        }
+        HttpResponse<String> trace = revokedWhileSending(
+                admin,
+                "PUT",
+                "api/v1/teams/" + team + "/carbon/traces/DE",
+                "text/csv",
+                hours.toString(),
+                start.plus(Duration.ofHours(3000)) + ",300\n");
+        assertThat(trace.statusCode()).as(trace.body()).isEqualTo(401);
+
+        String reader = newMember(team, "MEMBER");
+        as(reader).get("/api/v1/teams/{t}/experiments/trickled", team).then().statusCode(404);
+        as(reader)
+                .get("/api/v1/teams/{t}/carbon/traces", team)
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(0));
+    }
+
+    /** Sends {@code head} of a body, revokes {@code caller}'s token, sends {@code tail}: the answer. */
+    private HttpResponse<String> revokedWhileSending(
+            TestApi.Member caller, String method, String path, String contentType, String head, String tail)
+            throws Exception {
+        PipedOutputStream body = new PipedOutputStream();
+        PipedInputStream streamed = new PipedInputStream(body, 1 << 20);
+        HttpRequest request = HttpRequest.newBuilder(server.resolve(path))
+                .header("Authorization", "Bearer " + caller.token())
+                .header("Content-Type", contentType)
+                .method(method, HttpRequest.BodyPublishers.ofInputStream(() -> streamed))
+                .build();
+        CompletableFuture<HttpResponse<String>> answer = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        // Past what the server buffers before it looks at the request: let in, with its body still coming.
+        body.write(head.getBytes(StandardCharsets.UTF_8));
+        body.flush();
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        as(adminToken()).delete("/api/v1/tokens/{id}", caller.tokenId()).then().statusCode(204);
+        body.write(tail.getBytes(StandardCharsets.UTF_8));
+        body.close();
+        return answer.get(30, TimeUnit.SECONDS);
     }
 
     /**

@@ -18,6 +18,7 @@ import static org.hamcrest.Matchers.startsWith;
 import dev.canopy.api.LockWaits;
 import dev.canopy.api.artifact.ArtifactStore;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -26,6 +27,12 @@ import io.restassured.path.json.config.JsonPathConfig;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -405,6 +412,53 @@ class QueueProtocolTest {
         assertThat(store.exists(checkpoint(run))).isTrue();
     }
 
+    @TestHTTPResource("/")
+    URI server;
+
+    /**
+     * A checkpoint streamed in while the runner's token is revoked is not stored: the next attempt would resume from
+     * it. The upload was let in with a working token; its commit checks the token again.
+     */
+    @Test
+    void aCheckpointWhoseRunnersTokenIsRevokedWhileItStreamsIsNotStored() throws Exception {
+        String run = submit(0, 0);
+        FakeRunner runner = runnerHolding(run);
+        PipedOutputStream body = new PipedOutputStream();
+        PipedInputStream streamed = new PipedInputStream(body, 1 << 20);
+        HttpRequest request = HttpRequest.newBuilder(
+                        server.resolve("api/v1/workers/" + runner.id + "/runs/" + run + "/checkpoints/1?attempt=1"))
+                .header("Authorization", "Bearer " + runner.token)
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> streamed))
+                .build();
+        CompletableFuture<HttpResponse<String>> upload = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        // Past what the server buffers before it hands the body over: the upload is let in and streams.
+        body.write(new byte[64 << 10]);
+        body.flush();
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+
+        revokeRunnerToken();
+        body.write(new byte[1024]);
+        body.close();
+
+        HttpResponse<String> response = upload.get(30, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(store.exists(checkpoint(run))).isFalse();
+    }
+
+    /** Revokes the team's runner token in the database, as a revocation by another control plane would. */
+    private void revokeRunnerToken() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement revoke = connection.prepareStatement("UPDATE api_tokens SET revoked_at = now()"
+                        + " WHERE kind = 'RUNNER' AND team_id = (SELECT id FROM teams WHERE name = ?)")) {
+            revoke.setString(1, team);
+            assertThat(revoke.executeUpdate()).isEqualTo(1);
+        }
+    }
+
     private static String checkpoint(String run) {
         return "checkpoints/" + run + "/epoch-1.ckpt";
     }
@@ -495,12 +549,7 @@ class QueueProtocolTest {
         CompletableFuture<Map<String, Object>> waiting = CompletableFuture.supplyAsync(() -> revoked.claim(0, 3));
         // Authenticated and waiting: a revocation that came first would make the claim a 401.
         await().atMost(Duration.ofSeconds(10)).until(() -> sessions.claimWaiting(UUID.fromString(revoked.id)));
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement revoke = connection.prepareStatement("UPDATE api_tokens SET revoked_at = now()"
-                        + " WHERE kind = 'RUNNER' AND team_id = (SELECT id FROM teams WHERE name = ?)")) {
-            revoke.setString(1, team);
-            assertThat(revoke.executeUpdate()).isEqualTo(1);
-        }
+        revokeRunnerToken();
         String run = submit(0, 0);
 
         assertThat(waiting.get(30, TimeUnit.SECONDS)).isNull();
