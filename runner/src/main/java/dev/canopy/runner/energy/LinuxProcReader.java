@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * {@link ProcReader} over /proc. Where /proc is missing it degrades instead of failing: machine CPU times read
@@ -18,7 +19,6 @@ import java.util.List;
  */
 public final class LinuxProcReader implements ProcReader {
 
-    private static final long PAGE_BYTES = 4096;
     private static final int LINE_BYTES = 512;
 
     private final Path proc;
@@ -75,8 +75,15 @@ public final class LinuxProcReader implements ProcReader {
     @Override
     public long processRssBytes() {
         try {
-            String[] statm = firstLine(proc.resolve("self/statm")).trim().split("\\s+");
-            return Long.parseLong(statm[1]) * PAGE_BYTES;
+            // VmRSS is in kB whatever the page size (statm counts pages: 64 KiB on some arm64 kernels, not 4 KiB).
+            try (Stream<String> lines = Files.lines(proc.resolve("self/status"))) {
+                return lines.filter(l -> l.startsWith("VmRSS:"))
+                        .map(l -> Long.parseLong(
+                                        l.substring("VmRSS:".length()).trim().split("\\s+")[0])
+                                * 1024)
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no VmRSS line"));
+            }
         } catch (IOException | RuntimeException e) {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
             return memory.getHeapMemoryUsage().getCommitted()

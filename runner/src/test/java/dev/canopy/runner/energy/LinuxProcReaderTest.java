@@ -23,7 +23,8 @@ class LinuxProcReaderTest {
     void readsStatStatmAndCpuinfo() throws IOException {
         Files.writeString(proc.resolve("stat"), "cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0 0 0\n");
         Files.createDirectories(proc.resolve("self"));
-        Files.writeString(proc.resolve("self/statm"), "1000 250 30 5 0 123 0\n");
+        // VmRSS is in kB, whatever the kernel's page size (4 KiB, or 64 KiB on some arm64 kernels).
+        Files.writeString(proc.resolve("self/status"), "Name:\tjava\nVmPeak:\t 2000 kB\nVmRSS:\t 16000 kB\n");
         Files.writeString(
                 proc.resolve("cpuinfo"),
                 """
@@ -38,7 +39,7 @@ class LinuxProcReaderTest {
         LinuxProcReader reader = new LinuxProcReader(proc);
 
         assertThat(reader.machineCpu()).isEqualTo(new ProcReader.CpuTimes(20, 100));
-        assertThat(reader.processRssBytes()).isEqualTo(1_024_000);
+        assertThat(reader.processRssBytes()).isEqualTo(16_384_000);
         assertThat(reader.logicalCpus()).isEqualTo(2);
         assertThat(reader.cpuModel()).isEqualTo("Intel(R) Xeon(R) Gold 6126 CPU @ 2.60GHz");
         assertThat(reader.sockets()).isEqualTo(2);
