@@ -2,6 +2,11 @@ package dev.canopy.api.carbon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Which row of the shipped tables a zone gets, and when the world average stands in (flagged). */
@@ -28,6 +33,28 @@ class GridIntensityTest {
         assertThat(paris.gCo2ePerKwh()).isEqualTo(34.0);
         assertThat(paris.year()).isNull();
         assertThat(grid.resolve("gcp:europe-west9")).isEqualTo(paris);
+    }
+
+    /**
+     * Every Google Cloud region in the shipped table is spelled as Google spells its regions (continent, direction,
+     * number): a misspelt one ("me-cenrtal1") would never match a runner's zone, which then got the world average.
+     */
+    @Test
+    void everyGoogleCloudRegionInTheTableIsSpelledAsARegion() throws Exception {
+        Pattern region =
+                Pattern.compile("[a-z]+-(north|south|east|west|central|northeast|southeast|northwest|southwest)[0-9]+");
+        List<String> regions;
+        try (BufferedReader table = new BufferedReader(new InputStreamReader(
+                GridIntensity.class.getResourceAsStream("grid-intensity-cloud-regions.csv"), StandardCharsets.UTF_8))) {
+            regions = table.lines()
+                    .filter(line -> line.startsWith("gcp,"))
+                    .map(line -> line.split(",")[1])
+                    .toList();
+        }
+
+        assertThat(regions).hasSizeGreaterThan(30).allMatch(r -> region.matcher(r)
+                .matches());
+        assertThat(grid.resolve("me-central1").gCo2ePerKwh()).isEqualTo(575.0);
     }
 
     @Test
