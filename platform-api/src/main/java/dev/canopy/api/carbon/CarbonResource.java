@@ -38,7 +38,8 @@ public class CarbonResource {
     IntensityTraces traces;
 
     /**
-     * Energy (kWh) and emissions (kg CO2e) from {@code from} (default: 30 days before {@code to}) to {@code to}
+     * Energy (kWh) and emissions (kg CO2e) from {@code from} (default: 30 days before {@code to}, from the start of
+     * that month or day when grouped by month or day) to {@code to}
      * (default: now), ISO dates or instants, optionally grouped by day, month, experiment, model, worker or run;
      * {@code format=csv} for a CSV export.
      */
@@ -50,7 +51,7 @@ public class CarbonResource {
             @QueryParam("to") String to,
             @QueryParam("groupBy") String groupBy,
             @QueryParam("format") String format) {
-        Period period = Period.of(from, to);
+        Period period = Period.of(from, to, groupBy);
         Summary summary = summaries.summary(team, period.from(), period.to(), groupBy);
         if ("csv".equalsIgnoreCase(format)) {
             return RestResponse.ResponseBuilder.ok((Object) CarbonSummaries.csv(summary), "text/csv")

@@ -8,17 +8,34 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-/** A summary's period: ISO dates (midnight UTC) or instants; {@code to} defaults to now, {@code from} to 30 days before. */
+/**
+ * A summary's period: ISO dates (midnight UTC) or instants; {@code to} defaults to now, {@code from} to 30 days
+ * before, reaching back to the start of its first month (or day) when the summary is grouped by month (or day), so
+ * that the first row covers its month (day) whole instead of its last few days under the month's name.
+ */
 record Period(Instant from, Instant to) {
 
-    static Period of(String from, String to) {
+    static Period of(String from, String to, String groupBy) {
         Instant end = to == null || to.isBlank() ? Instant.now() : parse("to", to);
-        Instant start = from == null || from.isBlank() ? end.minus(Duration.ofDays(30)) : parse("from", from);
+        Instant start = from == null || from.isBlank() ? defaultStart(end, groupBy) : parse("from", from);
         if (start.isBefore(EARLIEST)) {
             // The default 30 days before a "to" early in year 1.
             throw new InvalidRequest("from", "must fall in the years 1 to 9999");
         }
         return new Period(start, end);
+    }
+
+    private static Instant defaultStart(Instant end, String groupBy) {
+        Instant start = end.minus(Duration.ofDays(30));
+        if (start.isBefore(EARLIEST)) {
+            return start;
+        }
+        LocalDate day = start.atOffset(ZoneOffset.UTC).toLocalDate();
+        String grouping = groupBy == null ? "" : groupBy.trim();
+        if (grouping.equalsIgnoreCase("month")) {
+            return day.withDayOfMonth(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+        }
+        return grouping.equalsIgnoreCase("day") ? day.atStartOfDay().toInstant(ZoneOffset.UTC) : start;
     }
 
     /** The years PostgreSQL's timestamps and the ledger's hours can hold; others are refused, not a 500. */
