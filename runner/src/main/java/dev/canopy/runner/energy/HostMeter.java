@@ -98,7 +98,7 @@ final class HostMeter {
     // Details are built once: a poll must stay cheap (goal: under 1 % of a core at 100 ms).
     private String describeCpu() {
         String share = "x this process's share of machine CPU time (process CPU time / machine busy CPU time),"
-                + " split equally among the meter's slots";
+                + " split equally among the meter's slots holding a run (among all while none does)";
         if (cpu instanceof CpuPowerModel model) {
             return String.format(
                     Locale.ROOT,
@@ -115,7 +115,8 @@ final class HostMeter {
         return String.format(
                 Locale.ROOT,
                 "%s W/GB (Green Algorithms default 0.3725) x process RSS in GB (10^9 bytes), trapezoid of RSS read"
-                        + " every %d ms, split equally among the meter's slots; a model, not a measurement",
+                        + " every %d ms, split equally among the meter's slots holding a run (among all while none"
+                        + " does); a model, not a measurement",
                 ramWattsPerGb,
                 pollMillis);
     }

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * The meter's reads and who is charged for them. Each read closes an interval at "now": the process's CPU and
- * RAM energy of the interval is split equally among the slots (each slot's part goes to its running run, else
- * to its idle account), and each slot device's segment goes to the run holding it, else to its slot's idle
- * account. Devices no slot owns are not read. Everything charged is also added to the totals, so runs plus idle
+ * RAM energy of the interval is split equally among the slots holding a run (the process's work is theirs: a slot
+ * without one is a runner waiting its turn), or among all slots' idle accounts while none does; and each slot
+ * device's segment goes to the run holding it, else to its slot's idle account. Devices no slot owns are not read. Everything charged is also added to the totals, so runs plus idle
  * always add up to what was read. Not thread-safe: the meter's lock guards it.
  */
 final class MeterLedger {
@@ -71,9 +71,11 @@ final class MeterLedger {
         long span = nanos - lastNanos;
         HostMeter.Interval interval = host.read(span / 1e9);
         charge(totals, interval, 1.0, span);
+        long running = slots.stream().filter(s -> s.run() != null).count();
         for (Slot slot : slots) {
             Account owner = slot.owner();
-            charge(owner, interval, 1.0 / slots.size(), span);
+            double share = running == 0 ? 1.0 / slots.size() : slot.run() == null ? 0 : 1.0 / running;
+            charge(owner, interval, share, span);
             owner.addTime(span);
             for (DeviceMeter device : slot.meters()) {
                 device.read(nanos, slot.ownerOf(device), exact);

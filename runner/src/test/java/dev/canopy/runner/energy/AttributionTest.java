@@ -34,8 +34,13 @@ class AttributionTest {
         });
     }
 
+    /**
+     * The process's CPU and RAM go to the slots holding a run, halved while both do; a slot waiting its turn (an
+     * embedded runner while the other trains) is charged none of it, which went to its idle energy, counted in no
+     * team's figures.
+     */
     @Test
-    void twoRunsOnTwoSlotsAreChargedOnlyTheirOwnDevicesAndHalfTheProcess() {
+    void twoRunsOnTwoSlotsAreChargedOnlyTheirOwnDevicesAndTheProcessAmongThem() {
         Slot a = meter.slot("a", List.of(0));
         Slot b = meter.slot("b", List.of(1));
         until(1);
@@ -47,16 +52,17 @@ class AttributionTest {
         until(4);
         EnergyReading secondEnd = second.end();
 
-        // CPU: 100 W x (0.1 + 0.9 x 0.5) = 55 W for the machine, 27.5 W for the process, 13.75 W per slot.
-        // RAM: 0.3725 W/GB x 1 GB = 0.3725 W for the process, half per slot.
-        assertThat(joules(firstEnd)).containsExactly(200.0, null, 27.5, 0.3725);
+        // CPU: 100 W x (0.1 + 0.9 x 0.5) = 55 W for the machine, 27.5 W for the process: all of it to the one run
+        // in [1, 2] and [3, 4], half to each in [2, 3], half to each idle slot in [0, 1].
+        // RAM: 0.3725 W/GB x 1 GB = 0.3725 W for the process, split the same way.
+        assertThat(joules(firstEnd)).containsExactly(200.0, null, 41.25, 0.55875);
         assertThat(Rig.gpu(firstEnd, 0)).hasSize(1);
         assertThat(Rig.gpu(firstEnd, 1)).isEmpty();
-        assertThat(joules(secondEnd)).containsExactly(null, 400.0, 27.5, 0.3725);
+        assertThat(joules(secondEnd)).containsExactly(null, 400.0, 41.25, 0.55875);
         assertThat(Rig.gpu(secondEnd, 0)).isEmpty();
-        // Idle: slot a for [0, 1] and [3, 4], slot b for [0, 2].
-        assertThat(joules(a.idle())).containsExactly(200.0, null, 27.5, 0.3725);
-        assertThat(joules(b.idle())).containsExactly(null, 400.0, 27.5, 0.3725);
+        // Idle: slot a for [0, 1] and [3, 4], slot b for [0, 2]; only [0, 1] had no run, so only it adds CPU and RAM.
+        assertThat(joules(a.idle())).containsExactly(200.0, null, 13.75, 0.18625);
+        assertThat(joules(b.idle())).containsExactly(null, 400.0, 13.75, 0.18625);
         assertThat(a.idle().seconds()).isEqualTo(2.0);
     }
 

@@ -142,8 +142,8 @@ class HostEnergyTest {
                         "CPU: model, AMD EPYC not in the TDP table: 4 W per thread x 2 threads"
                                 + " (no RAPL: /sys/class/powercap is absent)",
                         "RAM: model, 0.3725 W/GB (Green Algorithms default 0.3725) x process RSS in GB (10^9 bytes),"
-                                + " trapezoid of RSS read every 100 ms, split equally among the meter's slots; a"
-                                + " model, not a measurement"));
+                                + " trapezoid of RSS read every 100 ms, split equally among the meter's slots holding"
+                                + " a run (among all while none does); a model, not a measurement"));
     }
 
     /** RAPL that works once at open and then loses its counters. */
