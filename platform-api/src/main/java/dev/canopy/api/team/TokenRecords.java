@@ -29,7 +29,15 @@ public final class TokenRecords {
             String team,
             Role role,
             Instant expiresAt,
-            Instant createdAt) {}
+            Instant createdAt) {
+
+        /** Without the secret: a record's own toString would print it into any log line or message it reached. */
+        @Override
+        public String toString() {
+            return "CreatedTokenResponse[id=" + id + ", name=" + name + ", token=cnp_…, user=" + user + ", team=" + team
+                    + ", role=" + role + ", expiresAt=" + expiresAt + ", createdAt=" + createdAt + "]";
+        }
+    }
 
     /** @param user who made the token (and whom a user token speaks for) */
     public record TokenResponse(
