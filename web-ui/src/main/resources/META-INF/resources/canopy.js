@@ -14,9 +14,10 @@ async function api(path, options = {}) {
   return body;
 }
 
-function rows(table, items, cells) {
+// Replaces the table's rows, or adds to them (a further page of runs).
+function rows(table, items, cells, append = false) {
   const tbody = $(table).querySelector('tbody');
-  tbody.replaceChildren(...items.map((item) => {
+  tbody[append ? 'append' : 'replaceChildren'](...items.map((item) => {
     const tr = document.createElement('tr');
     for (const text of cells(item)) {
       const td = document.createElement('td');
@@ -27,9 +28,20 @@ function rows(table, items, cells) {
   }));
 }
 
-// Small runs use a few watt-hours and grams: pick the unit that shows three significant digits.
-const energyText = (kwh) => (kwh >= 1 ? `${kwh.toPrecision(3)} kWh` : `${(kwh * 1000).toPrecision(3)} Wh`);
-const co2Text = (kg) => (kg >= 1 ? `${kg.toPrecision(3)} kg` : `${(kg * 1000).toPrecision(3)} g`);
+// Small runs use a few watt-hours and grams, a team's month maybe megawatt-hours: three significant digits in the
+// unit where the rounded figure is under 1,000 (999.6 Wh is 1.00 kWh, never 1.00e+3 Wh).
+function scaled(value, units) {
+  let i = 0;
+  let v = value;
+  while (i < units.length - 1 && Math.abs(Number(v.toPrecision(3))) >= 1000) {
+    v /= 1000;
+    i += 1;
+  }
+  const digits = Math.abs(v) < 1000 ? v.toPrecision(3) : Math.round(v).toLocaleString('en');
+  return `${digits} ${units[i]}`;
+}
+const energyText = (kwh) => scaled(kwh * 1000, ['Wh', 'kWh', 'MWh', 'GWh']);
+const co2Text = (kg) => scaled(kg * 1000, ['g', 'kg', 't', 'kt']);
 
 // Energy as the API reports it: measured, or the forecast of a queued run, marked as such.
 function energy(r) {
@@ -39,20 +51,39 @@ function energy(r) {
 
 // Each showing of a team counts: answers that arrive after a newer one started (a quick switch) are dropped.
 let showing = 0;
+// The team whose data is on screen; and the search behind the runs shown, with the token of its next page.
+let shownTeam = null;
+let runsShown = null;
 
 function clearTables() {
   for (const table of ['datasets', 'runs', 'carbon']) rows(table, [], () => []);
   $('budget').textContent = '';
+  $('unmeasured').textContent = '';
+  shownTeam = null;
+  runsShown = null;
+  $('more').hidden = true;
 }
+
+function runRows(runs, append) {
+  rows('runs', runs, (r) => [r.name, r.experiment, r.status, r.startedAt,
+    Object.entries(r.latestMetrics).map(([k, v]) => `${k}=${v}`).join(', '),
+    energy(r), r.emissions ? `${co2Text(r.emissions.kgCo2e)} (${r.emissions.intensity.zone})` : ''], append);
+}
+
+const searchRuns = (team, filter, pageToken) => api(`/teams/${encodeURIComponent(team)}/runs/search`,
+  { method: 'POST', body: JSON.stringify(pageToken ? { filter, pageToken } : { filter }) });
 
 async function showTeam(team) {
   const mine = ++showing;
   const t = encodeURIComponent(team);
+  const filter = $('filter').value;
+  // Another team's data never stays under this team's name, should its answers fail.
+  if (team !== shownTeam) clearTables();
   let datasets; let page; let month; let budget;
   try {
     [datasets, page, month, budget] = await Promise.all([
       api(`/teams/${t}/datasets`),
-      api(`/teams/${t}/runs/search`, { method: 'POST', body: JSON.stringify({ filter: $('filter').value }) }),
+      searchRuns(team, filter),
       api(`/teams/${t}/carbon/summary?groupBy=month`),
       api(`/teams/${t}/carbon/budget`),
     ]);
@@ -61,32 +92,56 @@ async function showTeam(team) {
     return;
   }
   if (mine !== showing) return;
+  shownTeam = team;
   rows('datasets', datasets, (d) => [d.name, d.latestVersion, d.createdAt]);
-  rows('runs', page.runs, (r) => [r.name, r.experiment, r.status, r.startedAt,
-    Object.entries(r.latestMetrics).map(([k, v]) => `${k}=${v}`).join(', '),
-    energy(r), r.emissions ? `${co2Text(r.emissions.kgCo2e)} (${r.emissions.intensity.zone})` : '']);
+  runRows(page.runs, false);
+  runsShown = { team, filter, next: page.nextPageToken };
+  $('more').hidden = !page.nextPageToken;
   rows('carbon', month.groups, (g) => [g.key, energyText(g.kwh), co2Text(g.kgCo2e), g.runs]);
+  $('unmeasured').textContent = month.unmeasuredRuns > 0
+    ? `${month.unmeasuredRuns} run(s) had a part that could not be measured: these totals are lower bounds.`
+    : '';
   $('budget').textContent = budget.state === 'NONE'
     ? `No CO2e budget; ${co2Text(budget.usedKgCo2e)} this month.`
     : `Budget ${budget.monthlyKgCo2e} kg CO2e for ${budget.month}: ${co2Text(budget.usedKgCo2e)} used (${budget.percent.toFixed(1)} %, ${budget.state}).`;
   $('error').textContent = '';
 }
 
+// The next page of the runs on screen, added below them.
+async function moreRuns() {
+  const mine = showing;
+  const shown = runsShown;
+  if (!shown || !shown.next) return;
+  let page;
+  try {
+    page = await searchRuns(shown.team, shown.filter, shown.next);
+  } catch (e) {
+    if (mine === showing) $('error').textContent = e.message;
+    return;
+  }
+  if (mine !== showing || shown !== runsShown) return;
+  runRows(page.runs, true);
+  shown.next = page.nextPageToken;
+  $('more').hidden = !page.nextPageToken;
+}
+
 async function signIn() {
-  // Nothing of the previous user stays on screen, whatever this sign-in turns out to be.
-  showing++;
+  // Nothing of the previous user stays on screen, whatever this sign-in turns out to be; and an answer to an
+  // earlier sign-in that arrives late is dropped.
+  const mine = ++showing;
   clearTables();
   $('who').textContent = '';
   $('team').replaceChildren();
   try {
     const me = await api('/me');
+    if (mine !== showing) return;
     sessionStorage.setItem('canopy-token', token);
     $('who').textContent = me.user;
     $('team').replaceChildren(...me.teams.map((t) => new Option(t.name, t.name)));
     $('error').textContent = '';
     if (me.teams.length) await showTeam(me.teams[0].name);
   } catch (e) {
-    $('error').textContent = e.message;
+    if (mine === showing) $('error').textContent = e.message;
   }
 }
 
@@ -97,6 +152,7 @@ $('login').addEventListener('submit', (e) => {
   signIn();
 });
 $('team').addEventListener('change', () => showTeam($('team').value));
+$('more').addEventListener('click', () => moreRuns());
 $('search').addEventListener('submit', (e) => {
   e.preventDefault();
   showTeam($('team').value);

@@ -161,12 +161,10 @@ class DashboardBrowserTest {
 
         choose(fast);
         waitForRows("runs", 1);
-        new WebDriverWait(browser, Duration.ofSeconds(15))
-                .until(b -> cells("runs").get(0).get(0).equals(fastRun));
+        waitForFirstRun(fastRun);
         choose(slow);
         waitForRows("runs", 1);
-        new WebDriverWait(browser, Duration.ofSeconds(15))
-                .until(b -> cells("runs").get(0).get(0).equals(slowRun));
+        waitForFirstRun(slowRun);
 
         // The slow team's answers now take a second and are counted when they arrive: switching to it and at once
         // back must end on the fast team, after the slow team's four answers came.
@@ -180,8 +178,7 @@ class DashboardBrowserTest {
                         + " : fetch0(url, options);",
                 slow);
         choose(fast);
-        new WebDriverWait(browser, Duration.ofSeconds(15))
-                .until(b -> cells("runs").get(0).get(0).equals(fastRun));
+        waitForFirstRun(fastRun);
         choose(slow);
         choose(fast);
         new WebDriverWait(browser, Duration.ofSeconds(15))
@@ -194,6 +191,65 @@ class DashboardBrowserTest {
                         .getFirstSelectedOption()
                         .getText())
                 .isEqualTo(fast);
+    }
+
+    /** A switch to a team whose answers fail shows the error and nothing of the team shown before, under its name. */
+    @Test
+    void aTeamWhoseAnswersFailLeavesNothingOfTheTeamShownBefore() {
+        TestApi.Member user = TestApi.newMemberWithToken(null, null);
+        String shown = newTeam();
+        String failing = newTeam();
+        user.join(shown, "ADMIN");
+        user.join(failing, "ADMIN");
+        String run = tracked(user.token(), shown, "baseline", 0.5);
+        signIn(user.token());
+        waitForText(By.id("who"), user.user());
+        choose(shown);
+        waitForFirstRun(run);
+
+        browser.executeScript(
+                "const failing = '/teams/' + arguments[0] + '/';"
+                        + "const fetch0 = window.fetch;"
+                        + "window.fetch = (url, options) => url.includes(failing)"
+                        + " ? Promise.resolve(new Response('{\"code\":\"INTERNAL\",\"message\":\"boom\"}',"
+                        + "     {status: 500, headers: {'Content-Type': 'application/json'}}))"
+                        + " : fetch0(url, options);",
+                failing);
+        choose(failing);
+        waitForText(By.id("error"), "boom");
+        assertThat(rowCount("runs") + rowCount("datasets") + rowCount("carbon")).isZero();
+        assertThat(text(By.id("budget"))).isEmpty();
+    }
+
+    /**
+     * Runs come 100 to a page: "More runs" adds the next page below them, and goes once there is none. Energy and
+     * CO2e of 1,000 units and more move to the next unit (1.23 MWh, not 1.23e+3 kWh).
+     */
+    @Test
+    void moreRunsAddsTheNextPageAndLargeFiguresTakeTheNextUnit() {
+        String team = newTeam();
+        String token = newMember(team, "ADMIN");
+        newPenguins(token, team, "penguins");
+        newExperiment(token, team, "baseline");
+        trainedInFrance(token, team, "baseline", 1234.5);
+        for (int i = 0; i < 100; i++) {
+            as(token)
+                    .body(Map.of("experiment", "baseline", "name", "run-" + i))
+                    .post("/api/v1/teams/{t}/runs", team)
+                    .then()
+                    .statusCode(201);
+        }
+        signIn(token);
+        waitForRows("runs", 100);
+        assertThat(browser.findElement(By.id("more")).isDisplayed()).isTrue();
+        waitForRows("carbon", 1);
+        assertThat(cells("carbon").get(0).get(1)).isEqualTo("1.23 MWh");
+
+        browser.findElement(By.id("more")).click();
+        waitForRows("runs", 101);
+        assertThat(cells("runs")).anySatisfy(row -> assertThat(row.get(5)).isEqualTo("1.23 MWh"));
+        new WebDriverWait(browser, Duration.ofSeconds(15))
+                .until(b -> !b.findElement(By.id("more")).isDisplayed());
     }
 
     @Test
@@ -279,6 +335,14 @@ class DashboardBrowserTest {
     private void waitForText(By by, String text) {
         new WebDriverWait(browser, Duration.ofSeconds(15))
                 .until(b -> text.equals(b.findElement(by).getText()));
+    }
+
+    /** Waits until the first run shown is {@code name} (a switch of teams empties the table first). */
+    private void waitForFirstRun(String name) {
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(b -> {
+            List<List<String>> runs = cells("runs");
+            return !runs.isEmpty() && runs.get(0).get(0).equals(name);
+        });
     }
 
     private void waitForRows(String table, int count) {
