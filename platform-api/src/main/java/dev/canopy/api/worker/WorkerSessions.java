@@ -80,7 +80,10 @@ class WorkerSessions {
     @Inject
     EnergyAccounting energy;
 
-    /** Per runner with a claim waiting on this control plane: completed when the runner says it drains. */
+    /**
+     * Per runner with a claim waiting on this control plane: completed when the runner says it drains, or when a newer
+     * claim of the runner replaces it.
+     */
     private final Map<UUID, CompletableFuture<Void>> drains = new ConcurrentHashMap<>();
 
     RegisterResponse register(RegisterRequest request) {
@@ -184,9 +187,14 @@ class WorkerSessions {
                 Math.min(freeGpus, worker.info().gpus().size()),
                 worker.info().recipes());
         Instant deadline = Instant.now().plus(wait.compareTo(config.longPoll()) > 0 ? config.longPoll() : wait);
-        // A runner waits in one claim at a time; a newer claim replaces an abandoned one.
+        // A runner waits in one claim at a time; a newer claim replaces an abandoned one, which ends now: left to
+        // run to its deadline it could still lease a run, whose answer would go to a runner no longer listening
+        // (killed, or its connection reset) and cost the run an attempt when the lease expired.
         CompletableFuture<Void> drain = new CompletableFuture<>();
-        drains.put(workerId, drain);
+        CompletableFuture<Void> abandoned = drains.put(workerId, drain);
+        if (abandoned != null) {
+            abandoned.complete(null);
+        }
         return attempt(request, worker.tokenId(), deadline, drain)
                 .whenComplete((assignment, error) -> drains.remove(workerId, drain));
     }

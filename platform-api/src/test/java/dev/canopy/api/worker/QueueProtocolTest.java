@@ -559,6 +559,24 @@ class QueueProtocolTest {
     }
 
     /**
+     * A runner's newer claim ends its older one still waiting on this control plane (a runner killed in a long poll
+     * and restarted, or one whose connection was reset, claims again): left to its deadline, the older could lease a
+     * run whose answer nobody reads, and the run would lose an attempt when the lease expired.
+     */
+    @Test
+    void aRunnersNewerClaimEndsItsAbandonedOne() throws Exception {
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("reclaiming"), 0);
+        CompletableFuture<Map<String, Object>> abandoned = CompletableFuture.supplyAsync(() -> runner.claim(0, 20));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.claimWaiting(UUID.fromString(runner.id)));
+        CompletableFuture<Map<String, Object>> newer = CompletableFuture.supplyAsync(() -> runner.claim(0, 20));
+
+        assertThat(abandoned.get(10, TimeUnit.SECONDS)).isNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.claimWaiting(UUID.fromString(runner.id)));
+        String run = submit(0, 0);
+        assertThat(newer.get(30, TimeUnit.SECONDS)).containsEntry("runId", run);
+    }
+
+    /**
      * A team's own metric batch on a trained run that creates a series while the runner reports the same new key:
      * the epoch report waits for the batch (both lock the run first) and adds to its series, instead of failing on
      * the series' name. The test plays the batch: it holds the run and creates the series.

@@ -131,14 +131,17 @@ public class RunQueue {
 
     /**
      * The lease of a run if {@code attempt} by {@code workerId} still holds it (locked against the reaper until the
-     * caller's transaction ends); empty for a stale attempt.
+     * caller's transaction ends); empty for a stale attempt. Locked FOR NO KEY UPDATE, not FOR SHARE: a completion or
+     * a stop goes on to change or delete the row, and two share holders upgrading (a retried completion meeting the
+     * first) deadlocked, one of them failing with a 500.
      */
     @Transactional
     public Optional<Lease> current(UUID runId, int attempt, UUID workerId) {
         return execute(c -> {
             try (PreparedStatement select =
                     c.prepareStatement("SELECT run_id, team_id, attempt, lease_until, cancel_requested FROM run_queue"
-                            + " WHERE run_id = ? AND attempt = ? AND worker_id = ? AND state = 'LEASED' FOR SHARE")) {
+                            + " WHERE run_id = ? AND attempt = ? AND worker_id = ? AND state = 'LEASED'"
+                            + " FOR NO KEY UPDATE")) {
                 select.setObject(1, runId);
                 select.setInt(2, attempt);
                 select.setObject(3, workerId);
