@@ -194,6 +194,29 @@ class QueueProtocolTest {
         FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
         for (int attempt = 1; attempt <= 2; attempt++) {
             await().atMost(Duration.ofSeconds(15)).until(() -> runner.claim(0, 0) != null);
+            // Started (a heartbeat holds it), then gone.
+            runner.heartbeat(run, attempt).then().statusCode(200);
+            await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
+        }
+        awaitFailedAfterLosing(run, 2);
+    }
+
+    /**
+     * A lease no heartbeat confirmed (the claim's answer never reached a runner: killed in its long poll, its
+     * connection reset) expires at no cost, three times per run; after those, such leases count as lost runners too
+     * (runners that keep dying before their first heartbeat).
+     */
+    @Test
+    void aLeaseNoHeartbeatConfirmedCostsTheRunNothingAFewTimes() {
+        String run = submit(0, 0);
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThat(runner.claim(0, 0)).containsEntry("runId", run).containsEntry("attempt", attempt);
+            await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
+        }
+        // Free ones used: the next two unconfirmed leases use the run's two attempts up.
+        for (int attempt = 4; attempt <= 5; attempt++) {
+            assertThat(runner.claim(0, 0)).containsEntry("attempt", attempt);
             await().atMost(Duration.ofSeconds(15)).until(() -> !status(run).equals("RUNNING"));
         }
         awaitFailedAfterLosing(run, 2);
@@ -221,6 +244,7 @@ class QueueProtocolTest {
         // One lost runner is all it allows (the platform's default in this profile is 2).
         FakeRunner runner = FakeRunner.register(runnerToken, unique("r"), 0);
         assertThat(runner.claim(0, 0)).containsEntry("runId", run);
+        runner.heartbeat(run, 1).then().statusCode(200);
         awaitFailedAfterLosing(run, 1);
     }
 
@@ -236,8 +260,10 @@ class QueueProtocolTest {
         }
         // Its first lost runner requeues it; the second uses its attempts up.
         assertThat(runner.claim(0, 0)).containsEntry("attempt", 4);
+        runner.heartbeat(run, 4).then().statusCode(200);
         await().atMost(Duration.ofSeconds(15)).until(() -> status(run).equals("QUEUED"));
         assertThat(runner.claim(0, 0)).containsEntry("attempt", 5);
+        runner.heartbeat(run, 5).then().statusCode(200);
         awaitFailedAfterLosing(run, 2);
     }
 

@@ -43,21 +43,35 @@ class Reaper {
         }
         List<Reaped> reaped = reapExpired();
         if (!reaped.isEmpty()) {
-            reaped.forEach(
-                    r -> Log.infof("Run %s attempt %d lost its runner: %s", r.runId(), r.attempt(), r.outcome()));
+            reaped.forEach(r -> Log.infof(
+                    r.unconfirmed()
+                            ? "Run %s attempt %d was never confirmed by its runner (the claim's answer was likely"
+                                    + " lost): %s, at no cost"
+                            : "Run %s attempt %d lost its runner: %s",
+                    r.runId(),
+                    r.attempt(),
+                    r.outcome()));
             lifecycle.reaped(reaped);
         }
     }
 
     /**
+     * Leases that expired before any heartbeat confirmed them a run may lose at no cost: their claim's answer most
+     * likely never reached the runner. Past these, such leases count as lost runners too (a run whose runners keep
+     * dying before their first heartbeat).
+     */
+    static final int FREE_UNCONFIRMED_LEASES = 3;
+
+    /**
      * Acts on leases that expired (their runner stopped heartbeating): back to the queue until the run has lost
-     * {@code max_attempts} runners (attempts a draining runner gave back do not count), then failed; killed if a
-     * cancel had been asked for. Concurrent reapers skip each other's rows.
+     * {@code max_attempts} runners (attempts a draining runner gave back, and the first {@link
+     * #FREE_UNCONFIRMED_LEASES} leases no heartbeat confirmed, do not count), then failed; killed if a cancel had been
+     * asked for. Concurrent reapers skip each other's rows.
      */
     List<Reaped> reapExpired() {
         return reap(
-                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested FROM run_queue"
-                        + " WHERE state = 'LEASED' AND lease_until < now() FOR UPDATE SKIP LOCKED",
+                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested, confirmed, unconfirmed_leases"
+                        + " FROM run_queue WHERE state = 'LEASED' AND lease_until < now() FOR UPDATE SKIP LOCKED",
                 null);
     }
 
@@ -68,7 +82,7 @@ class Reaper {
     @Transactional
     List<Reaped> reapRunsOf(UUID workerId) {
         List<Reaped> reaped = reap(
-                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested FROM run_queue"
+                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested, true, 0 FROM run_queue"
                         + " WHERE state = 'LEASED' AND worker_id = ? FOR UPDATE",
                 workerId);
         if (!reaped.isEmpty()) {
@@ -89,19 +103,23 @@ class Reaper {
                 }
                 try (ResultSet row = leases.executeQuery()) {
                     while (row.next()) {
-                        int lost = row.getInt(3) + 1;
+                        boolean free = !row.getBoolean(6) && row.getInt(7) < FREE_UNCONFIRMED_LEASES;
+                        int lost = row.getInt(3) + (free ? 0 : 1);
                         Reaped.Outcome outcome = row.getBoolean(5)
                                 ? Reaped.Outcome.KILLED
                                 : lost >= row.getInt(4) ? Reaped.Outcome.FAILED : Reaped.Outcome.REQUEUED;
-                        reaped.add(new Reaped(row.getObject(1, UUID.class), row.getInt(2), lost, outcome));
+                        reaped.add(new Reaped(row.getObject(1, UUID.class), row.getInt(2), lost, outcome, free));
                     }
                 }
             }
             for (Reaped r : reaped) {
-                String sql = r.outcome() == Reaped.Outcome.REQUEUED
-                        ? "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL,"
-                                + " lost_leases = lost_leases + 1 WHERE run_id = ?"
-                        : "DELETE FROM run_queue WHERE run_id = ?";
+                String sql = r.outcome() != Reaped.Outcome.REQUEUED
+                        ? "DELETE FROM run_queue WHERE run_id = ?"
+                        : r.unconfirmed()
+                                ? "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL,"
+                                        + " unconfirmed_leases = unconfirmed_leases + 1 WHERE run_id = ?"
+                                : "UPDATE run_queue SET state = 'QUEUED', worker_id = NULL, lease_until = NULL,"
+                                        + " lost_leases = lost_leases + 1 WHERE run_id = ?";
                 try (PreparedStatement update = c.prepareStatement(sql)) {
                     update.setObject(1, r.runId());
                     update.executeUpdate();
