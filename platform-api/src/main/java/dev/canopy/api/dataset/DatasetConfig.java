@@ -17,9 +17,9 @@ interface DatasetConfig {
 
     /**
      * Uploads profiled at once by this control plane; each may keep up to 64 MiB of distinct values while it is.
-     * Later ones wait their turn, their bodies unread meanwhile.
+     * Later ones wait their turn, their bodies unread meanwhile. 0: one per 256 MiB of heap, 4 to 8.
      */
-    @WithDefault("4")
+    @WithDefault("0")
     int concurrentUploads();
 
     /** Most frequent values listed per categorical column. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Receiving a dataset version: stream the body through the profiler into a staged artifact (one pass, constant
@@ -52,26 +53,50 @@ class DatasetUpload {
      */
     private Semaphore profiling;
 
+    /**
+     * How many: {@code canopy.datasets.concurrent-uploads}, else one per 256 MiB of heap, 4 to 8 (each upload, and
+     * each waiting one, holds one of the server's worker threads: 20 on a small machine).
+     */
+    private int permits;
+
+    /** The uploads received at once. */
+    int permits() {
+        return permits;
+    }
+
     @PostConstruct
     void bound() {
-        profiling = new Semaphore(config.concurrentUploads(), true);
+        permits = config.concurrentUploads() > 0
+                ? config.concurrentUploads()
+                : (int) Math.max(4, Math.min(8, Runtime.getRuntime().maxMemory() / (256L << 20)));
+        profiling = new Semaphore(permits, true);
     }
 
     UploadResult receive(TeamScope scope, UUID datasetId, Long declaredLength, InputStream body) throws IOException {
         if (declaredLength != null && declaredLength > config.maxUploadSize().asLongValue()) {
             throw UploadStream.tooLarge(config.maxUploadSize().asLongValue());
         }
-        if (!profiling.tryAcquire()) {
+        if (!inTurn()) {
             Log.infof(
                     "Upload to dataset %s waits: %d uploads are being received already (canopy.datasets."
                             + "concurrent-uploads)",
-                    datasetId, config.concurrentUploads());
+                    datasetId, permits);
             profiling.acquireUninterruptibly();
         }
         try {
             return receivePermitted(scope, datasetId, body);
         } finally {
             profiling.release();
+        }
+    }
+
+    /** A permit now if one is free and nobody waits (tryAcquire() would overtake the waiting uploads). */
+    private boolean inTurn() throws IOException {
+        try {
+            return profiling.tryAcquire(0, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted before the upload was received", e);
         }
     }
 

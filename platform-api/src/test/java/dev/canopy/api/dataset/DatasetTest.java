@@ -21,6 +21,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
@@ -328,16 +329,22 @@ class DatasetTest {
                 .body("", hasSize(0));
     }
 
+    @Inject
+    DatasetUpload receiver;
+
     /**
-     * Four uploads are received at once (canopy.datasets.concurrent-uploads), each of which may hold 64 MiB of
-     * distinct values: a fifth waits, its body unread, until one of them ends, and then goes through.
+     * A control plane receives so many uploads at once (canopy.datasets.concurrent-uploads, by default one per 256
+     * MiB of heap, 4 to 8), each of which may hold 64 MiB of distinct values: one more waits, its body unread, until
+     * one of them ends, and then goes through.
      */
     @Test
-    void aFifthUploadWaitsForOneOfFourUnderWay() throws Exception {
+    void anUploadPastTheLimitWaitsForOneUnderWay() throws Exception {
+        int limit = receiver.permits();
+        assertThat(limit).isBetween(4, 8);
         int stagedBefore = stagedFiles().size();
         List<PipedOutputStream> bodies = new ArrayList<>();
         List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < limit; i++) {
             as(token).body(Map.of("name", "slow-" + i)).post("/api/v1/teams/{t}/datasets", team);
             PipedOutputStream body = new PipedOutputStream();
             PipedInputStream streamed = new PipedInputStream(body, 1 << 20);
@@ -352,18 +359,18 @@ class DatasetTest {
             body.flush();
             bodies.add(body);
         }
-        // All four let in and streaming: their staged files are there.
-        await().atMost(Duration.ofSeconds(20)).until(() -> stagedFiles().size() >= stagedBefore + 4);
+        // All let in and streaming: their staged files are there.
+        await().atMost(Duration.ofSeconds(30)).until(() -> stagedFiles().size() >= stagedBefore + limit);
 
-        CompletableFuture<HttpResponse<String>> fifth = HTTP_1_1.sendAsync(
+        CompletableFuture<HttpResponse<String>> onePast = HTTP_1_1.sendAsync(
                 csvUpload("penguins", HttpRequest.BodyPublishers.ofString("a,b\n1,2\n")),
                 HttpResponse.BodyHandlers.ofString());
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !fifth.isDone());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !onePast.isDone());
 
         bodies.get(0).close();
         assertThat(slow.get(0).get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-        assertThat(fifth.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-        for (int i = 1; i < 4; i++) {
+        assertThat(onePast.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        for (int i = 1; i < limit; i++) {
             bodies.get(i).close();
             assertThat(slow.get(i).get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
         }
