@@ -39,9 +39,12 @@ final class RunFields {
         }
     }
 
-    /** Refuses (400, nothing written: the transaction rolls back) a change that left the run over a limit. */
-    static void checkSize(String field, int size, int max) {
-        if (size > max) {
+    /**
+     * Refuses (400, nothing written: the transaction rolls back) a change that left the run over a limit with more
+     * than it had: a run over the limit from before the limit was set may still shrink.
+     */
+    static void checkSize(String field, int before, int size, int max) {
+        if (size > max && size > before) {
             throw new InvalidRequest(
                     field, "a run holds at most " + max + " " + field + "; this change would leave it " + size);
         }

@@ -162,6 +162,7 @@ public class RunService {
             Log.infof("Run %s is now %s", run.id, run.status);
         }
         if (request.tags() != null) {
+            int before = run.tags.size();
             checkClientTags("tags", request.tags());
             request.tags().forEach((k, v) -> {
                 if (v == null) {
@@ -170,7 +171,7 @@ public class RunService {
                     run.setTag(checkKey("tags", k), checkValue("tags", k, v, MAX_TAG_VALUE));
                 }
             });
-            checkSize("tags", run.tags.size(), RunFields.MAX_TAGS);
+            checkSize("tags", before, run.tags.size(), RunFields.MAX_TAGS);
         }
         if (request.name() != null && !request.name().isBlank()) {
             run.name = request.name();
@@ -182,8 +183,9 @@ public class RunService {
     RunResponse logParams(String team, UUID runId, Map<String, String> params) {
         TeamScope scope = access.write(team);
         Run run = findForWrite(scope, runId);
+        int before = run.params.size();
         params.forEach((k, v) -> run.logParam(checkKey("params", k), checkValue("params", k, v, MAX_PARAM_VALUE)));
-        checkSize("params", run.params.size(), RunFields.MAX_PARAMS);
+        checkSize("params", before, run.params.size(), RunFields.MAX_PARAMS);
         return views.of(scope, run);
     }
 
@@ -196,8 +198,9 @@ public class RunService {
             throw new InvalidState("Run " + runId + " is trained by Canopy on the dataset version it was submitted"
                     + " with; inputs can be added to tracked runs only");
         }
+        int before = run.inputs.size();
         run.inputs.add(resolveInput(scope, input));
-        checkSize("inputs", run.inputs.size(), RunFields.MAX_INPUTS);
+        checkSize("inputs", before, run.inputs.size(), RunFields.MAX_INPUTS);
         return views.of(scope, run);
     }
 

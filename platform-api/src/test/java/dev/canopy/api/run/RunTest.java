@@ -18,6 +18,8 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +240,34 @@ class RunTest {
                 .statusCode(200)
                 .body("tags.size()", equalTo(1000))
                 .body("tags.one-more", equalTo("x"));
+    }
+
+    /** A run over the limit from before it was set may shrink, a tag at a time, but not grow. */
+    @Test
+    void aRunOverTheLimitFromBeforeMayShrinkButNotGrow() throws Exception {
+        String id = run(Map.of());
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO run_tags (run_id, key, value) SELECT ?::uuid, 't' || n, 'v' FROM"
+                                + " generate_series(1, 1002) n")) {
+            insert.setString(1, id);
+            assertThat(insert.executeUpdate()).isEqualTo(1002);
+        }
+        Map<String, String> dropOne = new HashMap<>();
+        dropOne.put("t1", null);
+
+        as(token)
+                .body(Map.of("tags", dropOne))
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(200)
+                .body("tags.size()", equalTo(1001));
+        as(token)
+                .body(Map.of("tags", Map.of("t1", "back")))
+                .patch("/api/v1/teams/{t}/runs/{id}", team, id)
+                .then()
+                .statusCode(400)
+                .body("details[0].field", equalTo("tags"));
     }
 
     private static Map<String, String> numbered(String prefix, int from, int count) {
