@@ -98,8 +98,13 @@ final class ColumnAccumulator {
                 numeric ? statistics.min() : null,
                 numeric ? statistics.max() : null,
                 numeric ? statistics.mean() : null,
-                numeric && statistics.count() > 1 ? statistics.sampleStandardDeviation() : null,
+                // Past the largest double (values spanning more than it): no number to give, rather than "Infinity".
+                numeric && statistics.count() > 1 ? finite(statistics.sampleStandardDeviation()) : null,
                 type == ColumnType.CATEGORICAL || type == ColumnType.BOOLEAN ? counts.top(topCategories) : List.of());
+    }
+
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 
     private ColumnType type() {

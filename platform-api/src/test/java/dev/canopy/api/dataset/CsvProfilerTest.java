@@ -548,6 +548,17 @@ class CsvProfilerTest {
                 columns.get(6));
     }
 
+    /** Numbers near the ends of the double range: a finite mean and std where they exist, no std where it would not. */
+    @Test
+    void profilesNumbersNearTheEndsOfTheDoubleRange() throws Exception {
+        DatasetProfile profile = profile("wide,widest\n1e200,1.5e308\n-1e200,-1.5e308\n");
+
+        assertEquals(0.0, profile.columns().get(0).mean());
+        assertEquals(Math.sqrt(2) * 1e200, profile.columns().get(0).std(), 1e187);
+        assertEquals(0.0, profile.columns().get(1).mean());
+        assertNull(profile.columns().get(1).std());
+    }
+
     private static DatasetProfile profile(String csv) throws IOException, CsvFormatException {
         return profile(csv.getBytes(UTF_8));
     }

@@ -43,4 +43,10 @@ class RunningStatisticsTest {
         assertThat(statistics.mean()).isEqualTo(0.0);
         assertThat(statistics.sampleStandardDeviation()).isCloseTo(Math.sqrt(2.0 / 3) * 1e200, within(1e187));
     }
+
+    /** A spread past the largest double has no finite std: infinite here, and the profile shows none. */
+    @Test
+    void aSpreadPastTheLargestDoubleIsInfinite() {
+        assertThat(of(1.5e308, -1.5e308).sampleStandardDeviation()).isInfinite();
+    }
 }
