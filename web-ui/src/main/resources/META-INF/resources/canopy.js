@@ -112,11 +112,19 @@ async function moreRuns() {
   const mine = showing;
   const shown = runsShown;
   if (!shown || !shown.next) return;
+  // Taken while it loads: a second click does not add the same page again.
+  const next = shown.next;
+  shown.next = null;
+  $('more').hidden = true;
   let page;
   try {
-    page = await searchRuns(shown.team, shown.filter, shown.next);
+    page = await searchRuns(shown.team, shown.filter, next);
   } catch (e) {
-    if (mine === showing) $('error').textContent = e.message;
+    if (mine === showing && shown === runsShown) {
+      $('error').textContent = e.message;
+      shown.next = next;
+      $('more').hidden = false;
+    }
     return;
   }
   if (mine !== showing || shown !== runsShown) return;
