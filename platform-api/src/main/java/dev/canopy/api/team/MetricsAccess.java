@@ -47,11 +47,11 @@ class MetricsAccess {
             refuse(request, ErrorCode.UNAUTHENTICATED, "Missing 'Authorization: Bearer <token>' header");
             return;
         }
-        String secret = header.substring(SCHEME.length()).trim();
+        String hash = TokenSecrets.hash(header.substring(SCHEME.length()).trim());
         // The token check may query the database: not on the event loop.
         request.vertx()
                 .<Optional<Caller>>executeBlocking(
-                        () -> QuarkusTransaction.requiringNew().call(() -> tokens.authenticate(secret)), false)
+                        () -> QuarkusTransaction.requiringNew().call(() -> tokens.authenticateHash(hash)), false)
                 .onComplete(result -> {
                     if (result.failed()) {
                         Log.errorf(result.cause(), "Checking a token for %s failed", PATH);

@@ -53,14 +53,10 @@ public class TokenService {
     Event<AccessChanged> accessChanged;
 
     /**
-     * The caller a token secret stands for, if the token exists, is not revoked and has not expired. Cached between
-     * requests by {@link AccessCache}, which drops its entries when tokens, users or memberships change.
+     * The caller of the token whose secret has this hash ({@link TokenSecrets#hash}), if the token exists, is not
+     * revoked and has not expired. Cached between requests by {@link AccessCache}, which drops its entries when
+     * tokens, users or memberships change.
      */
-    public Optional<Caller> authenticate(String secret) {
-        return authenticateHash(TokenSecrets.hash(secret));
-    }
-
-    /** {@link #authenticate} by the secret's hash. */
     Optional<Caller> authenticateHash(String hash) {
         Instant now = DatabaseTime.now();
         return cache.token(hash, () -> tokens.findByHashWithUser(hash)

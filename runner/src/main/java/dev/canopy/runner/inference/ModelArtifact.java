@@ -20,10 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -78,12 +75,6 @@ public final class ModelArtifact {
      * file's name and which came first, as the archive holds them.
      */
     record Contents(ModelSpec spec, byte[] parameters, byte[] specJson, String parametersEntry, boolean specFirst) {}
-
-    /** What entries are read in: a {@link ByteArrayOutputStream}, doubling, would hold three times an entry. */
-    private static final int CHUNK = 1 << 20;
-
-    /** The largest array a JVM allocates. */
-    private static final long MAX_ENTRY = Integer.MAX_VALUE - 8;
 
     private ModelArtifact() {}
 
@@ -251,35 +242,13 @@ public final class ModelArtifact {
         return printable.length() <= 100 ? printable : printable.substring(0, 100) + "…";
     }
 
-    /**
-     * The current entry, refused once it passes {@code limit} bytes. Read in chunks put together once at the end, so
-     * that an entry takes twice its size at most while read (a doubling {@link ByteArrayOutputStream} took three
-     * times).
-     */
+    /** The current entry, refused once it passes {@code limit} bytes. */
     private static byte[] readAtMost(ZipInputStream zip, long limit, int artifactBytes) throws IOException {
-        List<byte[]> chunks = new ArrayList<>();
-        long total = 0;
-        for (int n = CHUNK; n == CHUNK; ) {
-            byte[] chunk = new byte[CHUNK];
-            n = zip.readNBytes(chunk, 0, CHUNK);
-            total += n;
-            if (total > limit) {
-                throw new IllegalArgumentException("not a model artifact: its " + artifactBytes
-                        + " bytes expand to more than " + expansionLimit(artifactBytes) + " bytes");
-            }
-            if (total > MAX_ENTRY) {
-                throw new IllegalArgumentException(
-                        "not a model artifact this platform can hold: an entry passes " + MAX_ENTRY + " bytes");
-            }
-            chunks.add(n == CHUNK ? chunk : Arrays.copyOf(chunk, n));
-        }
-        byte[] content = new byte[(int) total];
-        int at = 0;
-        for (byte[] chunk : chunks) {
-            System.arraycopy(chunk, 0, content, at, chunk.length);
-            at += chunk.length;
-        }
-        return content;
+        return ZipEntries.readAtMost(
+                zip,
+                limit,
+                () -> "not a model artifact: its " + artifactBytes + " bytes expand to more than "
+                        + expansionLimit(artifactBytes) + " bytes");
     }
 
     private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
