@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * {@link ProcReader} over /proc. Where /proc is missing it degrades instead of failing: machine CPU times read
@@ -20,6 +19,7 @@ import java.util.stream.Stream;
 public final class LinuxProcReader implements ProcReader {
 
     private static final int LINE_BYTES = 512;
+    private static final int STATUS_BYTES = 4096;
 
     private final Path proc;
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -46,14 +46,19 @@ public final class LinuxProcReader implements ProcReader {
 
     /** The first line, read with one small read: polls must stay cheap, and /proc/stat grows with the CPUs. */
     private static String firstLine(Path file) throws IOException {
-        byte[] buffer = new byte[LINE_BYTES];
+        String text = head(file, LINE_BYTES);
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    /** Up to {@code bytes} of the file's start, in one read. */
+    private static String head(Path file, int bytes) throws IOException {
+        byte[] buffer = new byte[bytes];
         int length;
         try (InputStream in = new FileInputStream(file.toFile())) {
             length = Math.max(0, in.read(buffer));
         }
-        String text = new String(buffer, 0, length, StandardCharsets.US_ASCII);
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
+        return new String(buffer, 0, length, StandardCharsets.US_ASCII);
     }
 
     /** user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user/nice. */
@@ -75,15 +80,16 @@ public final class LinuxProcReader implements ProcReader {
     @Override
     public long processRssBytes() {
         try {
-            // VmRSS is in kB whatever the page size (statm counts pages: 64 KiB on some arm64 kernels, not 4 KiB).
-            try (Stream<String> lines = Files.lines(proc.resolve("self/status"))) {
-                return lines.filter(l -> l.startsWith("VmRSS:"))
-                        .map(l -> Long.parseLong(
-                                        l.substring("VmRSS:".length()).trim().split("\\s+")[0])
-                                * 1024)
-                        .findFirst()
-                        .orElseThrow(() -> new IllegalStateException("no VmRSS line"));
+            // VmRSS is in kB whatever the page size (statm counts pages: 64 KiB on some arm64 kernels, not 4 KiB). One
+            // read, as for /proc/stat: the status file is about 1.5 KB, VmRSS in its first half.
+            String status = head(proc.resolve("self/status"), STATUS_BYTES);
+            int at = status.indexOf("\nVmRSS:");
+            if (at < 0) {
+                throw new IllegalStateException("no VmRSS line");
             }
+            int end = status.indexOf('\n', at + 1);
+            String line = status.substring(at + "\nVmRSS:".length(), end < 0 ? status.length() : end);
+            return Long.parseLong(line.trim().split("\\s+")[0]) * 1024;
         } catch (IOException | RuntimeException e) {
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
             return memory.getHeapMemoryUsage().getCommitted()
