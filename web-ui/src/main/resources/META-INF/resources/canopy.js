@@ -51,15 +51,13 @@ function energy(r) {
 
 // Each showing of a team counts: answers that arrive after a newer one started (a quick switch) are dropped.
 let showing = 0;
-// The team whose data is on screen; and the search behind the runs shown, with the token of its next page.
-let shownTeam = null;
+// What is on screen: the team, and the search behind its runs with the token of their next page.
 let runsShown = null;
 
 function clearTables() {
   for (const table of ['datasets', 'runs', 'carbon']) rows(table, [], () => []);
   $('budget').textContent = '';
   $('unmeasured').textContent = '';
-  shownTeam = null;
   runsShown = null;
   $('more').hidden = true;
 }
@@ -78,7 +76,7 @@ async function showTeam(team) {
   const t = encodeURIComponent(team);
   const filter = $('filter').value;
   // Another team's data never stays under this team's name, should its answers fail.
-  if (team !== shownTeam) clearTables();
+  if (team !== runsShown?.team) clearTables();
   let datasets; let page; let month; let budget;
   try {
     [datasets, page, month, budget] = await Promise.all([
@@ -92,7 +90,6 @@ async function showTeam(team) {
     return;
   }
   if (mine !== showing) return;
-  shownTeam = team;
   rows('datasets', datasets, (d) => [d.name, d.latestVersion, d.createdAt]);
   runRows(page.runs, false);
   runsShown = { team, filter, next: page.nextPageToken };
