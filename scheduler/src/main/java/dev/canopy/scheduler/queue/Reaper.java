@@ -76,14 +76,15 @@ class Reaper {
     }
 
     /**
-     * Acts on every lease the runner holds as if it had expired, at once, and records the outcomes: its token no
-     * longer works and a new token takes its name, which must not inherit the runs (their data, their results).
+     * Acts on every lease the runner holds as if it had expired, at once (by the same rules, unconfirmed leases too),
+     * and records the outcomes: its token no longer works and a new token takes its name, which must not inherit the
+     * runs (their data, their results).
      */
     @Transactional
     List<Reaped> reapRunsOf(UUID workerId) {
         List<Reaped> reaped = reap(
-                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested, true, 0 FROM run_queue"
-                        + " WHERE state = 'LEASED' AND worker_id = ? FOR UPDATE",
+                "SELECT run_id, attempt, lost_leases, max_attempts, cancel_requested, confirmed, unconfirmed_leases"
+                        + " FROM run_queue WHERE state = 'LEASED' AND worker_id = ? FOR UPDATE",
                 workerId);
         if (!reaped.isEmpty()) {
             reaped.forEach(r -> Log.infof(
