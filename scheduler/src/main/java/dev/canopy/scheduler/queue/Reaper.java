@@ -7,6 +7,8 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -36,6 +38,7 @@ class Reaper {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     void reap() {
+        resumeAfterPause();
         if (System.nanoTime() - startedNanos < config.lease().toNanos()) {
             // Just started (restarted, say): the runners' heartbeats failed while no control plane was up, and their
             // leases may have run out meanwhile. They get one lease to heartbeat again before any is reaped.
@@ -53,6 +56,59 @@ class Reaper {
                     r.outcome()));
             lifecycle.reaped(reaped);
         }
+    }
+
+    /** Passes missed in a row (by the cluster's clock) after which reaping counts as having stopped. */
+    static final int PASSES_MISSED = 3;
+
+    /**
+     * Records this pass on the cluster's reaper clock. When the previous pass (on any control plane) is more than
+     * {@link #PASSES_MISSED} intervals old, reaping had stopped: the database, or every control plane, was down, and
+     * the runners' heartbeats failed all that time. Every lease then gets one lease from now for its runner to
+     * heartbeat again (a runner that died meanwhile is reaped a lease later), once until a heartbeat renews it.
+     * Without this, an outage longer than a lease cost every running run an attempt, and its runner its work since
+     * the last checkpoint.
+     */
+    void resumeAfterPause() {
+        database.execute(c -> {
+            Timestamp last = null;
+            Timestamp now = null;
+            try (PreparedStatement clock =
+                            c.prepareStatement("SELECT last_pass, now() FROM reaper_clock WHERE id = 1 FOR UPDATE");
+                    ResultSet row = clock.executeQuery()) {
+                if (row.next()) {
+                    last = row.getTimestamp(1);
+                    now = row.getTimestamp(2);
+                }
+            }
+            try (PreparedStatement pass = c.prepareStatement("INSERT INTO reaper_clock (id, last_pass)"
+                    + " VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET last_pass = now()")) {
+                pass.executeUpdate();
+            }
+            Duration since = last == null ? null : Duration.between(last.toInstant(), now.toInstant());
+            if (since != null && since.compareTo(config.reaperEvery().multipliedBy(PASSES_MISSED)) <= 0) {
+                return null;
+            }
+            // Once per lease until its runner is heard again: passes that keep finding the clock old (a control
+            // plane started with a shorter reaper-every than the cluster's schedule) must not keep dead runners'
+            // leases for ever.
+            try (PreparedStatement extend = c.prepareStatement("UPDATE run_queue SET lease_until = now() + ? * interval"
+                    + " '1 millisecond', lease_grace = true WHERE state = 'LEASED' AND NOT lease_grace"
+                    + " AND lease_until < now() + ? * interval '1 millisecond'")) {
+                extend.setLong(1, config.lease().toMillis());
+                extend.setLong(2, config.lease().toMillis());
+                int leases = extend.executeUpdate();
+                if (leases > 0) {
+                    Log.warnf(
+                            "Reaping resumed after %s without a pass (the database or every control plane was down):"
+                                    + " %d leases get %d ms more for their runners to heartbeat again",
+                            since == null ? "an unknown time" : since.toSeconds() + " s",
+                            leases,
+                            config.lease().toMillis());
+                }
+            }
+            return null;
+        });
     }
 
     /**

@@ -117,7 +117,8 @@ public class RunQueue {
     private Lease lease(Connection c, UUID runId, UUID workerId) throws SQLException {
         try (PreparedStatement update =
                 c.prepareStatement("UPDATE run_queue SET state = 'LEASED', attempt = attempt + 1, worker_id = ?,"
-                        + " lease_until = now() + ? * interval '1 millisecond', confirmed = false WHERE run_id = ?"
+                        + " lease_until = now() + ? * interval '1 millisecond', confirmed = false, lease_grace = false"
+                        + " WHERE run_id = ?"
                         + " RETURNING run_id, team_id, attempt, lease_until, cancel_requested")) {
             update.setObject(1, workerId);
             update.setLong(2, config.lease().toMillis());
@@ -161,7 +162,7 @@ public class RunQueue {
             List<UUID> lost = new ArrayList<>();
             try (PreparedStatement update =
                     c.prepareStatement("UPDATE run_queue SET lease_until = now() + ? * interval '1 millisecond',"
-                            + " confirmed = true"
+                            + " confirmed = true, lease_grace = false"
                             + " WHERE run_id = ? AND attempt = ? AND worker_id = ? AND state = 'LEASED'"
                             + " RETURNING cancel_requested")) {
                 for (HeldRun run : runs) {
