@@ -30,13 +30,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /** Turns every failure into the one {@link ErrorResponse} body; stack traces go to the log only. */
 class ErrorMappers {
 
-    private static final String UNIQUE_VIOLATION = "23505";
-    /**
-     * Text PostgreSQL cannot store: an "invalid byte sequence" in a text column, an "unsupported Unicode escape" in a
-     * jsonb one. The NUL character (U+0000) is the one a JSON request can carry.
-     */
-    private static final List<String> UNSTORABLE_TEXT = List.of("22021", "22P05");
-
     @ServerExceptionMapper
     Response apiException(ApiException e) {
         return respond(e.code().status(), e.toResponse());
@@ -120,7 +113,7 @@ class ErrorMappers {
                             "The connection was closed before the request was read whole",
                             List.of()));
         }
-        if (UNSTORABLE_TEXT.stream().anyMatch(state -> hasSqlState(e, state))) {
+        if (DatabaseErrors.unstorableText(e)) {
             // Nothing was written: the statement that carried the text failed, and its transaction with it.
             return respond(
                     400,
@@ -130,7 +123,7 @@ class ErrorMappers {
                                     + " which cannot be stored",
                             List.of()));
         }
-        if (isUniqueViolation(e)) {
+        if (DatabaseErrors.uniqueViolation(e)) {
             // Two requests created the same name at the same moment: the second lost the race the first's check
             // could not see. Nothing was written for it.
             Log.debugf("A write conflicted with one committed at the same moment: %s", e.getMessage());
@@ -142,12 +135,27 @@ class ErrorMappers {
                                     + " it up, or try again with another name",
                             List.of()));
         }
+        if (DatabaseErrors.unreachable(e)) {
+            // A database outage or failover: every request fails alike for a while, and a stack trace each helps
+            // nobody. A connection that broke as the transaction committed leaves its outcome unknown.
+            Log.warnf(
+                    "%s %s: the database cannot be reached (%s)",
+                    request.method(),
+                    request.path(),
+                    Causes.find(e, SQLException.class, sql -> true)
+                            .map(Throwable::getMessage)
+                            .orElse(""));
+            return Response.fromResponse(respond(
+                            503,
+                            ErrorResponse.of(
+                                    ErrorCode.INTERNAL,
+                                    "The database cannot be reached at the moment; try again shortly (a write may"
+                                            + " have been stored if the connection broke as it committed)",
+                                    List.of())))
+                    .header("Retry-After", "5")
+                    .build();
+        }
         return internal(e);
-    }
-
-    /** Whether PostgreSQL refused the write for a unique constraint (SQLSTATE 23505). */
-    static boolean isUniqueViolation(Throwable e) {
-        return hasSqlState(e, UNIQUE_VIOLATION);
     }
 
     /** Whether reading the request failed because its connection was closed (by the client, or on its way). */
@@ -164,12 +172,6 @@ class ErrorMappers {
         return e.getCause() == null
                 ? null
                 : Causes.find(e.getCause(), ApiException.class, c -> true).orElse(null);
-    }
-
-    /** Whether {@code e} or one of its causes is a PostgreSQL error of that SQLSTATE. */
-    private static boolean hasSqlState(Throwable e, String state) {
-        return Causes.find(e, SQLException.class, sql -> state.equals(sql.getSQLState()))
-                .isPresent();
     }
 
     private static Response internal(Throwable e) {

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** One error body everywhere, never a stack trace. */
@@ -55,11 +56,26 @@ class ErrorFormatTest {
             clients.shutdownNow();
         }
         // What the database says when the check before an insert lost such a race.
-        assertThat(ErrorMappers.isUniqueViolation(
+        assertThat(DatabaseErrors.uniqueViolation(
                         new IllegalStateException(new SQLException("duplicate key value", "23505"))))
                 .isTrue();
-        assertThat(ErrorMappers.isUniqueViolation(new SQLException("deadlock detected", "40P01")))
+        assertThat(DatabaseErrors.uniqueViolation(new SQLException("deadlock detected", "40P01")))
                 .isFalse();
+        // What the database (or its driver) says when it cannot be reached: a 503 to try again, not a 500.
+        for (String state : List.of("08001", "08006", "57P01", "57P03", "53300")) {
+            assertThat(DatabaseErrors.unreachable(new IllegalStateException(new SQLException("away", state))))
+                    .as(state)
+                    .isTrue();
+        }
+        assertThat(DatabaseErrors.unreachable(new SQLException(
+                        "Acquisition timeout while waiting for new connection", new TimeoutException())))
+                .isTrue();
+        for (String state : List.of("23505", "40P01", "55000", "57014", "08003")) {
+            assertThat(DatabaseErrors.unreachable(new SQLException("not away", state)))
+                    .as(state)
+                    .isFalse();
+        }
+        assertThat(DatabaseErrors.unreachable(new SQLException("no state"))).isFalse();
     }
 
     @Test

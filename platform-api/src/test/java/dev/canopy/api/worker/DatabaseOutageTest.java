@@ -4,6 +4,7 @@ import static dev.canopy.api.TestApi.as;
 import static dev.canopy.api.TestApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -61,7 +62,13 @@ class DatabaseOutageTest {
                 execute(
                         admin,
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
-                runner.heartbeat(run, 1).then().statusCode(not(equalTo(200)));
+                // The connection the pool hands out next was ended: the platform says to try again.
+                runner.heartbeat(run, 1)
+                        .then()
+                        .statusCode(503)
+                        .header("Retry-After", "5")
+                        .body("code", equalTo("INTERNAL"))
+                        .body("message", containsString("database cannot be reached"));
                 // Down until the lease (4 s) is 2 s past its end.
                 await().atMost(Duration.ofSeconds(20))
                         .pollInterval(Duration.ofMillis(200))
