@@ -138,6 +138,11 @@ class QueueProtocolTest {
                 .body("error", containsString("stopped responding " + (runners == 1 ? "once" : runners + " times")));
     }
 
+    /** Sets the team's limits, as a platform admin does. */
+    void setQuota(Map<String, Object> quota) {
+        as(adminToken()).body(quota).put("/api/v1/teams/{t}/quota", team).then().statusCode(200);
+    }
+
     String status(String run) {
         return as(owner)
                 .get("/api/v1/teams/{t}/runs/{r}", team, run)
@@ -668,11 +673,7 @@ class QueueProtocolTest {
 
     @Test
     void aTeamLimitHoldsItsRunsBackButNotOtherTeams() {
-        as(adminToken())
-                .body(Map.of("maxConcurrentRuns", 1))
-                .put("/api/v1/teams/{t}/quota", team)
-                .then()
-                .statusCode(200);
+        setQuota(Map.of("maxConcurrentRuns", 1));
         as(owner).get("/api/v1/teams/{t}/quota", team).then().body("maxConcurrentRuns", equalTo(1));
         String first = submit(0, 0);
         String second = submit(0, 0);
@@ -693,6 +694,27 @@ class QueueProtocolTest {
                 .put("/api/v1/teams/{t}/quota", team)
                 .then()
                 .statusCode(403);
+    }
+
+    @Test
+    void aWaitingClaimIsWokenWhenAnEndingRunFreesItsTeamsSlot() throws Exception {
+        setQuota(Map.of("maxConcurrentRuns", 1));
+        String first = submit(0, 0);
+        String second = submit(0, 0);
+        FakeRunner a = FakeRunner.register(runnerToken, unique("a"), 0);
+        FakeRunner b = FakeRunner.register(runnerToken, unique("b"), 0);
+        assertThat(a.claim(0, 0)).containsEntry("runId", first);
+        long claiming = System.nanoTime();
+        CompletableFuture<Map<String, Object>> claim = CompletableFuture.supplyAsync(() -> b.claim(0, 20));
+        // Give the claim time to find the team at its limit and start waiting.
+        await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+        a.fail(first, 1, FakeRunner.energy(1, FakeRunner.part("CPU", null, "model", 1.0)))
+                .then()
+                .statusCode(204);
+        assertThat(claim.get(20, TimeUnit.SECONDS)).containsEntry("runId", second);
+        // Woken by NOTIFY: before the 2 s polling fallback would end the wait (timed from the claim's start, as the
+        // fallback is).
+        assertThat(Duration.ofNanos(System.nanoTime() - claiming)).isLessThan(Duration.ofMillis(1900));
     }
 
     /** The queue comes a page at a time, positions counting through the whole queue. */
@@ -726,11 +748,7 @@ class QueueProtocolTest {
 
     @Test
     void aTeamAtItsGpuLimitKeepsItsCpuRunsGoing() {
-        as(adminToken())
-                .body(Map.of("maxGpus", 2))
-                .put("/api/v1/teams/{t}/quota", team)
-                .then()
-                .statusCode(200);
+        setQuota(Map.of("maxGpus", 2));
         String big = submit(10, 2);
         String small = submit(5, 1);
         String cpu = submit(0, 0);
@@ -747,22 +765,14 @@ class QueueProtocolTest {
 
     @Test
     void aRunTheTeamsLimitsCanNeverLetStartSaysSo() {
-        as(adminToken())
-                .body(Map.of("maxGpus", 1))
-                .put("/api/v1/teams/{t}/quota", team)
-                .then()
-                .statusCode(200);
+        setQuota(Map.of("maxGpus", 1));
         as(owner)
                 .body(trainedRun("tabular-classification", Map.of("gpus", 2)))
                 .post("/api/v1/teams/{t}/runs", team)
                 .then()
                 .statusCode(201)
                 .body("warnings", hasItem(containsString("the team's limit is 1 (maxGpus)")));
-        as(adminToken())
-                .body(Map.of("maxConcurrentRuns", 0))
-                .put("/api/v1/teams/{t}/quota", team)
-                .then()
-                .statusCode(200);
+        setQuota(Map.of("maxConcurrentRuns", 0));
         as(owner)
                 .body(trainedRun("tabular-classification", Map.of()))
                 .post("/api/v1/teams/{t}/runs", team)

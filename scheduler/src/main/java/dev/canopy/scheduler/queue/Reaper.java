@@ -182,7 +182,8 @@ class Reaper {
                     update.executeUpdate();
                 }
             }
-            if (reaped.stream().anyMatch(r -> r.outcome() == Reaped.Outcome.REQUEUED)) {
+            if (!reaped.isEmpty()) {
+                // A requeued run to claim, or a failed or killed one's team slot and GPUs freed.
                 QueueDatabase.notifyRunners(c);
             }
             return reaped;

@@ -214,13 +214,22 @@ public class RunQueue {
         });
     }
 
-    /** Takes a run out of the queue for good (it finished, failed or was killed). */
+    /**
+     * Takes a run out of the queue for good (it finished, failed or was killed). A leased run frees its team's slot
+     * and GPUs: waiting claims are woken when runs wait that a team limit may have held back.
+     */
     @Transactional
     public void remove(UUID runId) {
         execute(c -> {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM run_queue WHERE run_id = ?")) {
+            try (PreparedStatement delete =
+                    c.prepareStatement("DELETE FROM run_queue WHERE run_id = ? RETURNING state = 'LEASED'"
+                            + " AND EXISTS (SELECT 1 FROM run_queue WHERE state = 'QUEUED')")) {
                 delete.setObject(1, runId);
-                delete.executeUpdate();
+                try (ResultSet row = delete.executeQuery()) {
+                    if (row.next() && row.getBoolean(1)) {
+                        notifyRunners(c);
+                    }
+                }
             }
             return null;
         });
