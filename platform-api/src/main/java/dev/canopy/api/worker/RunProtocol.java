@@ -3,7 +3,6 @@ package dev.canopy.api.worker;
 import static dev.canopy.api.worker.RunFiles.checkpointKey;
 import static dev.canopy.api.worker.RunFiles.modelKey;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.api.artifact.ArtifactStore;
 import dev.canopy.api.carbon.EnergyAccounting;
@@ -26,8 +25,6 @@ import dev.canopy.api.worker.WorkerRecords.EpochResponse;
 import dev.canopy.api.worker.WorkerRecords.FailRequest;
 import dev.canopy.api.worker.WorkerRecords.StopReason;
 import dev.canopy.api.worker.WorkerRecords.StoppedRequest;
-import dev.canopy.runner.inference.ModelArtifact;
-import dev.canopy.runner.inference.TabularModel;
 import dev.canopy.scheduler.queue.Lease;
 import dev.canopy.scheduler.queue.RunQueue;
 import io.quarkus.logging.Log;
@@ -38,6 +35,7 @@ import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -97,7 +95,16 @@ class RunProtocol {
         if (run.checkpointEpoch() == null) {
             throw new NotFound("run " + runId + " has no checkpoint yet");
         }
-        return new Checkpoint(run.checkpointEpoch(), store.open(checkpointKey(runId, run.checkpointEpoch())));
+        try {
+            return new Checkpoint(run.checkpointEpoch(), store.open(checkpointKey(runId, run.checkpointEpoch())));
+        } catch (NoSuchFileException e) {
+            // Lost from the store (by hand, or a store restored from an older backup): no attempt can resume, and
+            // each would fail alike until the run ran out of attempts. 409 tells the runner it is not its run.
+            String reason = "its checkpoint of epoch " + run.checkpointEpoch()
+                    + " is missing from the artifact store, so it cannot resume; submit the run again";
+            QuarkusTransaction.requiringNew().run(() -> fail(workerId, runId, new FailRequest(attempt, reason, null)));
+            throw new Conflict("Run " + runId + " failed: " + reason);
+        }
     }
 
     record Checkpoint(int epoch, InputStream stream) {}
@@ -156,7 +163,7 @@ class RunProtocol {
         if (!store.exists(modelKey)) {
             throw new InvalidRequest("model", "upload the model before completing the run");
         }
-        Map<String, Object> spec = run.registerAs() == null ? Map.of() : specOf(modelKey);
+        Map<String, Object> spec = run.registerAs() == null ? Map.of() : TrainedModelSpec.of(store, json, modelKey);
         UUID version = run.registerAs() == null
                 ? null
                 : models.register(new NewModelVersion(
@@ -173,28 +180,6 @@ class RunProtocol {
         executions.finished(
                 runId, request.testMetrics(), request.notes() == null ? List.of() : request.notes(), version);
         queue.remove(runId);
-    }
-
-    /**
-     * The spec a version registers with, read from its artifact: one of the built-in recipes' must load as it will be
-     * served (its spec checked, its parameters fitting it; else 400 and nothing is registered). A recipe of the
-     * team's own may store a format of its own, without a spec.
-     */
-    private Map<String, Object> specOf(String modelKey) {
-        byte[] artifact;
-        try (InputStream in = store.open(modelKey)) {
-            artifact = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (!ModelArtifact.hasSpec(artifact)) {
-            return Map.of();
-        }
-        try (TabularModel model = TabularModel.load(artifact)) {
-            return json.convertValue(model.spec(), new TypeReference<Map<String, Object>>() {});
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequest("model", "the trained model cannot be served: " + e.getMessage());
-        }
     }
 
     /** Metric names as the REST API takes them ({@link Keys#RULE}), values finite or NaN. */

@@ -717,6 +717,34 @@ class QueueProtocolTest {
         assertThat(Duration.ofNanos(System.nanoTime() - claiming)).isLessThan(Duration.ofMillis(1900));
     }
 
+    /**
+     * A run whose last checkpoint is gone from the artifact store fails at its resume, saying why, instead of each
+     * attempt failing with a 500 until its attempts ran out.
+     */
+    @Test
+    void aRunWhoseCheckpointIsMissingFailsWhenItWouldResume() throws Exception {
+        String run = submit(0, 0);
+        FakeRunner first = FakeRunner.register(runnerToken, unique("first"), 0);
+        first.claim(0, 0);
+        first.checkpointedEpoch(run, 1, 1).then().statusCode(200);
+        first.stopped(run, 1, "DRAINING").then().statusCode(204);
+        store.delete(RunFiles.checkpointKey(UUID.fromString(run), 1));
+
+        FakeRunner next = FakeRunner.register(runnerToken, unique("next"), 0);
+        assertThat(next.claim(0, 0)).containsEntry("runId", run).containsEntry("checkpointEpoch", 1);
+        next.api()
+                .get("/api/v1/workers/{w}/runs/{r}/checkpoint?attempt=2", next.id, run)
+                .then()
+                .statusCode(409)
+                .body("message", containsString("missing from the artifact store"));
+        as(owner)
+                .get("/api/v1/teams/{t}/runs/{r}", team, run)
+                .then()
+                .body("status", equalTo("FAILED"))
+                .body("error", startsWith("its checkpoint of epoch 1 is missing from the artifact store"));
+        assertThat(next.claim(0, 0)).isNull();
+    }
+
     /** The queue comes a page at a time, positions counting through the whole queue. */
     @Test
     void theQueueIsListedAPageAtATime() {

@@ -17,7 +17,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -25,6 +28,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
@@ -109,20 +113,24 @@ public final class ModelArtifact {
     }
 
     /**
-     * Whether the bytes are a zip holding a {@code spec.json}: an artifact of the built-in recipes (or one shaped
+     * Whether the stream is a zip holding a {@code spec.json}: an artifact of the built-in recipes (or one shaped
      * like it), which {@link TabularModel#load} must be able to load. A recipe of a team's own may store its model in
-     * a format of its own.
+     * a format of its own. Reads as far as that entry (or the end), holding no more than a buffer; closes the stream.
      */
-    public static boolean hasSpec(byte[] artifact) {
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
+    public static boolean hasSpec(InputStream artifact) {
+        try (ZipInputStream zip = new ZipInputStream(artifact)) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (entry.getName().equals(SPEC_ENTRY)) {
                     return true;
                 }
             }
             return false;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (ZipException | EOFException | IllegalArgumentException e) {
+            // Not a zip, or a broken one: no spec.
             return false;
+        } catch (IOException e) {
+            // The stream failed (a store's disk): no answer either way.
+            throw new UncheckedIOException(e);
         }
     }
 
