@@ -243,31 +243,41 @@ public class LoadedVersions {
     }
 
     /**
-     * Unloads every loaded version not in {@code keep} and not pinned. {@code keep} was read when {@code
-     * releasedBefore} pins had been released: if one has been released since, the change it held may have committed
-     * after that read, and its version would be unloaded although served, so nothing is unloaded this time (the next
-     * change or sweep does it).
+     * Unloads every loaded version not in {@code keep} and not pinned (checked as each is removed). {@code keep}
+     * was read when {@code releasedBefore} pins had been released: if one has been released since, the change it
+     * held may have committed after that read, and its version would be unloaded although served, so nothing is
+     * unloaded this time (the next change or sweep does it).
      */
     private void unloadAllBut(Set<UUID> keep, long releasedBefore) {
         for (UUID id : Set.copyOf(loaded.keySet())) {
-            if (keep.contains(id) || pins.containsKey(id)) {
+            if (keep.contains(id)) {
                 continue;
             }
             if (pinsReleased.get() != releasedBefore) {
                 return;
             }
-            unload(id);
+            unload(id, false);
         }
     }
 
-    private void unload(UUID id) {
+    /** Unloads the version unless a pin holds it ({@code evenPinned}: whatever holds it, as the process stops). */
+    private void unload(UUID id, boolean evenPinned) {
         CompletableFuture<ServedModel> future = loaded.get(id);
         // A load under way stays: removed now, the model it finishes would never be closed. The next sweep unloads
         // it if nothing serves it by then.
-        if (future == null || !future.isDone() || !loaded.remove(id, future)) {
+        if (future == null || !future.isDone()) {
             return;
         }
-        if (!future.isCompletedExceptionally()) {
+        // Removed under the pin's key: a pin taken since the caller looked keeps the version (a warm-up may hold
+        // its model already); one taken after finds it gone and loads it afresh.
+        boolean[] removed = {false};
+        pins.compute(id, (key, holds) -> {
+            if (holds == null || evenPinned) {
+                removed[0] = loaded.remove(id, future);
+            }
+            return holds;
+        });
+        if (removed[0] && !future.isCompletedExceptionally()) {
             ServedModel model = future.join();
             model.close();
             energy.unloaded(model);
@@ -277,7 +287,7 @@ public class LoadedVersions {
 
     /** Unloads every loaded version, whatever serves it: as the control plane stops. */
     void unloadAll() {
-        Set.copyOf(loaded.keySet()).forEach(this::unload);
+        Set.copyOf(loaded.keySet()).forEach(id -> unload(id, true));
     }
 
     @PreDestroy

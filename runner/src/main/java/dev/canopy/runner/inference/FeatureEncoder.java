@@ -25,6 +25,11 @@ public final class FeatureEncoder {
 
     /** Characters of a bad value an error message shows. */
     private static final int MAX_SHOWN = 60;
+    /**
+     * Digits past which a category is not taken for a number: a JSON number's are at most 1,000 (the parser's
+     * limit), a double's at most about 330 written out.
+     */
+    private static final int MAX_NUMBER_DIGITS = 1_100;
 
     private final List<Feature> features;
     private final List<Map<String, Integer>> categoryIndexes = new ArrayList<>();
@@ -195,7 +200,11 @@ public final class FeatureEncoder {
             return Optional.empty();
         }
         try {
-            return Optional.of(new BigDecimal(text).stripTrailingZeros().toPlainString());
+            BigDecimal number = new BigDecimal(text).stripTrailingZeros();
+            // "1e999999999" would be written out in a billion digits; no JSON number is that long.
+            return number.precision() + Math.abs((long) number.scale()) > MAX_NUMBER_DIGITS
+                    ? Optional.empty()
+                    : Optional.of(number.toPlainString());
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

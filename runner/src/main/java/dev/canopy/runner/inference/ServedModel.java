@@ -146,8 +146,12 @@ public final class ServedModel implements AutoCloseable {
                 return List.of();
             }
             long mark = cpu.mark();
-            float[] inputs = model.encode(records);
-            cpu.addSince(mark);
+            float[] inputs;
+            try {
+                inputs = model.encode(records);
+            } finally {
+                cpu.addSince(mark);
+            }
             float[] outputs = batching.enabled()
                     ? await(batcher(), inputs, records.size(), batching)
                     : forwardNow(inputs, records.size());

@@ -35,6 +35,25 @@ class FeatureEncoderTest {
 
     private final FeatureEncoder encoder = new FeatureEncoder(SPEC);
 
+    /** An encoder for one categorical feature of these categories (and the unknown slot). */
+    private static FeatureEncoder categorical(String name, List<String> categories) {
+        return new FeatureEncoder(new ModelSpec(
+                "tabular-classification",
+                Task.CLASSIFICATION,
+                "label",
+                List.of(new Feature(name, Kind.CATEGORICAL, 0, 1, false, categories)),
+                List.of(4),
+                "relu",
+                0,
+                categories.size() + 1,
+                List.of("a", "b"),
+                0,
+                1,
+                "0.36.0",
+                "2.7.1",
+                Map.of()));
+    }
+
     @Test
     void standardisesNumbersAndOneHotEncodesCategories() throws Exception {
         float[] encoded = encode(Map.of("length", 14, "depth", "9", "member", true, "size", "S"));
@@ -81,22 +100,7 @@ class FeatureEncoderTest {
     /** The CSV spelt them "2.50", "007" and "True": a JSON 2.5, 7 or true is the same category. */
     @Test
     void findsACategoryTheCsvSpeltOtherwiseFromAJsonNumberOrBoolean() throws Exception {
-        ModelSpec spec = new ModelSpec(
-                "tabular-classification",
-                Task.CLASSIFICATION,
-                "label",
-                List.of(new Feature("grade", Kind.CATEGORICAL, 0, 1, false, List.of("007", "2.50", "True", "x"))),
-                List.of(4),
-                "relu",
-                0,
-                5,
-                List.of("a", "b"),
-                0,
-                1,
-                "0.36.0",
-                "2.7.1",
-                Map.of());
-        FeatureEncoder grades = new FeatureEncoder(spec);
+        FeatureEncoder grades = categorical("grade", List.of("007", "2.50", "True", "x"));
 
         assertThat(encode(grades, Map.of("grade", 7))).containsExactly(1f, 0f, 0f, 0f, 0f);
         assertThat(encode(grades, Map.of("grade", 2.5))).containsExactly(0f, 1f, 0f, 0f, 0f);
@@ -104,6 +108,20 @@ class FeatureEncoderTest {
         // Text is read as the CSV was: "2.5" is not "2.50".
         assertThat(encode(grades, Map.of("grade", "2.5"))).containsExactly(0f, 0f, 0f, 0f, 1f);
         assertThat(encode(grades, Map.of("grade", false))).containsExactly(0f, 0f, 0f, 0f, 1f);
+    }
+
+    /**
+     * Categories that read as numbers too long to write out (from a CSV, or an uploaded spec): written out,
+     * "1e2147483647" would take more than the largest array; no JSON number can be them, so they match text only.
+     */
+    @Test
+    void aCategoryThatReadsAsAnEnormousNumberMatchesAsTextOnly() throws Exception {
+        FeatureEncoder codes = categorical("code", List.of("1e2147483647", "1e-999999999", "1e3"));
+
+        assertThat(encode(codes, Map.of("code", "1e2147483647"))).containsExactly(1f, 0f, 0f, 0f);
+        assertThat(encode(codes, Map.of("code", "1e-999999999"))).containsExactly(0f, 1f, 0f, 0f);
+        assertThat(encode(codes, Map.of("code", 1000))).containsExactly(0f, 0f, 1f, 0f);
+        assertThat(encode(codes, Map.of("code", 1e300))).containsExactly(0f, 0f, 0f, 1f);
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.djl.translate.TranslateException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -232,6 +234,30 @@ class MicroBatcherTest {
         await().until(() -> passes.size() == before + 1);
         holdPasses = false;
         return held;
+    }
+
+    /** A pass that fails still took CPU time, and the version's energy counts it (as a pass of its own does). */
+    @Test
+    void theCpuTimeOfAFailedPassIsCounted() throws Exception {
+        ServingCpu cpu = new ServingCpu();
+        ForwardThreads threads = new ForwardThreads(1, 0);
+        forwardThreads.add(threads);
+        Batching once = rowsUpTo(1);
+        try (MicroBatcher batcher = new MicroBatcher(1, 1, 1, MicroBatcherTest::burnThenFail, cpu, threads)) {
+            CompletableFuture<float[]> failed = batcher.submit(new float[] {1}, 1, once);
+
+            assertThatThrownBy(() -> get(failed)).cause().hasMessage("failed after 20 ms of CPU");
+            await().atMost(Duration.ofSeconds(10)).until(() -> cpu.total() >= TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private static float[] burnThenFail(float[] inputs, int rows) throws TranslateException {
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        long start = bean.getCurrentThreadCpuTime();
+        while (bean.getCurrentThreadCpuTime() - start < TimeUnit.MILLISECONDS.toNanos(20)) {
+            Thread.onSpinWait();
+        }
+        throw new TranslateException("failed after 20 ms of CPU");
     }
 
     /** A batcher whose requests (those submitted with {@link #batching}) allow {@code maxBatchRecords} rows. */
