@@ -281,7 +281,8 @@ class RunnerRecoveryTest {
     /**
      * A recipe's failure longer than the API takes (4,000 characters) is cut rather than refused: the run ends FAILED
      * with it, and the runner goes on with the next run (a refused failure report used to stop the runner). So does
-     * a recipe's bug that is an Error (endless recursion), which used to end the runner's thread, with exit status 0.
+     * a recipe's bug that is an Error (endless recursion), which used to end the runner's thread, with exit status 0,
+     * and a file the recipe cannot read.
      */
     @Test
     void aFailureReasonLongerThanTheApiTakesIsCutAndTheRunnerGoesOn() throws Exception {
@@ -294,6 +295,9 @@ class RunnerRecoveryTest {
                 }
                 if (((Number) context.params().get("epochs")).intValue() == 3) {
                     throw new StackOverflowError();
+                }
+                if (((Number) context.params().get("epochs")).intValue() == 4) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("weights.bin: no such file"));
                 }
                 """);
         String name = unique("verbose");
@@ -309,6 +313,14 @@ class RunnerRecoveryTest {
             String buggy = submit("team-verbose", 3);
             assertThat(awaitStatus(buggy, "FAILED").getString("error"))
                     .startsWith("unexpected error on runner " + name + ": java.lang.StackOverflowError");
+            // A file the recipe could not read fails its run at once (it was taken for the control plane out of
+            // reach, and left to the lease: an attempt lost on each runner that claimed it).
+            String unreadable = submit("team-verbose", 4);
+            JsonPath unread = awaitStatus(unreadable, "FAILED");
+            assertThat(unread.getString("error"))
+                    .startsWith("input or output failed on runner " + name + ": java.io.UncheckedIOException")
+                    .contains("weights.bin: no such file");
+            assertThat(unread.getInt("attempt")).isEqualTo(1);
 
             String next = submit("team-verbose", 2);
             assertThat(awaitStatus(next, "FINISHED").getInt("attempt")).isEqualTo(1);

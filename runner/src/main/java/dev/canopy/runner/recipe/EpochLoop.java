@@ -1,5 +1,6 @@
 package dev.canopy.runner.recipe;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -7,8 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.dataset.Batch;
-import ai.djl.translate.Batchifier;
 import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.OutputDecoder;
 import java.util.LinkedHashMap;
@@ -70,8 +69,8 @@ final class EpochLoop {
         double lossSum = 0;
         for (int b = 0; b < batches; b++) {
             int from = b * params.batchSize();
-            try (Batch batch = batch(order, from, Math.min(from + params.batchSize(), train.rows()))) {
-                double loss = trainBatch(batch);
+            try (NDManager batch = trainer.getManager().newSubManager()) {
+                double loss = trainBatch(batch, order, from, Math.min(from + params.batchSize(), train.rows()));
                 if (!Double.isFinite(loss)) {
                     throw diverged(loss, epoch);
                 }
@@ -87,35 +86,58 @@ final class EpochLoop {
         return lossSum / train.rows();
     }
 
-    /** Forward, loss and backward over the batch, split across the trainer's devices; returns the summed loss. */
-    private double trainBatch(Batch batch) {
+    /**
+     * Forward, loss and backward over rows {@code from} to {@code to} of the shuffled order, split across the
+     * trainer's devices ({@link #sliceRows}) in the batch's manager; returns the summed loss.
+     */
+    private double trainBatch(NDManager batch, int[] order, int from, int to) {
+        Device[] devices = trainer.getDevices();
+        int[] slices = sliceRows(to - from, devices.length);
         double lossSum = 0;
         try (GradientCollector collector = trainer.newGradientCollector()) {
-            for (Batch split : batch.split(trainer.getDevices(), false)) {
-                NDList predictions = trainer.forward(split.getData(), split.getLabels());
-                NDArray loss = trainer.getLoss().evaluate(split.getLabels(), predictions);
+            int start = from;
+            for (int d = 0; d < slices.length; d++) {
+                NDManager manager = batch.newSubManager(devices[d]);
+                NDList data = new NDList();
+                NDList labels = new NDList();
+                slice(manager, order, start, slices[d], data, labels);
+                NDList predictions = trainer.forward(data, labels);
+                NDArray loss = trainer.getLoss().evaluate(labels, predictions);
                 collector.backward(loss);
-                // The loss is a mean over the split; weighting by its size gives a per-row epoch mean.
-                lossSum += loss.getFloat() * split.getSize();
+                // The loss is a mean over the slice; weighting by its rows gives a per-row epoch mean.
+                lossSum += loss.getFloat() * slices[d];
+                start += slices[d];
             }
         }
         return lossSum;
     }
 
-    private Batch batch(int[] order, int from, int to) {
-        int size = to - from;
-        int width = train.width();
-        float[] features = new float[size * width];
-        float[] labels = new float[size];
-        for (int i = 0; i < size; i++) {
-            int row = order[from + i];
-            System.arraycopy(train.features(), row * width, features, i * width, width);
-            labels[i] = train.labels()[row];
+    /**
+     * Rows per device for a batch of {@code rows}: as even as can be, the first ones one row larger, and none empty
+     * (fewer slices than devices when the batch is smaller). DJL's own split cut 4 rows for 3 devices into 2, 2 and
+     * an empty slice, whose mean loss is NaN, and 5 rows for 4 devices into a slice of -1 rows.
+     */
+    static int[] sliceRows(int rows, int devices) {
+        int parts = Math.min(rows, devices);
+        int[] slices = new int[parts];
+        for (int p = 0; p < parts; p++) {
+            slices[p] = rows / parts + (p < rows % parts ? 1 : 0);
         }
-        NDManager manager = trainer.getManager().newSubManager();
-        NDList data = new NDList(manager.create(features, new Shape(size, width)));
-        NDList label = new NDList(manager.create(labels, new Shape(size)));
-        return new Batch(manager, data, label, size, Batchifier.STACK, Batchifier.STACK, from, train.rows());
+        return slices;
+    }
+
+    /** Rows {@code start} to {@code start + rows} of the shuffled order, as features and labels on its device. */
+    private void slice(NDManager manager, int[] order, int start, int rows, NDList data, NDList labels) {
+        int width = train.width();
+        float[] features = new float[rows * width];
+        float[] values = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            int row = order[start + i];
+            System.arraycopy(train.features(), row * width, features, i * width, width);
+            values[i] = train.labels()[row];
+        }
+        data.add(manager.create(features, new Shape(rows, width)));
+        labels.add(manager.create(values, new Shape(rows)));
     }
 
     /** Raw model outputs (inference mode: no dropout) for every row of {@code split}, row-major. */

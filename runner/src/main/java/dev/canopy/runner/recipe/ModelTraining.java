@@ -11,6 +11,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
@@ -68,6 +69,8 @@ final class ModelTraining {
             model.setBlock(block);
             Engine.getInstance().setRandomSeed(Seeds.engineSeed(params.seed(), Seeds.INITIALISATION));
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.inputSize()));
+            // From the start, not only in the artifact: validation (and so the best epoch) sees the model served.
+            zeroUnusedInputs(block, train);
             if (checkpoint.isPresent()) {
                 // Loaded before the trainer exists, so that its parameter store picks up these arrays.
                 loadParameters(block, model.getNDManager(), checkpoint.get().parameters());
@@ -84,6 +87,7 @@ final class ModelTraining {
             EarlyStopping early = trained.earlyStopping();
             // The trainer is closed, so nothing holds the block's arrays any more; the artifact gets the best epoch.
             loadParameters(block, model.getNDManager(), early.bestParameters());
+            // Again for a run resumed from a checkpoint written before they were zeroed at the start.
             zeroUnusedInputs(block, train);
             byte[] artifact = ModelArtifact.write(spec, model);
             boolean stoppedEarly = trained.epochs() < params.epochs();
@@ -149,9 +153,9 @@ final class ModelTraining {
     /**
      * Zeroes the first layer's weights of the inputs that are 0 in every training row: a category's "unknown" slot
      * when training met no unknown or missing value, or a column constant in training (standardised to 0). Their
-     * gradient was always 0, so those weights are still the random initial ones, and an unseen category (or another
-     * value of the constant column) at serving time would add that noise to the answer; zeroed, such an input adds
-     * nothing, as in training.
+     * gradient is always 0, so those weights would keep their random initial values, and an unseen category (or
+     * another value of the constant column) in validation or at serving time would add that noise to the answer;
+     * zeroed, such an input adds nothing, as in training. Done after initialisation: the weights stay 0 throughout.
      */
     static void zeroUnusedInputs(Block block, EncodedSplit train) {
         int width = train.width();
@@ -165,10 +169,18 @@ final class ModelTraining {
         // The MLP's first child is its first Linear layer; its weight is (units, inputs).
         NDArray weight =
                 block.getChildren().valueAt(0).getParameters().get("weight").getArray();
-        for (int input = 0; input < width; input++) {
-            if (!used[input]) {
-                weight.set(new NDIndex(":, {}", input), 0f);
+        // A parameter may already ask for gradients, and PyTorch changes such a tensor in place only without them
+        // (as an optimizer's step does).
+        boolean gradients = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int input = 0; input < width; input++) {
+                if (!used[input]) {
+                    weight.set(new NDIndex(":, {}", input), 0f);
+                }
             }
+        } finally {
+            JniUtils.setGradMode(gradients);
         }
     }
 

@@ -138,9 +138,10 @@ final class RunAttempts {
         } catch (TrainingStopped e) {
             // Interrupted: the process is stopping.
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             // Only preparing gets here (training's own errors fail the run in train): an answer this runner cannot
-            // read, say. The run is failed with the reason and the runner goes on with the next.
+            // read, or a checkpoint too large for its heap, say. The run is failed with the reason and the runner
+            // goes on with the next.
             LOG.log(Level.SEVERE, "Run " + assignment.runId() + " could not be prepared", e);
             failQuietly(
                     assignment,
@@ -195,7 +196,14 @@ final class RunAttempts {
     private void train(Recipe recipe, ClaimedAttempt claim, RunExecution run) throws IOException, InterruptedException {
         Protocol.Assignment a = claim.assignment();
         try {
-            TrainingResult result = recipe.train(run);
+            TrainingResult result;
+            try {
+                result = recipe.train(run);
+            } catch (UncheckedIOException e) {
+                // The recipe's own (a file it reads): its reports to the control plane never throw into it. Left to
+                // the lease, it would cost an attempt on each runner that claims the run.
+                throw new TrainingFailure("input or output failed on runner " + runnerName + ": " + e, e);
+            }
             run.flushReports();
             if (run.lost()) {
                 LOG.info(() -> "Run " + a.runId() + " trained, but it is no longer ours to report");
