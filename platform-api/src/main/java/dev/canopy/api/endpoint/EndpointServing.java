@@ -129,12 +129,21 @@ public class EndpointServing {
                     route = routes.refresh(scope, endpoint);
                     continue;
                 }
-                metrics.failed(route, version, onCanary, System.nanoTime() - start);
+                failed(route, version, onCanary, model, start);
                 throw e;
             } catch (RuntimeException e) {
-                metrics.failed(route, version, onCanary, System.nanoTime() - start);
+                failed(route, version, onCanary, model, start);
                 throw e;
             }
+        }
+    }
+
+    /** A failure of the version's; with no model (its load failed), without a latency of the version's. */
+    private void failed(Route route, RegisteredVersion version, boolean onCanary, ServedModel model, long start) {
+        if (model == null) {
+            metrics.failedUnanswered(route, version, onCanary, System.nanoTime() - start);
+        } else {
+            metrics.failed(route, version, onCanary, System.nanoTime() - start);
         }
     }
 }

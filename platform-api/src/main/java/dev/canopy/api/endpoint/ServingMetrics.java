@@ -156,6 +156,16 @@ class ServingMetrics {
     }
 
     /**
+     * A request that failed before the version could answer it (its load failed): an error, whose wait is the
+     * load's, not the version's latency (nor, for a canary, an answer it served); the error timer has its time.
+     */
+    void failedUnanswered(Route route, RegisteredVersion version, boolean onCanary, long nanos) {
+        stats(route, version).failedUnanswered();
+        meters.of(route, version).error().record(nanos, TimeUnit.NANOSECONDS);
+        watched(route).ifPresent(w -> w.watch().refused(onCanary).ifPresent(d -> carryOut(w, d)));
+    }
+
+    /**
      * Reports what this control plane saw of the canary to the others and, with {@code decide}, decides on what they
      * all saw (or forgets the canary once it has ended). Each canary on its own: one that fails (its endpoint deleted
      * between reads, say) is logged and does not hold up the others.

@@ -38,6 +38,11 @@ final class ServingStats {
         latency.record(nanos);
     }
 
+    void failedUnanswered() {
+        requests.increment();
+        errors.increment();
+    }
+
     void rejected() {
         rejected.increment();
     }

@@ -4,6 +4,7 @@ import static dev.canopy.api.TestApi.GENTOO;
 import static dev.canopy.api.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 import dev.canopy.api.EmbeddedRunnerProfile;
@@ -70,6 +71,13 @@ class VersionLoadFailureTest {
                 .contains("could not be read")
                 .endsWith("; it is tried again " + LoadedVersions.LOAD_RETRY_SECONDS + " s after it failed");
         assertThat(versions.isLoaded(versionId(endpoint))).isFalse();
+        // Errors of the version, but their waits were the failed load's, not latencies of the version's answers.
+        as(trained.token)
+                .get("/api/v1/teams/{t}/endpoints/{e}", trained.team, endpoint)
+                .then()
+                .statusCode(200)
+                .body("serving.find { it.version == 1 }.errors", equalTo(2))
+                .body("serving.find { it.version == 1 }.latencyMs.p99", equalTo(0f));
         await().atMost(Duration.ofSeconds(4 * LoadedVersions.LOAD_RETRY_SECONDS))
                 .until(() -> predict(trained, endpoint).statusCode() == 200);
         as(trained.token)
