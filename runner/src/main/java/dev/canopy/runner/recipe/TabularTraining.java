@@ -5,6 +5,7 @@ import dev.canopy.runner.inference.ModelSpec;
 import dev.canopy.runner.inference.ModelSpec.Task;
 import dev.canopy.runner.inference.TabularModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +37,7 @@ final class TabularTraining {
         // Encoding the test rows now finds bad data before training rather than after it.
         EncodedSplit.of(table, split.test(), spec);
         ModelTraining.Outcome outcome = new ModelTraining(context, spec, params).run(train, validation, checkpoint);
-        TestSplit held = TestSplit.of(table, split);
-        Map<String, Double> testMetrics = testMetrics(outcome.artifact(), held.records(), held.labels());
+        Map<String, Double> testMetrics = testMetrics(outcome.artifact(), table, split.test());
         return new TrainingResult(
                 testMetrics,
                 outcome.artifact(),
@@ -51,11 +51,20 @@ final class TabularTraining {
         return DataSplit.of(table.rows().size(), params.validationFraction(), params.testFraction(), params.seed());
     }
 
-    /** {@code test_*} metrics of an artifact on records with the given true labels. */
-    static Map<String, Double> testMetrics(byte[] artifact, List<Map<String, Object>> records, String[] labels)
-            throws TrainingFailure {
+    /**
+     * {@code test_*} metrics of an artifact on the table's rows of these indexes, scored {@link
+     * HeldOutEvaluation#CHUNK} rows at a time: held as records all at once (a map per row), the test split of a
+     * dataset of millions of rows could run the runner out of memory after its last epoch.
+     */
+    static Map<String, Double> testMetrics(byte[] artifact, CsvTable table, int[] rows) throws TrainingFailure {
         try (TabularModel model = TabularModel.load(artifact)) {
-            return EvaluationMetrics.of(model.spec(), model.predict(records), labels, "test_");
+            EvaluationMetrics.Accumulator metrics = new EvaluationMetrics.Accumulator(model.spec());
+            for (int start = 0; start < rows.length; start += HeldOutEvaluation.CHUNK) {
+                TestSplit chunk = TestSplit.of(
+                        table, Arrays.copyOfRange(rows, start, Math.min(rows.length, start + HeldOutEvaluation.CHUNK)));
+                metrics.add(model.predict(chunk.records()), chunk.labels());
+            }
+            return metrics.metrics("test_");
         } catch (InvalidRecord e) {
             throw new TrainingFailure("test data cannot be encoded: " + e.getMessage(), e);
         }

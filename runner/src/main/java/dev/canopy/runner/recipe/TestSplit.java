@@ -30,10 +30,15 @@ public record TestSplit(List<Map<String, Object>> records, String[] labels) {
     }
 
     static TestSplit of(CsvTable table, DataSplit split) {
-        List<Map<String, Object>> records = new ArrayList<>(split.test().length);
-        String[] labels = new String[split.test().length];
-        for (int i = 0; i < split.test().length; i++) {
-            String[] row = table.rows().get(split.test()[i]);
+        return of(table, split.test());
+    }
+
+    /** The table's rows of these indexes, in this order. */
+    static TestSplit of(CsvTable table, int[] rows) {
+        List<Map<String, Object>> records = new ArrayList<>(rows.length);
+        String[] labels = new String[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            String[] row = table.rows().get(rows[i]);
             Map<String, Object> record = new HashMap<>();
             for (int column = 1; column < table.columns().size(); column++) {
                 record.put(table.columns().get(column), row[column]);

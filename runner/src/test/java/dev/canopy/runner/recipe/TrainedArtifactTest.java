@@ -2,6 +2,7 @@ package dev.canopy.runner.recipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import dev.canopy.runner.inference.ModelSpec;
@@ -11,6 +12,7 @@ import dev.canopy.runner.inference.ModelSpec.Task;
 import dev.canopy.runner.inference.TabularModel;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class TrainedArtifactTest {
@@ -29,6 +31,38 @@ class TrainedArtifactTest {
                     EvaluationMetrics.of(model.spec(), model.predict(test.records()), test.labels(), "test_");
 
             assertThat(metrics).isEqualTo(result.testMetrics());
+        }
+    }
+
+    /**
+     * The test split is scored a chunk at a time (a split of millions of rows held as records at once could run the
+     * runner out of memory): over several chunks, the metrics are those of the rows scored at once.
+     */
+    @Test
+    void testMetricsScoredAChunkAtATimeAreThoseOfAllRowsAtOnce() throws Exception {
+        Map<String, Object> params = Map.of("label", "species", "epochs", 2);
+        TrainingResult result = new TabularClassificationRecipe().train(RecordingContext.penguins(params));
+        CsvTable table = CsvTable.read(
+                Penguins.csv(),
+                "species",
+                TabularParams.of(new TabularClassificationRecipe()
+                                .validate(params, Penguins.PROFILE)
+                                .resolvedParams())
+                        .features());
+        // Every row, over and over: three chunks, the last one short.
+        int[] rows = IntStream.range(0, 2 * HeldOutEvaluation.CHUNK + 100)
+                .map(i -> i % table.rows().size())
+                .toArray();
+
+        Map<String, Double> chunked = TabularTraining.testMetrics(result.model(), table, rows);
+
+        TestSplit all = TestSplit.of(table, rows);
+        try (TabularModel model = TabularModel.load(result.model())) {
+            Map<String, Double> atOnce =
+                    EvaluationMetrics.of(model.spec(), model.predict(all.records()), all.labels(), "test_");
+            assertThat(chunked).containsOnlyKeys(atOnce.keySet());
+            atOnce.forEach(
+                    (name, value) -> assertThat(chunked.get(name)).as(name).isCloseTo(value, within(1e-9)));
         }
     }
 
