@@ -745,6 +745,23 @@ class QueueProtocolTest {
         assertThat(next.claim(0, 0)).isNull();
     }
 
+    /** A runner is online while its last heartbeat is within a lease, by the database's clock that wrote it. */
+    @Test
+    void aRunnerWhoseLastHeartbeatIsALeaseOldIsOffline() throws Exception {
+        FakeRunner runner = FakeRunner.register(runnerToken, unique("silent"), 0);
+        String state = "find { it.id == '" + runner.id + "' }.state";
+        given().auth().oauth2(owner).get("/api/v1/workers").then().body(state, equalTo("ONLINE"));
+        try (Connection connection = dataSource.getConnection()) {
+            LockWaits.execute(
+                    connection,
+                    "UPDATE workers SET last_heartbeat_at = now() - interval '5 seconds' WHERE id = ?",
+                    UUID.fromString(runner.id));
+        }
+        given().auth().oauth2(owner).get("/api/v1/workers").then().body(state, equalTo("OFFLINE"));
+        runner.heartbeat(null, 0).then().statusCode(200);
+        given().auth().oauth2(owner).get("/api/v1/workers").then().body(state, equalTo("ONLINE"));
+    }
+
     /** The queue comes a page at a time, positions counting through the whole queue. */
     @Test
     void theQueueIsListedAPageAtATime() {

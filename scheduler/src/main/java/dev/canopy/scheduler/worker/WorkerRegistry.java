@@ -39,8 +39,8 @@ public class WorkerRegistry {
     @Transactional
     public Optional<Worker> findByName(UUID teamId, String name) {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement select =
-                        c.prepareStatement("SELECT * FROM workers WHERE name = ? AND team_id IS NOT DISTINCT FROM ?")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT *, now() AS db_now FROM workers WHERE name = ? AND team_id IS NOT DISTINCT FROM ?")) {
             select.setString(1, name);
             select.setObject(2, teamId);
             try (ResultSet row = select.executeQuery()) {
@@ -126,12 +126,13 @@ public class WorkerRegistry {
 
     @Transactional
     public Optional<Worker> find(UUID workerId) {
-        return query("SELECT * FROM workers WHERE id = ?", workerId).stream().findFirst();
+        return query("SELECT *, now() AS db_now FROM workers WHERE id = ?", workerId).stream()
+                .findFirst();
     }
 
     @Transactional
     public List<Worker> list() {
-        return query("SELECT * FROM workers ORDER BY name", null);
+        return query("SELECT *, now() AS db_now FROM workers ORDER BY name", null);
     }
 
     /**
@@ -210,7 +211,8 @@ public class WorkerRegistry {
                         : json.readValue(
                                 row.getString("energy_methods"), new TypeReference<TreeMap<String, String>>() {}));
         Instant last = row.getTimestamp("last_heartbeat_at").toInstant();
-        boolean online = last.isAfter(Instant.now().minus(config.lease()));
+        // Against the database's clock, which wrote the heartbeat: not this control plane's, which may be skewed.
+        boolean online = last.isAfter(row.getTimestamp("db_now").toInstant().minus(config.lease()));
         String state = !online ? Worker.OFFLINE : row.getBoolean("draining") ? Worker.DRAINING : Worker.ONLINE;
         return new Worker(
                 row.getObject("id", UUID.class),
