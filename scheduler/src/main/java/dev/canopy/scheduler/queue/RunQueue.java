@@ -115,9 +115,12 @@ public class RunQueue {
     }
 
     private Lease lease(Connection c, UUID runId, UUID workerId) throws SQLException {
+        // From the statement's time (clock_timestamp), not the transaction's start (now()): a claim that waited on a
+        // team's lock, or a heartbeat on a run's row, would otherwise get a lease shortened by that wait.
         try (PreparedStatement update =
                 c.prepareStatement("UPDATE run_queue SET state = 'LEASED', attempt = attempt + 1, worker_id = ?,"
-                        + " lease_until = now() + ? * interval '1 millisecond', confirmed = false, lease_grace = false"
+                        + " lease_until = clock_timestamp() + ? * interval '1 millisecond', confirmed = false,"
+                        + " lease_grace = false"
                         + " WHERE run_id = ?"
                         + " RETURNING run_id, team_id, attempt, lease_until, cancel_requested")) {
             update.setObject(1, workerId);
@@ -161,7 +164,8 @@ public class RunQueue {
             List<UUID> cancel = new ArrayList<>();
             List<UUID> lost = new ArrayList<>();
             try (PreparedStatement update =
-                    c.prepareStatement("UPDATE run_queue SET lease_until = now() + ? * interval '1 millisecond',"
+                    c.prepareStatement("UPDATE run_queue SET lease_until = clock_timestamp() + ? * interval"
+                            + " '1 millisecond',"
                             + " confirmed = true, lease_grace = false"
                             + " WHERE run_id = ? AND attempt = ? AND worker_id = ? AND state = 'LEASED'"
                             + " RETURNING cancel_requested")) {
