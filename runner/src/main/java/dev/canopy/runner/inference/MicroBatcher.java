@@ -161,21 +161,20 @@ final class MicroBatcher implements AutoCloseable {
     }
 
     private void run(Batch batch) {
-        long mark = cpu.mark();
-        boolean counted = false;
         try {
-            float[] outputs = forward.run(batch.inputs(width), batch.rows());
-            // Counted before the callers wake, so a caller that returns sees its batch in the total.
-            cpu.addSince(mark);
-            counted = true;
+            float[] outputs;
+            long mark = cpu.mark();
+            try {
+                outputs = forward.run(batch.inputs(width), batch.rows());
+            } finally {
+                // Counted before the callers wake, so a caller that returns sees its batch in the total; a failed
+                // pass took CPU time too (as a pass of a request's own counts it).
+                cpu.addSince(mark);
+            }
             batch.complete(outputs, outputSize);
         } catch (TranslateException | RuntimeException e) {
             batch.fail(e);
         } finally {
-            if (!counted) {
-                // A failed pass took CPU time too (as a pass of a request's own counts it).
-                cpu.addSince(mark);
-            }
             slots.release();
             // An Error above must not leave the callers waiting forever.
             batch.failUnfinished();
