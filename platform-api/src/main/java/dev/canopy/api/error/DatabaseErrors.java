@@ -34,9 +34,10 @@ final class DatabaseErrors {
     }
 
     /**
-     * Whether the database could not be reached or went away, or the pool had no connection to give within its
-     * acquisition timeout (a hung server, or one too slow for the load): the request may succeed when tried again.
-     * Not 08003, a connection already closed, which is this process's doing.
+     * Whether the database could not be reached or went away, or a new connection did not come within the pool's
+     * acquisition timeout (Agroal's SQLException caused by a TimeoutException: a hung server): the request may
+     * succeed when tried again. Not 08003, a connection already closed, which is this process's doing, nor a pool at
+     * its maximum size with every connection busy (Agroal's "Sorry, acquisition timeout!", which has no cause).
      */
     static boolean unreachable(Throwable e) {
         return has(e, state -> (state.startsWith("08") && !state.equals("08003")) || SERVER_AWAY.contains(state))
